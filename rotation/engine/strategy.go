@@ -1,0 +1,64 @@
+package engine
+
+import "context"
+
+// Version is one version of the secret under rotation, as a strategy sees it.
+// Value is the SecretString; it must never be logged or put in an error.
+type Version struct {
+	ID    string
+	Value []byte
+}
+
+// Rotation is what each strategy step sees of the secret being rotated. The engine
+// fills it from Secrets Manager before calling the strategy.
+type Rotation struct {
+	// SecretARN is the secret being rotated.
+	SecretARN string
+	// Token is the ClientRequestToken: the version id of AWSPENDING.
+	Token string
+	// Current is the AWSCURRENT version; always set.
+	Current Version
+	// Pending is the AWSPENDING version (ID == Token); empty in Create.
+	Pending Version
+	// Previous is the AWSPREVIOUS version, nil when there is none. Single-user
+	// database rotation needs it when an earlier attempt already moved the password.
+	Previous *Version
+}
+
+// Strategy is the part of rotation that knows the downstream service. The engine
+// owns the four-step protocol, the version stages and every Secrets Manager call;
+// a strategy owns only the value and the service that must accept it.
+type Strategy interface {
+	// Name identifies the strategy in logs and configuration ("random", "keyring", ...).
+	Name() string
+	// Create returns the value to store as AWSPENDING, derived from r.Current.
+	// It runs once per token: the engine calls it only when no AWSPENDING value
+	// exists for the token yet. Random material comes from crypto/rand.
+	Create(ctx context.Context, r Rotation) ([]byte, error)
+	// Set makes the downstream service accept r.Pending. It must be idempotent:
+	// Secrets Manager retries a failed step with the same token.
+	Set(ctx context.Context, r Rotation) error
+	// Test proves that r.Pending really works against the downstream service,
+	// and fails loudly (an error) when it does not.
+	Test(ctx context.Context, r Rotation) error
+}
+
+// Needs tells the engine which values a step reads, so that it fetches nothing a
+// strategy does not use (each GetSecretValue is a billed API call). A strategy
+// that does not implement ValueNeeds gets every value it could use.
+type Needs struct {
+	CurrentInSet, PendingInSet, PreviousInSet bool
+	CurrentInTest, PendingInTest              bool
+}
+
+// ValueNeeds is implemented by strategies that read fewer values than all of them.
+type ValueNeeds interface {
+	Needs() Needs
+}
+
+// Finisher is implemented by strategies with work after AWSCURRENT has moved to the
+// new version (for example noting when an old API key may be revoked). It must be
+// idempotent and must not undo the move when it fails.
+type Finisher interface {
+	Finish(ctx context.Context, r Rotation) error
+}
