@@ -10,7 +10,9 @@ type Version struct {
 }
 
 // Rotation is what each strategy step sees of the secret being rotated. The engine
-// fills it from Secrets Manager before calling the strategy.
+// fills it from Secrets Manager before calling the strategy: version ids always,
+// values only where the step reads them (Create always gets Current.Value; Set,
+// Test and Finish get what Needs asks for).
 type Rotation struct {
 	// SecretARN is the secret being rotated.
 	SecretARN string
@@ -20,7 +22,8 @@ type Rotation struct {
 	Current Version
 	// Pending is the AWSPENDING version (ID == Token); empty in Create.
 	Pending Version
-	// Previous is the AWSPREVIOUS version, nil when there is none. Single-user
+	// Previous is the AWSPREVIOUS version, nil when there is none or when the
+	// step does not read it (only Set does, with Needs.PreviousInSet). Single-user
 	// database rotation needs it when an earlier attempt already moved the password.
 	Previous *Version
 }
@@ -49,6 +52,10 @@ type Strategy interface {
 type Needs struct {
 	CurrentInSet, PendingInSet, PreviousInSet bool
 	CurrentInTest, PendingInTest              bool
+	// CurrentInFinish and PendingInFinish are read by Finisher strategies only.
+	// In Finish, Current is the replaced version (now AWSPREVIOUS) and Pending
+	// the new AWSCURRENT one.
+	CurrentInFinish, PendingInFinish bool
 }
 
 // ValueNeeds is implemented by strategies that read fewer values than all of them.
