@@ -1,0 +1,23 @@
+// Package grace revokes a rotated-out third-party API key only once no client can
+// still be using it, without writing any state of its own.
+//
+// After finishSecret moves AWSCURRENT to a new key, clients keep the old key for
+// as long as their cache lets them (the TTL, its jitter, then the stale period
+// when a refresh fails). The old key therefore stays valid for a grace period,
+// and a Sweeper, invoked on a schedule by the rotator Lambda with a SweepEvent,
+// revokes the key held by AWSPREVIOUS once the grace has passed. The switch time
+// is read back from Secrets Manager (the CreatedDate of the AWSCURRENT version in
+// ListSecretVersionIds), so nothing but the secret itself needs to be kept.
+//
+// A second rotation inside the grace would move the AWSPREVIOUS label off the old
+// key before anyone revoked it, stranding a live key. A Gate, run by a strategy's
+// Create, prevents that: it revokes the previous key first when the grace has
+// passed, and refuses to start (ErrPreviousKeyInGrace) while the previous key is
+// still inside its grace and still active at the provider.
+//
+// Environment, read by PeriodFromEnv:
+//
+//	GRACE_PERIOD  optional; a Go duration ("1h", "45m"); default 1h. It must
+//	              exceed the longest a client can keep a key, MinGrace(ttl,
+//	              maxStale); the program's config validation enforces that.
+package grace
