@@ -1,0 +1,32 @@
+// Package twilio rotates Twilio API keys (Standard keys) through Twilio's REST
+// API, Key resource v2010:
+//
+//	create  POST   /2010-04-01/Accounts/{AccountSid}/Keys.json   FriendlyName=...
+//	list    GET    /2010-04-01/Accounts/{AccountSid}/Keys.json   (paged by next_page_uri)
+//	fetch   GET    /2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json
+//	delete  DELETE /2010-04-01/Accounts/{AccountSid}/Keys/{Sid}.json
+//	test    GET    /2010-04-01/Accounts/{AccountSid}/Balance.json  as the new key
+//
+// The rotated secret's value is {"accountSid","apiKeySid","apiKeySecret"}; other
+// fields are carried over. Before the first rotation it may hold only
+// {"accountSid": "AC..."} (or be {} when the admin secret names the account):
+// the rotator mints the first key.
+//
+// Managing keys needs an account credential or a Main key (Standard keys cannot
+// reach /Keys). It lives in its own secret, readable only by the rotator, as
+// {"accountSid": "AC...", "authToken": "..."} or {"accountSid": "AC...",
+// "apiKeySid": "SK...", "apiKeySecret": "..."} (a Main key), and is read with
+// GetSecretValue at each step so that rotating it needs no redeploy.
+//
+// Create mints a key whose FriendlyName derives from the rotation token; Set
+// checks that the key exists (Twilio keys work from creation); Test calls the
+// Balance resource with the new key as basic auth; the old key is deleted only
+// after the grace period, by the grace package's Sweeper or the next Create.
+//
+// Environment, read by FromEnv and SweeperFromEnv:
+//
+//	TWILIO_ADMIN_SECRET_ARN  required; ARN of the secret with the admin credential.
+//	TWILIO_API_BASE_URL      optional; default https://api.twilio.com. https,
+//	                         except for a loopback host (tests).
+//	GRACE_PERIOD             optional; see package grace (default 1h).
+package twilio
