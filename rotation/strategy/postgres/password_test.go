@@ -1,0 +1,75 @@
+package postgres
+
+import (
+	"crypto/hmac"
+	"crypto/pbkdf2"
+	"crypto/sha256"
+	"encoding/base64"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestPasswordGenerator(t *testing.T) {
+	tests := []struct {
+		name      string
+		length    int
+		exclude   string
+		wantErr   string
+		forbidden string
+	}{
+		{name: "default", length: 32, forbidden: `/@" '\`},
+		{name: "extra exclusions", length: 64, exclude: "!#$%&()*+,-.:;<=>?[]^_`{|}~", forbidden: `/@" '\!#$%&()*+,-.:;<=>?[]^_` + "`{|}~"},
+		{name: "too short", length: 8, wantErr: "outside 16..128"},
+		{name: "too long", length: 129, wantErr: "outside 16..128"},
+		{name: "alphabet too small", length: 32, exclude: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789", wantErr: "at least 32"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			g, err := newPasswordGenerator(tt.length, tt.exclude)
+			if tt.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			seen := map[string]bool{}
+			for range 200 {
+				pw, err := g.generate()
+				require.NoError(t, err)
+				assert.Len(t, pw, tt.length)
+				assert.False(t, strings.ContainsAny(pw, tt.forbidden), "password holds a forbidden character")
+				assert.True(t, isPrintableASCII(pw), "password is not printable ASCII")
+				assert.False(t, seen[pw], "password repeated")
+				seen[pw] = true
+			}
+		})
+	}
+}
+
+// TestScramVerifier recomputes the verifier from its salt, as the server does
+// at login, and checks that it never holds the password.
+func TestScramVerifier(t *testing.T) {
+	for _, pw := range []string{"abc", "Sup3r-s3cret!", strings.Repeat("x", 128)} {
+		t.Run(pw[:3], func(t *testing.T) {
+			v, err := scramVerifier(pw)
+			require.NoError(t, err)
+			assert.NotContains(t, v, pw)
+
+			head, keys, ok := strings.Cut(strings.TrimPrefix(v, "SCRAM-SHA-256$4096:"), "$")
+			require.True(t, ok, "verifier %q has no keys part", v)
+			salt, err := base64.StdEncoding.DecodeString(head)
+			require.NoError(t, err)
+			stored, server, ok := strings.Cut(keys, ":")
+			require.True(t, ok)
+			salted, err := pbkdf2.Key(sha256.New, pw, salt, 4096, 32)
+			require.NoError(t, err)
+			mac := hmac.New(sha256.New, salted)
+			mac.Write([]byte("Server Key"))
+			assert.Equal(t, base64.StdEncoding.EncodeToString(mac.Sum(nil)), server, "server key")
+			assert.Len(t, stored, 44, "stored key is base64 of 32 bytes")
+		})
+	}
+}
