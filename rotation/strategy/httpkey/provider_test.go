@@ -218,6 +218,11 @@ func (p *fakeProvider) key(id string) (fakeKey, bool) {
 	return *k, true
 }
 
+func (p *fakeProvider) isActive(id string) bool {
+	k, ok := p.key(id)
+	return ok && k.active
+}
+
 func (p *fakeProvider) keysNamed(name string) []fakeKey {
 	p.mu.Lock()
 	defer p.mu.Unlock()
