@@ -128,32 +128,48 @@ func (a *AlternatingUsers) Set(ctx context.Context, r engine.Rotation) error {
 	return nil
 }
 
-// createBase creates the base role on a first rotation, with the password of
-// AWSCURRENT so that AWSCURRENT logs in from now on, and the configured grants.
+// createBase creates the base role on a first rotation, with its grants. When
+// the base role is the pending one it gets the pending password; otherwise it
+// gets the password of AWSCURRENT (which must then be the base role), so that
+// AWSCURRENT logs in from now on and AWSPREVIOUS does after this rotation.
 func (a *AlternatingUsers) createBase(ctx context.Context, tx pgx.Tx, r engine.Rotation, pending credentials) error {
+	base := baseName(pending.Username)
+	password := pending.Password
+	if pending.Username != base {
+		cur, err := a.current(ctx, r)
+		if err != nil {
+			return err
+		}
+		if cur.Username != base {
+			return fmt.Errorf("create role %s: AWSCURRENT names %s, want the base role", base, cur.Username)
+		}
+		password = cur.Password
+	}
+	if err := createLogin(ctx, tx, base, password); err != nil {
+		return err
+	}
+	return ensureGrants(ctx, tx, base, pending.DBName, a.grants)
+}
+
+// current returns AWSCURRENT: from the engine when it fetched it, otherwise
+// read here (only on a first rotation, so normal rotations cost no call).
+func (a *AlternatingUsers) current(ctx context.Context, r engine.Rotation) (credentials, error) {
 	value := r.Current.Value
 	if len(value) == 0 {
 		v, ok, err := a.secrets.read(ctx, r.SecretARN, "AWSCURRENT")
 		if err != nil {
-			return err
+			return credentials{}, err
 		}
 		if !ok {
-			return fmt.Errorf("create role %s: the secret has no AWSCURRENT", baseName(pending.Username))
+			return credentials{}, fmt.Errorf("read current version of %s: not found", r.SecretARN)
 		}
 		value = v
 	}
-	cur, err := parseCredentials(value)
+	c, err := parseCredentials(value)
 	if err != nil {
-		return fmt.Errorf("read current version: %w", err)
+		return credentials{}, fmt.Errorf("read current version: %w", err)
 	}
-	base := baseName(pending.Username)
-	if cur.Username != base {
-		return fmt.Errorf("create role %s: AWSCURRENT names %s, want the base role", base, cur.Username)
-	}
-	if err := createLogin(ctx, tx, base, cur.Password); err != nil {
-		return err
-	}
-	return ensureGrants(ctx, tx, base, pending.DBName, a.grants)
+	return c, nil
 }
 
 // Test logs in as the pending role and checks whom it is logged in as.
