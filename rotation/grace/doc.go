@@ -15,6 +15,14 @@
 // passed, and refuses to start (ErrPreviousKeyInGrace) while the previous key is
 // still inside its grace and still active at the provider.
 //
+// The grace counts from the CreatedDate of the AWSCURRENT version, which
+// createSecret set, not from the switch in finishSecret: Secrets Manager keeps
+// no date for a label move. A rotation that stalls between those steps (a
+// failing setSecret retried for a while) shortens the effective grace by the
+// stall, which is why DefaultPeriod leaves some 40 minutes over MinGrace of the
+// cache defaults. moto 5.2.1 reports every version's CreatedDate as the time of
+// the listing, so tests move an injected clock instead.
+//
 // Environment, read by PeriodFromEnv:
 //
 //	GRACE_PERIOD  optional; a Go duration ("1h", "45m"); default 1h. It must

@@ -16,7 +16,10 @@
 // reach /Keys). It lives in its own secret, readable only by the rotator, as
 // {"accountSid": "AC...", "authToken": "..."} or {"accountSid": "AC...",
 // "apiKeySid": "SK...", "apiKeySecret": "..."} (a Main key), and is read with
-// GetSecretValue at each step so that rotating it needs no redeploy.
+// GetSecretValue at each step so that rotating it needs no redeploy. Twilio lets
+// a Main key reach its own account only: for a subaccount's keys, store the
+// subaccount's (or the parent's) account SID and auth token, or a Main key made
+// in the subaccount.
 //
 // Create mints a key whose FriendlyName derives from the rotation token; Set
 // checks that the key exists (Twilio keys work from creation); Test calls the

@@ -24,6 +24,7 @@ func TestSteps(t *testing.T) {
 		name         string
 		opts         fixtureOpts
 		adminMissing bool
+		otherAccount bool
 		failOp       string
 		failStatus   int
 		wantStep     string // the step that fails; "" for none
@@ -44,6 +45,7 @@ func TestSteps(t *testing.T) {
 			wantErr: "status 429 Too Many Requests (Twilio error 20500)"},
 		{name: "fetch key fails", failOp: opFetch, failStatus: http.StatusServiceUnavailable, wantStep: "set",
 			wantErr: "fetch key SK"},
+		{name: "test reaches another account", otherAccount: true, wantStep: "test", wantErr: "reached account"},
 		{name: "test call fails", failOp: opBalance, failStatus: http.StatusUnauthorized, wantStep: "test",
 			wantErr: "/Balance.json: status 401"},
 	}
@@ -55,6 +57,11 @@ func TestSteps(t *testing.T) {
 			}
 			if tt.failOp != "" {
 				f.tw.failOn(tt.failOp, tt.failStatus)
+			}
+			if tt.otherAccount {
+				f.tw.mu.Lock()
+				f.tw.balanceAccount = newSID("AC")
+				f.tw.mu.Unlock()
 			}
 			s := f.strategy(t, time.Now)
 			ctx := context.Background()

@@ -49,6 +49,9 @@ type fakeTwilio struct {
 	issued    []string
 	listCalls int
 	seq       int
+	// balanceAccount, when set, is the account_sid Balance.json reports, to
+	// play a key that authenticates somewhere unexpected.
+	balanceAccount string
 }
 
 func randHex(n int) string {
@@ -206,7 +209,11 @@ func (f *fakeTwilio) delete(w http.ResponseWriter, r *http.Request) {
 }
 
 func (f *fakeTwilio) balance(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]string{"account_sid": f.account, "balance": "12.34", "currency": "USD"})
+	account := f.account
+	if f.balanceAccount != "" {
+		account = f.balanceAccount
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"account_sid": account, "balance": "12.34", "currency": "USD"})
 }
 
 // addKey adds a key an operator made in the console.
