@@ -1,0 +1,46 @@
+package config
+
+// WorkloadType says what kind of role a workload reads secrets with.
+type WorkloadType string
+
+const (
+	// ECS creates a task role (SDK reads at run time) and, when the workload
+	// injects secrets at start, a task execution role.
+	ECS WorkloadType = "ecs"
+	// Lambda creates a function execution role.
+	Lambda WorkloadType = "lambda"
+	// ExistingRole attaches the read policy to a role made elsewhere.
+	ExistingRole WorkloadType = "role"
+)
+
+// Workload is a service that reads secrets.
+type Workload struct {
+	Name string
+	Type WorkloadType
+	// RoleARN is the existing role (type role only).
+	RoleARN string
+	// Secrets are the full names it may read at run time.
+	Secrets []string
+	// InjectAtStart are the secrets ECS injects as environment variables at
+	// task start (read by the execution role); a subset of Secrets.
+	InjectAtStart []string
+	// VersionStage, when set, limits reads to that stage (e.g. AWSCURRENT).
+	VersionStage string
+}
+
+// ExternalPrincipal is a role in another account that reads shared secrets.
+type ExternalPrincipal struct {
+	Name string
+	// AccountID is the other account.
+	AccountID string
+	// RoleName is the role in that account; the principal is
+	// arn:{partition}:iam::{AccountID}:role/{RoleName}.
+	RoleName string
+	// OrgID, when set, adds an aws:PrincipalOrgID condition.
+	OrgID string
+	// Secrets are the full names shared with it.
+	Secrets []string
+	// DeployRoleARN, when set, is assumed to deploy the consumer-side policy
+	// into the other account.
+	DeployRoleARN string
+}

@@ -1,0 +1,86 @@
+package config
+
+import "time"
+
+// Project is the Pulumi project name, the namespace of every config key.
+const Project = "secrets-platform"
+
+// MaxRotationDays is the longest rotation period and secret age any stack may
+// configure (SECURITY-RULES 2, CKV_AWS_304).
+const MaxRotationDays = 90
+
+// Config is a stack's validated configuration.
+type Config struct {
+	// Stack is the Pulumi stack name.
+	Stack string
+	// Environment is the first segment of every secret name (/{env}/{group}/{name})
+	// and of the key aliases. It comes from the `environment` key and defaults to
+	// the stack name.
+	Environment string
+	// Region is `aws:region`.
+	Region string
+	// Mode is strict unless the stack says `mode: disposable`.
+	Mode Mode
+	// Protection holds the data-loss guards for this stack.
+	Protection Protection
+	// KeyAdminRoleARNs are the roles that administer the stack's KMS keys (the
+	// deploy role must be one of them, or AWS's lockout safety check refuses
+	// the key policy).
+	KeyAdminRoleARNs []string
+	// MaxSecretAgeDays bounds every rotation period and triggers the age alarm
+	// of manually rotated secrets.
+	MaxSecretAgeDays int
+	// Cache describes how applications read secrets; it bounds how long an old
+	// value stays in use after rotation, and so the minimum grace period.
+	Cache Cache
+	// Secrets is the catalog, in config order.
+	Secrets []Secret
+	// Database is the managed PostgreSQL; nil when the stack has none.
+	Database *Database
+	// Workloads are the roles that read secrets.
+	Workloads []Workload
+	// CrossAccount are the principals in other accounts that read shared secrets.
+	CrossAccount []ExternalPrincipal
+	// Alerts says who hears about failed rotations and dangerous API calls.
+	Alerts Alerts
+}
+
+// Strict reports whether the stack is strict.
+func (c Config) Strict() bool { return c.Mode == Strict }
+
+// Secret returns the catalog entry with the given full name.
+func (c Config) Secret(name string) (Secret, bool) {
+	for _, s := range c.Secrets {
+		if s.Name == name {
+			return s, true
+		}
+	}
+	return Secret{}, false
+}
+
+// Cache is the client-side cache profile the applications use (secretcache).
+type Cache struct {
+	// TTL is how long a value is served before it is refreshed (default 5m).
+	TTL time.Duration
+	// MaxStale is how long the last good value is served while refreshes fail
+	// (default 15m).
+	MaxStale time.Duration
+	// Instances is how many service instances read secrets, for the cost estimate.
+	Instances int
+}
+
+// MaxServeAge is the longest a client of this profile may keep using a value
+// after it was replaced: TTL, plus the cache's jitter of up to TTL/10, plus the
+// stale-serving bound. A revoked key must have been out of use for longer, so
+// the grace period of third-party key rotation must exceed it.
+func (c Cache) MaxServeAge() time.Duration {
+	return c.TTL + c.TTL/10 + c.MaxStale
+}
+
+// Alerts configures the alert topic's subscriptions.
+type Alerts struct {
+	// Emails subscribe to the alert topic (each must confirm).
+	Emails []string
+	// HTTPSEndpoints subscribe to the alert topic (a chat or paging webhook).
+	HTTPSEndpoints []string
+}

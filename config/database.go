@@ -1,0 +1,46 @@
+package config
+
+// Database is the managed PostgreSQL. Strict stacks always get multi-AZ,
+// deletion protection, a final snapshot and at least 7 days of backups.
+type Database struct {
+	// SecretName is the catalog entry (kind database) holding the application
+	// user's credentials.
+	SecretName string
+	// EngineVersion is the PostgreSQL version, e.g. "16.4".
+	EngineVersion string
+	// InstanceClass, e.g. db.t4g.micro.
+	InstanceClass string
+	// AllocatedStorageGB and MaxAllocatedStorageGB bound storage autoscaling.
+	AllocatedStorageGB    int
+	MaxAllocatedStorageGB int
+	// BackupRetentionDays: at least 7 in strict stacks.
+	BackupRetentionDays int
+	// MultiAZ: forced on in strict stacks.
+	MultiAZ bool
+	// DBName is the database the application uses.
+	DBName string
+	// Username is the application's login role (the rotator creates it).
+	Username string
+	// MasterUsername is the RDS master user, whose password RDS manages.
+	MasterUsername string
+	// Grants are the roles granted to the application user (e.g. pg_read_all_data).
+	Grants []string
+	// Network is where the database lives.
+	Network Network
+	// WorkloadSecurityGroupIDs may reach the database on its port.
+	WorkloadSecurityGroupIDs []string
+}
+
+// Network is an existing VPC with private subnets, or a new private VPC.
+type Network struct {
+	// VpcID and SubnetIDs name an existing VPC and its private subnets (two AZs at least).
+	VpcID     string
+	SubnetIDs []string
+	// CIDR is the block of the VPC the program creates when VpcID is empty.
+	CIDR string
+	// AZCount is how many AZs the created VPC spans (at least 2).
+	AZCount int
+}
+
+// CreatesVPC reports whether the program creates the VPC.
+func (n Network) CreatesVPC() bool { return n.VpcID == "" }

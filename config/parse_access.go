@@ -1,0 +1,100 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+)
+
+func parseWorkloads(raw Raw, c Config, ps *problems) []Workload {
+	var rs []rawWorkload
+	decodeKey(raw, "workloads", &rs, ps)
+	seen := map[string]bool{}
+	var out []Workload
+	for i, r := range rs {
+		k := fmt.Sprintf("%s[%d]", key("workloads"), i)
+		w := Workload{Name: r.Name, Type: WorkloadType(r.Type), RoleARN: r.RoleARN,
+			Secrets: r.Secrets, InjectAtStart: r.InjectAtStart, VersionStage: r.VersionStage}
+		if !workloadPattern.MatchString(w.Name) || seen[w.Name] {
+			ps.add(k+".name", w.Name, "a unique name of lowercase letters, digits and dashes, at most 31 characters")
+		}
+		seen[w.Name] = true
+		switch w.Type {
+		case ECS, Lambda:
+			if w.RoleARN != "" {
+				ps.add(k+".roleArn", w.RoleARN, "only for type role (ecs and lambda workloads get roles made here)")
+			}
+		case ExistingRole:
+			if !roleARNPattern.MatchString(w.RoleARN) {
+				ps.add(k+".roleArn", w.RoleARN, "an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>")
+			}
+		default:
+			ps.add(k+".type", r.Type, "one of ecs, lambda, role")
+		}
+		if len(w.Secrets) == 0 {
+			ps.add(k+".secrets", "[]", "at least one catalog secret name")
+		}
+		checkSecretRefs(k+".secrets", w.Secrets, c, ps)
+		if len(w.InjectAtStart) > 0 && w.Type != ECS {
+			ps.add(k+".injectAtStart", fmt.Sprint(w.InjectAtStart), "only for type ecs")
+		}
+		for j, s := range w.InjectAtStart {
+			if !slices.Contains(w.Secrets, s) {
+				ps.add(fmt.Sprintf("%s.injectAtStart[%d]", k, j), s, "one of this workload's secrets")
+			}
+		}
+		if w.VersionStage != "" && !stagePattern.MatchString(w.VersionStage) {
+			ps.add(k+".versionStage", w.VersionStage, "AWSCURRENT, AWSPREVIOUS or AWSPENDING")
+		}
+		out = append(out, w)
+	}
+	return out
+}
+
+func parseCrossAccount(raw Raw, c Config, ps *problems) []ExternalPrincipal {
+	var rs []rawExternal
+	decodeKey(raw, "crossAccount", &rs, ps)
+	seen := map[string]bool{}
+	var out []ExternalPrincipal
+	for i, r := range rs {
+		k := fmt.Sprintf("%s[%d]", key("crossAccount"), i)
+		e := ExternalPrincipal(r)
+		if !workloadPattern.MatchString(e.Name) || seen[e.Name] {
+			ps.add(k+".name", e.Name, "a unique name of lowercase letters, digits and dashes")
+		}
+		seen[e.Name] = true
+		if !accountPattern.MatchString(e.AccountID) {
+			ps.add(k+".accountId", e.AccountID, "a 12-digit AWS account ID (quote it in YAML so leading zeros survive)")
+		}
+		if !roleNamePattern.MatchString(e.RoleName) {
+			ps.add(k+".roleName", e.RoleName, "the name of the reading role in that account (no wildcards)")
+		}
+		if e.OrgID != "" && !orgIDPattern.MatchString(e.OrgID) {
+			ps.add(k+".orgId", e.OrgID, "an AWS Organizations ID, o-<10 to 32 lowercase letters or digits>")
+		}
+		if e.DeployRoleARN != "" && !roleARNPattern.MatchString(e.DeployRoleARN) {
+			ps.add(k+".deployRoleArn", e.DeployRoleARN, "an IAM role ARN in account %s to deploy the consumer-side policy", e.AccountID)
+		}
+		if len(e.Secrets) == 0 {
+			ps.add(k+".secrets", "[]", "at least one catalog secret name to share")
+		}
+		checkSecretRefs(k+".secrets", e.Secrets, c, ps)
+		for j, name := range e.Secrets {
+			// Sharing only works with a key the other account can be granted
+			// Decrypt on; the database secret's value is for this account's
+			// applications alone.
+			if s, ok := c.Secret(name); ok && s.Kind == KindDatabase {
+				ps.add(fmt.Sprintf("%s.secrets[%d]", k, j), name, "a secret other than the database credentials (share a read replica's own secret instead)")
+			}
+		}
+		out = append(out, e)
+	}
+	return out
+}
+
+func checkSecretRefs(k string, names []string, c Config, ps *problems) {
+	for j, name := range names {
+		if _, ok := c.Secret(name); !ok {
+			ps.add(fmt.Sprintf("%s[%d]", k, j), name, "the name of a secret in this stack's catalog")
+		}
+	}
+}

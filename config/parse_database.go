@@ -1,0 +1,140 @@
+package config
+
+import (
+	"fmt"
+	"slices"
+)
+
+func parseDatabase(raw Raw, c Config, ps *problems) *Database {
+	dbSecrets := slices.DeleteFunc(slices.Clone(c.Secrets), func(s Secret) bool { return s.Kind != KindDatabase })
+	var r rawDatabase
+	if !decodeKey(raw, "database", &r, ps) {
+		for _, s := range dbSecrets {
+			ps.add(key("database"), "(unset)", "a database block for the secret %s of kind database", s.Name)
+		}
+		return nil
+	}
+	k := key("database")
+	d := &Database{
+		SecretName:               r.SecretName,
+		EngineVersion:            orDefault(r.EngineVersion, "16.4"),
+		InstanceClass:            orDefault(r.InstanceClass, "db.t4g.micro"),
+		AllocatedStorageGB:       orDefaultInt(r.AllocatedStorageGB, 20),
+		MaxAllocatedStorageGB:    orDefaultInt(r.MaxAllocatedStorageGB, 100),
+		DBName:                   orDefault(r.DBName, "app"),
+		Username:                 orDefault(r.Username, "app"),
+		MasterUsername:           orDefault(r.MasterUsername, "dbadmin"),
+		Grants:                   r.Grants,
+		WorkloadSecurityGroupIDs: r.WorkloadSecurityGroupIDs,
+		MultiAZ:                  c.Strict(),
+		BackupRetentionDays:      7,
+	}
+	if d.Grants == nil {
+		d.Grants = []string{"pg_read_all_data", "pg_write_all_data"}
+	}
+	if !c.Strict() {
+		d.BackupRetentionDays = 1
+	}
+	if r.BackupRetentionDays != nil {
+		d.BackupRetentionDays = *r.BackupRetentionDays
+	}
+	if r.MultiAZ != nil {
+		d.MultiAZ = *r.MultiAZ
+	}
+
+	if s, ok := c.Secret(d.SecretName); !ok || s.Kind != KindDatabase {
+		ps.add(k+".secretName", d.SecretName, "the name of the catalog secret of kind database")
+	}
+	if len(dbSecrets) > 1 {
+		ps.add(key("secrets"), fmt.Sprintf("%d database secrets", len(dbSecrets)), "one secret of kind database per stack")
+	}
+	if !versionPattern.MatchString(d.EngineVersion) {
+		ps.add(k+".engineVersion", d.EngineVersion, "a PostgreSQL version such as 16.4")
+	}
+	if !classPattern.MatchString(d.InstanceClass) {
+		ps.add(k+".instanceClass", d.InstanceClass, "an RDS instance class such as db.t4g.micro")
+	}
+	if d.AllocatedStorageGB < 20 || d.MaxAllocatedStorageGB < d.AllocatedStorageGB {
+		ps.add(k+".allocatedStorageGb", d.AllocatedStorageGB, "at least 20, and maxAllocatedStorageGb (%d) at least as much", d.MaxAllocatedStorageGB)
+	}
+	switch {
+	case c.Strict() && d.BackupRetentionDays < 7:
+		ps.add(k+".backupRetentionDays", d.BackupRetentionDays, "7 to 35 days in a strict stack")
+	case d.BackupRetentionDays < 1 || d.BackupRetentionDays > 35:
+		ps.add(k+".backupRetentionDays", d.BackupRetentionDays, "1 to 35 days")
+	}
+	if c.Strict() && !d.MultiAZ {
+		ps.add(k+".multiAz", d.MultiAZ, "true in a strict stack")
+	}
+	for name, v := range map[string]string{"dbName": d.DBName, "username": d.Username, "masterUsername": d.MasterUsername} {
+		if !identPattern.MatchString(v) {
+			ps.add(k+"."+name, v, "a lowercase PostgreSQL identifier: letters, digits and _, starting with a letter or _")
+		}
+	}
+	if d.Username == d.MasterUsername {
+		ps.add(k+".username", d.Username, "a user other than the master user (applications never log in as master)")
+	}
+	for i, g := range d.Grants {
+		if !identPattern.MatchString(g) {
+			ps.add(fmt.Sprintf("%s.grants[%d]", k, i), g, "a PostgreSQL role name such as pg_read_all_data")
+		}
+	}
+	for i, sg := range d.WorkloadSecurityGroupIDs {
+		if !sgIDPattern.MatchString(sg) {
+			ps.add(fmt.Sprintf("%s.workloadSecurityGroupIds[%d]", k, i), sg, "a security group id, sg-<hex>")
+		}
+	}
+	d.Network = parseNetwork(k+".network", r.Network, ps)
+	return d
+}
+
+func parseNetwork(k string, r *rawNetwork, ps *problems) Network {
+	n := Network{CIDR: "10.40.0.0/16", AZCount: 2}
+	if r == nil {
+		return n
+	}
+	if r.VpcID != "" {
+		n = Network{VpcID: r.VpcID, SubnetIDs: r.SubnetIDs}
+		if !vpcIDPattern.MatchString(r.VpcID) {
+			ps.add(k+".vpcId", r.VpcID, "a VPC id, vpc-<hex>")
+		}
+		if len(r.SubnetIDs) < 2 {
+			ps.add(k+".subnetIds", fmt.Sprint(r.SubnetIDs), "at least two private subnets in different AZs")
+		}
+		for i, s := range r.SubnetIDs {
+			if !subnetIDPattern.MatchString(s) {
+				ps.add(fmt.Sprintf("%s.subnetIds[%d]", k, i), s, "a subnet id, subnet-<hex>")
+			}
+		}
+		if r.CIDR != "" || r.AZCount != 0 {
+			ps.add(k, "(cidr/azCount with vpcId)", "either vpcId+subnetIds (existing VPC) or cidr+azCount (new VPC)")
+		}
+		return n
+	}
+	if len(r.SubnetIDs) > 0 {
+		ps.add(k+".subnetIds", fmt.Sprint(r.SubnetIDs), "only with vpcId")
+	}
+	n.CIDR = orDefault(r.CIDR, n.CIDR)
+	n.AZCount = orDefaultInt(r.AZCount, n.AZCount)
+	if !cidrPattern.MatchString(n.CIDR) {
+		ps.add(k+".cidr", n.CIDR, "a private /16 of the form 10.N.0.0/16")
+	}
+	if n.AZCount < 2 || n.AZCount > 3 {
+		ps.add(k+".azCount", n.AZCount, "2 or 3")
+	}
+	return n
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+func orDefaultInt(v, def int) int {
+	if v == 0 {
+		return def
+	}
+	return v
+}

@@ -1,0 +1,98 @@
+package config
+
+// Raw is a stack's config as Pulumi hands it to the program: fully qualified
+// keys ("secrets-platform:secrets", "aws:region") to strings, objects and
+// arrays as JSON. Project defaults from Pulumi.yaml are already applied.
+type Raw struct {
+	Stack  string
+	Values map[string]string
+	// Secret lists the keys that were set with --secret.
+	Secret map[string]bool
+}
+
+func (r Raw) get(key string) (string, bool) {
+	v, ok := r.Values[Project+":"+key]
+	return v, ok
+}
+
+// The JSON shapes of the structured keys; unknown fields are refused so that
+// a misspelt setting is an error, not a silently ignored line.
+
+type rawSecret struct {
+	Name               string            `json:"name"`
+	Description        string            `json:"description"`
+	Kind               string            `json:"kind"`
+	RecoveryWindowDays *int              `json:"recoveryWindowDays"`
+	Tags               map[string]string `json:"tags"`
+	ValueConfigKey     string            `json:"valueConfigKey"`
+	AdminSecret        string            `json:"adminSecret"`
+	KeyAPIBaseURL      string            `json:"keyApiBaseUrl"`
+	Password           *rawPassword      `json:"password"`
+	Rotation           *rawRotation      `json:"rotation"`
+}
+
+type rawPassword struct {
+	Length            int     `json:"length"`
+	ExcludeCharacters *string `json:"excludeCharacters"`
+}
+
+type rawRotation struct {
+	Strategy           string `json:"strategy"`
+	Days               int    `json:"days"`
+	ScheduleExpression string `json:"scheduleExpression"`
+	Window             string `json:"window"`
+	GracePeriod        string `json:"gracePeriod"`
+	ManualReason       string `json:"manualReason"`
+}
+
+type rawCache struct {
+	TTL       string `json:"ttl"`
+	MaxStale  string `json:"maxStale"`
+	Instances *int   `json:"instances"`
+}
+
+type rawDatabase struct {
+	SecretName               string      `json:"secretName"`
+	EngineVersion            string      `json:"engineVersion"`
+	InstanceClass            string      `json:"instanceClass"`
+	AllocatedStorageGB       int         `json:"allocatedStorageGb"`
+	MaxAllocatedStorageGB    int         `json:"maxAllocatedStorageGb"`
+	BackupRetentionDays      *int        `json:"backupRetentionDays"`
+	MultiAZ                  *bool       `json:"multiAz"`
+	DBName                   string      `json:"dbName"`
+	Username                 string      `json:"username"`
+	MasterUsername           string      `json:"masterUsername"`
+	Grants                   []string    `json:"grants"`
+	Network                  *rawNetwork `json:"network"`
+	WorkloadSecurityGroupIDs []string    `json:"workloadSecurityGroupIds"`
+}
+
+type rawNetwork struct {
+	VpcID     string   `json:"vpcId"`
+	SubnetIDs []string `json:"subnetIds"`
+	CIDR      string   `json:"cidr"`
+	AZCount   int      `json:"azCount"`
+}
+
+type rawWorkload struct {
+	Name          string   `json:"name"`
+	Type          string   `json:"type"`
+	RoleARN       string   `json:"roleArn"`
+	Secrets       []string `json:"secrets"`
+	InjectAtStart []string `json:"injectAtStart"`
+	VersionStage  string   `json:"versionStage"`
+}
+
+type rawExternal struct {
+	Name          string   `json:"name"`
+	AccountID     string   `json:"accountId"`
+	RoleName      string   `json:"roleName"`
+	OrgID         string   `json:"orgId"`
+	Secrets       []string `json:"secrets"`
+	DeployRoleARN string   `json:"deployRoleArn"`
+}
+
+type rawAlerts struct {
+	Emails         []string `json:"emails"`
+	HTTPSEndpoints []string `json:"httpsEndpoints"`
+}

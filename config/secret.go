@@ -1,0 +1,124 @@
+package config
+
+import "time"
+
+// Kind is what a secret holds; it decides how the first value is made and
+// which rotation strategies fit.
+type Kind string
+
+const (
+	// KindJSON is a JSON document, its first value from secret config.
+	KindJSON Kind = "json"
+	// KindString is a plain string (an API key), its first value from secret config.
+	KindString Kind = "string"
+	// KindPassword is a generated password (pulumi-random).
+	KindPassword Kind = "password"
+	// KindKeyring is an AES-256 key ring for field encryption: 32 random bytes,
+	// base64, under key id "k1" at first.
+	KindKeyring Kind = "keyring"
+	// KindDatabase is the RDS JSON shape; its connection fields come from the
+	// database and its first password from pulumi-random.
+	KindDatabase Kind = "database"
+)
+
+// Kinds lists the allowed kinds, in the order the docs show them.
+var Kinds = []Kind{KindJSON, KindString, KindPassword, KindKeyring, KindDatabase}
+
+// Strategy is how a secret rotates.
+type Strategy string
+
+const (
+	// Manual: the provider has no key API; an operator rolls the value by a
+	// runbook and an alarm fires when the value is older than MaxSecretAgeDays.
+	Manual Strategy = "manual"
+	// Random rotates a generated password or token in the Go rotator.
+	Random Strategy = "random"
+	// Keyring adds a new field-encryption key and makes it active, keeping old keys.
+	Keyring Strategy = "keyring"
+	// HTTPKey rotates a third-party API key through the documented key contract.
+	HTTPKey Strategy = "http"
+	// Twilio rotates a Twilio API key through Twilio's Keys API.
+	Twilio Strategy = "twilio"
+	// PostgresSingleUser changes the application user's password (Go rotator).
+	PostgresSingleUser Strategy = "postgres-single-user"
+	// PostgresAlternatingUsers alternates between the user and <user>_clone (Go rotator).
+	PostgresAlternatingUsers Strategy = "postgres-alternating-users"
+	// HostedSingleUser is AWS's SecretsManagerRDSPostgreSQLRotationSingleUser.
+	HostedSingleUser Strategy = "hosted-single-user"
+	// HostedMultiUser is AWS's SecretsManagerRDSPostgreSQLRotationMultiUser.
+	HostedMultiUser Strategy = "hosted-multi-user"
+)
+
+// strategiesByKind is which strategies fit each kind; the first is the default.
+var strategiesByKind = map[Kind][]Strategy{
+	KindJSON:     {Manual, HTTPKey, Twilio},
+	KindString:   {Manual, HTTPKey, Random},
+	KindPassword: {Random, Manual},
+	KindKeyring:  {Keyring, Manual},
+	KindDatabase: {PostgresAlternatingUsers, PostgresSingleUser, HostedSingleUser, HostedMultiUser},
+}
+
+// Automatic reports whether the strategy has a rotation resource.
+func (s Strategy) Automatic() bool { return s != Manual }
+
+// Hosted reports whether AWS's own rotator runs the strategy.
+func (s Strategy) Hosted() bool { return s == HostedSingleUser || s == HostedMultiUser }
+
+// ReadsMasterSecret reports whether the rotator also reads the database master
+// secret (the named exception to SECURITY-RULES 12).
+func (s Strategy) ReadsMasterSecret() bool {
+	return s == PostgresSingleUser || s == PostgresAlternatingUsers || s == HostedMultiUser
+}
+
+// Secret is one catalog entry.
+type Secret struct {
+	// Name is the full name, /{env}/{group}/{name}.
+	Name string
+	// Group and Short are the second and third segments of Name.
+	Group, Short string
+	// Description is shown in the console.
+	Description string
+	Kind        Kind
+	// RecoveryWindowDays applies when the secret is deleted.
+	RecoveryWindowDays int
+	// Tags are added to Environment, ManagedBy and Rotation.
+	Tags map[string]string
+	// Rotation says how and how often the value rotates.
+	Rotation Rotation
+	// Password shapes generated passwords (password and database kinds).
+	Password Password
+	// InitialValue is the first value of a json or string secret, from the
+	// secret config key named by `valueConfigKey`; unset means an operator puts
+	// the first value (see the runbook).
+	InitialValue Sensitive
+	// ValueConfigKey is the config key InitialValue came from (for messages).
+	ValueConfigKey string
+	// AdminSecret names the catalog secret holding the provider credential that
+	// may manage keys (http and twilio strategies); only the rotator reads it.
+	AdminSecret string
+	// KeyAPIBaseURL is the key-management API of the http strategy.
+	KeyAPIBaseURL string
+}
+
+// Rotation is a secret's rotation settings.
+type Rotation struct {
+	Strategy Strategy
+	// Days between rotations, when ScheduleExpression is empty.
+	Days int
+	// ScheduleExpression is rate(...) or cron(...), instead of Days.
+	ScheduleExpression string
+	// Window is how long Secrets Manager may take to start the rotation after
+	// the scheduled time (the schedule's duration), e.g. 2h.
+	Window time.Duration
+	// GracePeriod is how long a replaced third-party key stays valid.
+	GracePeriod time.Duration
+	// ManualReason says why a manual secret cannot rotate (required).
+	ManualReason string
+}
+
+// Password shapes a generated password.
+type Password struct {
+	Length int
+	// ExcludeCharacters are never generated (RDS rejects / @ " and space).
+	ExcludeCharacters string
+}

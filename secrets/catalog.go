@@ -1,0 +1,80 @@
+package secrets
+
+import (
+	"errors"
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/secrets-platform/config"
+)
+
+// CatalogArgs configures the secret catalog.
+type CatalogArgs struct {
+	// Environment is the stack's environment. Required.
+	Environment string
+	// Entries are the validated catalog entries. Required.
+	Entries []config.Secret
+	// KmsKeyArn encrypts every secret. Required.
+	KmsKeyArn pulumi.StringInput
+	// Protect guards secrets and first values (strict stacks).
+	Protect bool
+	// Tags are added to every secret.
+	Tags map[string]string
+	// Database fills the database secret's connection fields; required when
+	// the catalog has a secret of kind database.
+	Database *DatabaseConnection
+}
+
+// Catalog is every named secret of a stack.
+type Catalog struct {
+	pulumi.ResourceState
+
+	// Arns maps each full secret name to its ARN.
+	Arns pulumi.StringMapOutput `pulumi:"arns"`
+	// Secrets maps each full secret name to its component.
+	Secrets map[string]*Secret
+}
+
+// NewCatalog registers every entry as a Secret component.
+func NewCatalog(ctx *pulumi.Context, name string, args *CatalogArgs, opts ...pulumi.ResourceOption) (*Catalog, error) {
+	if args == nil {
+		return nil, errors.New("new catalog: args are required")
+	}
+	c := &Catalog{Secrets: map[string]*Secret{}}
+	if err := ctx.RegisterComponentResource("secrets-platform:secrets:Catalog", name, c, opts...); err != nil {
+		return nil, fmt.Errorf("register catalog: %w", err)
+	}
+	arns := pulumi.StringMap{}
+	for _, e := range args.Entries {
+		s, err := NewSecret(ctx, name+"-"+e.Group+"-"+e.Short, &SecretArgs{
+			Entry:       e,
+			Environment: args.Environment,
+			KmsKeyArn:   args.KmsKeyArn,
+			Protect:     args.Protect,
+			Tags:        args.Tags,
+			Database:    args.Database,
+		}, pulumi.Parent(c))
+		if err != nil {
+			return nil, err
+		}
+		c.Secrets[e.Name] = s
+		arns[e.Name] = s.Arn
+	}
+	c.Arns = arns.ToStringMapOutput()
+	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"arns": c.Arns}); err != nil {
+		return nil, fmt.Errorf("register catalog outputs: %w", err)
+	}
+	return c, nil
+}
+
+// AwaitingFirstValue lists the secrets whose first value an operator must put.
+func (c *Catalog) AwaitingFirstValue(entries []config.Secret) []string {
+	var names []string
+	for _, e := range entries {
+		if s := c.Secrets[e.Name]; s != nil && s.AwaitingFirstValue {
+			names = append(names, e.Name)
+		}
+	}
+	return names
+}

@@ -1,0 +1,117 @@
+package secrets
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/secrets-platform/config"
+)
+
+// SecretArgs configures one named secret.
+type SecretArgs struct {
+	// Entry is the validated catalog entry. Required.
+	Entry config.Secret
+	// Environment is the stack's environment, for the Environment tag. Required.
+	Environment string
+	// KmsKeyArn encrypts the secret (never aws/secretsmanager). Required.
+	KmsKeyArn pulumi.StringInput
+	// Protect guards the secret and its first value (strict stacks).
+	Protect bool
+	// Tags are stack-wide tags; the entry's own tags and the program's win.
+	Tags map[string]string
+	// Database fills a database secret's connection fields; required for that kind.
+	Database *DatabaseConnection
+}
+
+// Secret is a named secret with its first value. The first value is
+// write-once: rotation or an operator owns the value afterwards, so a later
+// `pulumi up` never overwrites it.
+type Secret struct {
+	pulumi.ResourceState
+
+	// Arn is the secret ARN (with its six-character suffix).
+	Arn pulumi.StringOutput `pulumi:"arn"`
+	// Name is the full /{env}/{group}/{name}.
+	Name pulumi.StringOutput `pulumi:"name"`
+	// AwaitingFirstValue is true when an operator must put the first value.
+	AwaitingFirstValue bool
+	// Resource is the underlying secret, for rotation and policies to attach to.
+	Resource *secretsmanager.Secret
+}
+
+// NewSecret registers the secret and, when the program makes or holds the
+// first value, its first version.
+func NewSecret(ctx *pulumi.Context, name string, args *SecretArgs, opts ...pulumi.ResourceOption) (*Secret, error) {
+	if args == nil {
+		return nil, errors.New("new secret: args are required")
+	}
+	if args.KmsKeyArn == nil || args.Entry.Name == "" || args.Environment == "" {
+		return nil, fmt.Errorf("new secret %s: Entry, Environment and KmsKeyArn are required", name)
+	}
+	e := args.Entry
+	s := &Secret{}
+	if err := ctx.RegisterComponentResource("secrets-platform:secrets:Secret", name, s, opts...); err != nil {
+		return nil, fmt.Errorf("register secret %s: %w", e.Name, err)
+	}
+	value, hasValue, err := firstValue(ctx, name, e, args.Database, s)
+	if err != nil {
+		return nil, err
+	}
+	s.AwaitingFirstValue = !hasValue
+
+	sec, err := secretsmanager.NewSecret(ctx, name+"-secret", &secretsmanager.SecretArgs{
+		Name:                 pulumi.String(e.Name),
+		Description:          pulumi.String(e.Description),
+		KmsKeyId:             args.KmsKeyArn,
+		RecoveryWindowInDays: pulumi.Int(e.RecoveryWindowDays),
+		Tags:                 pulumi.ToStringMap(tags(args, hasValue)),
+	}, pulumi.Parent(s), pulumi.Protect(args.Protect))
+	if err != nil {
+		return nil, fmt.Errorf("create secret %s: %w", e.Name, err)
+	}
+	if hasValue {
+		_, err = secretsmanager.NewSecretVersion(ctx, name+"-first-value", &secretsmanager.SecretVersionArgs{
+			SecretId:     sec.ID(),
+			SecretString: value,
+		}, pulumi.Parent(s), pulumi.Protect(args.Protect),
+			// Write-once: rotation and operators own the value after creation.
+			pulumi.IgnoreChanges([]string{"secretString"}),
+			pulumi.AdditionalSecretOutputs([]string{"secretString"}))
+		if err != nil {
+			return nil, fmt.Errorf("create first value of %s: %w", e.Name, err)
+		}
+	}
+	s.Arn, s.Name, s.Resource = sec.Arn, sec.Name, sec
+	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{"arn": sec.Arn, "name": sec.Name}); err != nil {
+		return nil, fmt.Errorf("register secret outputs %s: %w", e.Name, err)
+	}
+	return s, nil
+}
+
+// tags: the program's tags win over the entry's, which win over the stack's.
+func tags(args *SecretArgs, hasValue bool) map[string]string {
+	t := maps.Clone(args.Tags)
+	if t == nil {
+		t = map[string]string{}
+	}
+	maps.Copy(t, args.Entry.Tags)
+	rotation := "automatic"
+	if !args.Entry.Rotation.Strategy.Automatic() {
+		rotation = "manual"
+	}
+	firstValue := "pulumi"
+	if !hasValue {
+		firstValue = "operator" // put by an operator per the runbook; see docs/runbooks
+	}
+	maps.Copy(t, map[string]string{
+		"Environment": args.Environment,
+		"ManagedBy":   "pulumi",
+		"Rotation":    rotation,
+		"FirstValue":  firstValue,
+	})
+	return t
+}

@@ -1,0 +1,82 @@
+package stack
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/iam"
+	"github.com/acme/secrets-platform/secrets"
+)
+
+// keys are the stack's two customer-managed keys. Secrets get a key of their
+// own so that whoever may decrypt infrastructure data (RDS storage and
+// snapshots, Lambda environments, logs, the alert topic) cannot decrypt a
+// secret, and a shared snapshot never widens access to secrets.
+type keys struct {
+	// Secrets encrypts every secret, including the RDS-managed master secret.
+	Secrets *secrets.Key
+	// Platform encrypts RDS storage, Performance Insights, Lambda environments,
+	// log groups and the alert topic.
+	Platform *secrets.Key
+}
+
+func newKeys(ctx *pulumi.Context, cfg config.Config, acct account, tags map[string]string) (keys, error) {
+	secretsKey, err := secrets.NewKey(ctx, "secrets-key", &secrets.KeyArgs{
+		Alias:              cfg.Environment + "/secrets",
+		Description:        fmt.Sprintf("Secrets Manager secrets of %s", cfg.Environment),
+		DeletionWindowDays: cfg.Protection.KeyDeletionWindowDays,
+		Protect:            cfg.Protection.Protect,
+		Tags:               tags,
+		Policy: secrets.KeyPolicy(secrets.KeyPolicyArgs{
+			Partition: acct.Partition, AccountID: acct.ID, AdminRoleARNs: cfg.KeyAdminRoleARNs,
+			Statements: secretsKeyStatements(cfg, acct),
+		}),
+	})
+	if err != nil {
+		return keys{}, err
+	}
+	platformKey, err := secrets.NewKey(ctx, "platform-key", &secrets.KeyArgs{
+		Alias:              cfg.Environment + "/platform",
+		Description:        fmt.Sprintf("Infrastructure data of %s: database storage, Lambda environments, logs, alerts", cfg.Environment),
+		DeletionWindowDays: cfg.Protection.KeyDeletionWindowDays,
+		Protect:            cfg.Protection.Protect,
+		Tags:               tags,
+		Policy: secrets.KeyPolicy(secrets.KeyPolicyArgs{
+			Partition: acct.Partition, AccountID: acct.ID, AdminRoleARNs: cfg.KeyAdminRoleARNs,
+			Statements: platformKeyStatements(cfg, acct),
+		}),
+	})
+	if err != nil {
+		return keys{}, err
+	}
+	return keys{Secrets: secretsKey, Platform: platformKey}, nil
+}
+
+// secretsKeyStatements are the statements other components contribute to the
+// secrets key policy.
+func secretsKeyStatements(cfg config.Config, acct account) []iam.Statement {
+	return nil
+}
+
+// platformKeyStatements let AWS services encrypt the stack's infrastructure
+// data, each conditioned on its source.
+func platformKeyStatements(cfg config.Config, acct account) []iam.Statement {
+	return []iam.Statement{logsKeyStatement(cfg, acct)}
+}
+
+// logsKeyStatement lets CloudWatch Logs encrypt this stack's Lambda log groups
+// and nothing else (the encryption context names the log group).
+func logsKeyStatement(cfg config.Config, acct account) iam.Statement {
+	return iam.Statement{
+		Sid:       "CloudWatchLogsForThisStacksLogGroups",
+		Effect:    iam.Allow,
+		Principal: &iam.Principal{Service: iam.Strings{fmt.Sprintf("logs.%s.%s", cfg.Region, acct.DNSSuffix)}},
+		Action:    iam.Strings{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"},
+		Resource:  iam.Strings{"*"},
+		Condition: iam.Conditions{"ArnLike": {
+			"kms:EncryptionContext:aws:logs:arn": {fmt.Sprintf("arn:%s:logs:%s:%s:log-group:/aws/lambda/%s-*", acct.Partition, cfg.Region, acct.ID, cfg.Environment)},
+		}},
+	}
+}

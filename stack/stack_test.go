@@ -1,0 +1,42 @@
+package stack_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/stack"
+)
+
+// stacks loads every committed Pulumi.<stack>.yaml, twice: as committed
+// (third-party values absent) and with placeholder secret config values.
+func stacks(t *testing.T) map[string]stacktest.Stack {
+	t.Helper()
+	names, err := stacktest.StackNames("..")
+	require.NoError(t, err)
+	out := map[string]stacktest.Stack{}
+	for _, n := range names {
+		st, err := stacktest.LoadStack("..", n)
+		require.NoError(t, err)
+		require.Empty(t, st.Secure, "stack %s: committed stack files hold no encrypted values", n)
+		out[n] = st
+		withValues, err := st.WithPlaceholderSecrets()
+		require.NoError(t, err)
+		out[n+"+values"] = withValues
+	}
+	return out
+}
+
+func TestEveryStackSatisfiesTheSecurityRules(t *testing.T) {
+	for name, st := range stacks(t) {
+		t.Run(name, func(t *testing.T) {
+			rec, err := stacktest.Run(st, stack.Compose)
+			require.NoError(t, err)
+			require.NotEmpty(t, rec.Resources)
+			for _, v := range stacktest.Check(rec) {
+				t.Errorf("%s", v)
+			}
+		})
+	}
+}
