@@ -129,6 +129,9 @@ func (s *Strategy) Create(ctx context.Context, r engine.Rotation) ([]byte, error
 		return nil, fmt.Errorf("look up key %s: %w", name, err)
 	}
 	for _, k := range orphans {
+		if k.ID == "" {
+			return nil, fmt.Errorf("look up key %s: answer lists a key without an id", name)
+		}
 		if k.ID == cur.KeyID {
 			return nil, fmt.Errorf("look up key %s: it is the current key %s; refusing to replace it", name, k.ID)
 		}

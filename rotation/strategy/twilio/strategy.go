@@ -148,6 +148,10 @@ func (s *Strategy) Create(ctx context.Context, r engine.Rotation) ([]byte, error
 		return nil, fmt.Errorf("look up key %s: %w", name, err)
 	}
 	for _, k := range orphans {
+		if !keySIDPattern.MatchString(k.SID) {
+			// The SID goes into a DELETE path: refuse anything but a key SID.
+			return nil, fmt.Errorf("look up key %s: answer lists a key whose sid is not SK + 32 hex digits", name)
+		}
 		if k.SID == cur.APIKeySID {
 			return nil, fmt.Errorf("look up key %s: it is the current key %s; refusing to replace it", name, k.SID)
 		}
