@@ -2,6 +2,7 @@ package grace
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -19,6 +20,30 @@ type SweepEvent struct {
 	SecretID string `json:"secretId"`
 	// Action must be ActionRevokeExpired.
 	Action string `json:"action"`
+}
+
+// ParseSweepEvent tells a SweepEvent from a Secrets Manager rotation event, for
+// the rotator's main, whose one handler receives both. The "action" field decides:
+// Go's JSON decoding matches names case-insensitively, so a rotation event's
+// "SecretId" would fill SecretID too. ok is false for any event without an
+// action; an event with one must be a well-formed SweepEvent.
+func ParseSweepEvent(raw []byte) (ev SweepEvent, ok bool, err error) {
+	var probe struct {
+		Action *string `json:"action"`
+	}
+	if err := json.Unmarshal(raw, &probe); err != nil {
+		return SweepEvent{}, false, fmt.Errorf("parse event: %w", err)
+	}
+	if probe.Action == nil {
+		return SweepEvent{}, false, nil
+	}
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return SweepEvent{}, false, fmt.Errorf("parse sweep event: %w", err)
+	}
+	if ev.Action != ActionRevokeExpired || ev.SecretID == "" {
+		return SweepEvent{}, false, fmt.Errorf("parse sweep event: want {\"secretId\": ..., \"action\": %q}", ActionRevokeExpired)
+	}
+	return ev, true, nil
 }
 
 // Outcome says what a sweep did, for the rotator's log.
