@@ -1,0 +1,92 @@
+package testenv
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// buildEchoBootstrap builds the testdata runtime. It is its own module, so it
+// is built from its directory rather than through BuildBootstrap, which
+// builds packages of the root module.
+func buildEchoBootstrap(t *testing.T) string {
+	t.Helper()
+	dir, err := filepath.Abs(filepath.Join("testdata", "echobootstrap"))
+	if err != nil {
+		t.Fatalf("resolve fixture dir: %v", err)
+	}
+	bootstrap, err := buildBootstrap(context.Background(), dir, ".", t.TempDir())
+	if err != nil {
+		t.Fatalf("%v", err)
+	}
+	return bootstrap
+}
+
+func TestLambdaInvoke(t *testing.T) {
+	l := NewLambda(t, buildEchoBootstrap(t), []string{"ECHO_SETTING=1"})
+
+	tests := []struct {
+		name        string
+		payload     string
+		wantPayload string // "" means do not compare
+		wantError   string
+	}{
+		{name: "echo", payload: `{"hello":"world"}`, wantPayload: `{"hello":"world"}`},
+		{name: "echo again", payload: `{"n":2}`, wantPayload: `{"n":2}`},
+		{name: "function error", payload: `{"fail":true}`, wantError: "EchoError"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+			defer cancel()
+			got, err := l.Invoke(ctx, []byte(tt.payload))
+			if err != nil {
+				t.Fatalf("Invoke: %v", err)
+			}
+			if got.FunctionError != tt.wantError {
+				t.Errorf("FunctionError: got %q, want %q", got.FunctionError, tt.wantError)
+			}
+			if tt.wantPayload != "" && string(got.Payload) != tt.wantPayload {
+				t.Errorf("Payload: got %s, want %s", got.Payload, tt.wantPayload)
+			}
+		})
+	}
+
+	// Three invocations of one sandbox: exactly one cold start.
+	if got := l.InitDurations(); len(got) != 1 {
+		t.Errorf("InitDurations: got %v, want exactly one entry", got)
+	} else if got[0] <= 0 {
+		t.Errorf("InitDurations[0]: got %v, want > 0", got[0])
+	}
+}
+
+func TestParseInitDurations(t *testing.T) {
+	tests := []struct {
+		name string
+		log  string
+		want []time.Duration
+	}{
+		{name: "none", log: "REPORT RequestId: a\tDuration: 1.00 ms\t\n", want: nil},
+		{
+			name: "two cold starts",
+			log: "REPORT RequestId: a\tInit Duration: 12.50 ms\tDuration: 1.00 ms\n" +
+				"REPORT RequestId: b\tDuration: 2.00 ms\n" +
+				"REPORT RequestId: c\tInit Duration: 3 ms\tDuration: 1.00 ms\n",
+			want: []time.Duration{12500 * time.Microsecond, 3 * time.Millisecond},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := parseInitDurations(tt.log)
+			if len(got) != len(tt.want) {
+				t.Fatalf("len: got %v, want %v", got, tt.want)
+			}
+			for i := range got {
+				if got[i] != tt.want[i] {
+					t.Errorf("[%d]: got %v, want %v", i, got[i], tt.want[i])
+				}
+			}
+		})
+	}
+}

@@ -1,0 +1,3 @@
+module example.com/echobootstrap
+
+go 1.26.6
