@@ -20,13 +20,6 @@ type SecretsManager interface {
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
 }
 
-// Version stage labels that Secrets Manager rotation uses.
-const (
-	stageCurrent  = "AWSCURRENT"
-	stagePrevious = "AWSPREVIOUS"
-	stagePending  = "AWSPENDING"
-)
-
 // maxVersionPages bounds the ListSecretVersionIds loop; a secret keeps about 100
 // versions, so a longer walk means the paging is broken, not that there is more.
 const maxVersionPages = 50
@@ -50,24 +43,24 @@ func readStages(ctx context.Context, sm SecretsManager, secretID string) (stages
 		}
 		for _, v := range out.Versions {
 			id := aws.ToString(v.VersionId)
-			if slices.Contains(v.VersionStages, stageCurrent) {
+			if slices.Contains(v.VersionStages, engine.StageCurrent) {
 				s.current = id
 				s.switched = aws.ToTime(v.CreatedDate)
 			}
-			if slices.Contains(v.VersionStages, stagePrevious) {
+			if slices.Contains(v.VersionStages, engine.StagePrevious) {
 				s.previous = id
 			}
-			if slices.Contains(v.VersionStages, stagePending) {
+			if slices.Contains(v.VersionStages, engine.StagePending) {
 				s.pending = id
 			}
 		}
 		// moto answers an empty NextToken on the last page instead of none.
 		if aws.ToString(out.NextToken) == "" {
 			if s.current == "" {
-				return stages{}, fmt.Errorf("list versions of %s: no version is %s", secretID, stageCurrent)
+				return stages{}, fmt.Errorf("list versions of %s: no version is %s", secretID, engine.StageCurrent)
 			}
 			if s.switched.IsZero() {
-				return stages{}, fmt.Errorf("list versions of %s: %s version has no CreatedDate", secretID, stageCurrent)
+				return stages{}, fmt.Errorf("list versions of %s: %s version has no CreatedDate", secretID, engine.StageCurrent)
 			}
 			return s, nil
 		}
