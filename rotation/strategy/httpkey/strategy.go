@@ -244,7 +244,7 @@ func (s *Strategy) Active(ctx context.Context, v engine.Version) (bool, error) {
 func (s *Strategy) adminToken(ctx context.Context) (string, error) {
 	out, err := s.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
 		SecretId:     aws.String(s.adminSecretARN),
-		VersionStage: aws.String("AWSCURRENT"),
+		VersionStage: aws.String(engine.StageCurrent),
 	})
 	if err != nil {
 		return "", fmt.Errorf("read admin secret %s: %w", s.adminSecretARN, err)

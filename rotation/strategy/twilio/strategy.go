@@ -284,7 +284,7 @@ func (s *Strategy) keyClient(ctx context.Context, v engine.Version) (value, *cli
 func (s *Strategy) admin(ctx context.Context) (admin, error) {
 	out, err := s.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
 		SecretId:     aws.String(s.adminSecretARN),
-		VersionStage: aws.String("AWSCURRENT"),
+		VersionStage: aws.String(engine.StageCurrent),
 	})
 	if err != nil {
 		return admin{}, fmt.Errorf("read admin secret %s: %w", s.adminSecretARN, err)
