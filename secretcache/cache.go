@@ -392,9 +392,22 @@ func (c *Cache) RefreshRejected(ctx context.Context, secretID string, ver Versio
 	return v.str, nil
 }
 
-// refreshSince returns a value whose fetch began at or after notBefore,
-// fetching one if needed. It is what a connector calls after a login
-// that started at notBefore was refused.
+// RefreshSince returns the SecretString of a value whose fetch began at or
+// after notBefore (a time of the cache's Clock), fetching one if the cached
+// value is older. It is what a connector calls after a login that started at
+// notBefore was refused: every refused login of a burst is answered by the
+// one fetch that began after them.
+func (c *Cache) RefreshSince(ctx context.Context, secretID string, ver Version, notBefore time.Time) (string, error) {
+	v, err := c.refreshSince(ctx, secretID, ver, notBefore)
+	if err != nil {
+		return "", err
+	}
+	if !v.hasString {
+		return "", fmt.Errorf("refresh secret %s: %w", secretID, ErrNoString)
+	}
+	return v.str, nil
+}
+
 func (c *Cache) refreshSince(ctx context.Context, secretID string, ver Version, notBefore time.Time) (*value, error) {
 	e := c.entryFor(key{secretID, ver})
 	e.touch()

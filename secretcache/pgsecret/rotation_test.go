@@ -1,0 +1,278 @@
+package pgsecret_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acme/secrets-platform/internal/testenv"
+	"github.com/acme/secrets-platform/secretcache"
+	"github.com/acme/secrets-platform/secretcache/internal/awstest"
+	"github.com/acme/secrets-platform/secretcache/pgsecret"
+)
+
+const (
+	secretID = "prod/orders/db"
+	appRole  = "orders_app"
+)
+
+// rig is a real PostgreSQL with an application role whose credentials live
+// in an RDS-shaped secret in moto.
+type rig struct {
+	pg        *testenv.Postgres
+	sm        *secretsmanager.Client
+	admin     *pgx.Conn
+	versionID string // the version that holds AWSCURRENT
+}
+
+func newRig(t *testing.T) *rig {
+	t.Helper()
+	ctx := t.Context()
+	pg := testenv.NewPostgres(t)
+	m := testenv.NewMoto(t)
+	admin, err := pgx.Connect(ctx, pg.AdminDSN())
+	require.NoError(t, err, "connect as the superuser")
+	t.Cleanup(func() { admin.Close(context.Background()) })
+	_, err = admin.Exec(ctx, "CREATE ROLE "+appRole+" LOGIN")
+	require.NoError(t, err)
+
+	r := &rig{pg: pg, sm: awstest.Client(t, m), admin: admin}
+	pw := newPassword(t)
+	r.setRolePassword(t, pw)
+	out, err := r.sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+		Name: aws.String(secretID), SecretString: aws.String(r.secretJSON(t, pw)),
+	})
+	require.NoError(t, err)
+	r.versionID = aws.ToString(out.VersionId)
+	return r
+}
+
+// newPassword returns a random password with the characters that break naive
+// quoting and URL building.
+func newPassword(t *testing.T) string {
+	t.Helper()
+	b := make([]byte, 12)
+	_, err := rand.Read(b)
+	require.NoError(t, err)
+	return hex.EncodeToString(b) + `@:/?#%'"\ +`
+}
+
+// secretJSON writes the RDS shape, with the port as a string as some tools do.
+func (r *rig) secretJSON(t *testing.T, pw string) string {
+	t.Helper()
+	b, err := json.Marshal(map[string]any{
+		"engine": "postgres", "host": r.pg.Host, "port": strconv.Itoa(r.pg.Port),
+		"username": appRole, "password": pw, "dbname": r.pg.Database, "ssl": true,
+	})
+	require.NoError(t, err)
+	return string(b)
+}
+
+// setRolePassword runs ALTER ROLE, which takes no bind parameters: the
+// statement is built server-side with format's %I and %L quoting.
+func (r *rig) setRolePassword(t *testing.T, pw string) {
+	t.Helper()
+	var stmt string
+	require.NoError(t, r.admin.QueryRow(t.Context(), "SELECT format('ALTER ROLE %I WITH PASSWORD %L', $1::text, $2::text)", appRole, pw).Scan(&stmt))
+	_, err := r.admin.Exec(t.Context(), stmt)
+	require.NoError(t, err, "alter role password")
+}
+
+// rotate is one single-user rotation, in its real order: the new value is
+// stored as AWSPENDING, the database accepts it, and only after window does
+// AWSCURRENT move. Logins during window find AWSCURRENT refused.
+func (r *rig) rotate(t *testing.T, window time.Duration) {
+	t.Helper()
+	ctx := t.Context()
+	token := newToken(t)
+	pw := newPassword(t)
+	_, err := r.sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+		SecretId: aws.String(secretID), ClientRequestToken: aws.String(token),
+		SecretString: aws.String(r.secretJSON(t, pw)), VersionStages: []string{secretcache.StagePending},
+	})
+	require.NoError(t, err, "createSecret: put AWSPENDING")
+	r.setRolePassword(t, pw) // setSecret
+	time.Sleep(window)       // testSecret, and the Lambda's own latency
+	_, err = r.sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId: aws.String(secretID), VersionStage: aws.String(secretcache.StageCurrent),
+		MoveToVersionId: aws.String(token), RemoveFromVersionId: aws.String(r.versionID),
+	})
+	require.NoError(t, err, "finishSecret: move AWSCURRENT")
+	// Secrets Manager drops AWSPENDING when a rotation completes; moto
+	// does not, and a leftover label upsets its next rotation.
+	_, err = r.sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId: aws.String(secretID), VersionStage: aws.String(secretcache.StagePending),
+		RemoveFromVersionId: aws.String(token),
+	})
+	require.NoError(t, err, "finishSecret: drop AWSPENDING")
+	r.versionID = token
+}
+
+func newToken(t *testing.T) string {
+	t.Helper()
+	b := make([]byte, 16)
+	_, err := rand.Read(b)
+	require.NoError(t, err)
+	return hex.EncodeToString(b)
+}
+
+// TestPoolSurvivesTwentyRotationsUnderLoad is the issue's proof: a pool
+// serving a steady query load while the database secret rotates 20 times in
+// single-user order has zero failed queries.
+func TestPoolSurvivesTwentyRotationsUnderLoad(t *testing.T) {
+	tests := []struct {
+		name string
+		ttl  time.Duration
+	}{
+		// The cache keeps the old AWSCURRENT for the whole test, so every
+		// login after a rotation depends on recovery.
+		{"default TTL 5m", secretcache.DefaultTTL},
+		// The cache also picks up each new AWSCURRENT by itself, so logins
+		// move between AWSPENDING and AWSCURRENT credentials.
+		{"TTL 700ms", 700 * time.Millisecond},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) { runRotationLoad(t, tt.ttl) })
+	}
+}
+
+func runRotationLoad(t *testing.T, ttl time.Duration) {
+	r := newRig(t)
+	ctx := t.Context()
+	api := &awstest.Counting{Client: r.sm}
+	cache, err := secretcache.New(api, func(o *secretcache.Options) { o.TTL = ttl })
+	require.NoError(t, err)
+	conn, err := pgsecret.NewConnector(cache, secretID, pgsecret.TLS{CAFile: r.pg.CAFile})
+	require.NoError(t, err)
+	pool, err := pgsecret.NewPool(ctx, conn, func(pc *pgxpool.Config) {
+		// Short-lived connections, so that new logins keep happening during
+		// every rotation window instead of the pool coasting on old sessions.
+		pc.MaxConns = 4
+		pc.MaxConnLifetime = 100 * time.Millisecond
+		pc.MaxConnLifetimeJitter = 50 * time.Millisecond
+		pc.HealthCheckPeriod = 50 * time.Millisecond
+	})
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+	require.NoError(t, pool.Ping(ctx), "first login with AWSCURRENT")
+
+	const workers = 4
+	var ok, failed atomic.Int64
+	var firstErr atomic.Pointer[error]
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := 0; ; i++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				want := w*1_000_000 + i
+				var got int
+				err := pool.QueryRow(ctx, "SELECT $1::int", want).Scan(&got)
+				if err == nil && got != want {
+					err = errors.New("query answered the wrong row")
+				}
+				if err != nil {
+					failed.Add(1)
+					firstErr.CompareAndSwap(nil, &err)
+					continue
+				}
+				ok.Add(1)
+			}
+		})
+	}
+
+	const rotations = 20
+	for range rotations {
+		r.rotate(t, 300*time.Millisecond)
+		time.Sleep(100 * time.Millisecond)
+	}
+	close(stop)
+	wg.Wait()
+
+	st := conn.Stats()
+	t.Logf("rotations=%d queries_ok=%d queries_failed=%d logins=%d refused_logins=%d switches_to_AWSPENDING=%d logins_with_AWSPENDING_credential=%d GetSecretValue_calls=%d",
+		rotations, ok.Load(), failed.Load(), st.Connects, st.Refused, st.PendingFallbacks, st.PendingConnects, api.Calls())
+	if p := firstErr.Load(); p != nil {
+		t.Errorf("first failed query: %v", *p)
+	}
+	assert.Zero(t, failed.Load(), "failed application queries: got %d, want 0", failed.Load())
+	assert.Greater(t, ok.Load(), int64(rotations*10), "the load must really have run")
+	assert.GreaterOrEqual(t, st.PendingFallbacks, uint64(rotations),
+		"every rotation window must have been crossed through AWSPENDING: got %d switches", st.PendingFallbacks)
+	assert.NotZero(t, st.PendingConnects, "logins with the AWSPENDING credential")
+	assert.Less(t, api.Calls(), int64(20*rotations), "refused logins share refreshes: got %d calls", api.Calls())
+}
+
+// TestConnectFallsBackToPending opens single connections across one rotation
+// window: refused with AWSCURRENT, accepted with AWSPENDING, then AWSCURRENT
+// again once it moved.
+func TestConnectFallsBackToPending(t *testing.T) {
+	r := newRig(t)
+	ctx := t.Context()
+	cache, err := secretcache.New(r.sm)
+	require.NoError(t, err)
+	conn, err := pgsecret.NewConnector(cache, secretID, pgsecret.TLS{CAPEM: r.pg.CAPEM})
+	require.NoError(t, err)
+
+	c, err := conn.Connect(ctx)
+	require.NoError(t, err, "login with AWSCURRENT")
+	require.NoError(t, c.Close(ctx))
+
+	// Stop in the middle of a rotation: AWSPENDING is in the database.
+	token, pw := newToken(t), newPassword(t)
+	_, err = r.sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+		SecretId: aws.String(secretID), ClientRequestToken: aws.String(token),
+		SecretString: aws.String(r.secretJSON(t, pw)), VersionStages: []string{secretcache.StagePending},
+	})
+	require.NoError(t, err)
+	r.setRolePassword(t, pw)
+
+	c, err = conn.Connect(ctx)
+	require.NoError(t, err, "login during the window")
+	require.NoError(t, c.Close(ctx))
+	st := conn.Stats()
+	assert.Equal(t, uint64(1), st.Refused, "refused logins")
+	assert.Equal(t, uint64(1), st.PendingConnects, "logins through AWSPENDING")
+	assert.Equal(t, uint64(1), st.PendingFallbacks, "switches to AWSPENDING")
+
+	// A password neither version holds is refused, and said so.
+	r.setRolePassword(t, newPassword(t))
+	_, err = conn.Connect(ctx)
+	require.Error(t, err)
+	var pgErr interface{ SQLState() string }
+	require.ErrorAs(t, err, &pgErr)
+	assert.Equal(t, "28P01", pgErr.SQLState())
+	assert.NotContains(t, err.Error(), pw, "the error must not carry a password")
+}
+
+// TestWrongCAIsRefusedNotDowngraded proves there is no plaintext fallback:
+// with a CA that did not sign the server's certificate the login fails.
+func TestWrongCAIsRefusedNotDowngraded(t *testing.T) {
+	r := newRig(t)
+	cache, err := secretcache.New(r.sm)
+	require.NoError(t, err)
+	other := testenv.NewPostgres(t) // a different cluster, so a different CA
+	conn, err := pgsecret.NewConnector(cache, secretID, pgsecret.TLS{CAPEM: other.CAPEM})
+	require.NoError(t, err)
+	_, err = conn.Connect(t.Context())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "certificate", "got %v, want a certificate verification error", err)
+}
