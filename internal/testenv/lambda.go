@@ -162,13 +162,36 @@ func (l *Lambda) Invoke(ctx context.Context, payload []byte) (InvokeResult, erro
 		return InvokeResult{}, fmt.Errorf("read lambda response: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return InvokeResult{}, fmt.Errorf("invoke lambda: status %s", resp.Status)
+		// The emulator may log why only after it has answered.
+		why := emulatorErrors(l.proc.out.String())
+		for deadline := time.Now().Add(time.Second); why == "" && time.Now().Before(deadline); {
+			time.Sleep(50 * time.Millisecond)
+			why = emulatorErrors(l.proc.out.String())
+		}
+		return InvokeResult{}, fmt.Errorf("invoke lambda: status %s%s", resp.Status, why)
 	}
 	res := InvokeResult{Payload: body, FunctionError: resp.Header.Get("X-Amz-Function-Error")}
 	if typ := errorType(body); typ != "" {
 		res.FunctionError = typ
 	}
 	return res, nil
+}
+
+// emulatorErrors returns the emulator's own error lines (a runtime that
+// crashed or exited answers with a bare 502), formatted to append to an
+// error. Lines the function itself printed are left out: only the emulator's
+// "(rapid)" lines are known to carry no payload or secret.
+func emulatorErrors(log string) string {
+	var lines []string
+	for line := range strings.Lines(log) {
+		if strings.Contains(line, "[ERROR] (rapid)") {
+			lines = append(lines, strings.TrimSpace(line))
+		}
+	}
+	if len(lines) == 0 {
+		return ""
+	}
+	return "; aws-lambda-rie errors:\n" + tail(strings.Join(lines, "\n"), 2000)
 }
 
 // errorType returns the errorType of a Lambda error document, or "" when body

@@ -2,7 +2,9 @@ package testenv
 
 import (
 	"context"
+	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -88,5 +90,24 @@ func TestParseInitDurations(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestLambdaRuntimeExitIsAnError(t *testing.T) {
+	// A runtime that exits during init is a sandbox failure, which the
+	// emulator answers with a bare 502: Invoke must say why.
+	bootstrap := filepath.Join(t.TempDir(), "bootstrap")
+	if err := os.WriteFile(bootstrap, []byte("#!/bin/sh\nexit 3\n"), 0o755); err != nil {
+		t.Fatalf("write bootstrap: %v", err)
+	}
+	l := NewLambda(t, bootstrap, nil)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	_, err := l.Invoke(ctx, []byte(`{}`))
+	if err == nil {
+		t.Fatalf("Invoke: got no error, want one for a runtime that exited")
+	}
+	if want := "exit status 3"; !strings.Contains(err.Error(), want) {
+		t.Errorf("Invoke error: got %q, want it to contain %q", err, want)
 	}
 }
