@@ -11,8 +11,8 @@ import (
 	"math/big"
 	"os"
 	"path/filepath"
-	"time"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/stretchr/testify/assert"
@@ -76,7 +76,7 @@ func TestParse(t *testing.T) {
 
 func TestParseErrorsDoNotQuoteTheSecret(t *testing.T) {
 	for _, raw := range []string{
-		`{"host":"h","username":"u","password":"hunter2"`,  // truncated
+		`{"host":"h","username":"u","password":"hunter2"`, // truncated
 		`{"host":"h","username":"u","password":88224466}`, // number into string
 		`{"host":"h","username":"u","password":"p","port":"hunter2"}`,
 	} {
