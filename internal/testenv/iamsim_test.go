@@ -18,7 +18,8 @@ const (
 
 // allowGet is a policy document allowing GetSecretValue on one secret,
 // naming principal when it is a resource policy.
-func allowGet(principal, resource string) json.RawMessage {
+func allowGet(t *testing.T, principal, resource string) json.RawMessage {
+	t.Helper()
 	stmt := map[string]any{
 		"Effect":   "Allow",
 		"Action":   "secretsmanager:GetSecretValue",
@@ -29,7 +30,7 @@ func allowGet(principal, resource string) json.RawMessage {
 	}
 	doc, err := json.Marshal(map[string]any{"Version": "2012-10-17", "Statement": []any{stmt}})
 	if err != nil {
-		panic(err) // static input; cannot fail
+		t.Fatalf("marshal policy: %v", err)
 	}
 	return doc
 }
@@ -44,7 +45,7 @@ func TestIAMSimEvaluate(t *testing.T) {
 			req: IAMRequest{
 				Name: "same account, allowed ARN", Principal: appRole,
 				Action: "secretsmanager:GetSecretValue", Resource: secretARN,
-				IdentityPolicies: []json.RawMessage{allowGet("", secretARN)},
+				IdentityPolicies: []json.RawMessage{allowGet(t, "", secretARN)},
 			},
 			want: "Allowed",
 		},
@@ -52,7 +53,7 @@ func TestIAMSimEvaluate(t *testing.T) {
 			req: IAMRequest{
 				Name: "same account, other ARN", Principal: appRole,
 				Action: "secretsmanager:GetSecretValue", Resource: otherSecretARN,
-				IdentityPolicies: []json.RawMessage{allowGet("", secretARN)},
+				IdentityPolicies: []json.RawMessage{allowGet(t, "", secretARN)},
 			},
 			want: "ImplicitlyDenied",
 		},
@@ -60,7 +61,7 @@ func TestIAMSimEvaluate(t *testing.T) {
 			req: IAMRequest{
 				Name: "same account, resource policy only", Principal: appRole,
 				Action: "secretsmanager:GetSecretValue", Resource: secretARN,
-				ResourcePolicy: allowGet(appRole, secretARN),
+				ResourcePolicy: allowGet(t, appRole, secretARN),
 			},
 			want: "Allowed",
 		},
@@ -68,7 +69,7 @@ func TestIAMSimEvaluate(t *testing.T) {
 			req: IAMRequest{
 				Name: "cross account, identity policy only", Principal: consumerRole,
 				Action: "secretsmanager:GetSecretValue", Resource: secretARN, ResourceAccount: appAccount,
-				IdentityPolicies: []json.RawMessage{allowGet("", secretARN)},
+				IdentityPolicies: []json.RawMessage{allowGet(t, "", secretARN)},
 			},
 			want: "ImplicitlyDenied",
 		},
@@ -76,8 +77,8 @@ func TestIAMSimEvaluate(t *testing.T) {
 			req: IAMRequest{
 				Name: "cross account, identity and resource policy", Principal: consumerRole,
 				Action: "secretsmanager:GetSecretValue", Resource: secretARN, ResourceAccount: appAccount,
-				IdentityPolicies: []json.RawMessage{allowGet("", secretARN)},
-				ResourcePolicy:   allowGet(consumerRole, secretARN),
+				IdentityPolicies: []json.RawMessage{allowGet(t, "", secretARN)},
+				ResourcePolicy:   allowGet(t, consumerRole, secretARN),
 			},
 			want: "Allowed",
 		},
@@ -85,7 +86,7 @@ func TestIAMSimEvaluate(t *testing.T) {
 			req: IAMRequest{
 				Name: "cross account, resource policy only", Principal: consumerRole,
 				Action: "secretsmanager:GetSecretValue", Resource: secretARN, ResourceAccount: appAccount,
-				ResourcePolicy: allowGet(consumerRole, secretARN),
+				ResourcePolicy: allowGet(t, consumerRole, secretARN),
 			},
 			want: "ImplicitlyDenied",
 		},
@@ -93,8 +94,8 @@ func TestIAMSimEvaluate(t *testing.T) {
 			req: IAMRequest{
 				Name: "cross account, resource policy names another account", Principal: consumerRole,
 				Action: "secretsmanager:GetSecretValue", Resource: secretARN, ResourceAccount: appAccount,
-				IdentityPolicies: []json.RawMessage{allowGet("", secretARN)},
-				ResourcePolicy:   allowGet("arn:aws:iam::333333333333:root", secretARN),
+				IdentityPolicies: []json.RawMessage{allowGet(t, "", secretARN)},
+				ResourcePolicy:   allowGet(t, "arn:aws:iam::333333333333:root", secretARN),
 			},
 			want: "ImplicitlyDenied",
 		},
@@ -141,7 +142,7 @@ func TestIAMSimReportsProblems(t *testing.T) {
 		{
 			Name: "dropped context key", Principal: appRole,
 			Action: "secretsmanager:GetSecretValue", Resource: secretARN,
-			IdentityPolicies: []json.RawMessage{allowGet("", secretARN)},
+			IdentityPolicies: []json.RawMessage{allowGet(t, "", secretARN)},
 			Context:          map[string]any{"kms:EncryptionContext:SecretARN": secretARN},
 		},
 	})

@@ -162,19 +162,29 @@ func (l *Lambda) Invoke(ctx context.Context, payload []byte) (InvokeResult, erro
 		return InvokeResult{}, fmt.Errorf("read lambda response: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		// The emulator may log why only after it has answered.
-		why := emulatorErrors(l.proc.out.String())
-		for deadline := time.Now().Add(time.Second); why == "" && time.Now().Before(deadline); {
-			time.Sleep(50 * time.Millisecond)
-			why = emulatorErrors(l.proc.out.String())
-		}
-		return InvokeResult{}, fmt.Errorf("invoke lambda: status %s%s", resp.Status, why)
+		return InvokeResult{}, fmt.Errorf("invoke lambda: status %s%s", resp.Status, l.failureDetail())
 	}
 	res := InvokeResult{Payload: body, FunctionError: resp.Header.Get("X-Amz-Function-Error")}
 	if typ := errorType(body); typ != "" {
 		res.FunctionError = typ
 	}
 	return res, nil
+}
+
+// failureDetail waits briefly for the emulator to log why an invocation
+// failed (it may do so only after answering) and returns those lines.
+func (l *Lambda) failureDetail() string {
+	if l.proc == nil {
+		return ""
+	}
+	deadline := time.Now().Add(time.Second)
+	for {
+		why := emulatorErrors(l.proc.out.String())
+		if why != "" || time.Now().After(deadline) {
+			return why
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
 }
 
 // emulatorErrors returns the emulator's own error lines (a runtime that
@@ -212,6 +222,9 @@ func errorType(body []byte) string {
 // in order: one entry per cold start, which is how tests check that clients
 // are built once per sandbox rather than per invocation.
 func (l *Lambda) InitDurations() []time.Duration {
+	if l.proc == nil { // a Lambda not made by StartLambda has no log
+		return nil
+	}
 	return parseInitDurations(l.proc.out.String())
 }
 
