@@ -113,7 +113,7 @@ func parsePassword(k string, r rawSecret, kind Kind, ps *problems) Password {
 	if r.Password == nil {
 		return p
 	}
-	if kind != KindPassword && kind != KindDatabase {
+	if kind != KindPassword && kind != KindDatabase && slices.Contains(Kinds, kind) {
 		ps.add(k+".password", "(set)", "only for kinds password and database")
 		return p
 	}
@@ -205,6 +205,9 @@ func joinStrategies(ss []Strategy) string {
 func parseInitialValue(raw Raw, k string, r rawSecret, kind Kind, ps *problems) Sensitive {
 	if r.ValueConfigKey == "" {
 		return Sensitive{}
+	}
+	if !slices.Contains(Kinds, kind) {
+		return Sensitive{} // the unknown kind is already reported
 	}
 	if kind != KindJSON && kind != KindString {
 		ps.add(k+".valueConfigKey", r.ValueConfigKey, "only for kinds json and string (other kinds are generated)")

@@ -34,6 +34,16 @@ type Output struct {
 	Known  bool
 }
 
+// Decode converts the output's value into v (through JSON), so callers need
+// not know which Go type the SDK resolved it to.
+func (o Output) Decode(v any) error {
+	b, err := json.Marshal(o.Value)
+	if err != nil {
+		return fmt.Errorf("encode output: %w", err)
+	}
+	return json.Unmarshal(b, v)
+}
+
 // Recording is everything a program run registered.
 type Recording struct {
 	Stack string

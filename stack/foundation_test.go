@@ -1,0 +1,200 @@
+package stack_test
+
+import (
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/iam"
+	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/secrets"
+	"github.com/acme/secrets-platform/stack"
+)
+
+// parsed runs a stack and also parses its config, so assertions compare
+// registered resources with what the stack file asked for.
+func parsed(t *testing.T, st stacktest.Stack) (*stacktest.Recording, config.Config) {
+	t.Helper()
+	rec, err := stacktest.Run(st, stack.Compose)
+	require.NoError(t, err)
+	secret := map[string]bool{}
+	for _, k := range st.SecretKeys {
+		secret[k] = true
+	}
+	cfg, err := config.Parse(config.Raw{Stack: st.Name, Values: st.Config, Secret: secret})
+	require.NoError(t, err)
+	return rec, cfg
+}
+
+var secretARN = regexp.MustCompile(`^arn:aws:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:(/[a-z0-9-]+/[a-z0-9-]+/[a-z0-9-]+)-[A-Za-z0-9]{6}$`)
+
+func TestKeysOnEveryStack(t *testing.T) {
+	for name, st := range stacks(t) {
+		t.Run(name, func(t *testing.T) {
+			rec, cfg := parsed(t, st)
+			keys := rec.OfType(stacktest.TypeKMSKey)
+			require.Len(t, keys, 2, "a secrets key and a platform key")
+			aliases := map[string]bool{}
+			for _, a := range rec.OfType("aws:kms/alias:Alias") {
+				aliases[a.Str("name")] = true
+			}
+			assert.Equal(t, map[string]bool{"alias/" + cfg.Environment + "/secrets": true, "alias/" + cfg.Environment + "/platform": true}, aliases)
+			for _, k := range keys {
+				days, _ := k.Int("deletionWindowInDays")
+				assert.Equal(t, cfg.Protection.KeyDeletionWindowDays, days, "%s deletion window", k.Name)
+				assert.Equal(t, cfg.Strict(), k.Protect, "%s protect", k.Name)
+				doc, err := iam.Parse(k.Str("policy"))
+				require.NoError(t, err)
+				sids := map[string]iam.Statement{}
+				for _, s := range doc.Statement {
+					sids[s.Sid] = s
+				}
+				admins := sids["KeyAdministrators"]
+				assert.ElementsMatch(t, cfg.KeyAdminRoleARNs, []string(admins.Principal.AWS))
+				assert.ElementsMatch(t, secrets.KeyAdminActions, []string(admins.Action))
+				assert.NotContains(t, admins.Action, "kms:Decrypt", "administrators manage the key, never read with it")
+				use := sids["AccountIAMPoliciesDecideKeyUse"]
+				assert.Equal(t, iam.Strings{fmt.Sprintf("arn:aws:iam::%s:root", accountOf(t, st))}, use.Principal.AWS)
+				assert.Equal(t, iam.Conditions{"Bool": {"kms:GrantIsForAWSResource": {"true"}}}, sids["GrantsOnlyForAWSServices"].Condition)
+			}
+			assert.Equal(t, "alias/"+cfg.Environment+"/secrets", rec.Outputs["secretsKeyAlias"].Value)
+			assert.Equal(t, keys[slices.IndexFunc(keys, func(r stacktest.Resource) bool { return strings.HasPrefix(r.Name, "secrets-key") })].StateStr("arn"), rec.Outputs["secretsKeyArn"].Value)
+		})
+	}
+}
+
+func accountOf(t *testing.T, st stacktest.Stack) string {
+	var ids []string
+	require.NoError(t, json.Unmarshal([]byte(st.Config["aws:allowedAccountIds"]), &ids))
+	return ids[0]
+}
+
+func TestCatalogOnEveryStack(t *testing.T) {
+	for name, st := range stacks(t) {
+		t.Run(name, func(t *testing.T) {
+			rec, cfg := parsed(t, st)
+			secretsKey, ok := rec.Named("secrets-key-key")
+			require.True(t, ok)
+			registered := map[string]stacktest.Resource{}
+			for _, s := range rec.OfType(stacktest.TypeSecret) {
+				registered[s.Str("name")] = s
+			}
+			require.Len(t, registered, len(cfg.Secrets), "one secret per catalog entry")
+			var arns map[string]string
+			require.NoError(t, rec.Outputs["secretArns"].Decode(&arns))
+			for _, e := range cfg.Secrets {
+				s, ok := registered[e.Name]
+				require.True(t, ok, "secret %s registered", e.Name)
+				assert.Equal(t, secretsKey.StateStr("arn"), s.Str("kmsKeyId"), "%s is encrypted with the secrets key", e.Name)
+				days, _ := s.Int("recoveryWindowInDays")
+				assert.Equal(t, e.RecoveryWindowDays, days, "%s recovery window", e.Name)
+				assert.Equal(t, cfg.Strict(), s.Protect, "%s protect", e.Name)
+				tags := s.Tags()
+				assert.Equal(t, cfg.Environment, tags["Environment"])
+				assert.Equal(t, "pulumi", tags["ManagedBy"])
+				want := "automatic"
+				if e.Rotation.Strategy == config.Manual {
+					want = "manual"
+				}
+				assert.Equal(t, want, tags["Rotation"], "%s Rotation tag", e.Name)
+				m := secretARN.FindStringSubmatch(arns[e.Name])
+				require.NotNil(t, m, "output ARN of %s has the real shape, got %v", e.Name, arns[e.Name])
+				assert.Equal(t, e.Name, m[1])
+			}
+			for name, o := range rec.Outputs {
+				assert.True(t, o.Known, "output %s resolved", name)
+			}
+		})
+	}
+}
+
+// TestFirstValuesAreWriteOnce: every value the program makes or receives is
+// written once, secret-marked, and ignored afterwards; third-party values
+// without secret config are left to an operator.
+func TestFirstValuesAreWriteOnce(t *testing.T) {
+	for name, st := range stacks(t) {
+		t.Run(name, func(t *testing.T) {
+			rec, cfg := parsed(t, st)
+			versions := map[string]stacktest.Resource{}
+			for _, v := range rec.OfType(stacktest.TypeSecretVersion) {
+				parent, ok := rec.ByURN(v.Parent)
+				require.True(t, ok)
+				versions[parent.Name] = v
+			}
+			awaiting := []string{}
+			for _, e := range cfg.Secrets {
+				component := "catalog-" + e.Group + "-" + e.Short
+				v, has := versions[component]
+				generated := e.Kind == config.KindPassword || e.Kind == config.KindKeyring || e.Kind == config.KindDatabase
+				assert.Equal(t, generated || e.InitialValue.IsSet(), has, "%s has a first value", e.Name)
+				sec, _ := rec.Named(component + "-secret")
+				if !has {
+					awaiting = append(awaiting, e.Name)
+					assert.Equal(t, "operator", sec.Tags()["FirstValue"])
+					continue
+				}
+				assert.Equal(t, "pulumi", sec.Tags()["FirstValue"])
+				assert.Contains(t, v.IgnoreChanges, "secretString")
+				assert.True(t, v.Secret("secretString"), "%s value is secret-marked", e.Name)
+				assert.Equal(t, cfg.Strict(), v.Protect)
+				checkValueShape(t, e, v.Str("secretString"), rec)
+			}
+			var got []string
+			require.NoError(t, rec.Outputs["secretsAwaitingFirstValue"].Decode(&got))
+			assert.Equal(t, awaiting, got)
+		})
+	}
+}
+
+func checkValueShape(t *testing.T, e config.Secret, value string, rec *stacktest.Recording) {
+	t.Helper()
+	switch e.Kind {
+	case config.KindKeyring:
+		var ring struct {
+			Active string            `json:"active"`
+			Keys   map[string]string `json:"keys"`
+		}
+		require.NoError(t, json.Unmarshal([]byte(value), &ring))
+		assert.Equal(t, "k1", ring.Active)
+		key, err := base64.StdEncoding.DecodeString(ring.Keys["k1"])
+		require.NoError(t, err)
+		assert.Len(t, key, 32, "AES-256 key")
+	case config.KindDatabase:
+		var v map[string]any
+		require.NoError(t, json.Unmarshal([]byte(value), &v))
+		inst := rec.OfType(stacktest.TypeRDSInstance)
+		require.Len(t, inst, 1)
+		assert.Equal(t, inst[0].StateStr("address"), v["host"])
+		assert.EqualValues(t, 5432, v["port"])
+		assert.Equal(t, true, v["ssl"])
+		assert.Equal(t, "postgres", v["engine"])
+		if e.Rotation.Strategy.ReadsMasterSecret() {
+			assert.Contains(t, v["masterarn"], ":secret:rds!db-")
+		} else {
+			assert.NotContains(t, v, "masterarn")
+		}
+		for _, pw := range rec.OfType("random:index/randomPassword:RandomPassword") {
+			special := pw.Str("overrideSpecial")
+			assert.NotContains(t, special, "/")
+			assert.NotContains(t, special, "@")
+			assert.NotContains(t, special, `"`)
+			assert.NotContains(t, special, " ")
+		}
+	case config.KindJSON:
+		assert.True(t, json.Valid([]byte(value)))
+	}
+}
+
+func TestEveryStackFileIsPickedUp(t *testing.T) {
+	names, err := stacktest.StackNames("..")
+	require.NoError(t, err)
+	assert.Subset(t, names, []string{"prod", "staging"})
+}
