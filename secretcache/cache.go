@@ -197,10 +197,19 @@ func (c *Cache) value(ctx context.Context, id string, ver Version) (*value, erro
 func (c *Cache) slow(ctx context.Context, e *entry) (*value, error) {
 	e.touch()
 	v := e.val.Load()
+	now := c.clock.Now()
 	if v == nil {
+		// A miss that just failed is answered with its error until
+		// RetryInterval passes, so that a missing secret or an outage at
+		// startup costs one call per interval, not one per read.
+		e.mu.Lock()
+		err, backoff := e.lastErr, e.call == nil && e.lastErr != nil && now.Before(e.retryAt)
+		e.mu.Unlock()
+		if backoff {
+			return nil, err
+		}
 		return c.wait(ctx, e, time.Time{}, true)
 	}
-	now := c.clock.Now()
 	switch {
 	case now.Before(v.refreshAt):
 		return v, nil

@@ -405,3 +405,20 @@ func TestWaitHonoursCallerContext(t *testing.T) {
 	_, err := c.GetString(ctx, "db")
 	assert.ErrorIs(t, err, context.Canceled)
 }
+
+func TestFailedMissIsRememberedForRetryInterval(t *testing.T) {
+	api := newStub()
+	c, clk := newTestCache(t, api, 0)
+	for range 3 {
+		_, err := c.GetString(t.Context(), "missing")
+		assert.Error(t, err)
+	}
+	assert.Equal(t, int64(1), api.calls.Load(), "reads within RetryInterval reuse the failure")
+
+	api.set("missing", StageCurrent, "now-here")
+	clk.Advance(DefaultRetryInterval)
+	got, err := c.GetString(t.Context(), "missing")
+	require.NoError(t, err)
+	assert.Equal(t, "now-here", got)
+	assert.Equal(t, int64(2), api.calls.Load(), "retried after RetryInterval")
+}

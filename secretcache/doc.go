@@ -11,7 +11,8 @@
 // that expiry the first reader starts one background refresh and keeps getting
 // the current value. A secret that nobody read during that window is refreshed
 // by its next reader, who waits for it: an expired value is not served unless a
-// refresh is already running or has failed. When a refresh fails, the last
+// refresh is already running or has failed. A failed miss is answered with
+// its error for RetryInterval. When a refresh fails, the last
 // good value is served for at most MaxStale past its expiry, the error goes to
 // Options.OnRefreshError, and a new attempt is made at most every
 // RetryInterval. Past that the reader gets the error.

@@ -42,7 +42,8 @@ type Options struct {
 	// refreshes fail. Zero disables stale serving. Default DefaultMaxStale.
 	MaxStale time.Duration
 	// RetryInterval is the least time between refresh attempts after a
-	// failed one. Default DefaultRetryInterval.
+	// failed one; a failed miss is answered with its error for this long.
+	// Default DefaultRetryInterval.
 	RetryInterval time.Duration
 	// MinRefreshInterval is the least time between two fetches that
 	// RefreshRejected makes for a value that keeps being refused. Default
