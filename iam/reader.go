@@ -1,0 +1,85 @@
+package iam
+
+import (
+	"fmt"
+	"slices"
+)
+
+// ReadActions are the only Secrets Manager actions a reader is granted:
+// reading a value and its metadata. Writing, rotating, deleting and managing
+// the resource policy stay with the program and the rotators.
+var ReadActions = []string{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"}
+
+// EncryptionContextSecretARN is the encryption context key Secrets Manager
+// sets on every data key it asks KMS for: the secret's ARN. Conditioning
+// Decrypt on it ties a key grant to the secrets it is for.
+const EncryptionContextSecretARN = "kms:EncryptionContext:SecretARN"
+
+// ReaderArgs describes what one reader may read.
+type ReaderArgs struct {
+	// SecretARNs are the exact ARNs (with their six-character suffix) the
+	// reader may read. Required: a reader of nothing is a configuration error.
+	SecretARNs []string
+	// KeyARN is the customer-managed key the secrets are encrypted with. Required.
+	KeyARN string
+	// Region and DNSSuffix name Secrets Manager's endpoint for kms:ViaService.
+	// Required.
+	Region, DNSSuffix string
+	// AccountID is the caller's account, for kms:CallerAccount. Required.
+	AccountID string
+	// VersionStage, when set, limits GetSecretValue to that staging label
+	// (e.g. AWSCURRENT), so a reader cannot fetch AWSPENDING mid-rotation.
+	VersionStage string
+}
+
+// ViaSecretsManager is the kms:ViaService value of Secrets Manager in a region.
+func ViaSecretsManager(region, dnsSuffix string) string {
+	return fmt.Sprintf("secretsmanager.%s.%s", region, dnsSuffix)
+}
+
+// ReaderPolicy is the identity policy of a reader: GetSecretValue and
+// DescribeSecret on exact ARNs, and kms:Decrypt on the one key, only when
+// Secrets Manager calls KMS on the reader's behalf for one of those secrets.
+// It never grants GenerateDataKey or any other key action: reading a secret
+// needs Decrypt alone (SECURITY-RULES 5).
+func ReaderPolicy(a ReaderArgs) (Document, error) {
+	if len(a.SecretARNs) == 0 || a.KeyARN == "" || a.Region == "" || a.DNSSuffix == "" || a.AccountID == "" {
+		return Document{}, fmt.Errorf("build reader policy: SecretARNs, KeyARN, Region, DNSSuffix and AccountID are required")
+	}
+	arns := slices.Sorted(slices.Values(a.SecretARNs))
+	read := Statement{
+		Sid:      "ReadSecretValues",
+		Effect:   Allow,
+		Action:   Strings{"secretsmanager:GetSecretValue"},
+		Resource: Strings(arns),
+	}
+	if a.VersionStage != "" {
+		read.Condition = Conditions{"StringEquals": {"secretsmanager:VersionStage": {a.VersionStage}}}
+	}
+	return New(
+		read,
+		// DescribeSecret has no VersionStage context, so it cannot share the
+		// conditioned statement: the condition would never match and deny it.
+		Statement{
+			Sid:      "DescribeSecrets",
+			Effect:   Allow,
+			Action:   Strings{"secretsmanager:DescribeSecret"},
+			Resource: Strings(arns),
+		},
+		Statement{
+			Sid:      "DecryptThroughSecretsManagerOnly",
+			Effect:   Allow,
+			Action:   Strings{"kms:Decrypt"},
+			Resource: Strings{a.KeyARN},
+			Condition: Conditions{
+				"StringEquals": {
+					"kms:ViaService":    {ViaSecretsManager(a.Region, a.DNSSuffix)},
+					"kms:CallerAccount": {a.AccountID},
+					// Secrets Manager names the secret in the encryption context,
+					// so this Decrypt cannot open another secret's data key.
+					EncryptionContextSecretARN: Strings(arns),
+				},
+			},
+		},
+	), nil
+}

@@ -1,0 +1,37 @@
+package iam
+
+import "fmt"
+
+// Service principals that assume workload roles.
+const (
+	ECSTasksService = "ecs-tasks.amazonaws.com"
+	LambdaService   = "lambda.amazonaws.com"
+)
+
+// ECSTaskTrust lets ECS tasks of this account and region, and no other
+// account's, assume a role: aws:SourceAccount and aws:SourceArn stop a
+// confused deputy in another account from borrowing it.
+func ECSTaskTrust(partition, region, accountID string) Document {
+	return New(Statement{
+		Sid:       "ECSTasksOfThisAccount",
+		Effect:    Allow,
+		Principal: &Principal{Service: Strings{ECSTasksService}},
+		Action:    Strings{"sts:AssumeRole"},
+		Condition: Conditions{
+			"StringEquals": {"aws:SourceAccount": {accountID}},
+			"ArnLike":      {"aws:SourceArn": {fmt.Sprintf("arn:%s:ecs:%s:%s:*", partition, region, accountID)}},
+		},
+	})
+}
+
+// LambdaTrust lets Lambda assume a function execution role for functions of
+// this account only.
+func LambdaTrust(accountID string) Document {
+	return New(Statement{
+		Sid:       "LambdaFunctionsOfThisAccount",
+		Effect:    Allow,
+		Principal: &Principal{Service: Strings{LambdaService}},
+		Action:    Strings{"sts:AssumeRole"},
+		Condition: Conditions{"StringEquals": {"aws:SourceAccount": {accountID}}},
+	})
+}

@@ -1,0 +1,221 @@
+package iam
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	awsiam "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// WorkloadKind says which role a workload reads secrets with.
+type WorkloadKind string
+
+const (
+	// WorkloadECS gets a task role (SDK reads at run time) and, when it injects
+	// secrets at task start, a task execution role that reads only those.
+	WorkloadECS WorkloadKind = "ecs"
+	// WorkloadLambda gets a function execution role.
+	WorkloadLambda WorkloadKind = "lambda"
+	// WorkloadExistingRole gets an inline read policy on a role made elsewhere.
+	WorkloadExistingRole WorkloadKind = "role"
+)
+
+// ECSTaskExecutionPolicy is AWS's managed policy that lets ECS pull images and
+// write logs; the execution role needs it whatever it reads.
+const ECSTaskExecutionPolicy = "policy/service-role/AmazonECSTaskExecutionRolePolicy"
+
+// WorkloadArgs configures one workload's read access.
+type WorkloadArgs struct {
+	// Kind is ecs, lambda or role. Required.
+	Kind WorkloadKind
+	// RoleName names the roles made here ({RoleName}-task, -execution,
+	// -lambda) and the inline policy ({RoleName}-read-secrets), so two stacks
+	// sharing an existing role do not overwrite each other's policy. At most
+	// 54 characters. Required.
+	RoleName string
+	// ExistingRoleARN is the role to attach the read policy to. Required for
+	// kind role, and must be in AccountID; refused for the other kinds.
+	ExistingRoleARN string
+	// SecretArns are the exact ARNs of the secrets the workload reads. Required.
+	SecretArns pulumi.StringArrayInput
+	// InjectAtStartArns are the secrets ECS injects as environment variables
+	// at task start, a subset of SecretArns. Optional (ecs only); the
+	// execution role is made only when it is set.
+	InjectAtStartArns pulumi.StringArrayInput
+	// KeyArn is the customer-managed key of the secrets. Required.
+	KeyArn pulumi.StringInput
+	// Partition, Region, DNSSuffix and AccountID place the roles. Required.
+	Partition, Region, DNSSuffix, AccountID string
+	// VersionStage limits GetSecretValue to one staging label. Optional.
+	VersionStage string
+	// Tags are added to the roles made here. Optional.
+	Tags map[string]string
+}
+
+// Workload is the set of roles one workload reads secrets with.
+type Workload struct {
+	pulumi.ResourceState
+
+	// RoleArn is the role the workload's code runs as (ECS task role, Lambda
+	// execution role, or the existing role).
+	RoleArn pulumi.StringOutput `pulumi:"roleArn"`
+	// ExecutionRoleArn is the ECS task execution role; "" when none is made.
+	ExecutionRoleArn pulumi.StringOutput `pulumi:"executionRoleArn"`
+	// SecretArns are the secrets the workload may read.
+	SecretArns pulumi.StringArrayOutput `pulumi:"secretArns"`
+}
+
+// NewWorkload registers a workload's roles and their read policies.
+func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...pulumi.ResourceOption) (*Workload, error) {
+	if args == nil {
+		return nil, errors.New("new workload: args are required")
+	}
+	if err := args.validate(); err != nil {
+		return nil, fmt.Errorf("new workload %s: %w", name, err)
+	}
+	w := &Workload{}
+	if err := ctx.RegisterComponentResource("secrets-platform:iam:Workload", name, w, opts...); err != nil {
+		return nil, fmt.Errorf("register workload %s: %w", name, err)
+	}
+	w.SecretArns = args.SecretArns.ToStringArrayOutput()
+	w.ExecutionRoleArn = pulumi.String("").ToStringOutput()
+	tags := pulumi.ToStringMap(args.Tags)
+
+	var err error
+	switch args.Kind {
+	case WorkloadECS:
+		var task *awsiam.Role
+		task, err = w.role(ctx, name+"-task", args.RoleName+"-task", ECSTaskTrust(args.Partition, args.Region, args.AccountID), tags)
+		if err == nil {
+			w.RoleArn = task.Arn
+			err = w.readPolicy(ctx, name+"-task-read", task.Name, args.SecretArns, args)
+		}
+		if err == nil && args.InjectAtStartArns != nil {
+			err = w.executionRole(ctx, name, args, tags)
+		}
+	case WorkloadLambda:
+		var fn *awsiam.Role
+		fn, err = w.role(ctx, name+"-lambda", args.RoleName+"-lambda", LambdaTrust(args.AccountID), tags)
+		if err == nil {
+			w.RoleArn = fn.Arn
+			err = w.readPolicy(ctx, name+"-lambda-read", fn.Name, args.SecretArns, args)
+		}
+	case WorkloadExistingRole:
+		w.RoleArn = pulumi.String(args.ExistingRoleARN).ToStringOutput()
+		err = w.readPolicy(ctx, name+"-read", pulumi.String(roleNameOf(args.ExistingRoleARN)), args.SecretArns, args)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("new workload %s: %w", name, err)
+	}
+	if err := ctx.RegisterResourceOutputs(w, pulumi.Map{
+		"roleArn": w.RoleArn, "executionRoleArn": w.ExecutionRoleArn, "secretArns": w.SecretArns,
+	}); err != nil {
+		return nil, fmt.Errorf("register workload outputs %s: %w", name, err)
+	}
+	return w, nil
+}
+
+func (a *WorkloadArgs) validate() error {
+	if a.SecretArns == nil || a.KeyArn == nil || a.Partition == "" || a.Region == "" || a.DNSSuffix == "" || a.AccountID == "" {
+		return errors.New("SecretArns, KeyArn, Partition, Region, DNSSuffix and AccountID are required")
+	}
+	if a.RoleName == "" || len(a.RoleName) > 54 {
+		return fmt.Errorf("RoleName %q: want 1-54 characters (role names are at most 64)", a.RoleName)
+	}
+	switch a.Kind {
+	case WorkloadECS, WorkloadLambda:
+		if a.ExistingRoleARN != "" {
+			return fmt.Errorf("ExistingRoleARN is only for kind %s", WorkloadExistingRole)
+		}
+	case WorkloadExistingRole:
+		// An inline policy can only be put on a role of the deploying account;
+		// a role elsewhere is a cross-account principal, not a workload.
+		if acct := accountOf(a.ExistingRoleARN); acct != a.AccountID {
+			return fmt.Errorf("ExistingRoleARN %q: want a role in account %s, got account %q", a.ExistingRoleARN, a.AccountID, acct)
+		}
+	default:
+		return fmt.Errorf("kind %q: want %s, %s or %s", a.Kind, WorkloadECS, WorkloadLambda, WorkloadExistingRole)
+	}
+	if a.InjectAtStartArns != nil && a.Kind != WorkloadECS {
+		return fmt.Errorf("InjectAtStartArns is only for kind %s", WorkloadECS)
+	}
+	return nil
+}
+
+func (w *Workload) role(ctx *pulumi.Context, name, roleName string, trust Document, tags pulumi.StringMap) (*awsiam.Role, error) {
+	doc, err := trust.JSON()
+	if err != nil {
+		return nil, err
+	}
+	r, err := awsiam.NewRole(ctx, name, &awsiam.RoleArgs{
+		Name:             pulumi.String(roleName),
+		Description:      pulumi.String("Reads the secrets its workload is granted; managed by secrets-platform"),
+		AssumeRolePolicy: pulumi.String(doc),
+		// No session is ever needed beyond an hour for a service role.
+		MaxSessionDuration: pulumi.Int(3600),
+		Tags:               tags,
+	}, pulumi.Parent(w))
+	if err != nil {
+		return nil, fmt.Errorf("create role %s: %w", roleName, err)
+	}
+	return r, nil
+}
+
+// executionRole is the ECS task execution role: AWS's managed policy to pull
+// images and write logs, and read access to the injected secrets only, so a
+// secret the task reads at run time never passes through ECS.
+func (w *Workload) executionRole(ctx *pulumi.Context, name string, args *WorkloadArgs, tags pulumi.StringMap) error {
+	exec, err := w.role(ctx, name+"-execution", args.RoleName+"-execution", ECSTaskTrust(args.Partition, args.Region, args.AccountID), tags)
+	if err != nil {
+		return err
+	}
+	w.ExecutionRoleArn = exec.Arn
+	if _, err := awsiam.NewRolePolicyAttachment(ctx, name+"-execution-managed", &awsiam.RolePolicyAttachmentArgs{
+		Role:      exec.Name,
+		PolicyArn: pulumi.String(fmt.Sprintf("arn:%s:iam::aws:%s", args.Partition, ECSTaskExecutionPolicy)),
+	}, pulumi.Parent(w)); err != nil {
+		return fmt.Errorf("attach the ECS task execution policy: %w", err)
+	}
+	return w.readPolicy(ctx, name+"-execution-read", exec.Name, args.InjectAtStartArns, args)
+}
+
+// readPolicy puts the reader policy inline on a role: inline, so it lives and
+// dies with the role and no other role can be attached to it by mistake.
+func (w *Workload) readPolicy(ctx *pulumi.Context, name string, role pulumi.StringInput, arns pulumi.StringArrayInput, args *WorkloadArgs) error {
+	policy := pulumi.All(arns, args.KeyArn).ApplyT(func(xs []any) (string, error) {
+		doc, err := ReaderPolicy(ReaderArgs{
+			SecretARNs: xs[0].([]string), KeyARN: xs[1].(string),
+			Region: args.Region, DNSSuffix: args.DNSSuffix, AccountID: args.AccountID,
+			VersionStage: args.VersionStage,
+		})
+		if err != nil {
+			return "", err
+		}
+		return doc.JSON()
+	}).(pulumi.StringOutput)
+	if _, err := awsiam.NewRolePolicy(ctx, name, &awsiam.RolePolicyArgs{
+		Role:   role,
+		Name:   pulumi.String(args.RoleName + "-read-secrets"),
+		Policy: policy,
+	}, pulumi.Parent(w)); err != nil {
+		return fmt.Errorf("create read policy %s: %w", name, err)
+	}
+	return nil
+}
+
+// roleNameOf returns the name of a role ARN (the part after the last "/",
+// since inline policies address a role by name, not by path).
+func roleNameOf(arn string) string {
+	return arn[strings.LastIndex(arn, "/")+1:]
+}
+
+// accountOf returns the account of an IAM ARN, "" when it has none.
+func accountOf(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
+}
