@@ -1,0 +1,228 @@
+package crossaccount
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	awsiam "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/iam"
+)
+
+// SharedSecret is a catalog secret that may be shared.
+type SharedSecret struct {
+	// Arn is the secret's ARN. Required.
+	Arn pulumi.StringInput
+	// KmsKeyID is the key the secret is encrypted with; it must be the
+	// stack's customer-managed key (SharingArgs.KeyArn). Required.
+	KmsKeyID pulumi.StringInput
+}
+
+// SharingArgs configures every cross-account share of a stack.
+type SharingArgs struct {
+	// Principals are the validated external principals. Required (non-empty).
+	Principals []config.ExternalPrincipal
+	// Secrets holds, by full name, at least every secret a principal names. Required.
+	Secrets map[string]SharedSecret
+	// KeyArn is the customer-managed key shared secrets must be encrypted with
+	// (another account can be granted Decrypt only on a key whose policy we
+	// write). Required.
+	KeyArn pulumi.StringInput
+	// Actions are what principals may do on shared secrets. Optional, default
+	// iam.ReadActions; anything else, PutResourcePolicy and DeleteResourcePolicy
+	// above all, is refused.
+	Actions []string
+	// Partition, Region, DNSSuffix and AccountID describe this account. Required.
+	Partition, Region, DNSSuffix, AccountID string
+	// SessionName identifies this stack in the other account's CloudTrail when
+	// it deploys the consumer side. Optional, default "secrets-platform".
+	SessionName string
+}
+
+// Sharing is the secrets shared with other accounts.
+type Sharing struct {
+	pulumi.ResourceState
+
+	// SharedSecretArns maps each principal's name to the ARNs shared with it.
+	SharedSecretArns pulumi.StringArrayMapOutput `pulumi:"sharedSecretArns"`
+	// PrincipalArns maps each principal's name to its role ARN.
+	PrincipalArns pulumi.StringMapOutput `pulumi:"principalArns"`
+}
+
+// NewSharing registers a resource policy per shared secret (all principals
+// that share it, since a secret has one policy) and, for each principal whose
+// config names a deploy role, the consumer-side policy in its account.
+func NewSharing(ctx *pulumi.Context, name string, args *SharingArgs, opts ...pulumi.ResourceOption) (*Sharing, error) {
+	if args == nil {
+		return nil, errors.New("new sharing: args are required")
+	}
+	actions := args.Actions
+	if actions == nil {
+		actions = iam.ReadActions
+	}
+	if err := args.validate(actions); err != nil {
+		return nil, fmt.Errorf("new sharing %s: %w", name, err)
+	}
+	s := &Sharing{}
+	if err := ctx.RegisterComponentResource("secrets-platform:crossaccount:Sharing", name, s, opts...); err != nil {
+		return nil, fmt.Errorf("register sharing %s: %w", name, err)
+	}
+
+	grants := map[string][]Grant{}
+	for _, p := range args.Principals {
+		for _, sec := range p.Secrets {
+			grants[sec] = append(grants[sec], Grant{Name: p.Name, PrincipalARN: PrincipalARN(args.Partition, p), OrgID: p.OrgID})
+		}
+	}
+	for _, secName := range slices.Sorted(maps.Keys(grants)) {
+		if err := s.resourcePolicy(ctx, name, secName, args.Secrets[secName], grants[secName], actions, args.KeyArn); err != nil {
+			return nil, err
+		}
+	}
+
+	shared, principals := pulumi.StringArrayMap{}, pulumi.StringMap{}
+	for _, p := range args.Principals {
+		var arns pulumi.StringArray
+		for _, sec := range p.Secrets {
+			arns = append(arns, args.Secrets[sec].Arn)
+		}
+		shared[p.Name] = arns
+		principals[p.Name] = pulumi.String(PrincipalARN(args.Partition, p))
+		if p.DeployRoleARN != "" {
+			if err := s.consumerSide(ctx, name+"-"+p.Name, p, arns, args); err != nil {
+				return nil, err
+			}
+		}
+	}
+	s.SharedSecretArns = shared.ToStringArrayMapOutput()
+	s.PrincipalArns = principals.ToStringMapOutput()
+	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{
+		"sharedSecretArns": s.SharedSecretArns, "principalArns": s.PrincipalArns,
+	}); err != nil {
+		return nil, fmt.Errorf("register sharing outputs %s: %w", name, err)
+	}
+	return s, nil
+}
+
+func (a *SharingArgs) validate(actions []string) error {
+	if len(a.Principals) == 0 || a.KeyArn == nil || a.Partition == "" || a.Region == "" || a.DNSSuffix == "" || a.AccountID == "" {
+		return errors.New("Principals, KeyArn, Partition, Region, DNSSuffix and AccountID are required")
+	}
+	if err := CheckActions(actions); err != nil {
+		return err
+	}
+	for _, p := range a.Principals {
+		if p.AccountID == a.AccountID {
+			return fmt.Errorf("principal %s: account %s is this stack's own account; declare a workload instead", p.Name, p.AccountID)
+		}
+		if p.DeployRoleARN != "" && accountOf(p.DeployRoleARN) != p.AccountID {
+			return fmt.Errorf("principal %s: deploy role %s is not in account %s", p.Name, p.DeployRoleARN, p.AccountID)
+		}
+		for _, sec := range p.Secrets {
+			ss, ok := a.Secrets[sec]
+			if !ok || ss.Arn == nil {
+				return fmt.Errorf("principal %s: secret %s is not in the catalog", p.Name, sec)
+			}
+			if ss.KmsKeyID == nil {
+				return fmt.Errorf("principal %s: secret %s has no customer-managed key (aws/secretsmanager cannot be shared across accounts)", p.Name, sec)
+			}
+		}
+	}
+	return nil
+}
+
+// resourcePolicy writes a shared secret's resource policy. The key check runs
+// when the ARNs are known: a secret on any key but the stack's CMK (the AWS
+// managed aws/secretsmanager above all, which another account can never
+// decrypt) fails the deployment with a message naming it.
+func (s *Sharing) resourcePolicy(ctx *pulumi.Context, name, secName string, sec SharedSecret, grants []Grant, actions []string, keyArn pulumi.StringInput) error {
+	policy := pulumi.All(sec.Arn, sec.KmsKeyID, keyArn).ApplyT(func(xs []any) (string, error) {
+		arn, keyID, cmk := xs[0].(string), xs[1].(string), xs[2].(string)
+		if keyID != cmk {
+			return "", fmt.Errorf("share secret %s: it is encrypted with %q, not the stack's customer-managed key %s; refusing to share it", secName, keyID, cmk)
+		}
+		doc, err := ResourcePolicy(arn, actions, grants)
+		if err != nil {
+			return "", fmt.Errorf("share secret %s: %w", secName, err)
+		}
+		return doc.JSON()
+	}).(pulumi.StringOutput)
+	if _, err := secretsmanager.NewSecretPolicy(ctx, name+"-"+slug(secName), &secretsmanager.SecretPolicyArgs{
+		SecretArn: sec.Arn,
+		Policy:    policy,
+		// Secrets Manager refuses, through Zelkova, any policy that would make
+		// the secret public, whatever a later edit of this code writes.
+		BlockPublicPolicy: pulumi.Bool(true),
+	}, pulumi.Parent(s)); err != nil {
+		return fmt.Errorf("create resource policy of %s: %w", secName, err)
+	}
+	return nil
+}
+
+// consumerSide deploys, into the principal's account through a provider that
+// assumes its deploy role, the identity policy that lets the reading role use
+// what the resource and key policies grant it.
+func (s *Sharing) consumerSide(ctx *pulumi.Context, name string, p config.ExternalPrincipal, arns pulumi.StringArray, args *SharingArgs) error {
+	session := args.SessionName
+	if session == "" {
+		session = "secrets-platform"
+	}
+	prov, err := aws.NewProvider(ctx, name+"-provider", &aws.ProviderArgs{
+		Region: pulumi.String(args.Region),
+		AssumeRole: &aws.ProviderAssumeRoleArgs{
+			RoleArn:     pulumi.String(p.DeployRoleARN),
+			SessionName: pulumi.String(session),
+		},
+		// If the deploy role ever lands elsewhere, refuse rather than write
+		// this policy into the wrong account.
+		AllowedAccountIds: pulumi.ToStringArray([]string{p.AccountID}),
+	}, pulumi.Parent(s))
+	if err != nil {
+		return fmt.Errorf("create provider for account %s: %w", p.AccountID, err)
+	}
+	doc := pulumi.All(arns, args.KeyArn).ApplyT(func(xs []any) (string, error) {
+		d, err := iam.ReaderPolicy(iam.ReaderArgs{
+			SecretARNs: xs[0].([]string), KeyARN: xs[1].(string),
+			Region: args.Region, DNSSuffix: args.DNSSuffix, AccountID: p.AccountID,
+		})
+		if err != nil {
+			return "", fmt.Errorf("consumer policy of %s: %w", p.Name, err)
+		}
+		return d.JSON()
+	}).(pulumi.StringOutput)
+	pol, err := awsiam.NewPolicy(ctx, name+"-consumer", &awsiam.PolicyArgs{
+		Description: pulumi.Sprintf("Reads secrets that account %s shares with %s; managed by secrets-platform", args.AccountID, p.RoleName),
+		Policy:      doc,
+	}, pulumi.Parent(s), pulumi.Provider(prov))
+	if err != nil {
+		return fmt.Errorf("create consumer policy of %s: %w", p.Name, err)
+	}
+	if _, err := awsiam.NewRolePolicyAttachment(ctx, name+"-consumer-attach", &awsiam.RolePolicyAttachmentArgs{
+		Role:      pulumi.String(p.RoleName[strings.LastIndex(p.RoleName, "/")+1:]),
+		PolicyArn: pol.Arn,
+	}, pulumi.Parent(s), pulumi.Provider(prov)); err != nil {
+		return fmt.Errorf("attach consumer policy of %s: %w", p.Name, err)
+	}
+	return nil
+}
+
+// slug turns "/prod/integrations/twilio" into "prod-integrations-twilio".
+func slug(secretName string) string {
+	return strings.ReplaceAll(strings.Trim(secretName, "/"), "/", "-")
+}
+
+// accountOf returns the account of an IAM ARN, "" when it has none.
+func accountOf(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
+}
