@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/crossaccount"
 	"github.com/acme/secrets-platform/iam"
 	"github.com/acme/secrets-platform/secrets"
 )
@@ -57,7 +58,7 @@ func newKeys(ctx *pulumi.Context, cfg config.Config, acct account, tags map[stri
 // secretsKeyStatements are the statements other components contribute to the
 // secrets key policy.
 func secretsKeyStatements(cfg config.Config, acct account) []iam.Statement {
-	return nil
+	return crossaccount.KeyStatements(cfg, acct.Partition, acct.ID, acct.DNSSuffix)
 }
 
 // platformKeyStatements let AWS services encrypt the stack's infrastructure
