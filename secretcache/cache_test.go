@@ -383,14 +383,14 @@ func TestNewRejectsBadOptions(t *testing.T) {
 	assert.Error(t, err, "nil client")
 }
 
-func TestDefaultsAndMaxValueAge(t *testing.T) {
+func TestDefaultsAndMaxServeAge(t *testing.T) {
 	c, err := New(newStub())
 	require.NoError(t, err)
 	o := c.Options()
 	assert.Equal(t, 5*time.Minute, o.TTL)
 	assert.Equal(t, 30*time.Second, o.RefreshAhead)
 	assert.Equal(t, 15*time.Minute, o.MaxStale)
-	assert.Equal(t, 20*time.Minute+30*time.Second, o.MaxValueAge(),
+	assert.Equal(t, 20*time.Minute+30*time.Second, o.MaxServeAge(),
 		"the bound the rotation grace period (1h) must exceed")
 }
 

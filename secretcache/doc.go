@@ -19,9 +19,9 @@
 //
 // With the defaults (TTL 5m, jitter up to 30s, MaxStale 15m) a client may keep
 // using a value for at most TTL + TTL/10 + MaxStale = 20m30s after Secrets
-// Manager replaced it (see Options.MaxValueAge). Rotation therefore has to keep
+// Manager replaced it (see Options.MaxServeAge). Rotation therefore has to keep
 // the replaced value working for longer than that: the third-party key
-// rotation grace period (default 1h) must exceed MaxValueAge, which the
+// rotation grace period (default 1h) must exceed MaxServeAge, which the
 // platform's config validation enforces. Database passwords need no grace
 // period: the pgsecret connector retries a refused login with the new
 // AWSCURRENT and then with AWSPENDING. A TTL shorter than the rotation period

@@ -65,10 +65,10 @@ type Options struct {
 	Clock Clock
 }
 
-// MaxValueAge is the longest a reader may keep getting a value after Secrets
+// MaxServeAge is the longest a reader may keep getting a value after Secrets
 // Manager replaced it: TTL + TTL/10 (jitter) + MaxStale, 20m30s by default.
 // A rotation grace period must exceed it.
-func (o Options) MaxValueAge() time.Duration {
+func (o Options) MaxServeAge() time.Duration {
 	return o.TTL + o.TTL/10 + o.MaxStale
 }
 
