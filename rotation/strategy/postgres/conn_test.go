@@ -106,7 +106,7 @@ func TestConnectAlwaysUsesTLS(t *testing.T) {
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
-				assert.NotContains(t, err.Error(), pw)
+				assertNoLeak(t, err.Error(), pw)
 				return
 			}
 			require.NoError(t, err)

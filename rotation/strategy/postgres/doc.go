@@ -14,7 +14,7 @@
 //     <user> and <user>_clone, setting passwords as the master user named by
 //     masterarn, so that AWSCURRENT and AWSPREVIOUS both keep logging in.
 //
-// Every connection uses TLS. With DB_SSL_ROOT_CERT set (the path of a PEM
+// Every connection uses TLS, whatever the secret's "ssl" field says. With DB_SSL_ROOT_CERT set (the path of a PEM
 // bundle, e.g. the RDS global bundle shipped in the Lambda package) the server
 // certificate and host name are verified (sslmode=verify-full); without it the
 // connection is still encrypted but unverified (sslmode=require). There is no
@@ -22,7 +22,9 @@
 //
 // Passwords never reach the server in plain text: the strategies send a
 // SCRAM-SHA-256 verifier computed in the Lambda, so statement logging
-// (log_statement=ddl, pgaudit) on the database cannot record a password.
+// (log_statement=ddl, pgaudit) on the database cannot record a password. (A
+// password that is not printable ASCII, which the strategies never generate,
+// is sent as is: only the server can SASLprep it.)
 //
 // Environment read by the constructors:
 //
