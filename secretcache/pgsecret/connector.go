@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"sync/atomic"
 	"time"
 
@@ -95,14 +96,28 @@ func (k *Connector) ConnConfig(ctx context.Context) (*pgx.ConnConfig, error) {
 }
 
 // PoolConfig returns a pgxpool config for the secret's database with the
-// connector's BeforeConnect and AfterConnect installed. Use it with NewPool.
+// connector's BeforeConnect and AfterConnect installed, for callers that
+// build the pool themselves; the pool then needs Pool's Acquire retry to
+// survive rotation, so prefer NewPool.
 func (k *Connector) PoolConfig(ctx context.Context) (*pgxpool.Config, error) {
+	pc, err := k.basePoolConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	pc.BeforeConnect = k.BeforeConnect
+	pc.AfterConnect = k.AfterConnect
+	return pc, nil
+}
+
+// basePoolConfig is the pool config without hooks.
+func (k *Connector) basePoolConfig(ctx context.Context) (*pgxpool.Config, error) {
 	s, err := k.secret(ctx, secretcache.StageCurrent)
 	if err != nil {
 		return nil, err
 	}
-	// No credentials in the string: BeforeConnect sets them per login.
-	pc, err := pgxpool.ParseConfig(Secret{Host: s.Host, Port: s.Port, DBName: s.DBName, Username: "-", Password: "-"}.url(nil) + "?sslmode=disable")
+	// Placeholder credentials, so that the config's ConnString never holds
+	// a password; BeforeConnect sets the real ones per login.
+	pc, err := pgxpool.ParseConfig(Secret{Host: s.Host, Port: s.Port, DBName: s.DBName, Username: "-", Password: "-"}.url(url.Values{"sslmode": {"disable"}}))
 	if err != nil {
 		return nil, fmt.Errorf("%w: host, port or dbname do not form a connection string", ErrInvalidSecret)
 	}
@@ -110,8 +125,6 @@ func (k *Connector) PoolConfig(ctx context.Context) (*pgxpool.Config, error) {
 		return nil, err
 	}
 	pc.ConnConfig.Fallbacks = nil
-	pc.BeforeConnect = k.BeforeConnect
-	pc.AfterConnect = k.AfterConnect
 	return pc, nil
 }
 

@@ -21,15 +21,29 @@ type Pool struct {
 }
 
 // NewPool builds a pool for the connector's database. configure, if not
-// nil, adjusts pool settings (sizes, lifetimes) before the pool starts; it
-// must keep BeforeConnect and AfterConnect.
+// nil, adjusts pool settings (sizes, lifetimes, hooks) before the pool
+// starts; BeforeConnect and AfterConnect hooks it sets run after the
+// connector's.
 func NewPool(ctx context.Context, k *Connector, configure func(*pgxpool.Config)) (*Pool, error) {
-	pc, err := k.PoolConfig(ctx)
+	pc, err := k.basePoolConfig(ctx)
 	if err != nil {
 		return nil, err
 	}
 	if configure != nil {
 		configure(pc)
+	}
+	before, after := pc.BeforeConnect, pc.AfterConnect
+	pc.BeforeConnect = func(ctx context.Context, cfg *pgx.ConnConfig) error {
+		if err := k.BeforeConnect(ctx, cfg); err != nil || before == nil {
+			return err
+		}
+		return before(ctx, cfg)
+	}
+	pc.AfterConnect = func(ctx context.Context, conn *pgx.Conn) error {
+		if err := k.AfterConnect(ctx, conn); err != nil || after == nil {
+			return err
+		}
+		return after(ctx, conn)
 	}
 	p, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {

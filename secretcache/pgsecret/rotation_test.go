@@ -276,3 +276,84 @@ func TestWrongCAIsRefusedNotDowngraded(t *testing.T) {
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "certificate", "got %v, want a certificate verification error", err)
 }
+
+// TestPoolMethodsReleaseConnections runs every query method of Pool and
+// checks that each gives its connection back, and that a caller's
+// AfterConnect still runs after the connector's.
+func TestPoolMethodsReleaseConnections(t *testing.T) {
+	r := newRig(t)
+	// A leaked connection makes the next Acquire wait: fail, do not hang.
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	cache, err := secretcache.New(r.sm)
+	require.NoError(t, err)
+	conn, err := pgsecret.NewConnector(cache, secretID, pgsecret.TLS{CAFile: r.pg.CAFile})
+	require.NoError(t, err)
+	var userHook atomic.Int64
+	pool, err := pgsecret.NewPool(ctx, conn, func(pc *pgxpool.Config) {
+		pc.MaxConns = 2
+		pc.AfterConnect = func(context.Context, *pgx.Conn) error { userHook.Add(1); return nil }
+	})
+	require.NoError(t, err)
+	t.Cleanup(pool.Close)
+
+	steps := []struct {
+		name string
+		run  func() error
+	}{
+		{"Exec", func() error { _, err := pool.Exec(ctx, "SELECT 1"); return err }},
+		{"Query read to the end", func() error {
+			rows, err := pool.Query(ctx, "SELECT generate_series(1, 3)")
+			if err != nil {
+				return err
+			}
+			n := 0
+			for rows.Next() {
+				n++
+			}
+			if n != 3 {
+				return errors.New("want 3 rows")
+			}
+			return rows.Err()
+		}},
+		{"Query closed early", func() error {
+			rows, err := pool.Query(ctx, "SELECT generate_series(1, 3)")
+			if err != nil {
+				return err
+			}
+			rows.Close()
+			return rows.Err()
+		}},
+		{"QueryRow no rows", func() error {
+			var n int
+			if err := pool.QueryRow(ctx, "SELECT 1 WHERE false").Scan(&n); !errors.Is(err, pgx.ErrNoRows) {
+				return errors.New("want pgx.ErrNoRows")
+			}
+			return nil
+		}},
+		{"Begin Commit", func() error {
+			tx, err := pool.Begin(ctx)
+			if err != nil {
+				return err
+			}
+			if _, err := tx.Exec(ctx, "SELECT 1"); err != nil {
+				return err
+			}
+			if err := tx.Commit(ctx); err != nil {
+				return err
+			}
+			_ = tx.Rollback(ctx) // the usual deferred Rollback after Commit: must not release twice
+			return nil
+		}},
+		{"Ping", func() error { return pool.Ping(ctx) }},
+	}
+	for _, s := range steps {
+		t.Run(s.name, func(t *testing.T) {
+			for range 3 { // more than MaxConns: a leaked connection would block
+				require.NoError(t, s.run())
+			}
+			assert.Zero(t, pool.Stat().AcquiredConns(), "connections still acquired after %s", s.name)
+		})
+	}
+	assert.Equal(t, int64(conn.Stats().Connects), userHook.Load(), "the caller's AfterConnect ran for every login")
+}
