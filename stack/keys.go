@@ -5,6 +5,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acme/secrets-platform/alerts"
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/crossaccount"
 	"github.com/acme/secrets-platform/iam"
@@ -64,7 +65,7 @@ func secretsKeyStatements(cfg config.Config, acct account) []iam.Statement {
 // platformKeyStatements let AWS services encrypt the stack's infrastructure
 // data, each conditioned on its source.
 func platformKeyStatements(cfg config.Config, acct account) []iam.Statement {
-	return []iam.Statement{logsKeyStatement(cfg, acct)}
+	return append([]iam.Statement{logsKeyStatement(cfg, acct)}, alerts.KeyStatements(acct.Partition, cfg.Region, acct.ID, cfg.Environment)...)
 }
 
 // logsKeyStatement lets CloudWatch Logs encrypt this stack's Lambda log groups

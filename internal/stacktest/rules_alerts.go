@@ -1,4 +1,150 @@
 package stacktest
 
-// alertRules check the alert topic, rules and alarms. (Being built for issue 7.)
-func alertRules() []Rule { return nil }
+import (
+	"slices"
+	"strconv"
+
+	"github.com/acme/secrets-platform/iam"
+)
+
+// Resource type tokens the alert rules look at.
+const (
+	TypeTopic       = "aws:sns/topic:Topic"
+	TypeTopicPolicy = "aws:sns/topicPolicy:TopicPolicy"
+	TypeEventRule   = "aws:cloudwatch/eventRule:EventRule"
+	TypeEventTarget = "aws:cloudwatch/eventTarget:EventTarget"
+	TypeMetricAlarm = "aws:cloudwatch/metricAlarm:MetricAlarm"
+	TypeConfigRule  = "aws:cfg/rule:Rule"
+	TypeFunction    = "aws:lambda/function:Function"
+)
+
+// AgeRuleSource is the AWS Config managed rule that alarms on manual secrets.
+const AgeRuleSource = "SECRETSMANAGER_SECRET_PERIODIC_ROTATION"
+
+// alertRules check the alert topic, rules and alarms.
+func alertRules() []Rule {
+	return []Rule{
+		{ID: 1, Title: "alert topics are encrypted with a customer-managed key of the stack", Check: checkTopicsUseCMK},
+		{ID: 2, Title: "manual secrets have an age alarm; rotation functions have error and throttle alarms", Check: checkAgeAndRotatorAlarms},
+		{ID: 4, Title: "topic policies: no * principal in an Allow, every service conditioned on its source", Check: checkTopicPolicies},
+		{ID: 2, Title: "every event rule and alarm delivers to an alert topic of the stack", Check: checkAlertsDelivered},
+	}
+}
+
+func checkTopicsUseCMK(rec *Recording) []Violation {
+	cmks := keyARNs(rec)
+	var out []Violation
+	for _, t := range rec.OfType(TypeTopic) {
+		if k := t.Str("kmsMasterKeyId"); !slices.Contains(cmks, k) {
+			out = append(out, violation(1, t, "kmsMasterKeyId %q is not a customer-managed key of this stack", k))
+		}
+	}
+	return out
+}
+
+func checkAgeAndRotatorAlarms(rec *Recording) []Violation {
+	var out []Violation
+	var manual []Resource
+	for _, s := range rec.OfType(TypeSecret) {
+		if s.Tags()["Rotation"] == "manual" {
+			manual = append(manual, s)
+		}
+	}
+	if len(manual) > 0 {
+		var age []Resource
+		for _, r := range rec.OfType(TypeConfigRule) {
+			if r.Str("source.owner") == "AWS" && r.Str("source.sourceIdentifier") == AgeRuleSource &&
+				r.Str("scope.tagKey") == "Rotation" && r.Str("scope.tagValue") == "manual" {
+				age = append(age, r)
+			}
+		}
+		if len(age) == 0 {
+			for _, s := range manual {
+				out = append(out, violation(2, s, "manually rotated secret with no age rule (%s scoped to Rotation=manual)", AgeRuleSource))
+			}
+		}
+		for _, r := range age {
+			var params map[string]string
+			if err := r.JSON("inputParameters", &params); err != nil {
+				out = append(out, violation(2, r, "age rule parameters: %v", err))
+				continue
+			}
+			if days, err := strconv.Atoi(params["maxDaysSinceRotation"]); err != nil || days < 1 || days > 90 {
+				out = append(out, violation(2, r, "maxDaysSinceRotation = %q, want 1-90", params["maxDaysSinceRotation"]))
+			}
+		}
+	}
+	alarmed := map[string]map[string]bool{}
+	for _, a := range rec.OfType(TypeMetricAlarm) {
+		if a.Str("namespace") != "AWS/Lambda" {
+			continue
+		}
+		fn := a.Str("dimensions.FunctionName")
+		if alarmed[fn] == nil {
+			alarmed[fn] = map[string]bool{}
+		}
+		alarmed[fn][a.Str("metricName")] = true
+	}
+	for _, f := range rec.OfType(TypeFunction) {
+		name := f.StateStr("name")
+		for _, metric := range []string{"Errors", "Throttles"} {
+			if !alarmed[name][metric] {
+				out = append(out, violation(2, f, "no %s alarm on function %s", metric, name))
+			}
+		}
+	}
+	return out
+}
+
+func checkTopicPolicies(rec *Recording) []Violation {
+	var out []Violation
+	for _, p := range rec.OfType(TypeTopicPolicy) {
+		doc, err := iam.Parse(p.Str("policy"))
+		if err != nil {
+			out = append(out, violation(4, p, "topic policy does not parse: %v", err))
+			continue
+		}
+		for _, st := range doc.Statement {
+			if st.Effect != iam.Allow {
+				continue
+			}
+			if st.Principal == nil || st.Principal.Any || slices.Contains(st.Principal.AWS, "*") {
+				out = append(out, violation(4, p, "statement %s allows a * principal", st.Sid))
+			}
+			if st.Principal != nil && len(st.Principal.Service) > 0 &&
+				(len(st.Condition["ArnLike"]["aws:SourceArn"]) == 0 || len(st.Condition["StringEquals"]["aws:SourceAccount"]) == 0) {
+				out = append(out, violation(4, p, "service statement %s is not conditioned on aws:SourceArn and aws:SourceAccount", st.Sid))
+			}
+		}
+	}
+	return out
+}
+
+func checkAlertsDelivered(rec *Recording) []Violation {
+	var topics []string
+	for _, t := range rec.OfType(TypeTopic) {
+		topics = append(topics, t.StateStr("arn"))
+	}
+	targeted := map[string]bool{}
+	for _, t := range rec.OfType(TypeEventTarget) {
+		if slices.Contains(topics, t.Str("arn")) {
+			targeted[t.Str("rule")] = true
+		}
+	}
+	var out []Violation
+	for _, r := range rec.OfType(TypeEventRule) {
+		if r.Str("scheduleExpression") != "" {
+			continue // schedules drive work (e.g. the grace sweeper), not alerts
+		}
+		if !targeted[r.StateStr("name")] {
+			out = append(out, violation(2, r, "event rule %s has no target on an alert topic", r.StateStr("name")))
+		}
+	}
+	for _, a := range rec.OfType(TypeMetricAlarm) {
+		actions := a.Strings("alarmActions")
+		if len(actions) == 0 || !slices.ContainsFunc(actions, func(s string) bool { return slices.Contains(topics, s) }) {
+			out = append(out, violation(2, a, "alarm %s does not notify an alert topic (actions %v)", a.Str("name"), actions))
+		}
+	}
+	return out
+}

@@ -1,0 +1,78 @@
+package alerts
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// RotationEvents are the Secrets Manager events of a rotation that did not
+// complete. Secrets Manager emits them itself (not as an API call), so
+// EventBridge delivers them with the detail type "AWS Service Event via
+// CloudTrail".
+var RotationEvents = []string{"RotationAbandoned", "RotationFailed", "TestRotationFailed"}
+
+// DangerousCalls are the API calls that can destroy a secret, widen who reads
+// it, or make every secret of a key unreadable. Any of them, by anyone in the
+// account, is worth a look: a deployment that makes one shows up too, which
+// is how a reviewer sees that it happened.
+var DangerousCalls = map[string][]string{
+	"secretsmanager.amazonaws.com": {"DeleteResourcePolicy", "DeleteSecret", "PutResourcePolicy"},
+	"kms.amazonaws.com":            {"DisableKey", "PutKeyPolicy", "ScheduleKeyDeletion"},
+}
+
+// AgeRuleIdentifier is AWS Config's managed rule that flags a secret whose
+// value has not changed for more than maxDaysSinceRotation days. A manual
+// PutSecretValue or UpdateSecret counts as a rotation for it (Secrets Manager
+// API reference, RotationRulesType), so it measures exactly the age of the
+// value an operator last put.
+const AgeRuleIdentifier = "SECRETSMANAGER_SECRET_PERIODIC_ROTATION"
+
+// RotationPattern matches failed, abandoned and failed-test rotations.
+func RotationPattern() (string, error) {
+	return marshal(map[string]any{
+		"source":      []string{"aws.secretsmanager"},
+		"detail-type": []string{"AWS Service Event via CloudTrail"},
+		"detail": map[string]any{
+			"eventSource": []string{"secretsmanager.amazonaws.com"},
+			"eventName":   RotationEvents,
+		},
+	})
+}
+
+// DangerousCallPattern matches the DangerousCalls recorded by CloudTrail.
+func DangerousCallPattern() (string, error) {
+	var names []string
+	for _, src := range []string{"kms.amazonaws.com", "secretsmanager.amazonaws.com"} {
+		names = append(names, DangerousCalls[src]...)
+	}
+	return marshal(map[string]any{
+		"source":      []string{"aws.kms", "aws.secretsmanager"},
+		"detail-type": []string{"AWS API Call via CloudTrail"},
+		"detail": map[string]any{
+			"eventSource": []string{"kms.amazonaws.com", "secretsmanager.amazonaws.com"},
+			"eventName":   names,
+		},
+	})
+}
+
+// AgePattern matches the age rule turning a secret NON_COMPLIANT.
+func AgePattern(configRuleName string) (string, error) {
+	return marshal(map[string]any{
+		"source":      []string{"aws.config"},
+		"detail-type": []string{"Config Rules Compliance Change"},
+		"detail": map[string]any{
+			"messageType":         []string{"ComplianceChangeNotification"},
+			"configRuleName":      []string{configRuleName},
+			"newEvaluationResult": map[string]any{"complianceType": []string{"NON_COMPLIANT"}},
+		},
+	})
+}
+
+// marshal writes a pattern with sorted keys, so previews show no spurious diff.
+func marshal(v any) (string, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return "", fmt.Errorf("marshal event pattern: %w", err)
+	}
+	return string(b), nil
+}

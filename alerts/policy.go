@@ -1,0 +1,92 @@
+package alerts
+
+import (
+	"fmt"
+
+	"github.com/acme/secrets-platform/iam"
+)
+
+// Service principals that publish to the alert topic.
+const (
+	eventsService     = "events.amazonaws.com"
+	cloudwatchService = "cloudwatch.amazonaws.com"
+)
+
+// sources are the ARN patterns of the rules and alarms this stack makes:
+// every grant to a service is conditioned on them, so another team's rule or
+// alarm in the same account cannot publish through this topic or its key.
+func sources(partition, region, accountID, env string) (rules, alarms string) {
+	rules = fmt.Sprintf("arn:%s:events:%s:%s:rule/%s-*", partition, region, accountID, env)
+	alarms = fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s-*", partition, region, accountID, env)
+	return rules, alarms
+}
+
+func sourceConditions(accountID, sourceArn string) iam.Conditions {
+	return iam.Conditions{
+		"StringEquals": {"aws:SourceAccount": {accountID}},
+		"ArnLike":      {"aws:SourceArn": {sourceArn}},
+	}
+}
+
+// KeyStatements are the platform key policy statements the alert topic
+// needs: SNS encrypts messages with the topic's key on the publisher's
+// behalf, so EventBridge and CloudWatch must be allowed to generate data keys
+// and decrypt them (AWS's "Authorizing EventBridge to use a customer managed
+// key" and the CloudWatch alarm equivalent). Each is conditioned on this
+// account and on this stack's rule or alarm ARNs.
+func KeyStatements(partition, region, accountID, env string) []iam.Statement {
+	rules, alarms := sources(partition, region, accountID, env)
+	actions := iam.Strings{"kms:Decrypt", "kms:GenerateDataKey"}
+	return []iam.Statement{
+		{
+			Sid:       "EventBridgeRulesPublishToTheAlertTopic",
+			Effect:    iam.Allow,
+			Principal: &iam.Principal{Service: iam.Strings{eventsService}},
+			Action:    actions,
+			Resource:  iam.Strings{"*"},
+			Condition: sourceConditions(accountID, rules),
+		},
+		{
+			Sid:       "CloudWatchAlarmsPublishToTheAlertTopic",
+			Effect:    iam.Allow,
+			Principal: &iam.Principal{Service: iam.Strings{cloudwatchService}},
+			Action:    actions,
+			Resource:  iam.Strings{"*"},
+			Condition: sourceConditions(accountID, alarms),
+		},
+	}
+}
+
+// TopicPolicy lets this stack's EventBridge rules and CloudWatch alarms
+// publish to the topic, and refuses any publish that is not over TLS. The
+// account's own principals need no statement: same-account IAM policies
+// suffice for them.
+func TopicPolicy(topicArn, partition, region, accountID, env string) iam.Document {
+	rules, alarms := sources(partition, region, accountID, env)
+	return iam.New(
+		iam.Statement{
+			Sid:       "EventBridgeRulesOfThisStack",
+			Effect:    iam.Allow,
+			Principal: &iam.Principal{Service: iam.Strings{eventsService}},
+			Action:    iam.Strings{"sns:Publish"},
+			Resource:  iam.Strings{topicArn},
+			Condition: sourceConditions(accountID, rules),
+		},
+		iam.Statement{
+			Sid:       "CloudWatchAlarmsOfThisStack",
+			Effect:    iam.Allow,
+			Principal: &iam.Principal{Service: iam.Strings{cloudwatchService}},
+			Action:    iam.Strings{"sns:Publish"},
+			Resource:  iam.Strings{topicArn},
+			Condition: sourceConditions(accountID, alarms),
+		},
+		iam.Statement{
+			Sid:       "DenyPublishWithoutTLS",
+			Effect:    iam.Deny,
+			Principal: &iam.Principal{Any: true},
+			Action:    iam.Strings{"sns:Publish"},
+			Resource:  iam.Strings{topicArn},
+			Condition: iam.Conditions{"Bool": {"aws:SecureTransport": {"false"}}},
+		},
+	)
+}

@@ -1,0 +1,169 @@
+package cost
+
+import (
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/acme/secrets-platform/config"
+)
+
+// Line is one item of the estimate.
+type Line struct {
+	// Item names what is billed.
+	Item string `json:"item"`
+	// Quantity is how many units a month.
+	Quantity float64 `json:"quantity"`
+	// Unit is what Quantity counts.
+	Unit string `json:"unit"`
+	// UnitPrice is the list price of one Unit in USD.
+	UnitPrice float64 `json:"unitPrice"`
+	// Monthly is Quantity * UnitPrice, rounded to cents.
+	Monthly float64 `json:"monthlyUsd"`
+	// Note says how the quantity was derived, or why the item is unpriced.
+	Note string `json:"note,omitempty"`
+}
+
+// Estimate is a stack's monthly cost.
+type Estimate struct {
+	PricesAsOf string  `json:"pricesAsOf"`
+	Region     string  `json:"pricesRegion"`
+	Total      float64 `json:"totalMonthlyUsd"`
+	Lines      []Line  `json:"lines"`
+}
+
+// Inputs are the quantities the estimate is computed from.
+type Inputs struct {
+	// Secrets counts every secret, the RDS-managed master secret included.
+	Secrets int
+	// Keys counts customer-managed KMS keys.
+	Keys int
+	// CacheTTL is how often each instance refetches a secret.
+	CacheTTL time.Duration
+	// Instances read secrets through the cache.
+	Instances int
+	// SecretsRead is how many distinct secrets each instance reads (an upper
+	// bound: every workload secret).
+	SecretsRead int
+	// RotationsPerMonth sums every rotated secret's rotations a month.
+	RotationsPerMonth float64
+	// DBInstanceClass, DBMultiAZ and DBStorageGB describe the database ("" = none).
+	DBInstanceClass string
+	DBMultiAZ       bool
+	DBStorageGB     int
+	// EndpointAZs is how many AZs the Secrets Manager endpoint spans (0 = none).
+	EndpointAZs int
+	// Alarms counts CloudWatch metric alarms.
+	Alarms int
+	// AgeRuleSecrets is how many secrets the daily AWS Config age rule evaluates.
+	AgeRuleSecrets int
+}
+
+// FromConfig derives the inputs from a stack's validated config; alarms is
+// the number of alarms the stack registers.
+func FromConfig(c config.Config, alarms int) Inputs {
+	in := Inputs{Keys: 2, CacheTTL: c.Cache.TTL, Instances: c.Cache.Instances, Alarms: alarms, Secrets: len(c.Secrets)}
+	var read []string
+	for _, w := range c.Workloads {
+		read = append(read, w.Secrets...)
+	}
+	slices.Sort(read)
+	in.SecretsRead = len(slices.Compact(read))
+	for _, s := range c.Secrets {
+		if s.Rotation.Strategy.Automatic() {
+			in.RotationsPerMonth += RotationsPerMonth(s.Rotation)
+		} else {
+			in.AgeRuleSecrets++
+		}
+	}
+	if d := c.Database; d != nil {
+		in.Secrets++ // the master secret RDS manages
+		in.DBInstanceClass, in.DBMultiAZ, in.DBStorageGB = d.InstanceClass, d.MultiAZ, d.AllocatedStorageGB
+		in.EndpointAZs = d.Network.AZCount
+		if !d.Network.CreatesVPC() {
+			in.EndpointAZs = len(d.Network.SubnetIDs)
+		}
+	}
+	return in
+}
+
+var rateExpr = regexp.MustCompile(`^rate\((\d+) (hour|hours|day|days)\)$`)
+
+// RotationsPerMonth is how often a schedule rotates. A cron expression is
+// counted as daily, the most Secrets Manager allows for most schedules, so
+// the estimate errs high.
+func RotationsPerMonth(r config.Rotation) float64 {
+	const daysPerMonth = HoursPerMonth / 24
+	if r.Days > 0 {
+		return daysPerMonth / float64(r.Days)
+	}
+	if m := rateExpr.FindStringSubmatch(r.ScheduleExpression); m != nil {
+		n, _ := strconv.Atoi(m[1])
+		if n > 0 {
+			if m[2][0] == 'h' {
+				return HoursPerMonth / float64(n)
+			}
+			return daysPerMonth / float64(n)
+		}
+	}
+	return daysPerMonth
+}
+
+// Compute prices the inputs.
+func Compute(in Inputs) Estimate {
+	e := Estimate{PricesAsOf: PricesAsOf, Region: PricesRegion}
+	add := func(l Line) {
+		l.Quantity = round(l.Quantity, 2)
+		l.Monthly = round(l.Quantity*l.UnitPrice, 2)
+		e.Lines = append(e.Lines, l)
+	}
+	add(Line{Item: "Secrets Manager secrets", Quantity: float64(in.Secrets), Unit: "secret-month", UnitPrice: SecretPerMonth})
+	add(Line{Item: "KMS customer-managed keys", Quantity: float64(in.Keys), Unit: "key-month", UnitPrice: KeyPerMonth})
+	var cacheCalls float64
+	if in.CacheTTL > 0 {
+		cacheCalls = float64(in.Instances*in.SecretsRead) * SecondsPerMonth / in.CacheTTL.Seconds()
+	}
+	rotationCalls := in.RotationsPerMonth * CallsPerRotation
+	add(Line{Item: "Secrets Manager API calls (cache refreshes)", Quantity: cacheCalls / 10000, Unit: "10k calls", UnitPrice: APICallsPer10k,
+		Note: "instances x secrets read x one refresh per cache TTL"})
+	add(Line{Item: "Secrets Manager API calls (rotations)", Quantity: rotationCalls / 10000, Unit: "10k calls", UnitPrice: APICallsPer10k,
+		Note: "rotations a month x " + strconv.Itoa(CallsPerRotation) + " calls"})
+	add(Line{Item: "KMS requests (one decrypt per secret read)", Quantity: (cacheCalls + rotationCalls) / 10000, Unit: "10k requests", UnitPrice: KMSRequestsPer10k})
+	add(Line{Item: "Rotation Lambda requests", Quantity: in.RotationsPerMonth * InvocationsPerRotation / 1e6, Unit: "1M requests", UnitPrice: LambdaRequestsPerMillion,
+		Note: "duration stays inside the free tier"})
+	if in.DBInstanceClass != "" {
+		azs, mode := 1.0, "single-AZ"
+		if in.DBMultiAZ {
+			azs, mode = 2, "multi-AZ"
+		}
+		hourly, ok := InstanceHourly[in.DBInstanceClass]
+		l := Line{Item: "RDS PostgreSQL " + in.DBInstanceClass + " " + mode, Quantity: HoursPerMonth * azs, Unit: "instance-hour", UnitPrice: hourly}
+		if !ok {
+			l.Note = "unpriced: add the class to cost.InstanceHourly"
+		}
+		add(l)
+		add(Line{Item: "RDS gp3 storage " + mode, Quantity: float64(in.DBStorageGB) * azs, Unit: "GB-month", UnitPrice: GP3PerGBMonth,
+			Note: "allocated storage; autoscaling growth not counted"})
+	}
+	if in.EndpointAZs > 0 {
+		add(Line{Item: "Secrets Manager interface endpoint", Quantity: HoursPerMonth * float64(in.EndpointAZs), Unit: "AZ-hour", UnitPrice: EndpointPerAZHour,
+			Note: "data processing ($0.01/GB) not counted"})
+	}
+	add(Line{Item: "CloudWatch alarms", Quantity: float64(in.Alarms), Unit: "alarm-month", UnitPrice: AlarmPerMonth})
+	if in.AgeRuleSecrets > 0 {
+		add(Line{Item: "AWS Config age rule evaluations", Quantity: float64(in.AgeRuleSecrets) * HoursPerMonth / 24, Unit: "evaluation", UnitPrice: ConfigRuleEvaluation,
+			Note: "daily; configuration items recorded by the account's recorder not counted"})
+	}
+	for _, l := range e.Lines {
+		e.Total += l.Monthly
+	}
+	e.Total = round(e.Total, 2)
+	return e
+}
+
+func round(x float64, places int) float64 {
+	p := math.Pow(10, float64(places))
+	return math.Round(x*p) / p
+}
