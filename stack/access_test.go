@@ -32,7 +32,7 @@ const (
 	accessUnlistedAccount = "777788889999"
 )
 
-// accessWriteActions are what no accessReader may do on any secret, its own included.
+// accessWriteActions are what no reader may do on any secret, its own included.
 var accessWriteActions = []string{
 	"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecret", "secretsmanager:DeleteSecret",
 	"secretsmanager:PutResourcePolicy", "secretsmanager:DeleteResourcePolicy",
@@ -53,7 +53,7 @@ const accessECSExecutionPolicy = `{"Version":"2012-10-17","Statement":[{"Effect"
 "ecr:GetAuthorizationToken","ecr:BatchCheckLayerAvailability","ecr:GetDownloadUrlForLayer",
 "ecr:BatchGetImage","logs:CreateLogStream","logs:PutLogEvents"],"Resource":"*"}]}`
 
-// accessConfig is the part of a committed stack file the accessMatrix is derived
+// accessConfig is the part of a committed stack file the matrix is derived
 // from, read independently of the program's own config package.
 type accessConfig struct {
 	Workloads []struct {
@@ -73,7 +73,7 @@ type accessConfig struct {
 	}
 }
 
-// accessWorld is one stack's recording with everything the accessMatrix looks up.
+// accessWorld is one stack's recording with everything the matrix looks up.
 type accessWorld struct {
 	name, account, region string
 	cfg                   accessConfig
@@ -151,7 +151,7 @@ func accessSimDoc(t *testing.T, d iam.Document) json.RawMessage {
 	return json.RawMessage(strings.ReplaceAll(s, iam.EncryptionContextSecretARN, accessSimContextKey))
 }
 
-// accessProbe is one request of the accessMatrix, the answer it must get and the row of
+// accessProbe is one request of the matrix, the answer it must get and the row of
 // the summary table it counts in.
 type accessProbe struct {
 	row  string
@@ -169,7 +169,7 @@ func (m *accessMatrix) add(row, want string, req testenv.IAMRequest) {
 	m.probes = append(m.probes, accessProbe{row: row, req: req, want: want})
 }
 
-// accessReader is a principal whose access the accessMatrix checks.
+// accessReader is a principal whose access the matrix checks.
 type accessReader struct {
 	label, arn, account string
 	identity            []json.RawMessage
@@ -206,8 +206,8 @@ func (w *accessWorld) keyReq(t *testing.T, r accessReader, action, key string, c
 // viaSM is the request context of Secrets Manager decrypting secret for caller.
 func (w *accessWorld) viaSM(caller, secretArn string) map[string]any {
 	return map[string]any{
-		"kms:ViaService":        iam.ViaSecretsManager(w.region, "amazonaws.com"),
-		"kms:CallerAccount":     caller,
+		"kms:ViaService":    iam.ViaSecretsManager(w.region, "amazonaws.com"),
+		"kms:CallerAccount": caller,
 		accessSimContextKey: secretArn,
 	}
 }
@@ -279,7 +279,7 @@ func (m *accessMatrix) workloadProbes(w *accessWorld, others []*accessWorld) {
 	}
 }
 
-// readerProbes is the accessMatrix of one same-account accessReader.
+// readerProbes is the matrix of one same-account reader.
 func (m *accessMatrix) readerProbes(w *accessWorld, others []*accessWorld, r accessReader, own []string, stage string) {
 	t := m.t
 	row := w.name + " " + r.label
