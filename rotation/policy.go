@@ -1,0 +1,167 @@
+package rotation
+
+import (
+	"fmt"
+
+	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/iam"
+)
+
+// Statement ids of the rotator policy; the rule checker and the tests find
+// statements by them.
+const (
+	SidRotateOwnSecret    = "RotateOwnSecretOnly"
+	SidReadAdminSecret    = "ReadProviderAdminSecret"
+	SidReadMasterSecret   = "ReadDatabaseMasterSecret"
+	SidUseSecretsKey      = "EncryptOwnSecretViaSecretsManager"
+	SidDecryptReadSecrets = "DecryptReadSecretsViaSecretsManager"
+	SidDecryptEnvironment = "DecryptOwnEnvironment"
+	SidTracing            = "XRayTracing"
+	SidOwnLogGroup        = "WriteOwnLogGroup"
+)
+
+// RotateActions are what Secrets Manager's rotation protocol needs on the
+// secret under rotation (AWS rotation permissions page).
+var RotateActions = []string{
+	"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
+	"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage",
+}
+
+// SweepActions are added for strategies with a grace sweeper, which reads the
+// version list to learn when AWSCURRENT moved.
+var SweepActions = []string{"secretsmanager:ListSecretVersionIds"}
+
+// TracingActions are X-Ray's. X-Ray has no resource-level permissions, so
+// their resource must be "*" (rule 6 lists them as unrestrictable actions).
+var TracingActions = []string{"xray:PutTelemetryRecords", "xray:PutTraceSegments"}
+
+// VPCAccessPolicy is AWS's managed policy for the network interfaces of a
+// function in a VPC. Its ec2 actions cannot be scoped to a resource, so the
+// program attaches AWS's policy by ARN rather than writing "*" itself, and
+// only to rotators that run in the database's VPC.
+func VPCAccessPolicy(partition string) string {
+	return fmt.Sprintf("arn:%s:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole", partition)
+}
+
+// TrustPolicy lets Lambda assume a rotator role on behalf of this account's
+// functions only (aws:SourceAccount guards against the confused deputy).
+func TrustPolicy(accountID string) iam.Document {
+	return iam.New(iam.Statement{
+		Sid:       "LambdaInThisAccount",
+		Effect:    iam.Allow,
+		Principal: &iam.Principal{Service: iam.Strings{"lambda.amazonaws.com"}},
+		Action:    iam.Strings{"sts:AssumeRole"},
+		Condition: iam.Conditions{"StringEquals": {"aws:SourceAccount": {accountID}}},
+	})
+}
+
+// PolicyArgs are the resolved ARNs a rotator policy names.
+type PolicyArgs struct {
+	// Strategy decides the extra reads (admin or master secret) and the sweep.
+	Strategy config.Strategy
+	// Region scopes kms:ViaService to this region's Secrets Manager.
+	Region string
+	// SecretArn is the secret under rotation.
+	SecretArn string
+	// AdminSecretArn is the provider credential (http, twilio); "" otherwise.
+	AdminSecretArn string
+	// MasterSecretArn is the RDS master secret (postgres strategies); "" otherwise.
+	MasterSecretArn string
+	// SecretsKeyArn encrypts every secret.
+	SecretsKeyArn string
+	// PlatformKeyArn encrypts the function's environment.
+	PlatformKeyArn string
+	// FunctionArn is the function's own ARN (the environment's encryption context).
+	FunctionArn string
+	// LogGroupArn is the function's own log group.
+	LogGroupArn string
+}
+
+// Policy is a rotator's inline policy: the rotation protocol on its own secret,
+// reads of the one credential its strategy needs, the secrets key only through
+// Secrets Manager and only for those secrets, its own environment key, its
+// own log group, and X-Ray.
+//
+// It grants no secretsmanager:GetRandomPassword: the Go rotator draws passwords
+// from crypto/rand, so the one action rule 7 would allow on "*" is not needed.
+func Policy(a PolicyArgs) iam.Document {
+	viaSecretsManager := iam.Strings{fmt.Sprintf("secretsmanager.%s.amazonaws.com", a.Region)}
+	rotate := iam.Strings(RotateActions)
+	if sweeps(a.Strategy) {
+		rotate = append(rotate, SweepActions...)
+	}
+	stmts := []iam.Statement{{
+		Sid: SidRotateOwnSecret, Effect: iam.Allow,
+		Action: rotate, Resource: iam.Strings{a.SecretArn},
+	}}
+	var reads iam.Strings
+	if a.AdminSecretArn != "" {
+		stmts = append(stmts, iam.Statement{
+			Sid: SidReadAdminSecret, Effect: iam.Allow,
+			Action: iam.Strings{"secretsmanager:GetSecretValue"}, Resource: iam.Strings{a.AdminSecretArn},
+		})
+		reads = append(reads, a.AdminSecretArn)
+	}
+	if a.MasterSecretArn != "" {
+		stmts = append(stmts, iam.Statement{
+			Sid: SidReadMasterSecret, Effect: iam.Allow,
+			Action: iam.Strings{"secretsmanager:GetSecretValue"}, Resource: iam.Strings{a.MasterSecretArn},
+		})
+		reads = append(reads, a.MasterSecretArn)
+	}
+	// PutSecretValue encrypts (GenerateDataKey) and every read decrypts; the
+	// encryption context names the secret, so the grant reaches no other one.
+	stmts = append(stmts, iam.Statement{
+		Sid: SidUseSecretsKey, Effect: iam.Allow,
+		Action:   iam.Strings{"kms:Decrypt", "kms:GenerateDataKey"},
+		Resource: iam.Strings{a.SecretsKeyArn},
+		Condition: iam.Conditions{"StringEquals": {
+			"kms:EncryptionContext:SecretARN": {a.SecretArn},
+			"kms:ViaService":                  viaSecretsManager,
+		}},
+	})
+	if len(reads) > 0 {
+		stmts = append(stmts, iam.Statement{
+			Sid: SidDecryptReadSecrets, Effect: iam.Allow,
+			Action:   iam.Strings{"kms:Decrypt"},
+			Resource: iam.Strings{a.SecretsKeyArn},
+			Condition: iam.Conditions{"StringEquals": {
+				"kms:EncryptionContext:SecretARN": reads,
+				"kms:ViaService":                  viaSecretsManager,
+			}},
+		})
+	}
+	stmts = append(stmts,
+		// Lambda decrypts a CMK-encrypted environment with the execution role;
+		// the context names this function, so no other environment opens.
+		iam.Statement{
+			Sid: SidDecryptEnvironment, Effect: iam.Allow,
+			Action:   iam.Strings{"kms:Decrypt"},
+			Resource: iam.Strings{a.PlatformKeyArn},
+			Condition: iam.Conditions{"StringEquals": {
+				"kms:EncryptionContext:aws:lambda:FunctionArn": {a.FunctionArn},
+			}},
+		},
+		iam.Statement{
+			Sid: SidOwnLogGroup, Effect: iam.Allow,
+			Action:   iam.Strings{"logs:CreateLogStream", "logs:PutLogEvents"},
+			Resource: iam.Strings{a.LogGroupArn, a.LogGroupArn + ":log-stream:*"},
+		},
+		iam.Statement{
+			Sid: SidTracing, Effect: iam.Allow,
+			Action: iam.Strings(TracingActions), Resource: iam.Strings{"*"},
+		},
+	)
+	return iam.New(stmts...)
+}
+
+// sweeps reports whether the strategy revokes old keys after a grace period,
+// and so gets the sweep schedule and ListSecretVersionIds.
+func sweeps(s config.Strategy) bool {
+	return s == config.HTTPKey || s == config.Twilio
+}
+
+// inVPC reports whether the strategy's rotator reaches the database.
+func inVPC(s config.Strategy) bool {
+	return s == config.PostgresSingleUser || s == config.PostgresAlternatingUsers
+}

@@ -1,0 +1,248 @@
+package rotation_test
+
+import (
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/iam"
+	"github.com/acme/secrets-platform/rotation"
+	"github.com/acme/secrets-platform/rotation/grace"
+	"github.com/acme/secrets-platform/rotation/strategy/httpkey"
+	"github.com/acme/secrets-platform/rotation/strategy/twilio"
+)
+
+const (
+	secretArn   = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/integrations/twilio-AbCdEf"
+	adminArn    = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/integrations/twilio-admin-GhIjKl"
+	masterArn   = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-1234-MnOpQr"
+	secretsKey  = "arn:aws:kms:eu-west-1:111122223333:key/secrets"
+	platformKey = "arn:aws:kms:eu-west-1:111122223333:key/platform"
+	functionArn = "arn:aws:lambda:eu-west-1:111122223333:function:prod-rotate-integrations-twilio"
+	logGroupArn = "arn:aws:logs:eu-west-1:111122223333:log-group:/aws/lambda/prod-rotate-integrations-twilio"
+)
+
+func statement(t *testing.T, d iam.Document, sid string) iam.Statement {
+	t.Helper()
+	i := slices.IndexFunc(d.Statement, func(s iam.Statement) bool { return s.Sid == sid })
+	require.GreaterOrEqual(t, i, 0, "got no statement %s, want one", sid)
+	return d.Statement[i]
+}
+
+func TestPolicyGrantsEachStrategyOnlyWhatItUses(t *testing.T) {
+	tests := []struct {
+		name       string
+		args       rotation.PolicyArgs
+		wantSids   []string
+		wantRotate []string
+		wantReads  []string
+	}{
+		{
+			name:       "keyring rotates its own secret only",
+			args:       rotation.PolicyArgs{Strategy: config.Keyring},
+			wantSids:   []string{rotation.SidRotateOwnSecret, rotation.SidUseSecretsKey, rotation.SidDecryptEnvironment, rotation.SidOwnLogGroup, rotation.SidTracing},
+			wantRotate: rotation.RotateActions,
+		},
+		{
+			name:       "twilio reads its admin secret and lists versions for the sweeper",
+			args:       rotation.PolicyArgs{Strategy: config.Twilio, AdminSecretArn: adminArn},
+			wantSids:   []string{rotation.SidRotateOwnSecret, rotation.SidReadAdminSecret, rotation.SidUseSecretsKey, rotation.SidDecryptReadSecrets, rotation.SidDecryptEnvironment, rotation.SidOwnLogGroup, rotation.SidTracing},
+			wantRotate: append(slices.Clone(rotation.RotateActions), rotation.SweepActions...),
+			wantReads:  []string{adminArn},
+		},
+		{
+			name:       "postgres reads the master secret",
+			args:       rotation.PolicyArgs{Strategy: config.PostgresAlternatingUsers, MasterSecretArn: masterArn},
+			wantSids:   []string{rotation.SidRotateOwnSecret, rotation.SidReadMasterSecret, rotation.SidUseSecretsKey, rotation.SidDecryptReadSecrets, rotation.SidDecryptEnvironment, rotation.SidOwnLogGroup, rotation.SidTracing},
+			wantRotate: rotation.RotateActions,
+			wantReads:  []string{masterArn},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := tt.args
+			a.Region, a.SecretArn, a.SecretsKeyArn, a.PlatformKeyArn = "eu-west-1", secretArn, secretsKey, platformKey
+			a.FunctionArn, a.LogGroupArn = functionArn, logGroupArn
+			d := rotation.Policy(a)
+			var sids []string
+			for _, s := range d.Statement {
+				sids = append(sids, s.Sid)
+			}
+			assert.Equal(t, tt.wantSids, sids, "got statements %v, want %v", sids, tt.wantSids)
+
+			own := statement(t, d, rotation.SidRotateOwnSecret)
+			assert.ElementsMatch(t, tt.wantRotate, own.Action, "got actions %v, want %v", own.Action, tt.wantRotate)
+			assert.Equal(t, iam.Strings{secretArn}, own.Resource)
+
+			key := statement(t, d, rotation.SidUseSecretsKey)
+			assert.Equal(t, iam.Strings{"kms:Decrypt", "kms:GenerateDataKey"}, key.Action)
+			assert.Equal(t, iam.Strings{secretsKey}, key.Resource)
+			assert.Equal(t, iam.Strings{secretArn}, key.Condition["StringEquals"]["kms:EncryptionContext:SecretARN"])
+			assert.Equal(t, iam.Strings{"secretsmanager.eu-west-1.amazonaws.com"}, key.Condition["StringEquals"]["kms:ViaService"])
+
+			for _, read := range tt.wantReads {
+				dec := statement(t, d, rotation.SidDecryptReadSecrets)
+				assert.Equal(t, iam.Strings{"kms:Decrypt"}, dec.Action, "got %v for read-only secrets, want Decrypt only", dec.Action)
+				assert.Equal(t, iam.Strings{read}, dec.Condition["StringEquals"]["kms:EncryptionContext:SecretARN"])
+			}
+
+			env := statement(t, d, rotation.SidDecryptEnvironment)
+			assert.Equal(t, iam.Strings{platformKey}, env.Resource)
+			assert.Equal(t, iam.Strings{functionArn}, env.Condition["StringEquals"]["kms:EncryptionContext:aws:lambda:FunctionArn"])
+
+			logs := statement(t, d, rotation.SidOwnLogGroup)
+			assert.Equal(t, iam.Strings{logGroupArn, logGroupArn + ":log-stream:*"}, logs.Resource)
+
+			for _, s := range d.Statement {
+				if slices.Contains(s.Resource, "*") {
+					assert.Equal(t, rotation.SidTracing, s.Sid, "got %s on *, want only X-Ray there", s.Sid)
+				}
+				assert.NotContains(t, s.Action, "secretsmanager:GetRandomPassword", "got GetRandomPassword, want none: the rotator uses crypto/rand")
+			}
+			_, err := d.JSON()
+			require.NoError(t, err)
+		})
+	}
+}
+
+func TestTrustPolicyIsLambdaInThisAccountOnly(t *testing.T) {
+	d := rotation.TrustPolicy("111122223333")
+	require.Len(t, d.Statement, 1)
+	s := d.Statement[0]
+	assert.Equal(t, iam.Strings{"lambda.amazonaws.com"}, s.Principal.Service)
+	assert.Equal(t, iam.Strings{"sts:AssumeRole"}, s.Action)
+	assert.Equal(t, iam.Strings{"111122223333"}, s.Condition["StringEquals"]["aws:SourceAccount"])
+}
+
+func TestEnvironmentNamesTheStrategysVariables(t *testing.T) {
+	admin := pulumi.String(adminArn)
+	tests := []struct {
+		name    string
+		secret  config.Secret
+		grants  []string
+		want    map[string]string
+		wantErr string
+	}{
+		{
+			name:   "twilio",
+			secret: config.Secret{Name: "/p/i/twilio", Rotation: config.Rotation{Strategy: config.Twilio, GracePeriod: time.Hour}},
+			want:   map[string]string{rotation.EnvStrategy: "twilio", twilio.EnvAdminSecretARN: adminArn, grace.PeriodEnv: "1h0m0s"},
+		},
+		{
+			name:   "http",
+			secret: config.Secret{Name: "/p/i/key", KeyAPIBaseURL: "https://keys.example.com", Rotation: config.Rotation{Strategy: config.HTTPKey}},
+			want:   map[string]string{rotation.EnvStrategy: "http", httpkey.EnvBaseURL: "https://keys.example.com", httpkey.EnvAdminSecretARN: adminArn},
+		},
+		{
+			name:   "postgres",
+			secret: config.Secret{Name: "/p/a/db", Password: config.Password{Length: 40, ExcludeCharacters: `/@" `}, Rotation: config.Rotation{Strategy: config.PostgresSingleUser}},
+			grants: []string{"pg_read_all_data", "pg_write_all_data"},
+			want:   map[string]string{rotation.EnvStrategy: "postgres-single-user", "DB_GRANTS": "pg_read_all_data,pg_write_all_data", "PASSWORD_LENGTH": "40", "EXCLUDE_CHARACTERS": `/@" `},
+		},
+		{
+			name:   "random",
+			secret: config.Secret{Name: "/p/a/token", Password: config.Password{Length: 48}, Rotation: config.Rotation{Strategy: config.Random}},
+			want:   map[string]string{rotation.EnvStrategy: "random", "RANDOM_LENGTH": "48"},
+		},
+		{
+			name:   "keyring",
+			secret: config.Secret{Name: "/p/a/keys", Rotation: config.Rotation{Strategy: config.Keyring}},
+			want:   map[string]string{rotation.EnvStrategy: "keyring"},
+		},
+		{
+			name:    "hosted has no Go rotator",
+			secret:  config.Secret{Name: "/p/a/db", Rotation: config.Rotation{Strategy: config.HostedSingleUser}},
+			wantErr: "has no Go rotator",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			env, err := rotation.Environment(rotation.EnvArgs{Secret: tt.secret, AdminSecretArn: admin, DatabaseGrants: tt.grants})
+			if tt.wantErr != "" {
+				assert.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			got := map[string]string{}
+			for k, v := range env {
+				s, ok := v.(pulumi.String)
+				require.True(t, ok, "got %T for %s, want a plain string", v, k)
+				got[k] = string(s)
+			}
+			assert.Equal(t, tt.want, got, "got %v, want %v", got, tt.want)
+			assert.NotContains(t, got, "AWS_ENDPOINT_URL_SECRETS_MANAGER", "got an endpoint override, want none (private DNS)")
+		})
+	}
+}
+
+func TestRulesFollowTheConfig(t *testing.T) {
+	tests := []struct {
+		name                 string
+		in                   config.Rotation
+		wantDays             int
+		wantExpr, wantWindow string
+	}{
+		{"days", config.Rotation{Days: 30}, 30, "", ""},
+		{"schedule with a window", config.Rotation{ScheduleExpression: "rate(4 hours)", Window: 90 * time.Minute}, 0, "rate(4 hours)", "2h"},
+		{"cron", config.Rotation{ScheduleExpression: "cron(0 3 1 * ? *)", Window: 2 * time.Hour}, 0, "cron(0 3 1 * ? *)", "2h"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := rotation.Rules(tt.in)
+			if tt.wantDays > 0 {
+				assert.Equal(t, pulumi.Int(tt.wantDays), r.AutomaticallyAfterDays)
+				assert.Nil(t, r.ScheduleExpression, "got a schedule with days, want one of them")
+			} else {
+				assert.Equal(t, pulumi.String(tt.wantExpr), r.ScheduleExpression)
+				assert.Nil(t, r.AutomaticallyAfterDays)
+			}
+			assert.Equal(t, tt.wantWindow, rotation.WindowHours(tt.in))
+		})
+	}
+}
+
+func TestFunctionNameFitsLambdasLimit(t *testing.T) {
+	s := config.Secret{Group: "integrations", Short: "an-extremely-long-secret-name-that-goes-on-and-on-and-on"}
+	got := rotation.FunctionName("prod", s)
+	assert.LessOrEqual(t, len(got), 64, "got %d characters, want at most 64", len(got))
+	assert.Equal(t, "prod-rotate-app-db", rotation.FunctionName("prod", config.Secret{Group: "app", Short: "db"}))
+}
+
+func TestRotateImmediatelyOnlyTheDatabaseSecret(t *testing.T) {
+	for kind, want := range map[config.Kind]bool{
+		config.KindDatabase: true, config.KindJSON: false, config.KindKeyring: false, config.KindString: false, config.KindPassword: false,
+	} {
+		assert.Equal(t, want, rotation.RotateImmediately(config.Secret{Kind: kind}), "kind %s: got %v, want %v", kind, !want, want)
+	}
+}
+
+func TestHostedApplicationsArePinnedPerPartition(t *testing.T) {
+	tests := []struct {
+		strategy  config.Strategy
+		partition string
+		wantID    string
+		wantVer   string
+	}{
+		{config.HostedSingleUser, "aws", "arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser", "1.1.671"},
+		{config.HostedMultiUser, "aws", "arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationMultiUser", "1.1.671"},
+		{config.HostedSingleUser, "aws-cn", "arn:aws-cn:serverlessrepo:cn-north-1:193023089310:applications/SecretsManagerRDSPostgreSQLRotationSingleUser", "1.1.440"},
+		{config.HostedMultiUser, "aws-us-gov", "arn:aws-us-gov:serverlessrepo:us-gov-west-1:023102451235:applications/SecretsManagerRDSPostgreSQLRotationMultiUser", "1.1.383"},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.strategy)+"/"+tt.partition, func(t *testing.T) {
+			app, err := rotation.Hosted(tt.strategy, tt.partition)
+			require.NoError(t, err)
+			assert.Equal(t, tt.wantID, app.ApplicationID)
+			assert.Equal(t, tt.wantVer, app.SemanticVersion)
+		})
+	}
+	_, err := rotation.Hosted(config.HostedSingleUser, "aws-iso")
+	assert.ErrorContains(t, err, "no SecretsManagerRDSPostgreSQLRotationSingleUser pinned for partition")
+	_, err = rotation.Hosted(config.Twilio, "aws")
+	assert.ErrorContains(t, err, "is not hosted")
+}

@@ -1,0 +1,359 @@
+package rotation
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"maps"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	awsiam "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/lambda"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/secretsmanager"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/rotation/grace"
+)
+
+// Function settings of every Go rotator.
+const (
+	// Runtime and Architecture: the OS-only runtime runs the static bootstrap;
+	// arm64 is cheaper per millisecond than x86-64.
+	Runtime      = "provided.al2023"
+	Architecture = "arm64"
+	// ReservedConcurrency caps each rotator: Secrets Manager runs one step at
+	// a time per secret, the second slot lets a grace sweep overlap a step, and
+	// a runaway caller cannot exhaust the account's concurrency.
+	ReservedConcurrency = 2
+	// TimeoutSeconds bounds one step; a step is a few API calls and, for
+	// databases, one or two logins with a 5 s connect timeout each.
+	TimeoutSeconds = 30
+	// MemoryMB is the smallest size; the rotator is network-bound.
+	MemoryMB = 128
+	// SweepSchedule is how often the grace sweeper looks for expired keys. It
+	// must be well under the shortest grace period (cache bound ~20 min).
+	SweepSchedule = "rate(15 minutes)"
+	// LogRetentionStrictDays and LogRetentionDisposableDays keep rotation logs
+	// a year in strict stacks (audits ask about the last rotations) and a
+	// month where data is disposable.
+	LogRetentionStrictDays     = 365
+	LogRetentionDisposableDays = 30
+)
+
+// Network is where a rotator that reaches the database runs.
+type Network struct {
+	// SubnetIDs are the database's private subnets. Required.
+	SubnetIDs pulumi.StringArrayInput
+	// SecurityGroupID is the rotator group, the one the database admits. Required.
+	SecurityGroupID pulumi.StringInput
+}
+
+// RotatorArgs configures the Go rotator of one secret.
+type RotatorArgs struct {
+	// Secret is the validated catalog entry; its strategy must be automatic
+	// and not hosted. Required.
+	Secret config.Secret
+	// SecretArn is the secret's ARN. Required.
+	SecretArn pulumi.StringInput
+	// SecretResource is the catalog's component of the secret; the rotation
+	// waits for it (and so for the first value) before it starts. Optional.
+	SecretResource pulumi.Resource
+	// Environment prefixes the function name, which keeps the log group inside
+	// the platform key's logs grant (/aws/lambda/{env}-*). Required.
+	Environment string
+	// Partition, Region and AccountID build ARNs and conditions. Required.
+	Partition, Region, AccountID string
+	// Strict keeps logs 365 days instead of 30.
+	Strict bool
+	// Code is the packaged rotator (Build). Required.
+	Code Artifact
+	// SecretsKeyArn encrypts every secret. Required.
+	SecretsKeyArn pulumi.StringInput
+	// PlatformKeyArn encrypts the environment and the log group. Required.
+	PlatformKeyArn pulumi.StringInput
+	// AdminSecretArn is the provider credential (http, twilio). Required for those.
+	AdminSecretArn pulumi.StringInput
+	// MasterSecretArn is the RDS master secret (postgres strategies). Required for those.
+	MasterSecretArn pulumi.StringInput
+	// Network places a postgres rotator next to the database. Required for those.
+	Network *Network
+	// DatabaseGrants are granted to roles the postgres strategies create.
+	DatabaseGrants []string
+	// Tags are applied to every resource.
+	Tags map[string]string
+}
+
+// Rotator is the Go rotation Lambda of one secret.
+//
+// Each rotated secret gets a function of its own, not one shared function:
+// its role can then name only that secret (and the one credential its
+// strategy reads), a fault or a flood in one rotation cannot use up another's
+// reserved concurrency, and its errors, duration and alarms are per secret.
+// The functions share one build, so this costs nothing but a few resources.
+type Rotator struct {
+	pulumi.ResourceState
+
+	// FunctionName is the rotation function's name.
+	FunctionName pulumi.StringOutput `pulumi:"functionName"`
+	// FunctionArn is the rotation function's ARN.
+	FunctionArn pulumi.StringOutput `pulumi:"functionArn"`
+	// RoleArn is the execution role's ARN.
+	RoleArn pulumi.StringOutput `pulumi:"roleArn"`
+	// LogGroupName is /aws/lambda/{FunctionName}.
+	LogGroupName pulumi.StringOutput `pulumi:"logGroupName"`
+}
+
+// NewRotator registers the role and its policy, the log group, the function,
+// Secrets Manager's invoke permission, the rotation schedule and, for
+// strategies with a grace period, the sweep schedule.
+func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pulumi.ResourceOption) (*Rotator, error) {
+	if args == nil {
+		return nil, errors.New("new rotator: args are required")
+	}
+	a := *args
+	st := a.Secret.Rotation.Strategy
+	switch {
+	case !st.Automatic() || st.Hosted():
+		return nil, fmt.Errorf("new rotator %s: strategy %q has no Go rotator", name, st)
+	case a.SecretArn == nil || a.SecretsKeyArn == nil || a.PlatformKeyArn == nil:
+		return nil, fmt.Errorf("new rotator %s: SecretArn, SecretsKeyArn and PlatformKeyArn are required", name)
+	case a.Environment == "" || a.Partition == "" || a.Region == "" || a.AccountID == "":
+		return nil, fmt.Errorf("new rotator %s: Environment, Partition, Region and AccountID are required", name)
+	case a.Code.Path == "" || a.Code.SourceCodeHash == "":
+		return nil, fmt.Errorf("new rotator %s: Code is required (see Build)", name)
+	case st.ReadsMasterSecret() && (a.MasterSecretArn == nil || a.Network == nil):
+		return nil, fmt.Errorf("new rotator %s: strategy %s needs MasterSecretArn and Network", name, st)
+	}
+	env, err := Environment(EnvArgs{Secret: a.Secret, AdminSecretArn: a.AdminSecretArn, DatabaseGrants: a.DatabaseGrants})
+	if err != nil {
+		return nil, fmt.Errorf("new rotator %s: %w", name, err)
+	}
+
+	r := &Rotator{}
+	if err := ctx.RegisterComponentResource("secrets-platform:rotation:Rotator", name, r, opts...); err != nil {
+		return nil, fmt.Errorf("register rotator %s: %w", name, err)
+	}
+	parent := pulumi.Parent(r)
+	tags := pulumi.ToStringMap(maps.Clone(a.Tags))
+	fnName := FunctionName(a.Environment, a.Secret)
+	fnArn := fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", a.Partition, a.Region, a.AccountID, fnName)
+
+	trust, err := TrustPolicy(a.AccountID).JSON()
+	if err != nil {
+		return nil, fmt.Errorf("trust policy of %s: %w", fnName, err)
+	}
+	role, err := awsiam.NewRole(ctx, name+"-role", &awsiam.RoleArgs{
+		Name:             pulumi.String(fnName),
+		Description:      pulumi.String("Rotates " + a.Secret.Name + " only"),
+		AssumeRolePolicy: pulumi.String(trust),
+		Tags:             tags,
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("create rotator role %s: %w", fnName, err)
+	}
+
+	logs, err := cloudwatch.NewLogGroup(ctx, name+"-logs", &cloudwatch.LogGroupArgs{
+		Name:            pulumi.String("/aws/lambda/" + fnName),
+		RetentionInDays: pulumi.Int(logRetention(a.Strict)),
+		KmsKeyId:        a.PlatformKeyArn,
+		Tags:            tags,
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("create log group of %s: %w", fnName, err)
+	}
+
+	admin := optional(a.AdminSecretArn)
+	master := optional(a.MasterSecretArn)
+	policyJSON := pulumi.All(a.SecretArn, admin, master, a.SecretsKeyArn, a.PlatformKeyArn, logs.Arn).ApplyT(
+		func(xs []any) (string, error) {
+			return Policy(PolicyArgs{
+				Strategy: st, Region: a.Region, FunctionArn: fnArn,
+				SecretArn: xs[0].(string), AdminSecretArn: xs[1].(string), MasterSecretArn: xs[2].(string),
+				SecretsKeyArn: xs[3].(string), PlatformKeyArn: xs[4].(string), LogGroupArn: xs[5].(string),
+			}).JSON()
+		}).(pulumi.StringOutput)
+	policy, err := awsiam.NewRolePolicy(ctx, name+"-policy", &awsiam.RolePolicyArgs{
+		Role: role.ID(), Name: pulumi.String("rotate-own-secret"), Policy: policyJSON,
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("create rotator policy of %s: %w", fnName, err)
+	}
+	deps := []pulumi.Resource{policy, logs}
+
+	fnArgs := &lambda.FunctionArgs{
+		Name:                         pulumi.String(fnName),
+		Description:                  pulumi.String(fmt.Sprintf("Rotates %s (%s)", a.Secret.Name, st)),
+		Role:                         role.Arn,
+		Runtime:                      pulumi.String(Runtime),
+		Architectures:                pulumi.StringArray{pulumi.String(Architecture)},
+		Handler:                      pulumi.String("bootstrap"),
+		Code:                         pulumi.NewFileArchive(a.Code.Path),
+		SourceCodeHash:               pulumi.String(a.Code.SourceCodeHash),
+		ReservedConcurrentExecutions: pulumi.Int(ReservedConcurrency),
+		Timeout:                      pulumi.Int(TimeoutSeconds),
+		MemorySize:                   pulumi.Int(MemoryMB),
+		TracingConfig:                &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
+		KmsKeyArn:                    a.PlatformKeyArn,
+		Environment:                  &lambda.FunctionEnvironmentArgs{Variables: env},
+		LoggingConfig:                &lambda.FunctionLoggingConfigArgs{LogFormat: pulumi.String("JSON"), LogGroup: logs.Name},
+		Tags:                         tags,
+	}
+	if inVPC(st) {
+		fnArgs.VpcConfig = &lambda.FunctionVpcConfigArgs{
+			SubnetIds:        a.Network.SubnetIDs,
+			SecurityGroupIds: pulumi.StringArray{a.Network.SecurityGroupID},
+		}
+		vpc, err := awsiam.NewRolePolicyAttachment(ctx, name+"-vpc-access", &awsiam.RolePolicyAttachmentArgs{
+			Role: role.Name, PolicyArn: pulumi.String(VPCAccessPolicy(a.Partition)),
+		}, parent)
+		if err != nil {
+			return nil, fmt.Errorf("attach vpc access to %s: %w", fnName, err)
+		}
+		deps = append(deps, vpc)
+	}
+	// The function waits for its permissions and its log group, so its first
+	// invocation can work and its first log lines land in the encrypted group.
+	fn, err := lambda.NewFunction(ctx, name+"-function", fnArgs, parent, pulumi.DependsOn(deps))
+	if err != nil {
+		return nil, fmt.Errorf("create rotation function %s: %w", fnName, err)
+	}
+
+	perm, err := lambda.NewPermission(ctx, name+"-invoke-permission", &lambda.PermissionArgs{
+		Action:        pulumi.String("lambda:InvokeFunction"),
+		Function:      fn.Name,
+		Principal:     pulumi.String("secretsmanager.amazonaws.com"),
+		SourceArn:     a.SecretArn,
+		SourceAccount: pulumi.String(a.AccountID),
+		StatementId:   pulumi.String("SecretsManagerRotatesOwnSecret"),
+	}, parent)
+	if err != nil {
+		return nil, fmt.Errorf("allow secrets manager to invoke %s: %w", fnName, err)
+	}
+
+	rotationDeps := []pulumi.Resource{perm}
+	if a.SecretResource != nil {
+		rotationDeps = append(rotationDeps, a.SecretResource)
+	}
+	if _, err := secretsmanager.NewSecretRotation(ctx, name+"-rotation", &secretsmanager.SecretRotationArgs{
+		SecretId:          a.SecretArn,
+		RotationLambdaArn: fn.Arn,
+		RotationRules:     Rules(a.Secret.Rotation),
+		RotateImmediately: pulumi.Bool(RotateImmediately(a.Secret)),
+	}, parent, pulumi.DependsOn(rotationDeps)); err != nil {
+		return nil, fmt.Errorf("schedule rotation of %s: %w", a.Secret.Name, err)
+	}
+
+	if sweeps(st) {
+		if err := newSweep(ctx, name, a, fn, tags, r); err != nil {
+			return nil, err
+		}
+	}
+
+	r.FunctionName, r.FunctionArn, r.RoleArn, r.LogGroupName = fn.Name, fn.Arn, role.Arn, logs.Name
+	if err := ctx.RegisterResourceOutputs(r, pulumi.Map{
+		"functionName": fn.Name, "functionArn": fn.Arn, "roleArn": role.Arn, "logGroupName": logs.Name,
+	}); err != nil {
+		return nil, fmt.Errorf("register rotator outputs %s: %w", name, err)
+	}
+	return r, nil
+}
+
+// newSweep invokes the rotator every SweepSchedule with a grace.SweepEvent, so
+// replaced third-party keys are revoked once no cache can still hold them.
+func newSweep(ctx *pulumi.Context, name string, a RotatorArgs, fn *lambda.Function, tags pulumi.StringMap, parent *Rotator) error {
+	rule, err := cloudwatch.NewEventRule(ctx, name+"-sweep-schedule", &cloudwatch.EventRuleArgs{
+		Description:        pulumi.String("Revoke expired keys of " + a.Secret.Name),
+		ScheduleExpression: pulumi.String(SweepSchedule),
+		Tags:               tags,
+	}, pulumi.Parent(parent))
+	if err != nil {
+		return fmt.Errorf("create sweep schedule of %s: %w", a.Secret.Name, err)
+	}
+	input := a.SecretArn.ToStringOutput().ApplyT(func(arn string) (string, error) {
+		b, err := json.Marshal(grace.SweepEvent{SecretID: arn, Action: grace.ActionRevokeExpired})
+		if err != nil {
+			return "", fmt.Errorf("marshal sweep event: %w", err)
+		}
+		return string(b), nil
+	}).(pulumi.StringOutput)
+	perm, err := lambda.NewPermission(ctx, name+"-sweep-permission", &lambda.PermissionArgs{
+		Action:        pulumi.String("lambda:InvokeFunction"),
+		Function:      fn.Name,
+		Principal:     pulumi.String("events.amazonaws.com"),
+		SourceArn:     rule.Arn,
+		SourceAccount: pulumi.String(a.AccountID),
+		StatementId:   pulumi.String("EventBridgeSweepsOwnSecret"),
+	}, pulumi.Parent(parent))
+	if err != nil {
+		return fmt.Errorf("allow the sweep schedule to invoke %s: %w", a.Secret.Name, err)
+	}
+	if _, err := cloudwatch.NewEventTarget(ctx, name+"-sweep-target", &cloudwatch.EventTargetArgs{
+		Rule: rule.Name, Arn: fn.Arn, Input: input,
+	}, pulumi.Parent(parent), pulumi.DependsOn([]pulumi.Resource{perm})); err != nil {
+		return fmt.Errorf("target the sweep schedule of %s: %w", a.Secret.Name, err)
+	}
+	return nil
+}
+
+// Rules turns a secret's rotation settings into Secrets Manager's rotation
+// rules: a period in days, or a schedule expression, with an optional window.
+func Rules(r config.Rotation) *secretsmanager.SecretRotationRotationRulesArgs {
+	rules := &secretsmanager.SecretRotationRotationRulesArgs{}
+	if r.ScheduleExpression != "" {
+		rules.ScheduleExpression = pulumi.String(r.ScheduleExpression)
+	} else {
+		rules.AutomaticallyAfterDays = pulumi.Int(r.Days)
+	}
+	if d := WindowHours(r); d != "" {
+		rules.Duration = pulumi.String(d)
+	}
+	return rules
+}
+
+// WindowHours is the window in Secrets Manager's "Nh" form, rounded up to a
+// whole hour (its only unit); "" when no window is set.
+func WindowHours(r config.Rotation) string {
+	if r.Window <= 0 {
+		return ""
+	}
+	h := int(r.Window.Hours())
+	if float64(h) < r.Window.Hours() {
+		h++
+	}
+	return fmt.Sprintf("%dh", h)
+}
+
+// RotateImmediately is true only for the database secret: its first rotation
+// creates the application's login role (alternating users: and its clone), so
+// it must run during `pulumi up`, before the applications start. Other
+// secrets hold a value that is already good (generated, or put by an
+// operator) and rotate on their schedule.
+func RotateImmediately(s config.Secret) bool {
+	return s.Kind == config.KindDatabase
+}
+
+// FunctionName is the rotation function's (and its role's) name:
+// {env}-rotate-{group}-{short}, cut to Lambda's 64 characters.
+func FunctionName(environment string, s config.Secret) string {
+	n := environment + "-rotate-" + s.Group + "-" + s.Short
+	if len(n) > 64 {
+		n = n[:64]
+	}
+	return n
+}
+
+func logRetention(strict bool) int {
+	if strict {
+		return LogRetentionStrictDays
+	}
+	return LogRetentionDisposableDays
+}
+
+// optional turns an absent ARN into "", so one All can resolve them together.
+func optional(s pulumi.StringInput) pulumi.StringOutput {
+	if s == nil {
+		return pulumi.String("").ToStringOutput()
+	}
+	return s.ToStringOutput()
+}
