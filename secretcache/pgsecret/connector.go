@@ -38,8 +38,8 @@ type ConnectorStats struct {
 	// Refused is the number of logins refused with SQLSTATE 28P01.
 	Refused uint64
 	// PendingConnects is how many successful logins used the credential
-	// that recovery took from AWSPENDING (it stays in use until the cache
-	// sees it as AWSCURRENT).
+	// that recovery took from AWSPENDING while the cached AWSCURRENT was the
+	// refused one (it stays in use until the cache sees the new AWSCURRENT).
 	PendingConnects uint64
 	// PendingFallbacks is how many times recovery switched to AWSPENDING
 	// because AWSCURRENT was refused.
@@ -144,11 +144,16 @@ func (k *Connector) BeforeConnect(ctx context.Context, cfg *pgx.ConnConfig) erro
 	return nil
 }
 
-// AfterConnect is a pgxpool AfterConnect hook that counts logins.
-func (k *Connector) AfterConnect(_ context.Context, conn *pgx.Conn) error {
+// AfterConnect is a pgxpool AfterConnect hook that counts logins, and
+// among them those that used the AWSPENDING credential in place of the
+// cached AWSCURRENT.
+func (k *Connector) AfterConnect(ctx context.Context, conn *pgx.Conn) error {
 	k.connects.Add(1)
-	if fb := k.fb.Load(); fb != nil && fb.pending == (creds{conn.Config().User, conn.Config().Password}) {
-		k.pendingConnect.Add(1)
+	used := creds{conn.Config().User, conn.Config().Password}
+	if fb := k.fb.Load(); fb != nil && fb.pending == used {
+		if cur, err := k.secret(ctx, secretcache.StageCurrent); err == nil && (creds{cur.Username, cur.Password}) != used {
+			k.pendingConnect.Add(1)
+		}
 	}
 	return nil
 }
