@@ -21,7 +21,7 @@ import (
 
 // The simulator drops kms:EncryptionContext:<key> context keys (tools/iamsim
 // README), which would make every encryption-context condition vacuous. The
-// accessMatrix renames the key to one it evaluates, in policies and requests alike,
+// matrix renames the key to one it evaluates, in policies and requests alike,
 // so the condition is really tested.
 const accessSimContextKey = "aws:RequestTag/SecretARN"
 

@@ -1,0 +1,170 @@
+package iam_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acme/secrets-platform/iam"
+	"github.com/acme/secrets-platform/internal/stacktest"
+)
+
+// testStack is a bare stack for running one component under the mocks.
+var testStack = stacktest.Stack{Project: "secrets-platform", Name: "test", Config: map[string]string{
+	"aws:region": "eu-west-1", "aws:allowedAccountIds": `["111122223333"]`,
+}}
+
+func workloadArgs(kind iam.WorkloadKind) *iam.WorkloadArgs {
+	return &iam.WorkloadArgs{
+		Kind: kind, RoleName: "prod-api",
+		SecretArns: pulumi.ToStringArray([]string{testSecret, testOther}),
+		KeyArn:     pulumi.String(testKey),
+		Partition:  "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com", AccountID: "111122223333",
+	}
+}
+
+func runWorkload(t *testing.T, args *iam.WorkloadArgs) (*stacktest.Recording, error) {
+	t.Helper()
+	return stacktest.Run(testStack, func(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
+		w, err := iam.NewWorkload(ctx, "access-api", args)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]pulumi.Input{"roleArn": w.RoleArn, "executionRoleArn": w.ExecutionRoleArn, "secretArns": w.SecretArns}, nil
+	})
+}
+
+func policyOf(t *testing.T, rec *stacktest.Recording, name string) iam.Document {
+	t.Helper()
+	rp, ok := rec.Named(name)
+	require.True(t, ok, "no resource %s", name)
+	doc, err := iam.Parse(rp.Str("policy"))
+	require.NoError(t, err)
+	return doc
+}
+
+func TestWorkloadRoles(t *testing.T) {
+	tests := []struct {
+		name         string
+		args         func() *iam.WorkloadArgs
+		wantRoles    map[string]string // logical name -> role name
+		wantPolicies map[string][]string
+		wantRoleArn  string
+		wantExec     string
+		wantManaged  bool
+	}{
+		{
+			name: "ecs injecting one secret at start",
+			args: func() *iam.WorkloadArgs {
+				a := workloadArgs(iam.WorkloadECS)
+				a.InjectAtStartArns = pulumi.ToStringArray([]string{testSecret})
+				return a
+			},
+			wantRoles:    map[string]string{"access-api-task": "prod-api-task", "access-api-execution": "prod-api-execution"},
+			wantPolicies: map[string][]string{"access-api-task-read": {testOther, testSecret}, "access-api-execution-read": {testSecret}},
+			wantRoleArn:  "arn:aws:iam::111122223333:role/prod-api-task",
+			wantExec:     "arn:aws:iam::111122223333:role/prod-api-execution",
+			wantManaged:  true,
+		},
+		{
+			name:         "ecs reading only at run time",
+			args:         func() *iam.WorkloadArgs { return workloadArgs(iam.WorkloadECS) },
+			wantRoles:    map[string]string{"access-api-task": "prod-api-task"},
+			wantPolicies: map[string][]string{"access-api-task-read": {testOther, testSecret}},
+			wantRoleArn:  "arn:aws:iam::111122223333:role/prod-api-task",
+		},
+		{
+			name:         "lambda",
+			args:         func() *iam.WorkloadArgs { return workloadArgs(iam.WorkloadLambda) },
+			wantRoles:    map[string]string{"access-api-lambda": "prod-api-lambda"},
+			wantPolicies: map[string][]string{"access-api-lambda-read": {testOther, testSecret}},
+			wantRoleArn:  "arn:aws:iam::111122223333:role/prod-api-lambda",
+		},
+		{
+			name: "existing role",
+			args: func() *iam.WorkloadArgs {
+				a := workloadArgs(iam.WorkloadExistingRole)
+				a.ExistingRoleARN = "arn:aws:iam::111122223333:role/batch/reporting-batch"
+				return a
+			},
+			wantPolicies: map[string][]string{"access-api-read": {testOther, testSecret}},
+			wantRoleArn:  "arn:aws:iam::111122223333:role/batch/reporting-batch",
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, err := runWorkload(t, tt.args())
+			require.NoError(t, err)
+			comp, ok := rec.Named("access-api")
+			require.True(t, ok)
+			assert.Equal(t, "secrets-platform:iam:Workload", comp.Type)
+
+			roles := rec.OfType(stacktest.TypeRole)
+			assert.Len(t, roles, len(tt.wantRoles), "roles, got/want")
+			for logical, roleName := range tt.wantRoles {
+				r, ok := rec.Named(logical)
+				require.True(t, ok, "no role %s", logical)
+				assert.Equal(t, roleName, r.Str("name"), "role name, got/want")
+				assert.Equal(t, comp.URN, r.Parent, "role %s is a child of the workload", logical)
+				trust, err := iam.Parse(r.Str("assumeRolePolicy"))
+				require.NoError(t, err)
+				assert.NotEmpty(t, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"], "trust of %s has no aws:SourceAccount", logical)
+			}
+			assert.Len(t, rec.OfType(stacktest.TypeRolePolicy), len(tt.wantPolicies), "read policies, got/want")
+			for logical, arns := range tt.wantPolicies {
+				doc := policyOf(t, rec, logical)
+				assert.Equal(t, iam.Strings(arns), doc.Statement[0].Resource, "%s reads, got/want", logical)
+				rp, _ := rec.Named(logical)
+				assert.True(t, strings.HasPrefix(rp.Str("name"), "prod-api-read-secrets"), "inline policy name %q", rp.Str("name"))
+				assert.Equal(t, comp.URN, rp.Parent)
+			}
+			managed := rec.ManagedAttachments()
+			assert.Equal(t, tt.wantManaged, len(managed) == 1, "managed attachments, got %v", managed)
+			if tt.wantManaged {
+				assert.Equal(t, "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy", managed[0].PolicyArn)
+				assert.Equal(t, "prod-api-execution", managed[0].Role)
+			}
+			if tt.name == "existing role" {
+				rp, _ := rec.Named("access-api-read")
+				assert.Equal(t, "reporting-batch", rp.Str("role"), "inline policy goes on the role by name, got/want")
+			}
+			assert.Equal(t, tt.wantRoleArn, rec.Outputs["roleArn"].Value, "roleArn output, got/want")
+			assert.Equal(t, tt.wantExec, rec.Outputs["executionRoleArn"].Value, "executionRoleArn output, got/want")
+			assert.ElementsMatch(t, []string{testSecret, testOther}, rec.Outputs["secretArns"].Value, "secretArns output")
+		})
+	}
+}
+
+func TestWorkloadRefusesBadArgs(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(*iam.WorkloadArgs)
+		want string
+	}{
+		{"existing role in another account", func(a *iam.WorkloadArgs) {
+			a.Kind, a.ExistingRoleARN = iam.WorkloadExistingRole, "arn:aws:iam::444455556666:role/app"
+		}, "want a role in account 111122223333"},
+		{"role ARN on an ecs workload", func(a *iam.WorkloadArgs) { a.ExistingRoleARN = "arn:aws:iam::111122223333:role/app" }, "only for kind role"},
+		{"injection on lambda", func(a *iam.WorkloadArgs) {
+			a.Kind, a.InjectAtStartArns = iam.WorkloadLambda, pulumi.ToStringArray([]string{testSecret})
+		}, "only for kind ecs"},
+		{"unknown kind", func(a *iam.WorkloadArgs) { a.Kind = "ec2" }, `kind "ec2"`},
+		{"no secrets", func(a *iam.WorkloadArgs) { a.SecretArns = nil }, "SecretArns"},
+		{"role name too long", func(a *iam.WorkloadArgs) { a.RoleName = strings.Repeat("x", 55) }, "1-54 characters"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := workloadArgs(iam.WorkloadECS)
+			tt.edit(a)
+			rec, err := runWorkload(t, a)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want, "error, got/want substring")
+			assert.False(t, slices.ContainsFunc(rec.Resources, func(r stacktest.Resource) bool { return r.Custom }),
+				"bad args registered resources: %v", rec.CountByType())
+		})
+	}
+}
