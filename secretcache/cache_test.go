@@ -408,12 +408,16 @@ func TestWaitHonoursCallerContext(t *testing.T) {
 
 func TestFailedMissIsRememberedForRetryInterval(t *testing.T) {
 	api := newStub()
-	c, clk := newTestCache(t, api, 0)
+	var hooked atomic.Int64
+	c, clk := newTestCache(t, api, 0, func(o *Options) {
+		o.OnRefreshError = func(string, Version, error) { hooked.Add(1) }
+	})
 	for range 3 {
 		_, err := c.GetString(t.Context(), "missing")
 		assert.Error(t, err)
 	}
 	assert.Equal(t, int64(1), api.calls.Load(), "reads within RetryInterval reuse the failure")
+	assert.Zero(t, hooked.Load(), "a failed miss goes to its readers, not to OnRefreshError")
 
 	api.set("missing", StageCurrent, "now-here")
 	clk.Advance(DefaultRetryInterval)

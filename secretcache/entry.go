@@ -104,6 +104,7 @@ func (c *Cache) run(ctx context.Context, e *entry, cl *call) {
 
 	e.mu.Lock()
 	e.call = nil
+	refreshing := e.val.Load() != nil
 	if err != nil {
 		e.lastErr = err
 		e.retryAt = c.clock.Now().Add(c.opts.RetryInterval)
@@ -128,7 +129,9 @@ func (c *Cache) run(ctx context.Context, e *entry, cl *call) {
 	e.mu.Unlock()
 	close(cl.done)
 
-	if err != nil && c.opts.OnRefreshError != nil {
+	// A failed miss reaches its readers as their error; a failed refresh is
+	// hidden behind the cached value, so the hook is its only witness.
+	if err != nil && refreshing && c.opts.OnRefreshError != nil {
 		c.opts.OnRefreshError(e.k.id, e.k.v, err)
 	}
 }

@@ -57,9 +57,10 @@ type Options struct {
 	// WarmConcurrency is how many fetches Warm runs at once. Default
 	// DefaultWarmConcurrency.
 	WarmConcurrency int
-	// OnRefreshError, when set, receives every failed fetch. It runs on the
-	// fetching goroutine and must not block. The error never contains a
-	// secret value.
+	// OnRefreshError, when set, receives every failed refresh of a cached
+	// value, which readers do not see while the value is served (a failed
+	// miss is returned to its readers instead). It runs on the fetching
+	// goroutine and must not block. The error never contains a secret value.
 	OnRefreshError func(secretID string, v Version, err error)
 	// Clock is the time source. Default: the system clock.
 	Clock Clock
