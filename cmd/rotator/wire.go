@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"maps"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/config"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/acme/secrets-platform/rotation/engine"
+)
+
+// The environment variables the rotator itself reads.
+const (
+	envStrategy    = "ROTATION_STRATEGY"
+	envLogLevel    = "ROTATION_LOG_LEVEL"
+	envHTTPTimeout = "ROTATION_HTTP_TIMEOUT"
+)
+
+const defaultHTTPTimeout = 10 * time.Second
+
+// newHandler builds everything once per Lambda instance: the AWS config, the
+// clients, the strategy and the engine's Handler. getenv is os.Getenv in
+// production; logs go to out.
+func newHandler(ctx context.Context, getenv func(string) string, out io.Writer) (*engine.Handler, error) {
+	log, err := newLogger(getenv(envLogLevel), out)
+	if err != nil {
+		return nil, err
+	}
+	name := getenv(envStrategy)
+	if name == "" {
+		return nil, fmt.Errorf("%s is not set; want one of %s", envStrategy, known())
+	}
+	construct, ok := strategies()[name]
+	if !ok {
+		return nil, fmt.Errorf("%s=%q is unknown; want one of %s", envStrategy, name, known())
+	}
+	timeout := defaultHTTPTimeout
+	if v := getenv(envHTTPTimeout); v != "" {
+		if timeout, err = time.ParseDuration(v); err != nil {
+			return nil, fmt.Errorf("read %s: %w", envHTTPTimeout, err)
+		}
+	}
+	cfg, err := config.LoadDefaultConfig(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load aws config: %w", err)
+	}
+	sm := secretsmanager.NewFromConfig(cfg)
+	s, err := construct(ctx, engine.Deps{
+		Getenv:         getenv,
+		SecretsManager: sm,
+		HTTP:           &http.Client{Timeout: timeout},
+		Now:            time.Now,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("build strategy %s: %w", name, err)
+	}
+	return engine.NewHandler(sm, s, log), nil
+}
+
+func newLogger(level string, out io.Writer) (*slog.Logger, error) {
+	var l slog.Level
+	if level != "" {
+		if err := l.UnmarshalText([]byte(level)); err != nil {
+			return nil, fmt.Errorf("read %s: %w", envLogLevel, err)
+		}
+	}
+	return slog.New(slog.NewJSONHandler(out, &slog.HandlerOptions{Level: l})), nil
+}
+
+func known() string {
+	return strings.Join(slices.Sorted(maps.Keys(strategies())), ", ")
+}
