@@ -198,10 +198,10 @@ func (c *Cache) slow(ctx context.Context, e *entry) (*value, error) {
 	e.touch()
 	v := e.val.Load()
 	now := c.clock.Now()
-	if v == nil {
-		// A miss that just failed is answered with its error until
-		// RetryInterval passes, so that a missing secret or an outage at
-		// startup costs one call per interval, not one per read.
+	if v == nil || !now.Before(v.expiresAt.Add(c.opts.MaxStale)) {
+		// No usable value. A fetch that just failed is answered with its
+		// error until RetryInterval passes, so that a missing secret or an
+		// outage costs one call per interval, not one per read.
 		e.mu.Lock()
 		err, backoff := e.lastErr, e.call == nil && e.lastErr != nil && now.Before(e.retryAt)
 		e.mu.Unlock()
@@ -216,7 +216,7 @@ func (c *Cache) slow(ctx context.Context, e *entry) (*value, error) {
 	case now.Before(v.expiresAt):
 		c.refreshInBackground(ctx, e, now)
 		return v, nil
-	case now.Before(v.expiresAt.Add(c.opts.MaxStale)):
+	default: // expired, within MaxStale
 		e.mu.Lock()
 		troubled := e.call != nil || e.lastErr != nil
 		e.mu.Unlock()
@@ -232,8 +232,6 @@ func (c *Cache) slow(ctx context.Context, e *entry) (*value, error) {
 		}
 		c.staleServed.Add(1)
 		return v, nil
-	default:
-		return c.wait(ctx, e, time.Time{}, true)
 	}
 }
 

@@ -197,6 +197,7 @@ func TestStaleOnError(t *testing.T) {
 		{"expired during outage: stale served, retried", 30 * time.Second, "hunter2", false, 3},
 		{"14 min past expiry: still stale", 14 * time.Minute, "hunter2", false, 4},
 		{"past MaxStale: error", time.Minute, "", true, 5},
+		{"past MaxStale, within RetryInterval: error, no call", time.Second, "", true, 5},
 	}
 	for _, s := range steps {
 		clk.Advance(s.advance)
@@ -220,6 +221,7 @@ func TestStaleOnError(t *testing.T) {
 	assert.GreaterOrEqual(t, n, 3, "failed refreshes reported: got %d, want >= 3", n)
 
 	api.setErr(nil)
+	clk.Advance(DefaultRetryInterval)
 	got, err := c.GetString(t.Context(), "db")
 	require.NoError(t, err, "recovered")
 	assert.Equal(t, "hunter2", got)

@@ -11,11 +11,11 @@
 // that expiry the first reader starts one background refresh and keeps getting
 // the current value. A secret that nobody read during that window is refreshed
 // by its next reader, who waits for it: an expired value is not served unless a
-// refresh is already running or has failed. A failed miss is answered with
-// its error for RetryInterval. When a refresh fails, the last
+// refresh is already running or has failed. When a refresh fails, the last
 // good value is served for at most MaxStale past its expiry, the error goes to
 // Options.OnRefreshError, and a new attempt is made at most every
-// RetryInterval. Past that the reader gets the error.
+// RetryInterval. Past that, as on a miss, the reader waits for a fetch and gets
+// its error; for RetryInterval after a failure, without another call.
 //
 // With the defaults (TTL 5m, jitter up to 30s, MaxStale 15m) a client may keep
 // using a value for at most TTL + TTL/10 + MaxStale = 20m30s after Secrets

@@ -42,7 +42,8 @@ type Options struct {
 	// refreshes fail. Zero disables stale serving. Default DefaultMaxStale.
 	MaxStale time.Duration
 	// RetryInterval is the least time between refresh attempts after a
-	// failed one; a failed miss is answered with its error for this long.
+	// failed one; a read with no usable value (a miss, or past MaxStale) is
+	// answered with the last error for this long.
 	// Default DefaultRetryInterval.
 	RetryInterval time.Duration
 	// MinRefreshInterval is the least time between two fetches that
@@ -128,8 +129,10 @@ type Clock interface {
 // exists until a timer fires).
 type systemClock struct{}
 
+// Now is time.Now.
 func (systemClock) Now() time.Time { return time.Now() }
 
+// AfterFunc is time.AfterFunc.
 func (systemClock) AfterFunc(d time.Duration, f func()) func() bool {
 	return time.AfterFunc(d, f).Stop
 }

@@ -148,6 +148,7 @@ func (r *releasingRows) release() {
 	}
 }
 
+// Next releases the connection when the rows run out (pgx closes them then).
 func (r *releasingRows) Next() bool {
 	if r.Rows.Next() {
 		return true
@@ -156,6 +157,7 @@ func (r *releasingRows) Next() bool {
 	return false
 }
 
+// Close closes the rows and releases the connection.
 func (r *releasingRows) Close() {
 	r.Rows.Close()
 	r.release()
@@ -167,6 +169,7 @@ type firstRow struct {
 	err  error
 }
 
+// Scan scans the first row, or returns pgx.ErrNoRows.
 func (r firstRow) Scan(dest ...any) error {
 	if r.err != nil {
 		return r.err
@@ -198,12 +201,14 @@ func (t *releasingTx) release() {
 	}
 }
 
+// Commit commits and releases the connection.
 func (t *releasingTx) Commit(ctx context.Context) error {
 	err := t.Tx.Commit(ctx)
 	t.release() // a failed Commit ends the transaction too
 	return err
 }
 
+// Rollback rolls back and releases the connection (once, after Commit too).
 func (t *releasingTx) Rollback(ctx context.Context) error {
 	err := t.Tx.Rollback(ctx)
 	t.release()
