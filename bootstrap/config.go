@@ -1,0 +1,81 @@
+package main
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+)
+
+// settings is the bootstrap's validated config.
+type settings struct {
+	Repository        string // owner/name
+	GitHubEnvironment string
+	AppEnvironment    string
+	Backend           string // s3 or pulumi-cloud
+	BucketName        string
+	KeyAdminRoleARNs  []string
+	CreateOIDC        bool
+	OIDCProviderARN   string
+	ConsumerRoleARNs  []string
+}
+
+var (
+	repoPattern    = regexp.MustCompile(`^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$`)
+	envPattern     = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
+	ghEnvPattern   = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
+	bucketPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
+	roleARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
+)
+
+// loadConfig reads and checks every key once; all problems are reported
+// together, as the main program does.
+func loadConfig(ctx *pulumi.Context) (settings, error) {
+	c := config.New(ctx, "")
+	s := settings{
+		Repository:        c.Get("githubRepository"),
+		GitHubEnvironment: c.Get("githubEnvironment"),
+		AppEnvironment:    c.Get("appEnvironment"),
+		Backend:           c.Get("stateBackend"),
+		BucketName:        c.Get("stateBucketName"),
+		CreateOIDC:        true,
+		OIDCProviderARN:   c.Get("oidcProviderArn"),
+	}
+	if s.Backend == "" {
+		s.Backend = "s3"
+	}
+	if v, err := c.TryBool("createOidcProvider"); err == nil {
+		s.CreateOIDC = v
+	}
+	var problems []string
+	if err := c.TryObject("keyAdminRoleArns", &s.KeyAdminRoleARNs); err != nil {
+		problems = append(problems, "keyAdminRoleArns: a list of role ARNs is required")
+	}
+	_ = c.TryObject("consumerDeployRoleArns", &s.ConsumerRoleARNs)
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			problems = append(problems, fmt.Sprintf(format, args...))
+		}
+	}
+	// Exact values only: a wildcard here would let other repositories or
+	// branches assume the roles.
+	check(repoPattern.MatchString(s.Repository), "githubRepository = %q: owner/name, no wildcards", s.Repository)
+	check(ghEnvPattern.MatchString(s.GitHubEnvironment), "githubEnvironment = %q: a GitHub environment name, no wildcards", s.GitHubEnvironment)
+	check(envPattern.MatchString(s.AppEnvironment), "appEnvironment = %q: lowercase letters, digits and dashes", s.AppEnvironment)
+	check(s.Backend == "s3" || s.Backend == "pulumi-cloud", "stateBackend = %q: s3 or pulumi-cloud", s.Backend)
+	check(s.Backend != "s3" || bucketPattern.MatchString(s.BucketName), "stateBucketName = %q: a bucket name is required with stateBackend s3", s.BucketName)
+	check(len(s.KeyAdminRoleARNs) > 0, "keyAdminRoleArns: at least one role")
+	for i, a := range s.KeyAdminRoleARNs {
+		check(roleARNPattern.MatchString(a), "keyAdminRoleArns[%d] = %q: a role ARN", i, a)
+	}
+	for i, a := range s.ConsumerRoleARNs {
+		check(roleARNPattern.MatchString(a), "consumerDeployRoleArns[%d] = %q: a role ARN", i, a)
+	}
+	check(s.CreateOIDC || strings.HasPrefix(s.OIDCProviderARN, "arn:"), "oidcProviderArn = %q: required when createOidcProvider is false", s.OIDCProviderARN)
+	if len(problems) > 0 {
+		return settings{}, fmt.Errorf("bootstrap stack %q has %d config problem(s):\n  - %s", ctx.Stack(), len(problems), strings.Join(problems, "\n  - "))
+	}
+	return s, nil
+}

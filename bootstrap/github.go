@@ -1,0 +1,96 @@
+package main
+
+import (
+	"fmt"
+
+	awsiam "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// Role names the workflows assume; the main stacks list the deploy role
+// among their keyAdminRoleArns.
+const (
+	previewRoleName = "secrets-platform-preview"
+	deployRoleName  = "secrets-platform-deploy"
+)
+
+// GitHubAccess is the OIDC provider and the two roles the workflows assume.
+type GitHubAccess struct {
+	pulumi.ResourceState
+
+	// ProviderArn is the token.actions.githubusercontent.com provider.
+	ProviderArn pulumi.StringOutput `pulumi:"providerArn"`
+	// PreviewRoleArn is assumed by pull-request runs: read-only.
+	PreviewRoleArn pulumi.StringOutput `pulumi:"previewRoleArn"`
+	// DeployRoleArn is assumed by deploy jobs of one GitHub environment.
+	DeployRoleArn pulumi.StringOutput `pulumi:"deployRoleArn"`
+}
+
+func newGitHubAccess(ctx *pulumi.Context, name string, s settings, a acct, st *State, tags map[string]string, opts ...pulumi.ResourceOption) (*GitHubAccess, error) {
+	g := &GitHubAccess{}
+	if err := ctx.RegisterComponentResource("secrets-platform:bootstrap:GitHubAccess", name, g, opts...); err != nil {
+		return nil, fmt.Errorf("register github access: %w", err)
+	}
+	providerArn := pulumi.String(s.OIDCProviderARN).ToStringOutput()
+	if s.CreateOIDC {
+		// AWS trusts GitHub's issuer through its own CA store, so no
+		// thumbprint is pinned (a pinned one breaks when GitHub rotates).
+		p, err := awsiam.NewOpenIdConnectProvider(ctx, name+"-oidc", &awsiam.OpenIdConnectProviderArgs{
+			Url:           pulumi.String("https://" + oidcHost),
+			ClientIdLists: pulumi.ToStringArray([]string{oidcAudience}),
+			Tags:          pulumi.ToStringMap(tags),
+		}, pulumi.Parent(g))
+		if err != nil {
+			return nil, fmt.Errorf("create github oidc provider: %w", err)
+		}
+		providerArn = p.Arn
+	}
+	mkRole := func(suffix, roleName, subject, desc string) (*awsiam.Role, error) {
+		trust := providerArn.ApplyT(func(arn string) (string, error) { return trustPolicy(arn, subject).JSON() }).(pulumi.StringOutput)
+		r, err := awsiam.NewRole(ctx, name+"-"+suffix, &awsiam.RoleArgs{
+			Name: pulumi.String(roleName), Description: pulumi.String(desc),
+			AssumeRolePolicy: trust, MaxSessionDuration: pulumi.Int(3600), Tags: pulumi.ToStringMap(tags),
+		}, pulumi.Parent(g))
+		if err != nil {
+			return nil, fmt.Errorf("create %s role: %w", suffix, err)
+		}
+		return r, nil
+	}
+	preview, err := mkRole("preview", previewRoleName, previewSubject(s.Repository), "pulumi preview from pull requests of "+s.Repository+": read-only")
+	if err != nil {
+		return nil, err
+	}
+	if _, err := awsiam.NewRolePolicyAttachment(ctx, name+"-preview-readonly", &awsiam.RolePolicyAttachmentArgs{
+		Role: preview.Name, PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/ReadOnlyAccess", a.Partition),
+	}, pulumi.Parent(g)); err != nil {
+		return nil, fmt.Errorf("attach ReadOnlyAccess to preview role: %w", err)
+	}
+	previewDoc := pulumi.All(st.BucketArn, st.KeyArn).ApplyT(func(xs []any) (string, error) {
+		return previewPolicy(xs[0].(string), xs[1].(string)).JSON()
+	}).(pulumi.StringOutput)
+	if _, err := awsiam.NewRolePolicy(ctx, name+"-preview-state", &awsiam.RolePolicyArgs{
+		Role: preview.Name, Name: pulumi.String("state-and-no-secret-values"), Policy: previewDoc,
+	}, pulumi.Parent(g)); err != nil {
+		return nil, fmt.Errorf("preview role policy: %w", err)
+	}
+	deploy, err := mkRole("deploy", deployRoleName, deploySubject(s.Repository, s.GitHubEnvironment),
+		fmt.Sprintf("pulumi up of %s from %s, GitHub environment %s (main only)", s.AppEnvironment, s.Repository, s.GitHubEnvironment))
+	if err != nil {
+		return nil, err
+	}
+	deployDoc := pulumi.All(st.BucketArn, st.KeyArn).ApplyT(func(xs []any) (string, error) {
+		return deployPolicy(a, s.AppEnvironment, xs[0].(string), xs[1].(string), s.ConsumerRoleARNs).JSON()
+	}).(pulumi.StringOutput)
+	if _, err := awsiam.NewRolePolicy(ctx, name+"-deploy-scoped", &awsiam.RolePolicyArgs{
+		Role: deploy.Name, Name: pulumi.String("deploy-" + s.AppEnvironment), Policy: deployDoc,
+	}, pulumi.Parent(g)); err != nil {
+		return nil, fmt.Errorf("deploy role policy: %w", err)
+	}
+	g.ProviderArn, g.PreviewRoleArn, g.DeployRoleArn = providerArn, preview.Arn, deploy.Arn
+	if err := ctx.RegisterResourceOutputs(g, pulumi.Map{
+		"providerArn": providerArn, "previewRoleArn": preview.Arn, "deployRoleArn": deploy.Arn,
+	}); err != nil {
+		return nil, fmt.Errorf("register github access outputs: %w", err)
+	}
+	return g, nil
+}

@@ -1,0 +1,55 @@
+// Command bootstrap is the small Pulumi project that prepares an AWS account
+// for secrets-platform, once, before the first `pulumi up` of the main
+// program: where state lives, the key that encrypts state secrets, and the
+// roles GitHub Actions assumes through OIDC (no long-lived keys). It lives in
+// the main Go module so it shares the policy types and the mocks harness.
+package main
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+func main() {
+	pulumi.Run(program)
+}
+
+// program reads the config, then registers the state and identity resources.
+func program(ctx *pulumi.Context) error {
+	s, err := loadConfig(ctx)
+	if err != nil {
+		return err
+	}
+	id, err := aws.GetCallerIdentity(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("look up the account: %w", err)
+	}
+	part, err := aws.GetPartition(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("look up the partition: %w", err)
+	}
+	region, err := aws.GetRegion(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("look up the region: %w", err)
+	}
+	a := acct{ID: id.AccountId, Partition: part.Partition, Region: region.Name}
+	tags := map[string]string{"ManagedBy": "pulumi", "PulumiProject": ctx.Project(), "PulumiStack": ctx.Stack()}
+
+	st, err := newState(ctx, "state", s, a, tags)
+	if err != nil {
+		return err
+	}
+	gh, err := newGitHubAccess(ctx, "github", s, a, st, tags)
+	if err != nil {
+		return err
+	}
+	ctx.Export("stateBackend", st.BackendURL)
+	ctx.Export("secretsProvider", st.SecretsProvider)
+	ctx.Export("secretsProviderKeyArn", st.KeyArn)
+	ctx.Export("oidcProviderArn", gh.ProviderArn)
+	ctx.Export("previewRoleArn", gh.PreviewRoleArn)
+	ctx.Export("deployRoleArn", gh.DeployRoleArn)
+	return nil
+}

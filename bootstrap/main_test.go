@@ -1,0 +1,244 @@
+package main
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acme/secrets-platform/iam"
+	"github.com/acme/secrets-platform/internal/stacktest"
+)
+
+// bootstrapStacks runs the program for every committed Pulumi.<stack>.yaml here.
+func bootstrapStacks(t *testing.T) map[string]*stacktest.Recording {
+	t.Helper()
+	names, err := stacktest.StackNames(".")
+	require.NoError(t, err)
+	require.GreaterOrEqual(t, len(names), 2, "an s3 example and a Pulumi Cloud example")
+	out := map[string]*stacktest.Recording{}
+	for _, n := range names {
+		st, err := stacktest.LoadStack(".", n)
+		require.NoError(t, err)
+		rec, err := stacktest.RunProgram(st, program)
+		require.NoError(t, err, "stack %s", n)
+		out[n] = rec
+	}
+	return out
+}
+
+func loadSettings(t *testing.T, name string) stacktest.Stack {
+	t.Helper()
+	st, err := stacktest.LoadStack(".", name)
+	require.NoError(t, err)
+	return st
+}
+
+func role(t *testing.T, rec *stacktest.Recording, name string) stacktest.Resource {
+	t.Helper()
+	for _, r := range rec.OfType("aws:iam/role:Role") {
+		if r.Str("name") == name {
+			return r
+		}
+	}
+	require.Failf(t, "missing role", "got no role %s", name)
+	return stacktest.Resource{}
+}
+
+func inlinePolicy(t *testing.T, rec *stacktest.Recording, roleName string) iam.Document {
+	t.Helper()
+	for _, p := range rec.OfType("aws:iam/rolePolicy:RolePolicy") {
+		if p.Str("role") == roleName {
+			doc, err := iam.Parse(p.Str("policy"))
+			require.NoError(t, err)
+			return doc
+		}
+	}
+	require.Failf(t, "missing policy", "got no inline policy on %s", roleName)
+	return iam.Document{}
+}
+
+func TestTrustIsExactForEveryBootstrapStack(t *testing.T) {
+	for name, rec := range bootstrapStacks(t) {
+		t.Run(name, func(t *testing.T) {
+			st := loadSettings(t, name)
+			repo := st.Config["secrets-platform-bootstrap:githubRepository"]
+			env := st.Config["secrets-platform-bootstrap:githubEnvironment"]
+			providers := rec.OfType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
+			require.Len(t, providers, 1)
+			assert.Equal(t, "https://token.actions.githubusercontent.com", providers[0].Str("url"))
+			assert.Equal(t, []string{"sts.amazonaws.com"}, providers[0].Strings("clientIdLists"))
+			providerArn := providers[0].StateStr("arn")
+
+			tests := []struct{ role, sub string }{
+				{previewRoleName, "repo:" + repo + ":pull_request"},
+				{deployRoleName, "repo:" + repo + ":environment:" + env},
+			}
+			for _, tt := range tests {
+				r := role(t, rec, tt.role)
+				doc, err := iam.Parse(r.Str("assumeRolePolicy"))
+				require.NoError(t, err)
+				require.Len(t, doc.Statement, 1)
+				s := doc.Statement[0]
+				assert.Equal(t, iam.Strings{providerArn}, s.Principal.Federated, "%s trusts the GitHub provider only", tt.role)
+				assert.Equal(t, iam.Strings{"sts:AssumeRoleWithWebIdentity"}, s.Action)
+				assert.Equal(t, iam.Conditions{"StringEquals": {
+					"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"},
+					"token.actions.githubusercontent.com:sub": {tt.sub},
+				}}, s.Condition, "got %s trust %v, want exactly sub %s", tt.role, s.Condition, tt.sub)
+				for _, v := range s.Condition["StringEquals"]["token.actions.githubusercontent.com:sub"] {
+					assert.NotContains(t, v, "*", "no wildcard subject")
+				}
+			}
+		})
+	}
+}
+
+func TestPreviewRoleIsReadOnlyAndNeverReadsSecretValues(t *testing.T) {
+	for name, rec := range bootstrapStacks(t) {
+		t.Run(name, func(t *testing.T) {
+			var attached []string
+			for _, a := range rec.OfType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
+				if a.Str("role") == previewRoleName {
+					attached = append(attached, a.Str("policyArn"))
+				}
+			}
+			assert.Equal(t, []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}, attached)
+			doc := inlinePolicy(t, rec, previewRoleName)
+			var denied bool
+			for _, s := range doc.Statement {
+				if s.Effect == iam.Deny {
+					denied = denied || (slices.Contains(s.Action, "secretsmanager:GetSecretValue") && slices.Contains(s.Resource, "*"))
+					continue
+				}
+				for _, a := range s.Action {
+					if a == "s3:PutObject" || a == "s3:DeleteObject" {
+						for _, r := range s.Resource {
+							assert.True(t, strings.HasSuffix(r, "/.pulumi/locks/*"), "got preview write on %s, want stack locks only", r)
+						}
+					}
+					assert.NotContains(t, []string{"kms:Encrypt", "kms:GenerateDataKey"}, a, "preview never encrypts state")
+				}
+			}
+			assert.True(t, denied, "the preview role denies GetSecretValue on every secret")
+		})
+	}
+}
+
+// unscoped are the only actions the deploy role holds on "*": creation and
+// listing calls that take no resource ARN.
+var unscoped = []string{"kms:CreateKey", "kms:ListAliases", "kms:ListKeys", "secretsmanager:GetRandomPassword", "secretsmanager:ListSecrets"}
+
+func TestDeployRoleIsScoped(t *testing.T) {
+	for name, rec := range bootstrapStacks(t) {
+		t.Run(name, func(t *testing.T) {
+			st := loadSettings(t, name)
+			env := st.Config["secrets-platform-bootstrap:appEnvironment"]
+			doc := inlinePolicy(t, rec, deployRoleName)
+			var passRole bool
+			for _, s := range doc.Statement {
+				assert.Equal(t, iam.Allow, s.Effect)
+				for _, a := range s.Action {
+					assert.NotEqual(t, "*", a, "%s: no * action", s.Sid)
+					assert.False(t, strings.HasSuffix(a, ":*"), "%s: no service-wide action %s", s.Sid, a)
+				}
+				if slices.Contains(s.Resource, "*") {
+					for _, a := range s.Action {
+						if !strings.Contains(a, ":Describe") && !strings.Contains(a, ":List") {
+							assert.Contains(t, unscoped, a, "%s: %s on * must be a describe/list or a creation call", s.Sid, a)
+						}
+					}
+				}
+				if slices.Contains(s.Action, "iam:PassRole") {
+					passRole = true
+					assert.ElementsMatch(t, []string{"lambda.amazonaws.com", "rds.amazonaws.com"}, []string(s.Condition["StringEquals"]["iam:PassedToService"]))
+					assert.Equal(t, iam.Strings{"arn:aws:iam::" + accountID(st) + ":role/" + env + "-*"}, s.Resource)
+				}
+				if slices.Contains(s.Action, "secretsmanager:CreateSecret") {
+					assert.Equal(t, iam.Strings{"arn:aws:secretsmanager:eu-west-1:" + accountID(st) + ":secret:/" + env + "/*"}, s.Resource)
+				}
+			}
+			assert.True(t, passRole, "the deploy role passes roles to Lambda and RDS")
+		})
+	}
+}
+
+func accountID(st stacktest.Stack) string {
+	return strings.Trim(strings.Trim(st.Config["aws:allowedAccountIds"], "[]"), `"`)
+}
+
+func TestStateBucketAndKey(t *testing.T) {
+	for name, rec := range bootstrapStacks(t) {
+		t.Run(name, func(t *testing.T) {
+			st := loadSettings(t, name)
+			keys := rec.OfType("aws:kms/key:Key")
+			require.Len(t, keys, 1)
+			key := keys[0]
+			on, _ := key.Bool("enableKeyRotation")
+			assert.True(t, on, "secrets provider key rotates")
+			assert.True(t, key.Protect, "secrets provider key is protected")
+			doc, err := iam.Parse(key.Str("policy"))
+			require.NoError(t, err, "explicit key policy")
+			for _, s := range doc.Statement {
+				assert.False(t, s.Principal.Any, "%s: no * principal", s.Sid)
+			}
+			buckets := rec.OfType("aws:s3/bucketV2:BucketV2")
+			if st.Config["secrets-platform-bootstrap:stateBackend"] == "pulumi-cloud" {
+				assert.Empty(t, buckets, "no bucket with Pulumi Cloud")
+				return
+			}
+			require.Len(t, buckets, 1)
+			b := buckets[0]
+			assert.True(t, b.Protect, "state bucket is protected")
+			force, _ := b.Bool("forceDestroy")
+			assert.False(t, force)
+			one := func(typ string) stacktest.Resource {
+				rs := rec.OfType(typ)
+				require.Len(t, rs, 1, typ)
+				assert.Equal(t, b.StateStr("id"), rs[0].Str("bucket"), "%s is on the state bucket", typ)
+				return rs[0]
+			}
+			assert.Equal(t, "Enabled", one("aws:s3/bucketVersioningV2:BucketVersioningV2").Str("versioningConfiguration.status"))
+			enc := one("aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2")
+			rules, ok := enc.Input("rules")
+			require.True(t, ok)
+			rule := rules.ArrayValue()[0].ObjectValue()
+			sse := rule["applyServerSideEncryptionByDefault"].ObjectValue()
+			assert.Equal(t, "aws:kms", sse["sseAlgorithm"].StringValue())
+			assert.Equal(t, key.StateStr("arn"), sse["kmsMasterKeyId"].StringValue())
+			pab := one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock")
+			for _, k := range []string{"blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"} {
+				v, _ := pab.Bool(k)
+				assert.True(t, v, "got %s false, want true", k)
+			}
+			assert.Equal(t, "BucketOwnerEnforced", one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").Str("rule.objectOwnership"))
+			pol, err := iam.Parse(one("aws:s3/bucketPolicy:BucketPolicy").Str("policy"))
+			require.NoError(t, err)
+			require.Len(t, pol.Statement, 1)
+			assert.Equal(t, iam.Deny, pol.Statement[0].Effect)
+			assert.Equal(t, iam.Strings{"false"}, pol.Statement[0].Condition["Bool"]["aws:SecureTransport"])
+		})
+	}
+}
+
+func TestBadBootstrapConfigIsRefused(t *testing.T) {
+	base := loadSettings(t, "prod-account")
+	tests := []struct {
+		name, key, value, want string
+	}{
+		{"wildcard repository", "githubRepository", "acme/*", "githubRepository"},
+		{"wildcard environment", "githubEnvironment", "*", "githubEnvironment"},
+		{"s3 without a bucket", "stateBucketName", "", "stateBucketName"},
+		{"unknown backend", "stateBackend", "gcs", "stateBackend"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, err := stacktest.RunProgram(base.With(tt.key, tt.value), program)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want)
+			assert.Empty(t, rec.OfType("aws:iam/role:Role"), "nothing is registered from bad config")
+		})
+	}
+}
