@@ -17,7 +17,7 @@ func bootstrapStacks(t *testing.T) map[string]*stacktest.Recording {
 	t.Helper()
 	names, err := stacktest.StackNames(".")
 	require.NoError(t, err)
-	require.GreaterOrEqual(t, len(names), 2, "an s3 example and a Pulumi Cloud example")
+	require.GreaterOrEqual(t, len(names), 2, "one example per account")
 	out := map[string]*stacktest.Recording{}
 	for _, n := range names {
 		st, err := stacktest.LoadStack(".", n)
@@ -25,6 +25,11 @@ func bootstrapStacks(t *testing.T) map[string]*stacktest.Recording {
 		rec, err := stacktest.RunProgram(st, program)
 		require.NoError(t, err, "stack %s", n)
 		out[n] = rec
+		// The same account with state in Pulumi Cloud: no bucket.
+		cloud := st.With("stateBackend", "pulumi-cloud").With("stateBucketName", "")
+		rec, err = stacktest.RunProgram(cloud, program)
+		require.NoError(t, err, "stack %s with Pulumi Cloud", n)
+		out[n+"+pulumi-cloud"] = rec
 	}
 	return out
 }
@@ -63,7 +68,7 @@ func inlinePolicy(t *testing.T, rec *stacktest.Recording, roleName string) iam.D
 func TestTrustIsExactForEveryBootstrapStack(t *testing.T) {
 	for name, rec := range bootstrapStacks(t) {
 		t.Run(name, func(t *testing.T) {
-			st := loadSettings(t, name)
+			st := loadSettings(t, strings.TrimSuffix(name, "+pulumi-cloud"))
 			repo := st.Config["secrets-platform-bootstrap:githubRepository"]
 			env := st.Config["secrets-platform-bootstrap:githubEnvironment"]
 			providers := rec.OfType("aws:iam/openIdConnectProvider:OpenIdConnectProvider")
@@ -134,7 +139,7 @@ var unscoped = []string{"kms:CreateKey", "kms:ListAliases", "kms:ListKeys", "sec
 func TestDeployRoleIsScoped(t *testing.T) {
 	for name, rec := range bootstrapStacks(t) {
 		t.Run(name, func(t *testing.T) {
-			st := loadSettings(t, name)
+			st := loadSettings(t, strings.TrimSuffix(name, "+pulumi-cloud"))
 			env := st.Config["secrets-platform-bootstrap:appEnvironment"]
 			doc := inlinePolicy(t, rec, deployRoleName)
 			var passRole bool
@@ -172,7 +177,7 @@ func accountID(st stacktest.Stack) string {
 func TestStateBucketAndKey(t *testing.T) {
 	for name, rec := range bootstrapStacks(t) {
 		t.Run(name, func(t *testing.T) {
-			st := loadSettings(t, name)
+			st := loadSettings(t, strings.TrimSuffix(name, "+pulumi-cloud"))
 			keys := rec.OfType("aws:kms/key:Key")
 			require.Len(t, keys, 1)
 			key := keys[0]
@@ -185,10 +190,11 @@ func TestStateBucketAndKey(t *testing.T) {
 				assert.False(t, s.Principal.Any, "%s: no * principal", s.Sid)
 			}
 			buckets := rec.OfType("aws:s3/bucketV2:BucketV2")
-			if st.Config["secrets-platform-bootstrap:stateBackend"] == "pulumi-cloud" {
+			if strings.HasSuffix(name, "+pulumi-cloud") {
 				assert.Empty(t, buckets, "no bucket with Pulumi Cloud")
 				return
 			}
+			require.Equal(t, "s3", st.Config["secrets-platform-bootstrap:stateBackend"])
 			require.Len(t, buckets, 1)
 			b := buckets[0]
 			assert.True(t, b.Protect, "state bucket is protected")
