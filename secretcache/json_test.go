@@ -1,0 +1,64 @@
+package secretcache
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type dbCreds struct {
+	Username string `json:"username"`
+	Password string `json:"password"`
+	Port     int    `json:"port"`
+}
+
+func TestGetJSON(t *testing.T) {
+	api := newStub()
+	api.set("db", StageCurrent, `{"username":"app","password":"hunter2","port":5432}`)
+	api.set("db", StagePending, `{"username":"app","password":"next","port":5432}`)
+	c, _ := newTestCache(t, api, 0)
+
+	got, err := GetJSON[dbCreds](t.Context(), c, "db")
+	require.NoError(t, err)
+	assert.Equal(t, dbCreds{"app", "hunter2", 5432}, got)
+
+	pend, err := GetJSONVersion[dbCreds](t.Context(), c, "db", Version{Stage: StagePending})
+	require.NoError(t, err)
+	assert.Equal(t, "next", pend.Password, "version stage honoured")
+
+	// The decoding is cached with the value: a map decoded once is the
+	// same map on the next hit.
+	m1, err := GetJSON[map[string]any](t.Context(), c, "db")
+	require.NoError(t, err)
+	m2, err := GetJSON[map[string]any](t.Context(), c, "db")
+	require.NoError(t, err)
+	m1["marker"] = true
+	assert.Equal(t, true, m2["marker"], "second hit must reuse the first decoding")
+	assert.Equal(t, int64(2), api.calls.Load(), "calls")
+}
+
+func TestGetJSONErrorsDoNotQuoteTheSecret(t *testing.T) {
+	tests := []struct {
+		name string
+		raw  string
+	}{
+		{"syntax error after the secret", `{"password":"hunter2"`},
+		{"syntax error inside the secret", `{"password":hunter2}`},
+		{"number into a string field", `{"password":88224466}`},
+		{"string into a number field", `{"port":"hunter2"}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := newStub()
+			api.set("db", StageCurrent, tt.raw)
+			c, _ := newTestCache(t, api, 0)
+			_, err := GetJSON[dbCreds](t.Context(), c, "db")
+			require.Error(t, err)
+			assert.ErrorIs(t, err, ErrInvalidJSON)
+			for _, leak := range []string{"hunter2", "88224466"} {
+				assert.NotContains(t, err.Error(), leak, "error quotes the secret")
+			}
+		})
+	}
+}
