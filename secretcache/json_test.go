@@ -42,11 +42,12 @@ func TestGetJSONErrorsDoNotQuoteTheSecret(t *testing.T) {
 	tests := []struct {
 		name string
 		raw  string
+		leak string // what encoding/json's own message would quote
 	}{
-		{"syntax error after the secret", `{"password":"hunter2"`},
-		{"syntax error inside the secret", `{"password":hunter2}`},
-		{"number into a string field", `{"password":88224466}`},
-		{"string into a number field", `{"port":"hunter2"}`},
+		{"syntax error after the secret", `{"password":"hunter2"`, "hunter2"},
+		{"syntax error inside the secret", `{"password":Zq9}`, "'Z'"},
+		{"number into a string field", `{"password":88224466}`, "88224466"},
+		{"string into a number field", `{"port":"hunter2"}`, "hunter2"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -56,9 +57,7 @@ func TestGetJSONErrorsDoNotQuoteTheSecret(t *testing.T) {
 			_, err := GetJSON[dbCreds](t.Context(), c, "db")
 			require.Error(t, err)
 			assert.ErrorIs(t, err, ErrInvalidJSON)
-			for _, leak := range []string{"hunter2", "88224466"} {
-				assert.NotContains(t, err.Error(), leak, "error quotes the secret")
-			}
+			assert.NotContains(t, err.Error(), tt.leak, "error quotes the secret")
 		})
 	}
 }
