@@ -74,8 +74,9 @@ var allowedManagedPolicies = []string{
 
 var (
 	viaSecretsManager = regexp.MustCompile(`^secretsmanager\.[a-z]{2}(-gov)?-[a-z]+-[0-9]\.amazonaws\.com(\.cn)?$`)
-	// explicitSecretARN is a whole secret ARN: no wildcard, with the suffix.
-	explicitSecretARN = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+-[A-Za-z0-9]{6}$`)
+	// explicitSecretARN is a whole secret ARN: no wildcard, with the suffix
+	// ("!" appears in the names of secrets AWS services own, e.g. rds!db-...).
+	explicitSecretARN = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@!-]+-[A-Za-z0-9]{6}$`)
 )
 
 // matches reports whether a policy action (possibly with wildcards) covers

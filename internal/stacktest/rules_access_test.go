@@ -296,3 +296,26 @@ func TestPoliciesAreExtractedFromEveryPlace(t *testing.T) {
 	require.Len(t, managed, 1)
 	assert.Equal(t, "rules-api-execution", managed[0].Role)
 }
+
+// TestRule7ExplicitSecretARNs: a whole ARN passes whatever characters the
+// name holds (AWS-owned secrets are named rds!db-...); a pattern does not.
+func TestRule7ExplicitSecretARNs(t *testing.T) {
+	rec := accessRecording(t)
+	tests := []struct {
+		arn      string
+		wantRule bool
+	}{
+		{"arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-b52ba6e7-701e-41c3-a6e3-ceafcf25938c-NhNLEZ", false},
+		{"arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/app/stripe_key+v2=x.y@z-AbCdEf", false},
+		{"arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/app/stripe-??????", true},
+		{"arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/app/stripe", true},
+		{"arn:aws:secretsmanager:eu-west-1:111122223333:secret:*", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.arn, func(t *testing.T) {
+			edited := accessEdit(t, rec, "rotator", statementBySid(t, "OwnSecret", func(s *iam.Statement) { s.Resource = iam.Strings{tt.arn} }))
+			got := slices.ContainsFunc(accessViolations(edited), func(v stacktest.Violation) bool { return v.Rule == 7 })
+			assert.Equal(t, tt.wantRule, got, "rule 7 violation for %s, got/want", tt.arn)
+		})
+	}
+}
