@@ -10,11 +10,12 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
-// Pool is a *pgxpool.Pool whose Acquire, and every query method built on it,
-// survives a password rotation: an Acquire whose new connection was refused
-// for authentication is retried after the Connector found the credential
-// that works. The methods not redefined here (Stat, Close, Config, Reset...)
-// are pgxpool's.
+// Pool is a *pgxpool.Pool whose Acquire, and every query method built on it
+// (Exec, Query, QueryRow, Begin, BeginTx, SendBatch, CopyFrom, AcquireFunc,
+// Ping), survives a password rotation: an Acquire whose new connection was
+// refused for authentication is retried after the Connector found the
+// credential that works. The methods not redefined here (Stat, Close,
+// Config, Reset...) are pgxpool's and open no connection.
 type Pool struct {
 	*pgxpool.Pool
 	conn *Connector
@@ -134,6 +135,60 @@ func (p *Pool) BeginTx(ctx context.Context, opts pgx.TxOptions) (pgx.Tx, error) 
 	}
 	return &releasingTx{Tx: tx, c: c}, nil
 }
+
+// SendBatch sends b on an acquired connection; the connection goes back to
+// the pool when the results are closed.
+func (p *Pool) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	c, err := p.Acquire(ctx)
+	if err != nil {
+		return errBatch{err: err}
+	}
+	return &releasingBatch{BatchResults: c.SendBatch(ctx, b), c: c}
+}
+
+// CopyFrom runs a COPY FROM on an acquired connection.
+func (p *Pool) CopyFrom(ctx context.Context, table pgx.Identifier, columns []string, src pgx.CopyFromSource) (int64, error) {
+	c, err := p.Acquire(ctx)
+	if err != nil {
+		return 0, err
+	}
+	defer c.Release()
+	return c.CopyFrom(ctx, table, columns, src)
+}
+
+// releasingBatch releases its connection when the results are closed.
+type releasingBatch struct {
+	pgx.BatchResults
+	c *pgxpool.Conn
+}
+
+// Close closes the results and releases the connection.
+func (b *releasingBatch) Close() error {
+	err := b.BatchResults.Close()
+	if b.c != nil {
+		b.c.Release()
+		b.c = nil
+	}
+	return err
+}
+
+// errBatch is the BatchResults of a batch that never got a connection.
+type errBatch struct{ err error }
+
+// Exec returns the acquire error.
+func (b errBatch) Exec() (pgconn.CommandTag, error) { return pgconn.CommandTag{}, b.err }
+
+// Query returns the acquire error.
+func (b errBatch) Query() (pgx.Rows, error) { return nil, b.err }
+
+// QueryRow returns a row whose Scan returns the acquire error.
+func (b errBatch) QueryRow() pgx.Row { return firstRow{err: b.err} }
+
+// Close returns the acquire error.
+func (b errBatch) Close() error { return b.err }
+
+// Tx returns nil: no transaction was begun.
+func (b errBatch) Tx() pgx.Tx { return nil }
 
 // releasingRows releases its connection once the rows are done.
 type releasingRows struct {

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -131,7 +132,8 @@ func newToken(t *testing.T) string {
 }
 
 // TestPoolSurvivesTwentyRotationsUnderLoad is the proof: a pool
-// serving a steady query load while the database secret rotates 20 times in
+// serving a steady query load (QueryRow, Exec, a transaction and Query in
+// turn) while the database secret rotates 20 times in
 // single-user order has zero failed queries.
 func TestPoolSurvivesTwentyRotationsUnderLoad(t *testing.T) {
 	tests := []struct {
@@ -183,12 +185,7 @@ func runRotationLoad(t *testing.T, ttl time.Duration) {
 					return
 				default:
 				}
-				want := w*1_000_000 + i
-				var got int
-				err := pool.QueryRow(ctx, "SELECT $1::int", want).Scan(&got)
-				if err == nil && got != want {
-					err = errors.New("query answered the wrong row")
-				}
+				err := query(ctx, pool, i, w*1_000_000+i)
 				if err != nil {
 					failed.Add(1)
 					firstErr.CompareAndSwap(nil, &err)
@@ -219,6 +216,38 @@ func runRotationLoad(t *testing.T, ttl time.Duration) {
 		"every rotation window must have been crossed through AWSPENDING: got %d switches", st.PendingFallbacks)
 	assert.NotZero(t, st.PendingConnects, "logins with the AWSPENDING credential")
 	assert.Less(t, api.Calls(), int64(20*rotations), "refused logins share refreshes: got %d calls", api.Calls())
+}
+
+// query runs one application query, cycling through the Pool methods so
+// that each of them meets the rotations, and checks the answer.
+func query(ctx context.Context, pool *pgsecret.Pool, i, want int) error {
+	var got int
+	var err error
+	switch i % 4 {
+	case 0:
+		err = pool.QueryRow(ctx, "SELECT $1::int", want).Scan(&got)
+	case 1:
+		var tag pgconn.CommandTag
+		tag, err = pool.Exec(ctx, "SELECT $1::int", want)
+		got = want
+		if err == nil && tag.String() != "SELECT 1" {
+			err = errors.New("exec answered " + tag.String())
+		}
+	case 2:
+		err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+			return tx.QueryRow(ctx, "SELECT $1::int", want).Scan(&got)
+		})
+	case 3:
+		var rows pgx.Rows
+		rows, err = pool.Query(ctx, "SELECT $1::int", want)
+		if err == nil {
+			got, err = pgx.CollectExactlyOneRow(rows, pgx.RowTo[int])
+		}
+	}
+	if err == nil && got != want {
+		err = errors.New("query answered the wrong row")
+	}
+	return err
 }
 
 // TestConnectFallsBackToPending opens single connections across one rotation
@@ -289,6 +318,8 @@ func TestPoolMethodsReleaseConnections(t *testing.T) {
 	require.NoError(t, err)
 	conn, err := pgsecret.NewConnector(cache, secretID, pgsecret.TLS{CAFile: r.pg.CAFile})
 	require.NoError(t, err)
+	_, err = r.admin.Exec(ctx, "CREATE TABLE copy_target (n int); GRANT INSERT ON copy_target TO "+appRole)
+	require.NoError(t, err)
 	var userHook atomic.Int64
 	pool, err := pgsecret.NewPool(ctx, conn, func(pc *pgxpool.Config) {
 		pc.MaxConns = 2
@@ -346,6 +377,21 @@ func TestPoolMethodsReleaseConnections(t *testing.T) {
 			return nil
 		}},
 		{"Ping", func() error { return pool.Ping(ctx) }},
+		{"SendBatch", func() error {
+			b := &pgx.Batch{}
+			b.Queue("SELECT 1")
+			b.Queue("SELECT 2")
+			br := pool.SendBatch(ctx, b)
+			var n int
+			if err := br.QueryRow().Scan(&n); err != nil || n != 1 {
+				return errors.Join(err, errors.New("want 1"))
+			}
+			return br.Close()
+		}},
+		{"CopyFrom", func() error {
+			_, err := pool.CopyFrom(ctx, pgx.Identifier{"copy_target"}, []string{"n"}, pgx.CopyFromRows([][]any{{1}, {2}}))
+			return err
+		}},
 	}
 	for _, s := range steps {
 		t.Run(s.name, func(t *testing.T) {
