@@ -65,6 +65,20 @@ func BenchmarkGetStringHitParallel(b *testing.B) {
 	})
 }
 
+// BenchmarkGetStringHitExactExpiry is the hit with Options.ExactExpiry: the
+// price of a clock read per hit.
+func BenchmarkGetStringHitExactExpiry(b *testing.B) {
+	c := benchCache(b)
+	c.exact = true
+	ctx := b.Context()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := c.GetString(ctx, "prod/orders/db"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkGetStringVersionHit reads a non-default stage, which takes the
 // struct-keyed map.
 func BenchmarkGetStringVersionHit(b *testing.B) {

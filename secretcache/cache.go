@@ -87,6 +87,7 @@ type Cache struct {
 	client API
 	opts   Options
 	clock  Clock
+	exact  bool // Options.ExactExpiry, copied next to the hot fields
 	// jitter returns a uniform random duration in [0, max]; tests replace it.
 	jitter func(max time.Duration) time.Duration
 
@@ -116,6 +117,7 @@ func New(client API, optFns ...func(*Options)) (*Cache, error) {
 		client: client,
 		opts:   o,
 		clock:  o.Clock,
+		exact:  o.ExactExpiry,
 		jitter: func(max time.Duration) time.Duration {
 			return time.Duration(rand.Int64N(int64(max) + 1))
 		},
@@ -142,7 +144,7 @@ func (c *Cache) GetString(ctx context.Context, secretID string) (string, error) 
 	// The hit path is written out here, not shared, so that it stays a
 	// handful of loads: snapshot, map, value, flag, reference bit.
 	if e := c.tab.Load().cur[secretID]; e != nil {
-		if v := e.val.Load(); v != nil && !v.due.Load() && v.hasString {
+		if v := e.val.Load(); v != nil && !v.due.Load() && v.hasString && (!c.exact || c.fresh(v)) {
 			if !e.ref.Load() {
 				e.ref.Store(true)
 			}
@@ -182,10 +184,16 @@ func (c *Cache) GetBytesVersion(ctx context.Context, secretID string, ver Versio
 	return slices.Clone(v.bin), nil
 }
 
+// fresh reports, by the clock, whether v's refresh window is still closed;
+// with ExactExpiry it backs up the timer that sets v.due.
+func (c *Cache) fresh(v *value) bool {
+	return c.clock.Now().Before(v.refreshAt)
+}
+
 // value returns the cached value of one version, reading through on a miss.
 func (c *Cache) value(ctx context.Context, id string, ver Version) (*value, error) {
 	if e := c.tab.Load().find(id, ver); e != nil {
-		if v := e.val.Load(); v != nil && !v.due.Load() {
+		if v := e.val.Load(); v != nil && !v.due.Load() && (!c.exact || c.fresh(v)) {
 			e.touch()
 			return v, nil
 		}

@@ -159,9 +159,17 @@ func TestBackgroundRefreshKeepsServing(t *testing.T) {
 	}
 	assert.Equal(t, uint64(2), c.Stats().Fetches, "one background refresh for three reads in the window")
 
+	// Still held past expiry: a refresh is under way, so readers keep the
+	// value instead of queueing behind it.
+	clk.Advance(time.Minute)
+	got, err := c.GetString(t.Context(), "db")
+	require.NoError(t, err)
+	assert.Equal(t, "v1", got, "past expiry with a refresh in flight")
+	assert.Equal(t, uint64(1), c.Stats().StaleServed, "stale reads")
+
 	close(gate)
 	idle(c, "db", Version{})
-	got, err := c.GetString(t.Context(), "db")
+	got, err = c.GetString(t.Context(), "db")
 	require.NoError(t, err)
 	assert.Equal(t, "v2", got, "after the refresh")
 	assert.Equal(t, int64(2), api.calls.Load(), "no call once refreshed")
@@ -427,4 +435,37 @@ func TestFailedMissIsRememberedForRetryInterval(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "now-here", got)
 	assert.Equal(t, int64(2), api.calls.Load(), "retried after RetryInterval")
+}
+
+// lateTimers is a clock whose timers never fire, as when the runtime has not
+// yet run an overdue timer after a Lambda thaw.
+type lateTimers struct{ *fakeClock }
+
+func (lateTimers) AfterFunc(time.Duration, func()) func() bool { return func() bool { return false } }
+
+func TestExactExpiryDoesNotTrustTimers(t *testing.T) {
+	tests := []struct {
+		name  string
+		exact bool
+		want  string
+	}{
+		{"timer only: the pre-freeze value until the timer runs", false, "v1"},
+		{"exact: the clock decides", true, "v2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			api := newStub()
+			api.set("db", StageCurrent, "v1")
+			clk := lateTimers{newFakeClock()}
+			c, err := New(api, func(o *Options) { o.Clock = clk; o.ExactExpiry = tt.exact })
+			require.NoError(t, err)
+			_, err = c.GetString(t.Context(), "db")
+			require.NoError(t, err)
+			api.set("db", StageCurrent, "v2")
+			clk.Advance(time.Hour) // the freeze
+			got, err := c.GetString(t.Context(), "db")
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }

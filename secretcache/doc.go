@@ -35,8 +35,9 @@
 // flagged values take the slow path, which reads Clock.Now. One consequence:
 // in a Lambda execution environment thawed after a long freeze, reads that run
 // before the runtime has fired the overdue timer (microseconds) still see the
-// pre-freeze value. Pair long-lived credentials with RefreshRejected, which
-// refetches a value the downstream service refused.
+// pre-freeze value. Options.ExactExpiry closes that window at the price of a
+// clock read per hit; RefreshRejected refetches a value that the downstream
+// service refused.
 //
 // # Eviction
 //
