@@ -151,6 +151,8 @@ func (k *Connector) AfterConnect(ctx context.Context, conn *pgx.Conn) error {
 	k.connects.Add(1)
 	used := creds{conn.Config().User, conn.Config().Password}
 	if fb := k.fb.Load(); fb != nil && fb.pending == used {
+		// Only a counter depends on this read: a failure leaves it uncounted
+		// rather than failing a login that worked.
 		if cur, err := k.secret(ctx, secretcache.StageCurrent); err == nil && (creds{cur.Username, cur.Password}) != used {
 			k.pendingConnect.Add(1)
 		}
