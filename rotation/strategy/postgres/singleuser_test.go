@@ -2,14 +2,19 @@ package postgres
 
 import (
 	"context"
+	"fmt"
+	"net"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acme/secrets-platform/internal/testenv"
 	"github.com/acme/secrets-platform/rotation/engine"
 )
 
@@ -235,4 +240,32 @@ func TestSingleUserTest(t *testing.T) {
 			assertNoSecret(t, err, good, bad)
 		})
 	}
+}
+
+// TestSingleUserSetStopsOnNetworkError proves that only an authentication
+// failure makes Set try other credentials: a server that cannot be reached
+// would refuse them all the same, and each try costs a connect timeout.
+func TestSingleUserSetStopsOnNetworkError(t *testing.T) {
+	port, err := testenv.FreePort() // nothing listens on it
+	require.NoError(t, err)
+	var dials atomic.Int64
+	d := &net.Dialer{Timeout: time.Second}
+	s, err := NewSingleUser(Config{ConnectTimeout: 2 * time.Second, DialFunc: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		dials.Add(1)
+		return d.DialContext(ctx, network, addr)
+	}}, nil)
+	require.NoError(t, err)
+	cur, pending := password(t), password(t)
+	value := func(pw string) []byte {
+		return []byte(fmt.Sprintf(`{"engine":"postgres","host":"127.0.0.1","port":%d,"username":"app","password":%q,"masterarn":"arn:m"}`, port, pw))
+	}
+	err = s.Set(context.Background(), engine.Rotation{
+		Current: engine.Version{Value: value(cur)},
+		Pending: engine.Version{Value: value(pending)},
+	})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "log in as app")
+	assert.False(t, isAuthFailure(err), "got an authentication failure, want a network error")
+	assert.Equal(t, int64(1), dials.Load(), "connections: got %d, want 1 (no other credentials tried)", dials.Load())
+	assertNoSecret(t, err, cur, pending)
 }
