@@ -1,8 +1,516 @@
 package stacktest
 
-// rotationRules check rotation resources (SECURITY-RULES 2, 11, 12, 13).
-// (Being built for issues 3 and 4.)
-func rotationRules() []Rule { return nil }
+import (
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
 
-// rotationExceptions are the named exceptions of the rotation layer.
-func rotationExceptions() []Exception { return nil }
+	"github.com/acme/secrets-platform/iam"
+)
+
+// Resource types the rotation rules look at. The names carry a rotation
+// prefix because other layers' files in this package declare their own.
+const (
+	rotTypeRotation   = "aws:secretsmanager/secretRotation:SecretRotation"
+	rotTypeFunction   = "aws:lambda/function:Function"
+	rotTypePermission = "aws:lambda/permission:Permission"
+	rotTypeLogGroup   = "aws:cloudwatch/logGroup:LogGroup"
+	rotTypeRole       = "aws:iam/role:Role"
+	rotTypeRolePolicy = "aws:iam/rolePolicy:RolePolicy"
+	rotTypeAttachment = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
+	rotTypeHosted     = "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"
+)
+
+// Named exceptions of the rotation layer.
+const (
+	// ExceptionManualRotation: a secret whose provider has no key API has no
+	// rotation resource; it says so (Rotation=manual, a reason with a runbook
+	// in the manualRotation output) and the age alarm watches it.
+	ExceptionManualRotation = "manual-rotation-provider-has-no-key-api"
+	// ExceptionMasterSecretRead: a postgres rotator also reads the database
+	// master secret (GetSecretValue only), to set the login role's password.
+	ExceptionMasterSecretRead = "postgres-rotator-reads-master-secret"
+	// ExceptionAdminSecretRead: an http or twilio rotator also reads the
+	// provider credential that may mint keys (GetSecretValue only).
+	ExceptionAdminSecretRead = "key-rotator-reads-admin-secret"
+	// ExceptionHostedFunctionSettings: AWS's hosted rotator's function
+	// settings are set by its template, not by us.
+	ExceptionHostedFunctionSettings = "hosted-rotator-function-settings-are-aws"
+	// ExceptionHostedInvokePermission: the hosted rotator's template grants
+	// Secrets Manager its invoke permission itself.
+	ExceptionHostedInvokePermission = "hosted-rotator-owns-its-invoke-permission"
+)
+
+// Secrets Manager's limits and ours (SECURITY-RULES 2).
+const (
+	rotMaxDays     = 90
+	rotMinHours    = 4
+	rotManualTag   = "manual"
+	rotAutoTag     = "automatic"
+	rotManualOut   = "manualRotation"
+	rotStrategyEnv = "ROTATION_STRATEGY"
+)
+
+var (
+	rotRate = regexp.MustCompile(`^rate\(([0-9]+) (hour|hours|day|days)\)$`)
+	rotCron = regexp.MustCompile(`^cron\(([0-9]{1,2}) ([0-9]{1,2}) [^ ]+ \* [^ ]+ [^ ]+\)$`)
+	// rotOwnActions is what a rotator may do on its own secret: the rotation
+	// protocol, plus the version list for the grace sweeper.
+	rotOwnActions = []string{
+		"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
+		"secretsmanager:UpdateSecretVersionStage", "secretsmanager:ListSecretVersionIds",
+	}
+	rotAdminSecretEnvs = []string{"HTTPKEY_ADMIN_SECRET_ARN", "TWILIO_ADMIN_SECRET_ARN"}
+)
+
+func rotationRules() []Rule {
+	return []Rule{
+		{ID: 2, Title: "automatic secrets rotate at most every 90 days and at least 4 hours apart; manual secrets say why", Check: checkRotationSchedules},
+		{ID: 11, Title: "rotation invoke permissions name secretsmanager.amazonaws.com, the secret and the account", Check: checkInvokePermissions},
+		{ID: 12, Title: "rotation roles reach their own secret only, and the key only through it", Check: checkRotatorRoles},
+		{ID: 13, Title: "our rotation functions: reserved concurrency, X-Ray, CMK environment, retained encrypted logs, VPC for databases", Check: checkRotatorFunctions},
+	}
+}
+
+// rotationExceptions are the named exceptions of the rotation layer, and of
+// the database rules (rules_database.go has none of its own).
+func rotationExceptions() []Exception {
+	return []Exception{
+		{Rule: 2, Name: ExceptionManualRotation, Why: "the provider has no key API (Stripe, OpenAI, the Twilio account credential): an operator rolls the value by the runbook and an alarm fires when it is older than maxSecretAgeDays"},
+		{Rule: 12, Name: ExceptionMasterSecretRead, Why: "the postgres strategies set the login role's password as the RDS master user, whose password RDS keeps in its own secret"},
+		{Rule: 12, Name: ExceptionAdminSecretRead, Why: "minting and revoking a third-party key needs the provider's admin credential, kept in its own secret that only the rotator reads"},
+		{Rule: 13, Name: ExceptionHostedFunctionSettings, Why: "AWS's hosted PostgreSQL rotator is deployed by its own template; its concurrency, tracing and logs are AWS's (its VPC placement and key parameters are ours and checked)"},
+		{Rule: 11, Name: ExceptionHostedInvokePermission, Why: "the hosted rotator's template adds Secrets Manager's invoke permission itself; the program cannot add sourceArn to it"},
+	}
+}
+
+// rotSecret is a catalog secret as the rules see it.
+type rotSecret struct {
+	res        Resource
+	arn, name  string
+	kmsKeyID   string
+	rotationTy string
+}
+
+func rotSecrets(rec *Recording) map[string]rotSecret {
+	out := map[string]rotSecret{}
+	for _, s := range rec.OfType(TypeSecret) {
+		arn := s.StateStr("arn")
+		out[arn] = rotSecret{res: s, arn: arn, name: s.Str("name"), kmsKeyID: s.Str("kmsKeyId"), rotationTy: s.Tags()["Rotation"]}
+	}
+	return out
+}
+
+func checkRotationSchedules(rec *Recording) []Violation {
+	var out []Violation
+	bySecret := map[string][]Resource{}
+	for _, r := range rec.OfType(rotTypeRotation) {
+		bySecret[r.Str("secretId")] = append(bySecret[r.Str("secretId")], r)
+	}
+	// The output resolves to a map of strings; JSON reads any map shape.
+	manual := map[string]string{}
+	if o, ok := rec.Outputs[rotManualOut]; ok {
+		if b, err := json.Marshal(o.Value); err == nil {
+			_ = json.Unmarshal(b, &manual)
+		}
+	}
+	for arn, s := range rotSecrets(rec) {
+		rots := bySecret[arn]
+		switch s.rotationTy {
+		case rotAutoTag:
+			if len(rots) != 1 {
+				out = append(out, violation(2, s.res, "secret %s rotates automatically but has %d rotation resources, want 1", s.name, len(rots)))
+			}
+			for _, r := range rots {
+				out = append(out, scheduleViolations(r)...)
+			}
+		case rotManualTag:
+			if len(rots) > 0 {
+				out = append(out, violation(2, s.res, "secret %s is Rotation=manual but has a rotation resource", s.name))
+			}
+			// The named exception applies only where the stack says why.
+			reason := manual[s.name]
+			if strings.TrimSpace(reason) == "" || !strings.Contains(strings.ToLower(reason), "runbook") {
+				out = append(out, violation(2, s.res, "manual secret %s has no reason with a runbook in the %s output (exception %s)", s.name, rotManualOut, ExceptionManualRotation))
+			}
+		default:
+			out = append(out, violation(2, s.res, "secret %s has Rotation tag %q, want %q or %q", s.name, s.rotationTy, rotAutoTag, rotManualTag))
+		}
+	}
+	return out
+}
+
+// scheduleViolations checks one rotation's rules: a period of 1-90 days, or
+// a schedule that runs at least every 90 days and at most every 4 hours.
+func scheduleViolations(r Resource) []Violation {
+	days, hasDays := r.Int("rotationRules.automaticallyAfterDays")
+	expr := r.Str("rotationRules.scheduleExpression")
+	switch {
+	case hasDays && expr != "":
+		return []Violation{violation(2, r, "both automaticallyAfterDays and scheduleExpression are set")}
+	case hasDays:
+		if days < 1 || days > rotMaxDays {
+			return []Violation{violation(2, r, "automaticallyAfterDays = %d, want 1-%d", days, rotMaxDays)}
+		}
+	case expr != "":
+		if m := rotRate.FindStringSubmatch(expr); m != nil {
+			n, _ := strconv.Atoi(m[1])
+			hours := n
+			if strings.HasPrefix(m[2], "day") {
+				hours = n * 24
+			}
+			if hours < rotMinHours || hours > rotMaxDays*24 {
+				return []Violation{violation(2, r, "scheduleExpression %s runs every %d hours, want %d hours to %d days", expr, hours, rotMinHours, rotMaxDays)}
+			}
+			return nil
+		}
+		// A cron with a fixed minute and hour and every month runs at most
+		// daily and at least monthly.
+		if !rotCron.MatchString(expr) {
+			return []Violation{violation(2, r, "scheduleExpression %q is not provably between %d hours and %d days", expr, rotMinHours, rotMaxDays)}
+		}
+	default:
+		return []Violation{violation(2, r, "no rotation period: neither automaticallyAfterDays nor scheduleExpression")}
+	}
+	return nil
+}
+
+// rotTarget is what a rotation resource points at.
+type rotTarget struct {
+	rotation Resource
+	secret   rotSecret
+	fn       *Resource // our function, nil when hosted or unknown
+	hosted   *Resource // the hosted application stack
+}
+
+func rotTargets(rec *Recording) ([]rotTarget, []Violation) {
+	secrets := rotSecrets(rec)
+	fns := map[string]Resource{}
+	for _, f := range rec.OfType(rotTypeFunction) {
+		fns[f.StateStr("arn")] = f
+	}
+	hosted := map[string]Resource{}
+	for _, h := range rec.OfType(rotTypeHosted) {
+		if outs, ok := h.State["outputs"]; ok && value(outs).IsObject() {
+			for _, v := range value(outs).ObjectValue() {
+				if v = value(v); v.IsString() {
+					hosted[v.StringValue()] = h
+				}
+			}
+		}
+	}
+	var out []rotTarget
+	var bad []Violation
+	for _, r := range rec.OfType(rotTypeRotation) {
+		t := rotTarget{rotation: r, secret: secrets[r.Str("secretId")]}
+		target := r.Str("rotationLambdaArn")
+		if f, ok := fns[target]; ok {
+			t.fn = &f
+		} else if h, ok := hosted[target]; ok {
+			t.hosted = &h
+		} else {
+			bad = append(bad, violation(11, r, "rotationLambdaArn %q is neither a function nor a hosted rotator this program deployed", target))
+			continue
+		}
+		out = append(out, t)
+	}
+	return out, bad
+}
+
+func checkInvokePermissions(rec *Recording) []Violation {
+	targets, out := rotTargets(rec)
+	secrets := rotSecrets(rec)
+	rotationFns := map[string]bool{}
+	for _, t := range targets {
+		if t.fn != nil {
+			rotationFns[t.fn.Str("name")] = true
+		}
+	}
+	perms := rec.OfType(rotTypePermission)
+	for _, p := range perms {
+		isSM := p.Str("principal") == "secretsmanager.amazonaws.com"
+		if !isSM && !rotationFns[p.Str("function")] {
+			continue
+		}
+		src, acct := p.Str("sourceArn"), p.Str("sourceAccount")
+		if src == "" || acct == "" {
+			out = append(out, violation(11, p, "permission for %s has sourceArn %q and sourceAccount %q, want both", p.Str("principal"), src, acct))
+			continue
+		}
+		if arnAccountOf(src) != "" && arnAccountOf(src) != acct {
+			out = append(out, violation(11, p, "sourceAccount %s is not the account of %s", acct, src))
+		}
+		if isSM {
+			if _, ok := secrets[src]; !ok {
+				out = append(out, violation(11, p, "Secrets Manager may invoke with sourceArn %q, not a secret of this stack", src))
+			}
+		}
+	}
+	for _, t := range targets {
+		if t.hosted != nil {
+			continue // ExceptionHostedInvokePermission
+		}
+		fn := t.fn.Str("name")
+		ok := slices.ContainsFunc(perms, func(p Resource) bool {
+			return p.Str("function") == fn && p.Str("principal") == "secretsmanager.amazonaws.com" && p.Str("sourceArn") == t.secret.arn
+		})
+		if !ok {
+			out = append(out, violation(11, t.rotation, "function %s has no invoke permission for secretsmanager.amazonaws.com with sourceArn %s", fn, t.secret.arn))
+		}
+	}
+	return out
+}
+
+func checkRotatorRoles(rec *Recording) []Violation {
+	targets, _ := rotTargets(rec)
+	cmks := keyARNs(rec)
+	masters := rotMasterSecrets(rec)
+	var out []Violation
+	for _, t := range targets {
+		if t.hosted != nil {
+			out = append(out, hostedParamViolations(*t.hosted, cmks, masters)...)
+			continue
+		}
+		out = append(out, roleViolations(rec, t, masters)...)
+	}
+	return out
+}
+
+// hostedParamViolations checks what we decide for AWS's rotator: its key is
+// one of ours, and only the multi-user application reads the master secret.
+func hostedParamViolations(h Resource, cmks []string, masters []string) []Violation {
+	var out []Violation
+	if k := h.Str("parameters.kmsKeyArn"); !slices.Contains(cmks, k) {
+		out = append(out, violation(12, h, "kmsKeyArn parameter %q is not a customer-managed key of this stack", k))
+	}
+	multi := strings.HasSuffix(h.Str("applicationId"), "MultiUser")
+	master := h.Str("parameters.masterSecretArn")
+	switch {
+	case multi && !slices.Contains(masters, master):
+		out = append(out, violation(12, h, "masterSecretArn parameter %q is not the database master secret", master))
+	case !multi && master != "":
+		out = append(out, violation(12, h, "a single-user rotator reads the master secret %s", master))
+	}
+	return out
+}
+
+func roleViolations(rec *Recording, t rotTarget, masters []string) []Violation {
+	fn := *t.fn
+	var out []Violation
+	role, ok := rotRoleByArn(rec, fn.Str("role"))
+	if !ok {
+		return []Violation{violation(12, fn, "execution role %q is not a role of this stack", fn.Str("role"))}
+	}
+	roleName := role.StateStr("name")
+	env := func(k string) string { return fn.Str("environment.variables." + k) }
+	strategy := env(rotStrategyEnv)
+	// Secrets a rotator may read besides its own, each by a named exception.
+	reads := map[string]string{}
+	if strings.HasPrefix(strategy, "postgres-") {
+		for _, m := range masters {
+			reads[m] = ExceptionMasterSecretRead
+		}
+	}
+	for _, k := range rotAdminSecretEnvs {
+		if v := env(k); v != "" {
+			reads[v] = ExceptionAdminSecretRead
+		}
+	}
+	for _, a := range rec.OfType(rotTypeAttachment) {
+		if a.Str("role") != roleName {
+			continue
+		}
+		_, hasVPC := fn.Input("vpcConfig.subnetIds")
+		if !strings.HasSuffix(a.Str("policyArn"), ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole") || !hasVPC {
+			out = append(out, violation(12, a, "rotator role %s carries managed policy %s; only a VPC rotator carries AWSLambdaVPCAccessExecutionRole", roleName, a.Str("policyArn")))
+		}
+	}
+	for _, p := range rec.OfType(rotTypeRolePolicy) {
+		if p.Str("role") != roleName {
+			continue
+		}
+		doc, err := iam.Parse(p.Str("policy"))
+		if err != nil {
+			out = append(out, violation(12, p, "policy does not parse: %v", err))
+			continue
+		}
+		for _, st := range doc.Statement {
+			out = append(out, rotatorStatementViolations(rec, p, st, t, fn, reads)...)
+		}
+	}
+	return out
+}
+
+func rotatorStatementViolations(rec *Recording, p Resource, st iam.Statement, t rotTarget, fn Resource, reads map[string]string) []Violation {
+	if st.Effect != iam.Allow {
+		return nil
+	}
+	var out []Violation
+	own := t.secret.arn
+	for _, a := range st.Action {
+		service, _, _ := strings.Cut(a, ":")
+		switch service {
+		case "secretsmanager":
+			if a == "secretsmanager:GetRandomPassword" && slices.Equal(st.Resource, []string{"*"}) {
+				continue // rule 7's one action on *
+			}
+			for _, r := range st.Resource {
+				switch {
+				case r == own:
+					if !slices.Contains(rotOwnActions, a) {
+						out = append(out, violation(12, p, "statement %s grants %s on its own secret; the rotation protocol needs only %v", st.Sid, a, rotOwnActions))
+					}
+				case reads[r] != "" && a == "secretsmanager:GetSecretValue":
+					// ExceptionMasterSecretRead or ExceptionAdminSecretRead.
+				default:
+					out = append(out, violation(12, p, "statement %s grants %s on %s, not the rotator's own secret %s", st.Sid, a, r, own))
+				}
+			}
+		case "kms":
+			out = append(out, rotatorKMSViolations(rec, p, st, a, t, fn, reads)...)
+		case "logs":
+			lg := fmt.Sprintf(":log-group:/aws/lambda/%s", fn.Str("name"))
+			for _, r := range st.Resource {
+				if !strings.Contains(r, lg) {
+					out = append(out, violation(12, p, "statement %s grants %s on %s, not the function's own log group", st.Sid, a, r))
+				}
+			}
+		case "xray":
+			// X-Ray has no resource-level permissions (rule 6 lists them).
+		default:
+			out = append(out, violation(12, p, "statement %s grants %s, which rotation does not need", st.Sid, a))
+		}
+	}
+	return out
+}
+
+// rotatorKMSViolations: Decrypt and GenerateDataKey only, each conditioned on
+// an encryption context; on the secrets key, on the SecretARN context of the
+// rotator's secrets through Secrets Manager (GenerateDataKey: its own only).
+func rotatorKMSViolations(rec *Recording, p Resource, st iam.Statement, a string, t rotTarget, fn Resource, reads map[string]string) []Violation {
+	if a != "kms:Decrypt" && a != "kms:GenerateDataKey" {
+		return []Violation{violation(12, p, "statement %s grants %s; a rotator needs kms:Decrypt and kms:GenerateDataKey only", st.Sid, a)}
+	}
+	var ctx map[string]iam.Strings
+	for _, op := range []string{"StringEquals", "ForAllValues:StringEquals"} {
+		if c, ok := st.Condition[op]; ok {
+			ctx = c
+		}
+	}
+	var out []Violation
+	hasContext := false
+	for k := range ctx {
+		hasContext = hasContext || strings.HasPrefix(k, "kms:EncryptionContext:")
+	}
+	if !hasContext {
+		return []Violation{violation(12, p, "statement %s grants %s without an encryption-context condition", st.Sid, a)}
+	}
+	for _, r := range st.Resource {
+		if r != t.secret.kmsKeyID {
+			continue
+		}
+		arns := ctx["kms:EncryptionContext:SecretARN"]
+		if len(arns) == 0 {
+			out = append(out, violation(12, p, "statement %s grants %s on the secrets key without a kms:EncryptionContext:SecretARN condition", st.Sid, a))
+		}
+		if len(ctx["kms:ViaService"]) == 0 {
+			out = append(out, violation(12, p, "statement %s grants %s on the secrets key without kms:ViaService", st.Sid, a))
+		}
+		for _, s := range arns {
+			switch {
+			case s == t.secret.arn:
+			case reads[s] != "" && a == "kms:Decrypt":
+			default:
+				out = append(out, violation(12, p, "statement %s grants %s for secret %s, not the rotator's own secrets", st.Sid, a, s))
+			}
+		}
+	}
+	return out
+}
+
+func checkRotatorFunctions(rec *Recording) []Violation {
+	targets, _ := rotTargets(rec)
+	cmks := keyARNs(rec)
+	groups := map[string]Resource{}
+	for _, g := range rec.OfType(rotTypeLogGroup) {
+		groups[g.Str("name")] = g
+	}
+	var out []Violation
+	for _, t := range targets {
+		if t.hosted != nil {
+			// ExceptionHostedFunctionSettings; its placement is still ours.
+			h := *t.hosted
+			if h.Str("parameters.vpcSubnetIds") == "" || h.Str("parameters.vpcSecurityGroupIds") == "" {
+				out = append(out, violation(13, h, "the hosted rotator reaches a database but has no VPC subnets or security group"))
+			}
+			continue
+		}
+		fn := *t.fn
+		if n, _ := fn.Int("reservedConcurrentExecutions"); n <= 0 {
+			out = append(out, violation(13, fn, "reservedConcurrentExecutions = %d, want a positive reservation", n))
+		}
+		if m := fn.Str("tracingConfig.mode"); m != "Active" {
+			out = append(out, violation(13, fn, "tracingConfig.mode = %q, want Active", m))
+		}
+		if k := fn.Str("kmsKeyArn"); !slices.Contains(cmks, k) {
+			out = append(out, violation(13, fn, "kmsKeyArn %q is not a customer-managed key of this stack", k))
+		}
+		g, ok := groups["/aws/lambda/"+fn.Str("name")]
+		if !ok {
+			out = append(out, violation(13, fn, "no log group /aws/lambda/%s", fn.Str("name")))
+		} else {
+			if days, _ := g.Int("retentionInDays"); days <= 0 {
+				out = append(out, violation(13, g, "retentionInDays = %d, want a retention period", days))
+			}
+			if k := g.Str("kmsKeyId"); !slices.Contains(cmks, k) {
+				out = append(out, violation(13, g, "kmsKeyId %q is not a customer-managed key of this stack", k))
+			}
+		}
+		if strings.HasPrefix(fn.Str("environment.variables."+rotStrategyEnv), "postgres-") {
+			if len(fn.Strings("vpcConfig.subnetIds")) == 0 || len(fn.Strings("vpcConfig.securityGroupIds")) == 0 {
+				out = append(out, violation(13, fn, "a rotator that reaches the database has no VPC subnets or security groups"))
+			}
+		}
+	}
+	return out
+}
+
+func rotRoleByArn(rec *Recording, arn string) (Resource, bool) {
+	for _, r := range rec.OfType(rotTypeRole) {
+		if r.StateStr("arn") == arn {
+			return r, true
+		}
+	}
+	return Resource{}, false
+}
+
+// rotMasterSecrets are the RDS-managed master secrets of the stack's databases.
+func rotMasterSecrets(rec *Recording) []string {
+	var out []string
+	for _, db := range rec.OfType(TypeRDSInstance) {
+		v, ok := db.State["masterUserSecrets"]
+		if !ok || !value(v).IsArray() {
+			continue
+		}
+		for _, e := range value(v).ArrayValue() {
+			if e = value(e); e.IsObject() {
+				if s, ok := e.ObjectValue()["secretArn"]; ok && value(s).IsString() {
+					out = append(out, value(s).StringValue())
+				}
+			}
+		}
+	}
+	return out
+}
+
+// arnAccountOf returns the account field of an ARN, "" if it has none.
+func arnAccountOf(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
+}
