@@ -1,0 +1,633 @@
+package stack_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/iam"
+	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/rotation"
+	"github.com/acme/secrets-platform/rotation/grace"
+	"github.com/acme/secrets-platform/stack"
+)
+
+// rotName is the logical name composeRotation gives a secret's rotator.
+func rotName(s config.Secret, child string) string {
+	return "rotation-" + s.Group + "-" + s.Short + "-" + child
+}
+
+func rotMust(t *testing.T, rec *stacktest.Recording, name string) stacktest.Resource {
+	t.Helper()
+	r, ok := rec.Named(name)
+	require.True(t, ok, "got no resource %s, want one", name)
+	return r
+}
+
+func TestEveryRotatedSecretHasItsOwnRotator(t *testing.T) {
+	for name, st := range stacks(t) {
+		t.Run(name, func(t *testing.T) {
+			rec, cfg := parsed(t, st)
+			acct := accountOf(t, st)
+			var functions map[string]string
+			require.NoError(t, rotDecode(rec.Outputs["rotationFunctions"].Value, &functions))
+			var automatic int
+			for _, s := range cfg.Secrets {
+				st := s.Rotation.Strategy
+				if !st.Automatic() {
+					assert.NotContains(t, functions, s.Name, "got a rotation function for manual %s, want none", s.Name)
+					_, ok := rec.Named(rotName(s, "rotation"))
+					assert.False(t, ok, "got a rotation for manual %s, want none", s.Name)
+					continue
+				}
+				automatic++
+				secretArn := rotMust(t, rec, "catalog-"+s.Group+"-"+s.Short+"-secret").StateStr("arn")
+				fn := rotMust(t, rec, rotName(s, "function"))
+				fnName := rotation.FunctionName(cfg.Environment, s)
+				assert.Equal(t, fnName, fn.Str("name"))
+				assert.Equal(t, fnName, functions[s.Name], "rotationFunctions[%s]: got %q, want %q", s.Name, functions[s.Name], fnName)
+				assert.Equal(t, string(st), fn.Str("environment.variables.ROTATION_STRATEGY"))
+				assert.Equal(t, rotation.Runtime, fn.Str("runtime"))
+				assert.Equal(t, []string{rotation.Architecture}, fn.Strings("architectures"))
+				assert.Equal(t, "bootstrap", fn.Str("handler"))
+
+				perm := rotMust(t, rec, rotName(s, "invoke-permission"))
+				assert.Equal(t, "secretsmanager.amazonaws.com", perm.Str("principal"))
+				assert.Equal(t, secretArn, perm.Str("sourceArn"), "got sourceArn %q, want the secret %q", perm.Str("sourceArn"), secretArn)
+				assert.Equal(t, acct, perm.Str("sourceAccount"))
+				assert.Equal(t, fnName, perm.Str("function"))
+
+				rot := rotMust(t, rec, rotName(s, "rotation"))
+				assert.Equal(t, secretArn, rot.Str("secretId"))
+				assert.Equal(t, fn.StateStr("arn"), rot.Str("rotationLambdaArn"))
+				days, _ := rot.Int("rotationRules.automaticallyAfterDays")
+				assert.Equal(t, s.Rotation.Days, days, "got a rotation every %d days, want %d from config", days, s.Rotation.Days)
+				assert.Equal(t, s.Rotation.ScheduleExpression, rot.Str("rotationRules.scheduleExpression"))
+				now, _ := rot.Bool("rotateImmediately")
+				assert.Equal(t, s.Kind == config.KindDatabase, now, "rotateImmediately of %s", s.Name)
+				assert.Contains(t, rot.DependsOn, perm.URN, "got the rotation not waiting for the invoke permission")
+
+				_, inVPC := fn.Input("vpcConfig.subnetIds")
+				assert.Equal(t, st.ReadsMasterSecret(), inVPC, "got vpcConfig %v for %s", inVPC, st)
+				if st.ReadsMasterSecret() {
+					assert.Equal(t, strings.Join(cfg.Database.Grants, ","), fn.Str("environment.variables.DB_GRANTS"))
+				}
+				if s.AdminSecret != "" {
+					admin := rotMust(t, rec, "catalog-"+strings.ReplaceAll(strings.TrimPrefix(s.AdminSecret, "/"+cfg.Environment+"/"), "/", "-")+"-secret")
+					assert.Equal(t, admin.StateStr("arn"), fn.Str("environment.variables."+strings.ToUpper(string(st))+"_ADMIN_SECRET_ARN"))
+				}
+				rotCheckSweep(t, rec, s, fn, secretArn, acct)
+			}
+			assert.Len(t, functions, automatic, "got %d rotation functions, want one per automatic secret (%d)", len(functions), automatic)
+		})
+	}
+}
+
+// rotCheckSweep: third-party keys get a 15-minute sweep invoking the same
+// function with a grace.SweepEvent; other strategies get none.
+func rotCheckSweep(t *testing.T, rec *stacktest.Recording, s config.Secret, fn stacktest.Resource, secretArn, acct string) {
+	t.Helper()
+	target, ok := rec.Named(rotName(s, "sweep-target"))
+	wantSweep := s.Rotation.Strategy == config.HTTPKey || s.Rotation.Strategy == config.Twilio
+	require.Equal(t, wantSweep, ok, "got sweep %v for %s, want %v", ok, s.Rotation.Strategy, wantSweep)
+	if !wantSweep {
+		return
+	}
+	rule := rotMust(t, rec, rotName(s, "sweep-schedule"))
+	assert.Equal(t, rotation.SweepSchedule, rule.Str("scheduleExpression"))
+	assert.Equal(t, fn.StateStr("arn"), target.Str("arn"))
+	ev, isSweep, err := grace.ParseSweepEvent([]byte(target.Str("input")))
+	require.NoError(t, err)
+	assert.True(t, isSweep, "got an input the rotator would not read as a sweep: %s", target.Str("input"))
+	assert.Equal(t, grace.SweepEvent{SecretID: secretArn, Action: grace.ActionRevokeExpired}, ev)
+	perm := rotMust(t, rec, rotName(s, "sweep-permission"))
+	assert.Equal(t, "events.amazonaws.com", perm.Str("principal"))
+	assert.Equal(t, rule.StateStr("arn"), perm.Str("sourceArn"))
+	assert.Equal(t, acct, perm.Str("sourceAccount"))
+}
+
+func TestRotationFunctionsDeployTheBuiltZip(t *testing.T) {
+	st, err := stacktest.LoadStack("..", "prod")
+	require.NoError(t, err)
+	rec, err := stacktest.Run(st, stack.Compose)
+	require.NoError(t, err)
+	fns := rec.OfType("aws:lambda/function:Function")
+	var hashes []string
+	for _, fn := range fns {
+		if !strings.HasPrefix(fn.Name, "rotation-") {
+			continue
+		}
+		code, ok := fn.Inputs["code"]
+		require.True(t, ok && code.IsArchive(), "function %s: got no archive, want the built zip", fn.Name)
+		zip, err := os.ReadFile(code.ArchiveValue().Path)
+		require.NoError(t, err)
+		assert.Equal(t, rotation.SourceCodeHash(zip), fn.Str("sourceCodeHash"), "function %s: got sourceCodeHash %s, want the zip's", fn.Name, fn.Str("sourceCodeHash"))
+		hashes = append(hashes, fn.Str("sourceCodeHash"))
+	}
+	require.NotEmpty(t, hashes)
+	assert.Len(t, slices.Compact(slices.Sorted(slices.Values(hashes))), 1, "got %v, want one build shared by every function", hashes)
+
+	// A fresh build into another directory gives the same bytes, so a second
+	// preview of an unchanged checkout shows no change.
+	root, err := rotation.ModuleRoot(".")
+	require.NoError(t, err)
+	again, err := rotation.Build(context.Background(), rotation.BuildArgs{Root: root, OutDir: t.TempDir()})
+	require.NoError(t, err)
+	assert.Equal(t, hashes[0], again.SourceCodeHash, "got a different hash from a rebuild, want the same")
+	assert.Equal(t, again.SourceCodeHash, rec.Outputs["rotatorSourceCodeHash"].Value)
+}
+
+// rotWithDatabaseStrategy switches the stack's database secret to another
+// rotation strategy.
+func rotWithDatabaseStrategy(t *testing.T, st stacktest.Stack, strategy config.Strategy) stacktest.Stack {
+	t.Helper()
+	var db struct {
+		SecretName string `json:"secretName"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(st.Config["secrets-platform:database"]), &db))
+	var entries []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(st.Config["secrets-platform:secrets"]), &entries))
+	found := false
+	for _, e := range entries {
+		if e["name"] == db.SecretName {
+			rot, _ := e["rotation"].(map[string]any)
+			rot["strategy"] = string(strategy)
+			found = true
+		}
+	}
+	require.True(t, found, "got no database secret %s in the catalog", db.SecretName)
+	b, err := json.Marshal(entries)
+	require.NoError(t, err)
+	return st.With("secrets", string(b))
+}
+
+func TestHostedRotationDeploysAWSsPinnedApplication(t *testing.T) {
+	names, err := stacktest.StackNames("..")
+	require.NoError(t, err)
+	for _, n := range names {
+		for _, strategy := range []config.Strategy{config.HostedSingleUser, config.HostedMultiUser} {
+			t.Run(n+"/"+string(strategy), func(t *testing.T) {
+				base, err := stacktest.LoadStack("..", n)
+				require.NoError(t, err)
+				rec, cfg := parsed(t, rotWithDatabaseStrategy(t, base, strategy))
+				s, ok := cfg.Secret(cfg.Database.SecretName)
+				require.True(t, ok)
+				app, err := rotation.Hosted(strategy, "aws")
+				require.NoError(t, err)
+
+				stackRes := rotMust(t, rec, rotName(s, "application"))
+				assert.Equal(t, app.ApplicationID, stackRes.Str("applicationId"))
+				assert.Equal(t, app.SemanticVersion, stackRes.Str("semanticVersion"))
+				assert.ElementsMatch(t, rotation.HostedCapabilities, stackRes.Strings("capabilities"))
+				secretsKey := rotMust(t, rec, "secrets-key-key").StateStr("arn")
+				fnName := rotation.FunctionName(cfg.Environment, s)
+				want := map[string]string{
+					"endpoint":            "https://secretsmanager." + cfg.Region + ".amazonaws.com",
+					"functionName":        fnName,
+					"vpcSecurityGroupIds": rotMust(t, rec, "database-rotator-sg").StateStr("id"),
+					"kmsKeyArn":           secretsKey,
+					"excludeCharacters":   s.Password.ExcludeCharacters,
+				}
+				for k, v := range want {
+					assert.Equal(t, v, stackRes.Str("parameters."+k), "parameter %s: got %q, want %q", k, stackRes.Str("parameters."+k), v)
+				}
+				subnets := strings.Split(stackRes.Str("parameters.vpcSubnetIds"), ",")
+				assert.Len(t, subnets, len(rec.OfType("aws:ec2/subnet:Subnet")), "got subnets %v, want every database subnet", subnets)
+				master := rec.Outputs["databaseMasterSecretArn"].Value
+				if strategy == config.HostedMultiUser {
+					assert.Equal(t, master, stackRes.Str("parameters.masterSecretArn"))
+					assert.Equal(t, secretsKey, stackRes.Str("parameters.masterSecretKmsKeyArn"))
+				} else {
+					assert.Empty(t, stackRes.Str("parameters.masterSecretArn"), "got a master secret for single-user, want none")
+				}
+
+				rot := rotMust(t, rec, rotName(s, "rotation"))
+				wantFn := fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", cfg.Region, accountOf(t, base), fnName)
+				assert.Equal(t, wantFn, rot.Str("rotationLambdaArn"), "got rotation on %q, want the deployed function from the stack outputs", rot.Str("rotationLambdaArn"))
+				assert.Contains(t, rot.DependsOn, stackRes.URN)
+				now, _ := rot.Bool("rotateImmediately")
+				assert.True(t, now, "got rotateImmediately false for the database secret")
+				_, ok = rec.Named(rotName(s, "function"))
+				assert.False(t, ok, "got a Go rotator for a hosted strategy, want none")
+
+				var functions map[string]string
+				require.NoError(t, rotDecode(rec.Outputs["rotationFunctions"].Value, &functions))
+				assert.Equal(t, fnName, functions[s.Name], "got %q for the hosted rotator in rotationFunctions", functions[s.Name])
+
+				for _, v := range stacktest.Check(rec) {
+					if v.Rule == 2 || v.Rule >= 11 && v.Rule <= 14 {
+						t.Errorf("%s", v)
+					}
+				}
+			})
+		}
+	}
+}
+
+// rotDecode reads a resolved output of any map shape into v.
+func rotDecode(value, v any) error {
+	b, err := json.Marshal(value)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// rotBroken returns a copy of rec with the named resource changed by edit;
+// rec itself is left as it was.
+func rotBroken(t *testing.T, rec *stacktest.Recording, name string, edit func(r *stacktest.Resource)) *stacktest.Recording {
+	t.Helper()
+	cp := *rec
+	cp.Resources = slices.Clone(rec.Resources)
+	cp.Outputs = maps.Clone(rec.Outputs)
+	i := slices.IndexFunc(cp.Resources, func(r stacktest.Resource) bool { return r.Name == name })
+	require.GreaterOrEqual(t, i, 0, "got no resource %s to break", name)
+	r := cp.Resources[i]
+	r.Inputs, r.State = r.Inputs.Copy(), r.State.Copy()
+	edit(&r)
+	cp.Resources[i] = r
+	return &cp
+}
+
+// rotDropped returns a copy of rec without the named resource.
+func rotDropped(t *testing.T, rec *stacktest.Recording, name string) *stacktest.Recording {
+	t.Helper()
+	cp := *rec
+	cp.Resources = slices.DeleteFunc(slices.Clone(rec.Resources), func(r stacktest.Resource) bool { return r.Name == name })
+	require.Len(t, cp.Resources, len(rec.Resources)-1, "got no resource %s to drop", name)
+	return &cp
+}
+
+// rotAdded returns a copy of rec with a copy of the named resource added
+// under a new name, changed by edit.
+func rotAdded(t *testing.T, rec *stacktest.Recording, from, name string, edit func(r *stacktest.Resource)) *stacktest.Recording {
+	t.Helper()
+	src := rotMust(t, rec, from)
+	cp := *rec
+	src.Name, src.URN = name, src.URN+"-copy"
+	src.Inputs, src.State = src.Inputs.Copy(), src.State.Copy()
+	edit(&src)
+	cp.Resources = append(slices.Clone(rec.Resources), src)
+	return &cp
+}
+
+// rotSet sets (or, with nil, deletes) an input by dotted path, copying every
+// object on the way so the original recording is untouched.
+func rotSet(r *stacktest.Resource, path string, v any) {
+	r.Inputs = rotSetIn(r.Inputs, strings.Split(path, "."), v)
+}
+
+func rotSetIn(m resource.PropertyMap, parts []string, v any) resource.PropertyMap {
+	m = m.Copy()
+	k := resource.PropertyKey(parts[0])
+	if len(parts) == 1 {
+		if v == nil {
+			delete(m, k)
+		} else {
+			m[k] = resource.NewPropertyValue(v)
+		}
+		return m
+	}
+	child := resource.PropertyMap{}
+	if cur, ok := m[k]; ok {
+		for cur.IsSecret() || cur.IsOutput() {
+			if cur.IsSecret() {
+				cur = cur.SecretValue().Element
+			} else {
+				cur = cur.OutputValue().Element
+			}
+		}
+		if cur.IsObject() {
+			child = cur.ObjectValue()
+		}
+	}
+	m[k] = resource.NewObjectProperty(rotSetIn(child, parts[1:], v))
+	return m
+}
+
+// rotPolicy rewrites a role policy's document.
+func rotPolicy(t *testing.T, edit func(d *iam.Document)) func(r *stacktest.Resource) {
+	return func(r *stacktest.Resource) {
+		d, err := iam.Parse(r.Str("policy"))
+		require.NoError(t, err)
+		edit(&d)
+		s, err := d.JSON()
+		require.NoError(t, err)
+		rotSet(r, "policy", s)
+	}
+}
+
+// rotStatement edits the statement with the given Sid.
+func rotStatement(t *testing.T, sid string, edit func(s *iam.Statement)) func(r *stacktest.Resource) {
+	return rotPolicy(t, func(d *iam.Document) {
+		i := slices.IndexFunc(d.Statement, func(s iam.Statement) bool { return s.Sid == sid })
+		require.GreaterOrEqual(t, i, 0, "got no statement %s", sid)
+		st := d.Statement[i]
+		st.Condition = maps.Clone(st.Condition)
+		for op, c := range st.Condition {
+			st.Condition[op] = maps.Clone(c)
+		}
+		edit(&st)
+		d.Statement = slices.Clone(d.Statement)
+		d.Statement[i] = st
+	})
+}
+
+// rotViolations are a recording's violations of one rule, as text.
+func rotViolations(rec *stacktest.Recording, rule int) []string {
+	var out []string
+	for _, v := range stacktest.Check(rec) {
+		if v.Rule == rule {
+			out = append(out, v.String())
+		}
+	}
+	return out
+}
+
+func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
+	st, err := stacktest.LoadStack("..", "prod")
+	require.NoError(t, err)
+	rec, err := stacktest.Run(st, stack.Compose)
+	require.NoError(t, err)
+	arn := func(name string) string { return rotMust(t, rec, name).StateStr("arn") }
+	stripe, twilioAdmin := arn("catalog-app-stripe-secret"), arn("catalog-integrations-twilio-admin-secret")
+	master, _ := rec.Outputs["databaseMasterSecretArn"].Value.(string)
+	require.NotEmpty(t, master)
+	grant := func(sid string, actions []string, resources ...string) func(d *iam.Document) {
+		return func(d *iam.Document) {
+			d.Statement = append(slices.Clone(d.Statement), iam.Statement{Sid: sid, Effect: iam.Allow, Action: actions, Resource: resources})
+		}
+	}
+
+	tests := []struct {
+		name  string
+		rule  int
+		want  string
+		break_ func() *stacktest.Recording
+	}{
+		// Rule 2: schedules, and manual secrets that say why.
+		{"automatic secret without rotation", 2, "has 0 rotation resources", func() *stacktest.Recording {
+			return rotDropped(t, rec, "rotation-app-encryption-key-rotation")
+		}},
+		{"period over 90 days", 2, "automaticallyAfterDays = 120", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *stacktest.Resource) { rotSet(r, "rotationRules.automaticallyAfterDays", 120) })
+		}},
+		{"schedule under 4 hours", 2, "every 2 hours", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *stacktest.Resource) {
+				rotSet(r, "rotationRules.automaticallyAfterDays", nil)
+				rotSet(r, "rotationRules.scheduleExpression", "rate(2 hours)")
+			})
+		}},
+		{"cron every minute", 2, "not provably", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *stacktest.Resource) {
+				rotSet(r, "rotationRules.automaticallyAfterDays", nil)
+				rotSet(r, "rotationRules.scheduleExpression", "cron(* * * * ? *)")
+			})
+		}},
+		{"manual secret with a rotation", 2, "is Rotation=manual but has a rotation resource", func() *stacktest.Recording {
+			return rotAdded(t, rec, "rotation-app-encryption-key-rotation", "rotation-app-stripe-rotation", func(r *stacktest.Resource) { rotSet(r, "secretId", stripe) })
+		}},
+		{"manual secret without a reason", 2, "no reason with a runbook", func() *stacktest.Recording {
+			cp := *rec
+			cp.Outputs = maps.Clone(rec.Outputs)
+			var manual map[string]string
+			require.NoError(t, rotDecode(rec.Outputs["manualRotation"].Value, &manual))
+			delete(manual, "/prod/app/stripe")
+			cp.Outputs["manualRotation"] = stacktest.Output{Value: manual, Known: true}
+			return &cp
+		}},
+		// Rule 11: invoke permissions.
+		{"permission without sourceArn", 11, "want both", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *stacktest.Resource) { rotSet(r, "sourceArn", nil) })
+		}},
+		{"permission without sourceAccount", 11, "want both", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *stacktest.Resource) { rotSet(r, "sourceAccount", nil) })
+		}},
+		{"permission for another secret", 11, "has no invoke permission", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *stacktest.Resource) { rotSet(r, "sourceArn", stripe) })
+		}},
+		{"permission from another account", 11, "is not the account of", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *stacktest.Resource) { rotSet(r, "sourceAccount", "999999999999") })
+		}},
+		{"rotation on a function we did not deploy", 11, "neither a function nor a hosted rotator", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *stacktest.Resource) {
+				rotSet(r, "rotationLambdaArn", "arn:aws:lambda:eu-west-1:111122223333:function:guessed")
+			})
+		}},
+		{"sweep permission without sourceArn", 11, "want both", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-integrations-twilio-sweep-permission", func(r *stacktest.Resource) { rotSet(r, "sourceArn", nil) })
+		}},
+		// Rule 12: the role reaches its own secret only.
+		{"own-secret statement on every secret", 12, "not the rotator's own secret", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-encryption-key-policy", rotStatement(t, rotation.SidRotateOwnSecret, func(s *iam.Statement) {
+				s.Resource = iam.Strings{"arn:aws:secretsmanager:eu-west-1:111122223333:secret:*"}
+			}))
+		}},
+		{"an action rotation does not need", 12, "the rotation protocol needs only", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-encryption-key-policy", rotStatement(t, rotation.SidRotateOwnSecret, func(s *iam.Statement) {
+				s.Action = append(slices.Clone(s.Action), "secretsmanager:DeleteSecret")
+			}))
+		}},
+		{"master secret read outside postgres", 12, "not the rotator's own secret", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-integrations-twilio-policy", rotPolicy(t, grant("Master", []string{"secretsmanager:GetSecretValue"}, master)))
+		}},
+		{"admin secret read by a rotator without one", 12, "not the rotator's own secret", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-encryption-key-policy", rotPolicy(t, grant("Admin", []string{"secretsmanager:GetSecretValue"}, twilioAdmin)))
+		}},
+		{"admin secret written", 12, "not the rotator's own secret", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-integrations-twilio-policy", rotPolicy(t, grant("Admin", []string{"secretsmanager:PutSecretValue"}, twilioAdmin)))
+		}},
+		{"key use without the secret context", 12, "ncryption", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
+				delete(s.Condition["StringEquals"], "kms:EncryptionContext:SecretARN")
+			}))
+		}},
+		{"key use outside Secrets Manager", 12, "without kms:ViaService", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
+				delete(s.Condition["StringEquals"], "kms:ViaService")
+			}))
+		}},
+		{"encrypting for the master secret", 12, "not the rotator's own secrets", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidDecryptReadSecrets, func(s *iam.Statement) {
+				s.Action = iam.Strings{"kms:Decrypt", "kms:GenerateDataKey"}
+			}))
+		}},
+		{"a key action beyond Decrypt and GenerateDataKey", 12, "needs kms:Decrypt and kms:GenerateDataKey only", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
+				s.Action = append(slices.Clone(s.Action), "kms:ReEncryptFrom")
+			}))
+		}},
+		{"a service rotation does not use", 12, "which rotation does not need", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-encryption-key-policy", rotPolicy(t, grant("Pass", []string{"iam:PassRole"}, "arn:aws:iam::111122223333:role/admin")))
+		}},
+		{"logs on every group", 12, "not the function's own log group", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-encryption-key-policy", rotStatement(t, rotation.SidOwnLogGroup, func(s *iam.Statement) { s.Resource = iam.Strings{"*"} }))
+		}},
+		{"a managed policy beyond VPC access", 12, "carries managed policy", func() *stacktest.Recording {
+			return rotAdded(t, rec, "rotation-app-database-vpc-access", "rotation-app-encryption-key-admin", func(r *stacktest.Resource) {
+				rotSet(r, "role", "prod-rotate-app-encryption-key")
+				rotSet(r, "policyArn", "arn:aws:iam::aws:policy/AdministratorAccess")
+			})
+		}},
+		// Rule 13: the functions we build.
+		{"no reserved concurrency", 13, "reservedConcurrentExecutions = 0", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-function", func(r *stacktest.Resource) { rotSet(r, "reservedConcurrentExecutions", nil) })
+		}},
+		{"tracing not active", 13, "want Active", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-function", func(r *stacktest.Resource) { rotSet(r, "tracingConfig.mode", "PassThrough") })
+		}},
+		{"environment with AWS's key", 13, "kmsKeyArn", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-function", func(r *stacktest.Resource) { rotSet(r, "kmsKeyArn", nil) })
+		}},
+		{"logs kept forever", 13, "retentionInDays = 0", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-logs", func(r *stacktest.Resource) { rotSet(r, "retentionInDays", nil) })
+		}},
+		{"logs not encrypted with our key", 13, "kmsKeyId", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-logs", func(r *stacktest.Resource) { rotSet(r, "kmsKeyId", nil) })
+		}},
+		{"no log group", 13, "no log group", func() *stacktest.Recording {
+			return rotDropped(t, rec, "rotation-app-database-logs")
+		}},
+		{"database rotator outside the VPC", 13, "no VPC subnets", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-function", func(r *stacktest.Resource) { rotSet(r, "vpcConfig", nil) })
+		}},
+		// Rule 14: the database.
+		{"storage not encrypted", 14, "storageEncrypted", func() *stacktest.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "storageEncrypted", false) })
+		}},
+		{"storage with AWS's key", 14, "storage kmsKeyId", func() *stacktest.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "kmsKeyId", "alias/aws/rds") })
+		}},
+		{"public", 14, "publiclyAccessible", func() *stacktest.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "publiclyAccessible", true) })
+		}},
+		{"no IAM auth", 14, "iamDatabaseAuthenticationEnabled", func() *stacktest.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "iamDatabaseAuthenticationEnabled", false) })
+		}},
+		{"no log exports", 14, "enabledCloudwatchLogsExports", func() *stacktest.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "enabledCloudwatchLogsExports", []any{}) })
+		}},
+		{"default parameter group", 14, "is not a parameter group of this stack", func() *stacktest.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "parameterGroupName", "default.postgres16") })
+		}},
+		{"plain-text connections allowed", 14, "rds.force_ssl is not 1", func() *stacktest.Recording {
+			return rotBroken(t, rec, "database-params", func(r *stacktest.Resource) {
+				rotSet(r, "parameters", []any{map[string]any{"name": "rds.force_ssl", "value": "0"}})
+			})
+		}},
+		{"no deletion protection", 14, "deletionProtection", func() *stacktest.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "deletionProtection", false) })
+		}},
+		{"no final snapshot", 14, "no final snapshot", func() *stacktest.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "skipFinalSnapshot", true) })
+		}},
+		{"short backups", 14, "backupRetentionPeriod = 3", func() *stacktest.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "backupRetentionPeriod", 3) })
+		}},
+		{"single AZ", 14, "multiAz", func() *stacktest.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "multiAz", false) })
+		}},
+	}
+	for _, rule := range []int{2, 11, 12, 13, 14} {
+		require.Empty(t, rotViolations(rec, rule), "the committed prod stack must pass rule %d before it is broken", rule)
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := rotViolations(tt.break_(), tt.rule)
+			require.NotEmpty(t, got, "got no rule %d violation, want one containing %q", tt.rule, tt.want)
+			assert.True(t, slices.ContainsFunc(got, func(v string) bool { return strings.Contains(v, tt.want) }),
+				"got %v, want a violation containing %q", got, tt.want)
+		})
+	}
+	// The original recording was not changed by any of the breaks.
+	for _, rule := range []int{2, 11, 12, 13, 14} {
+		assert.Empty(t, rotViolations(rec, rule), "got rule %d violations on the untouched recording", rule)
+	}
+}
+
+func TestDisposableStacksMayTradeDatabaseGuards(t *testing.T) {
+	st, err := stacktest.LoadStack("..", "staging")
+	require.NoError(t, err)
+	rec, err := stacktest.Run(st, stack.Compose)
+	require.NoError(t, err)
+	require.False(t, rec.Strict)
+	relaxed := rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) {
+		rotSet(r, "multiAz", false)
+		rotSet(r, "deletionProtection", false)
+		rotSet(r, "skipFinalSnapshot", true)
+		rotSet(r, "backupRetentionPeriod", 1)
+	})
+	assert.Empty(t, rotViolations(relaxed, 14), "got rule 14 violations for guards a disposable stack may drop")
+	public := rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "publiclyAccessible", true) })
+	assert.NotEmpty(t, rotViolations(public, 14), "got no violation for a public database in a disposable stack, want one")
+}
+
+func TestHostedExceptionsApplyOnlyToTheHostedRotator(t *testing.T) {
+	base, err := stacktest.LoadStack("..", "prod")
+	require.NoError(t, err)
+	rec, err := stacktest.Run(rotWithDatabaseStrategy(t, base, config.HostedMultiUser), stack.Compose)
+	require.NoError(t, err)
+	single, err := stacktest.Run(rotWithDatabaseStrategy(t, base, config.HostedSingleUser), stack.Compose)
+	require.NoError(t, err)
+	const app = "rotation-app-database-application"
+	for _, rule := range []int{11, 12, 13} {
+		require.Empty(t, rotViolations(rec, rule), "a hosted rotator passes rule %d through its named exception", rule)
+	}
+	tests := []struct {
+		name  string
+		rule  int
+		want  string
+		broke *stacktest.Recording
+	}{
+		{"hosted rotator with AWS's key", 12, "kmsKeyArn parameter", rotBroken(t, rec, app, func(r *stacktest.Resource) {
+			rotSet(r, "parameters.kmsKeyArn", "alias/aws/secretsmanager")
+		})},
+		{"multi-user without the master secret", 12, "is not the database master secret", rotBroken(t, rec, app, func(r *stacktest.Resource) {
+			rotSet(r, "parameters.masterSecretArn", "arn:aws:secretsmanager:eu-west-1:111122223333:secret:other-AbCdEf")
+		})},
+		{"single-user reading the master secret", 12, "a single-user rotator reads the master secret", rotBroken(t, single, app, func(r *stacktest.Resource) {
+			rotSet(r, "parameters.masterSecretArn", rec.Outputs["databaseMasterSecretArn"].Value)
+		})},
+		{"hosted rotator outside the VPC", 13, "no VPC subnets", rotBroken(t, rec, app, func(r *stacktest.Resource) {
+			rotSet(r, "parameters.vpcSubnetIds", nil)
+		})},
+		{"rotation on a guessed hosted ARN", 11, "neither a function nor a hosted rotator", rotBroken(t, rec, "rotation-app-database-rotation", func(r *stacktest.Resource) {
+			rotSet(r, "rotationLambdaArn", "arn:aws:lambda:eu-west-1:111122223333:function:prod-rotate-app-database-guessed")
+		})},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := rotViolations(tt.broke, tt.rule)
+			assert.True(t, slices.ContainsFunc(got, func(v string) bool { return strings.Contains(v, tt.want) }),
+				"got %v, want a rule %d violation containing %q", got, tt.rule, tt.want)
+		})
+	}
+}
+
+func TestRotationExceptionsAreNamed(t *testing.T) {
+	want := map[string]int{
+		stacktest.ExceptionManualRotation:         2,
+		stacktest.ExceptionMasterSecretRead:       12,
+		stacktest.ExceptionAdminSecretRead:        12,
+		stacktest.ExceptionHostedFunctionSettings: 13,
+		stacktest.ExceptionHostedInvokePermission: 11,
+	}
+	got := map[string]int{}
+	for _, e := range stacktest.Exceptions() {
+		if _, ok := want[e.Name]; ok {
+			got[e.Name] = e.Rule
+			assert.NotEmpty(t, e.Why, "exception %s says why", e.Name)
+		}
+	}
+	assert.Equal(t, want, got, "got exceptions %v, want %v", got, want)
+}
