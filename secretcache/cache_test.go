@@ -469,3 +469,26 @@ func TestExactExpiryDoesNotTrustTimers(t *testing.T) {
 		})
 	}
 }
+
+func TestWarmBoundsConcurrency(t *testing.T) {
+	api := newStub()
+	ids := []string{"a", "b", "c", "d", "e", "f"}
+	for _, id := range ids {
+		api.set(id, StageCurrent, "v-"+id)
+	}
+	gate := api.hold()
+	c, _ := newTestCache(t, api, 0, func(o *Options) { o.WarmConcurrency = 2 })
+
+	done := make(chan error, 1)
+	go func() { done <- c.Warm(t.Context(), ids...) }()
+	for api.calls.Load() < 2 {
+		time.Sleep(time.Millisecond)
+	}
+	// Give an unbounded Warm the chance to start more calls while held.
+	time.Sleep(20 * time.Millisecond)
+	assert.Equal(t, int64(2), api.calls.Load(), "calls in flight while held: got %d, want WarmConcurrency 2", api.calls.Load())
+	close(gate)
+	require.NoError(t, <-done)
+	assert.Equal(t, int64(len(ids)), api.calls.Load(), "every secret fetched")
+	assert.LessOrEqual(t, api.maxInflight.Load(), int64(2), "max concurrent calls")
+}

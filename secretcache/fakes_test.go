@@ -75,6 +75,8 @@ type stubAPI struct {
 	gate   chan struct{} // when non-nil, calls wait until it is closed
 	inputs []secretsmanager.GetSecretValueInput
 	calls  atomic.Int64
+
+	inflight, maxInflight atomic.Int64
 }
 
 func newStub() *stubAPI {
@@ -102,6 +104,14 @@ func (s *stubAPI) hold() chan struct{} {
 
 func (s *stubAPI) GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, _ ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
 	s.calls.Add(1)
+	n := s.inflight.Add(1)
+	defer s.inflight.Add(-1)
+	for { // record the high-water mark of concurrent calls
+		m := s.maxInflight.Load()
+		if n <= m || s.maxInflight.CompareAndSwap(m, n) {
+			break
+		}
+	}
 	s.mu.Lock()
 	s.inputs = append(s.inputs, *in)
 	gate := s.gate
