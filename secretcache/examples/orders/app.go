@@ -31,18 +31,18 @@ func newApp(ctx context.Context, client secretcache.API, cfg config) (*app, erro
 		}
 	})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("new app: %w", err)
 	}
 	if err := cache.Warm(ctx, cfg.DBSecretID, cfg.PartnerKeyID); err != nil {
 		return nil, fmt.Errorf("prefetch secrets: %w", err)
 	}
 	conn, err := pgsecret.NewConnector(cache, cfg.DBSecretID, pgsecret.TLS{CAFile: cfg.CAFile})
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("new app: %w", err)
 	}
 	pool, err := pgsecret.NewPool(ctx, conn, nil)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("new app: %w", err)
 	}
 	return &app{cache: cache, pool: pool, cfg: cfg}, nil
 }

@@ -20,6 +20,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log"
 	"net/http"
 	"os"
@@ -47,7 +48,7 @@ func run() error {
 	}
 	awsCfg, err := awsconfig.LoadDefaultConfig(ctx)
 	if err != nil {
-		return err
+		return fmt.Errorf("load aws config: %w", err)
 	}
 	app, err := newApp(ctx, secretsmanager.NewFromConfig(awsCfg), cfg)
 	if err != nil {
@@ -64,7 +65,7 @@ func run() error {
 	}()
 	log.Printf("orders: serving on %s", cfg.ListenAddr)
 	if err := srv.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
-		return err
+		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
 }
