@@ -314,8 +314,10 @@ func (c *Cache) entryFor(k key) *entry {
 
 // sweep advances the CLOCK hand to the first entry whose reference bit is
 // clear, clearing the bits it passes, and returns it with the hand on it.
+// Readers may set bits again behind the hand, so after two full turns it
+// takes whatever entry the hand is on rather than spin.
 func (c *Cache) sweep() *entry {
-	for {
+	for range 2 * len(c.ring) {
 		e := c.ring[c.hand]
 		if !e.ref.Load() {
 			return e
@@ -323,6 +325,7 @@ func (c *Cache) sweep() *entry {
 		e.ref.Store(false)
 		c.hand = (c.hand + 1) % len(c.ring)
 	}
+	return c.ring[c.hand]
 }
 
 func (t *table) put(e *entry) {
