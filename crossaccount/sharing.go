@@ -54,6 +54,11 @@ type Sharing struct {
 	SharedSecretArns pulumi.StringArrayMapOutput `pulumi:"sharedSecretArns"`
 	// PrincipalArns maps each principal's name to its role ARN.
 	PrincipalArns pulumi.StringMapOutput `pulumi:"principalArns"`
+	// ConsumerSideElsewhere lists the principals whose config names no deploy
+	// role: the other account writes their identity policy, so the stack
+	// cannot show the third grant and says so (the named exception to
+	// SECURITY-RULES 10).
+	ConsumerSideElsewhere pulumi.StringArrayOutput `pulumi:"consumerSideElsewhere"`
 }
 
 // NewSharing registers a resource policy per shared secret (all principals
@@ -87,7 +92,7 @@ func NewSharing(ctx *pulumi.Context, name string, args *SharingArgs, opts ...pul
 		}
 	}
 
-	shared, principals := pulumi.StringArrayMap{}, pulumi.StringMap{}
+	shared, principals, elsewhere := pulumi.StringArrayMap{}, pulumi.StringMap{}, []string{}
 	for _, p := range args.Principals {
 		var arns pulumi.StringArray
 		for _, sec := range p.Secrets {
@@ -95,16 +100,20 @@ func NewSharing(ctx *pulumi.Context, name string, args *SharingArgs, opts ...pul
 		}
 		shared[p.Name] = arns
 		principals[p.Name] = pulumi.String(PrincipalARN(args.Partition, p))
-		if p.DeployRoleARN != "" {
-			if err := s.consumerSide(ctx, name+"-"+p.Name, p, arns, args); err != nil {
-				return nil, err
-			}
+		if p.DeployRoleARN == "" {
+			elsewhere = append(elsewhere, PrincipalARN(args.Partition, p))
+			continue
+		}
+		if err := s.consumerSide(ctx, name+"-"+p.Name, p, arns, args); err != nil {
+			return nil, err
 		}
 	}
 	s.SharedSecretArns = shared.ToStringArrayMapOutput()
 	s.PrincipalArns = principals.ToStringMapOutput()
+	s.ConsumerSideElsewhere = pulumi.ToStringArray(elsewhere).ToStringArrayOutput()
 	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{
 		"sharedSecretArns": s.SharedSecretArns, "principalArns": s.PrincipalArns,
+		"consumerSideElsewhere": s.ConsumerSideElsewhere,
 	}); err != nil {
 		return nil, fmt.Errorf("register sharing outputs %s: %w", name, err)
 	}

@@ -47,7 +47,7 @@ func runSharing(t *testing.T, args *crossaccount.SharingArgs) (*stacktest.Record
 		if err != nil {
 			return nil, err
 		}
-		return map[string]pulumi.Input{"shared": s.SharedSecretArns, "principals": s.PrincipalArns}, nil
+		return map[string]pulumi.Input{"shared": s.SharedSecretArns, "principals": s.PrincipalArns, "elsewhere": s.ConsumerSideElsewhere}, nil
 	})
 }
 
@@ -90,6 +90,7 @@ func TestSharingWritesAllThreeGrants(t *testing.T) {
 	assert.Equal(t, iam.Strings{cmk}, st[2].Resource)
 
 	assert.Equal(t, map[string]string{"messaging": consumerArn}, rec.Outputs["principals"].Value)
+	assert.Equal(t, []string{}, rec.Outputs["elsewhere"].Value, "every consumer side is deployed here, got/want none elsewhere")
 }
 
 func TestSharingOneSecretWithTwoPrincipalsWritesOnePolicy(t *testing.T) {
@@ -105,6 +106,7 @@ func TestSharingOneSecretWithTwoPrincipalsWritesOnePolicy(t *testing.T) {
 	}
 	assert.Equal(t, map[string]int{sharedArn: 2, privateArn: 1}, bySecret, "statements per secret policy, got/want")
 	assert.Len(t, rec.OfType(stacktest.TypeAWSProvider), 1, "audit names no deploy role, so only messaging's account is deployed into")
+	assert.Equal(t, []string{"arn:aws:iam::777788889999:role/auditor"}, rec.Outputs["elsewhere"].Value, "principals whose consumer side is deployed elsewhere, got/want")
 }
 
 func TestSharingRefuses(t *testing.T) {

@@ -62,6 +62,8 @@ func composeAccess(ctx *pulumi.Context, p *parts, exports Exports) error {
 	}
 	exports["crossAccountPrincipalArns"] = sharing.PrincipalArns
 	exports["crossAccountSecretArns"] = sharing.SharedSecretArns
+	// The rule checker reads this output by name (stacktest.OutputConsumerSideElsewhere).
+	exports["crossAccountConsumerSideElsewhere"] = sharing.ConsumerSideElsewhere
 	return nil
 }
 

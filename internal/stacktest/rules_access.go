@@ -1,6 +1,7 @@
 package stacktest
 
 import (
+	"encoding/json"
 	"path"
 	"regexp"
 	"slices"
@@ -19,6 +20,11 @@ const (
 // administrators, the named exception to rule 8.
 const KeyAdministratorsSid = "KeyAdministrators"
 
+// OutputConsumerSideElsewhere is the stack output listing the external
+// principals whose identity policy their own account deploys: the named
+// exception to rule 10's third place.
+const OutputConsumerSideElsewhere = "crossAccountConsumerSideElsewhere"
+
 func accessRules() []Rule {
 	return []Rule{
 		{ID: 5, Title: "readers' Decrypt is via Secrets Manager (and from the caller's account) and Decrypt only", Check: checkReaderDecrypt},
@@ -34,6 +40,9 @@ func accessExceptions() []Exception {
 	return []Exception{{
 		Rule: 8, Name: KeyAdministratorsSid,
 		Why: "key administrators must be able to change the key policy (kms:PutKeyPolicy); they get an explicit list of management actions and no use of the key",
+	}, {
+		Rule: 10, Name: OutputConsumerSideElsewhere,
+		Why: "a principal whose config names no deployRoleArn gets its identity policy from its own account; the stack lists it in this output instead of deploying it, and the resource and key grants are still checked",
 	}}
 }
 
@@ -330,6 +339,12 @@ func checkCrossAccount(rec *Recording) []Violation {
 		return []Violation{{Rule: 10, Resource: "recording", Message: err.Error()}}
 	}
 	ids, out := identityPolicies(rec, 10)
+	var elsewhere []string
+	if o, ok := rec.Outputs[OutputConsumerSideElsewhere]; ok {
+		if b, err := json.Marshal(o.Value); err == nil {
+			_ = json.Unmarshal(b, &elsewhere) // anything but a list of ARNs excuses nobody
+		}
+	}
 	granted := map[string]bool{} // principal ARN -> has a resource-policy grant
 	for _, rp := range pols {
 		keyArn := rec.SecretKeyArn(rp.SecretArn)
@@ -343,7 +358,7 @@ func checkCrossAccount(rec *Recording) []Violation {
 				if !keyGrants(keys[keyArn], principal, rp.SecretArn, st) {
 					out = append(out, violation(10, rp.Resource, "%s may read %s but the key policy of %s does not let it decrypt that secret through Secrets Manager (with the same org condition)", principal, rp.SecretArn, keyArn))
 				}
-				if !consumerGrants(ids, principal, rp.SecretArn, keyArn) {
+				if !slices.Contains(elsewhere, principal) && !consumerGrants(ids, principal, rp.SecretArn, keyArn) {
 					out = append(out, violation(10, rp.Resource, "%s may read %s but no identity policy deployed into account %s lets it (GetSecretValue on the ARN and kms:Decrypt on %s)", principal, rp.SecretArn, arnAccount(principal), keyArn))
 				}
 			}

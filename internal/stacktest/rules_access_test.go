@@ -2,6 +2,7 @@ package stacktest_test
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -316,6 +317,47 @@ func TestRule7ExplicitSecretARNs(t *testing.T) {
 			edited := accessEdit(t, rec, "rotator", statementBySid(t, "OwnSecret", func(s *iam.Statement) { s.Resource = iam.Strings{tt.arn} }))
 			got := slices.ContainsFunc(accessViolations(edited), func(v stacktest.Violation) bool { return v.Rule == 7 })
 			assert.Equal(t, tt.wantRule, got, "rule 7 violation for %s, got/want", tt.arn)
+		})
+	}
+}
+
+// TestConsumerSideElsewhereExceptionAppliesExactlyThere proves the named
+// exception to rule 10: a principal the stack lists as deployed elsewhere
+// needs no consumer-side policy in the recording; any other principal does,
+// and the resource and key grants are checked either way.
+func TestConsumerSideElsewhereExceptionAppliesExactlyThere(t *testing.T) {
+	require.True(t, slices.ContainsFunc(stacktest.Exceptions(), func(e stacktest.Exception) bool {
+		return e.Rule == 10 && e.Name == stacktest.OutputConsumerSideElsewhere
+	}), "exceptions, got %v, want rule 10 %s", stacktest.Exceptions(), stacktest.OutputConsumerSideElsewhere)
+	rec := accessRecording(t)
+	withOutput := func(rec *stacktest.Recording, arns ...string) *stacktest.Recording {
+		out := *rec
+		out.Outputs = maps.Clone(rec.Outputs)
+		out.Outputs[stacktest.OutputConsumerSideElsewhere] = stacktest.Output{Value: arns, Known: true}
+		return &out
+	}
+	noConsumer := accessDrop(rec, "sharing-messaging-consumer-attach")
+	noKeyGrant := accessEdit(t, noConsumer, "secrets-key-key", editPolicy(t, func(d *iam.Document) {
+		d.Statement = slices.DeleteFunc(d.Statement, func(s iam.Statement) bool { return s.Sid == "DecryptSharedSecretsForMessaging" })
+	}))
+	tests := []struct {
+		name string
+		rec  *stacktest.Recording
+		want string // "" for no rule 10 violation
+	}{
+		{"listed as elsewhere", withOutput(noConsumer, "arn:aws:iam::444455556666:role/messaging-sender"), ""},
+		{"another principal listed", withOutput(noConsumer, "arn:aws:iam::777788889999:role/other"), "no identity policy deployed"},
+		{"listed, but the key grant is missing", withOutput(noKeyGrant, "arn:aws:iam::444455556666:role/messaging-sender"), "key policy"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := slices.DeleteFunc(accessViolations(tt.rec), func(v stacktest.Violation) bool { return v.Rule != 10 })
+			if tt.want == "" {
+				assert.Empty(t, got, "rule 10 violations, got %v, want none", got)
+				return
+			}
+			assert.True(t, slices.ContainsFunc(got, func(v stacktest.Violation) bool { return strings.Contains(v.Message, tt.want) }),
+				"rule 10 violations, got %v, want one with %q", got, tt.want)
 		})
 	}
 }
