@@ -115,7 +115,7 @@ func RotationsPerMonth(r config.Rotation) float64 {
 func Compute(in Inputs) Estimate {
 	e := Estimate{PricesAsOf: PricesAsOf, Region: PricesRegion}
 	add := func(l Line) {
-		l.Quantity = round(l.Quantity, 2)
+		l.Quantity = round(l.Quantity, 4)
 		l.Monthly = round(l.Quantity*l.UnitPrice, 2)
 		e.Lines = append(e.Lines, l)
 	}
@@ -128,10 +128,10 @@ func Compute(in Inputs) Estimate {
 	rotationCalls := in.RotationsPerMonth * CallsPerRotation
 	add(Line{Item: "Secrets Manager API calls (cache refreshes)", Quantity: cacheCalls / 10000, Unit: "10k calls", UnitPrice: APICallsPer10k,
 		Note: "instances x secrets read x one refresh per cache TTL"})
-	add(Line{Item: "Secrets Manager API calls (rotations)", Quantity: rotationCalls / 10000, Unit: "10k calls", UnitPrice: APICallsPer10k,
+	add(Line{Item: "Secrets Manager API calls (rotations)", Quantity: rotationCalls, Unit: "call", UnitPrice: APICallsPer10k / 10000,
 		Note: "rotations a month x " + strconv.Itoa(CallsPerRotation) + " calls"})
 	add(Line{Item: "KMS requests (one decrypt per secret read)", Quantity: (cacheCalls + rotationCalls) / 10000, Unit: "10k requests", UnitPrice: KMSRequestsPer10k})
-	add(Line{Item: "Rotation Lambda requests", Quantity: in.RotationsPerMonth * InvocationsPerRotation / 1e6, Unit: "1M requests", UnitPrice: LambdaRequestsPerMillion,
+	add(Line{Item: "Rotation Lambda requests", Quantity: in.RotationsPerMonth * InvocationsPerRotation, Unit: "request", UnitPrice: LambdaRequestsPerMillion / 1e6,
 		Note: "duration stays inside the free tier"})
 	if in.DBInstanceClass != "" {
 		azs, mode := 1.0, "single-AZ"

@@ -100,3 +100,20 @@ func TestFromConfigCountsTheMasterSecretAndDistinctReads(t *testing.T) {
 	assert.Equal(t, 2, in.EndpointAZs)
 	assert.Equal(t, 2, in.Keys)
 }
+
+func TestSmallVolumesKeepTheirQuantity(t *testing.T) {
+	e := cost.Compute(cost.Inputs{RotationsPerMonth: 2})
+	tests := []struct {
+		item string
+		want float64
+	}{
+		{"Secrets Manager API calls (rotations)", 2 * cost.CallsPerRotation},
+		{"Rotation Lambda requests", 2 * cost.InvocationsPerRotation},
+	}
+	for _, tt := range tests {
+		t.Run(tt.item, func(t *testing.T) {
+			got := line(t, e, tt.item).Quantity
+			assert.Equal(t, tt.want, got, "got quantity %v, want %v", got, tt.want)
+		})
+	}
+}
