@@ -1,0 +1,60 @@
+package database_test
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acme/secrets-platform/database"
+	"github.com/acme/secrets-platform/iam"
+)
+
+func TestParameterGroupFamilyFollowsTheMajorVersion(t *testing.T) {
+	tests := []struct{ version, want string }{
+		{"16.4", "postgres16"},
+		{"15", "postgres15"},
+		{"17.2", "postgres17"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.version, func(t *testing.T) {
+			got := database.ParameterGroupFamily(tt.version)
+			assert.Equal(t, tt.want, got, "got %s, want %s", got, tt.want)
+		})
+	}
+}
+
+func TestParametersForceTLSAndSCRAM(t *testing.T) {
+	// The rotation strategies log in over TLS and send SCRAM verifiers; rule 14
+	// needs rds.force_ssl=1.
+	tests := []struct{ name, want string }{
+		{"rds.force_ssl", "1"},
+		{"password_encryption", "scram-sha-256"},
+		{"log_connections", "1"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, ok := database.Parameters[tt.name]
+			require.True(t, ok, "got no %s, want %s", tt.name, tt.want)
+			assert.Equal(t, tt.want, got, "got %s=%s, want %s", tt.name, got, tt.want)
+		})
+	}
+}
+
+func TestEndpointPolicyStaysInTheAccount(t *testing.T) {
+	d := database.EndpointPolicy("aws", "eu-west-1", "111122223333")
+	require.NotEmpty(t, d.Statement)
+	for _, s := range d.Statement {
+		require.NotNil(t, s.Principal, "statement %s has a principal", s.Sid)
+		assert.Equal(t, iam.Strings{"arn:aws:iam::111122223333:root"}, s.Principal.AWS, "statement %s: got %v, want this account only", s.Sid, s.Principal.AWS)
+		assert.False(t, s.Principal.Any, "statement %s: got the * principal", s.Sid)
+		if slices.Contains(s.Resource, "*") {
+			assert.Equal(t, iam.Strings{"secretsmanager:GetRandomPassword"}, s.Action, "statement %s: got %v on *, want GetRandomPassword only", s.Sid, s.Action)
+			continue
+		}
+		for _, r := range s.Resource {
+			assert.Regexp(t, `^arn:aws:secretsmanager:eu-west-1:111122223333:secret:`, r, "statement %s: got resource %s outside this account's secrets", s.Sid, r)
+		}
+	}
+}
