@@ -76,6 +76,9 @@ func TestEveryRotatedSecretHasItsOwnRotator(t *testing.T) {
 				now, _ := rot.Bool("rotateImmediately")
 				assert.Equal(t, s.Kind == config.KindDatabase, now, "rotateImmediately of %s", s.Name)
 				assert.Contains(t, rot.DependsOn, perm.URN, "got the rotation not waiting for the invoke permission")
+				if first, ok := rec.Named("catalog-" + s.Group + "-" + s.Short + "-first-value"); ok {
+					assert.Contains(t, rot.DependsOn, first.URN, "got the rotation of %s not waiting for its first value", s.Name)
+				}
 
 				_, inVPC := fn.Input("vpcConfig.subnetIds")
 				assert.Equal(t, st.ReadsMasterSecret(), inVPC, "got vpcConfig %v for %s", inVPC, st)
