@@ -68,13 +68,10 @@ func NewSharing(ctx *pulumi.Context, name string, args *SharingArgs, opts ...pul
 	if args == nil {
 		return nil, errors.New("new sharing: args are required")
 	}
-	actions := args.Actions
-	if actions == nil {
-		actions = iam.ReadActions
-	}
-	if err := args.validate(actions); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("new sharing %s: %w", name, err)
 	}
+	actions := args.actions()
 	s := &Sharing{}
 	if err := ctx.RegisterComponentResource("secrets-platform:crossaccount:Sharing", name, s, opts...); err != nil {
 		return nil, fmt.Errorf("register sharing %s: %w", name, err)
@@ -120,11 +117,21 @@ func NewSharing(ctx *pulumi.Context, name string, args *SharingArgs, opts ...pul
 	return s, nil
 }
 
-func (a *SharingArgs) validate(actions []string) error {
+// actions are the shared actions, read actions unless set.
+func (a *SharingArgs) actions() []string {
+	if a.Actions == nil {
+		return iam.ReadActions
+	}
+	return a.Actions
+}
+
+// Validate reports args that NewSharing would refuse, so a caller can
+// refuse a whole stack before registering anything.
+func (a *SharingArgs) Validate() error {
 	if len(a.Principals) == 0 || a.KeyArn == nil || a.Partition == "" || a.Region == "" || a.DNSSuffix == "" || a.AccountID == "" {
 		return errors.New("Principals, KeyArn, Partition, Region, DNSSuffix and AccountID are required")
 	}
-	if err := CheckActions(actions); err != nil {
+	if err := CheckActions(a.actions()); err != nil {
 		return err
 	}
 	for _, p := range a.Principals {

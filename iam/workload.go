@@ -72,7 +72,7 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 	if args == nil {
 		return nil, errors.New("new workload: args are required")
 	}
-	if err := args.validate(); err != nil {
+	if err := args.Validate(); err != nil {
 		return nil, fmt.Errorf("new workload %s: %w", name, err)
 	}
 	w := &Workload{}
@@ -117,7 +117,9 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 	return w, nil
 }
 
-func (a *WorkloadArgs) validate() error {
+// Validate reports args that NewWorkload would refuse, so a caller can
+// refuse a whole stack before registering anything.
+func (a *WorkloadArgs) Validate() error {
 	if a.SecretArns == nil || a.KeyArn == nil || a.Partition == "" || a.Region == "" || a.DNSSuffix == "" || a.AccountID == "" {
 		return errors.New("SecretArns, KeyArn, Partition, Region, DNSSuffix and AccountID are required")
 	}

@@ -12,9 +12,11 @@ import (
 // composeAccess deploys the workloads' read roles and the cross-account
 // shares, and exports, per workload, its role ARNs and the secrets it may
 // read, and per external principal, its role and the secrets shared with it.
+// Every component's args are validated before any registers, so a refused
+// config leaves no grant behind.
 func composeAccess(ctx *pulumi.Context, p *parts, exports Exports) error {
-	workloads := pulumi.Map{}
-	for _, wl := range p.cfg.Workloads {
+	workloadArgs := make([]*iam.WorkloadArgs, len(p.cfg.Workloads))
+	for i, wl := range p.cfg.Workloads {
 		args := &iam.WorkloadArgs{
 			Kind:            iam.WorkloadKind(wl.Type),
 			RoleName:        p.cfg.Environment + "-" + wl.Name,
@@ -31,7 +33,34 @@ func composeAccess(ctx *pulumi.Context, p *parts, exports Exports) error {
 		if len(wl.InjectAtStart) > 0 {
 			args.InjectAtStartArns = p.secretArns(wl.InjectAtStart)
 		}
-		w, err := iam.NewWorkload(ctx, "access-"+wl.Name, args)
+		if err := args.Validate(); err != nil {
+			return fmt.Errorf("compose access of workload %s: %w", wl.Name, err)
+		}
+		workloadArgs[i] = args
+	}
+	var sharingArgs *crossaccount.SharingArgs
+	if len(p.cfg.CrossAccount) > 0 {
+		shared := map[string]crossaccount.SharedSecret{}
+		for _, ext := range p.cfg.CrossAccount {
+			for _, name := range ext.Secrets {
+				if s := p.catalog.Secrets[name]; s != nil {
+					shared[name] = crossaccount.SharedSecret{Arn: s.Arn, KmsKeyID: s.Resource.KmsKeyId.Elem()}
+				}
+			}
+		}
+		sharingArgs = &crossaccount.SharingArgs{
+			Principals: p.cfg.CrossAccount, Secrets: shared, KeyArn: p.keys.Secrets.Arn,
+			Partition: p.acct.Partition, Region: p.cfg.Region, DNSSuffix: p.acct.DNSSuffix, AccountID: p.acct.ID,
+			SessionName: "secrets-platform-" + p.cfg.Stack,
+		}
+		if err := sharingArgs.Validate(); err != nil {
+			return fmt.Errorf("compose cross-account sharing: %w", err)
+		}
+	}
+
+	workloads := pulumi.Map{}
+	for i, wl := range p.cfg.Workloads {
+		w, err := iam.NewWorkload(ctx, "access-"+wl.Name, workloadArgs[i])
 		if err != nil {
 			return fmt.Errorf("compose access of workload %s: %w", wl.Name, err)
 		}
@@ -41,22 +70,10 @@ func composeAccess(ctx *pulumi.Context, p *parts, exports Exports) error {
 	}
 	exports["workloads"] = workloads
 
-	if len(p.cfg.CrossAccount) == 0 {
+	if sharingArgs == nil {
 		return nil
 	}
-	shared := map[string]crossaccount.SharedSecret{}
-	for _, ext := range p.cfg.CrossAccount {
-		for _, name := range ext.Secrets {
-			if s := p.catalog.Secrets[name]; s != nil {
-				shared[name] = crossaccount.SharedSecret{Arn: s.Arn, KmsKeyID: s.Resource.KmsKeyId.Elem()}
-			}
-		}
-	}
-	sharing, err := crossaccount.NewSharing(ctx, "sharing", &crossaccount.SharingArgs{
-		Principals: p.cfg.CrossAccount, Secrets: shared, KeyArn: p.keys.Secrets.Arn,
-		Partition: p.acct.Partition, Region: p.cfg.Region, DNSSuffix: p.acct.DNSSuffix, AccountID: p.acct.ID,
-		SessionName: "secrets-platform-" + p.cfg.Stack,
-	})
+	sharing, err := crossaccount.NewSharing(ctx, "sharing", sharingArgs)
 	if err != nil {
 		return fmt.Errorf("compose cross-account sharing: %w", err)
 	}

@@ -481,3 +481,80 @@ func TestAccessMatrixWithIAMSimulator(t *testing.T) {
 		})
 	}
 }
+
+// TestCommittedStacksDeclareAccess: staging proves least privilege between
+// workloads (at least two with different access) and prod proves sharing
+// (at least one secret shared with another account).
+func TestCommittedStacksDeclareAccess(t *testing.T) {
+	tests := []struct {
+		stack         string
+		minWorkloads  int
+		minSharedWith int
+	}{
+		{stack: "staging", minWorkloads: 2},
+		{stack: "prod", minWorkloads: 1, minSharedWith: 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.stack, func(t *testing.T) {
+			w := loadAccessWorld(t, tt.stack)
+			assert.GreaterOrEqual(t, len(w.cfg.Workloads), tt.minWorkloads, "workloads, got/want at least")
+			access := map[string]bool{}
+			for _, wl := range w.cfg.Workloads {
+				access[strings.Join(slices.Sorted(slices.Values(wl.Secrets)), ",")] = true
+			}
+			if tt.minWorkloads > 1 {
+				assert.Greater(t, len(access), 1, "distinct access among workloads, got %v, want more than one", access)
+			}
+			var shared map[string][]string
+			if tt.minSharedWith > 0 {
+				accessDecodeOutput(t, w.rec, "crossAccountSecretArns", &shared)
+			}
+			assert.GreaterOrEqual(t, len(shared), tt.minSharedWith, "principals sharing secrets, got/want at least")
+			for name, arns := range shared {
+				assert.NotEmpty(t, arns, "principal %s shares no secret", name)
+			}
+			for _, ext := range w.cfg.CrossAccount {
+				assert.NotEqual(t, w.account, ext.AccountID, "principal %s is in the stack's own account", ext.Name)
+			}
+		})
+	}
+}
+
+// TestAccessConfigThatWouldGrantTooMuchIsRefused: the stack fails before
+// registering anything rather than deploy a grant wider than its config says.
+func TestAccessConfigThatWouldGrantTooMuchIsRefused(t *testing.T) {
+	tests := []struct {
+		name, stack, key, value string
+		want                    []string
+	}{
+		{"sharing the database credentials", "prod", "crossAccount",
+			`[{"name":"messaging","accountId":"444455556666","roleName":"messaging-sender","secrets":["/prod/app/database"]}]`,
+			[]string{"crossAccount[0].secrets[0]", "/prod/app/database"}},
+		{"sharing with the stack's own account", "prod", "crossAccount",
+			`[{"name":"self","accountId":"111122223333","roleName":"app","secrets":["/prod/app/stripe"]}]`,
+			[]string{"111122223333", "declare a workload"}},
+		{"a consumer deploy role in a third account", "prod", "crossAccount",
+			`[{"name":"messaging","accountId":"444455556666","roleName":"messaging-sender","secrets":["/prod/app/stripe"],"deployRoleArn":"arn:aws:iam::777788889999:role/deploy"}]`,
+			[]string{"777788889999", "444455556666"}},
+		{"an existing role of another account as a workload", "staging", "workloads",
+			`[{"name":"reporting","type":"role","roleArn":"arn:aws:iam::444455556666:role/reporting-batch","secrets":["/staging/app/stripe"]}]`,
+			[]string{"arn:aws:iam::444455556666:role/reporting-batch", "account"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			st, err := stacktest.LoadStack("..", tt.stack)
+			require.NoError(t, err)
+			rec, err := stacktest.Run(st.With(tt.key, tt.value), stack.Compose)
+			require.Error(t, err, "got no error, want the config refused")
+			for _, w := range tt.want {
+				assert.Contains(t, err.Error(), w, "error, got/want substring")
+			}
+			// Config errors stop everything; a component's refusal comes after
+			// earlier layers, but before any grant of its own.
+			for _, r := range rec.Resources {
+				granted := r.Type == stacktest.TypeSecretPolicy || strings.Contains(r.URN, stacktest.TypeWorkload+"$") || strings.Contains(r.URN, stacktest.TypeSharing+"$")
+				assert.False(t, granted, "a refused config registered %s %s", r.Type, r.Name)
+			}
+		})
+	}
+}
