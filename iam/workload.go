@@ -49,6 +49,9 @@ type WorkloadArgs struct {
 	// Partition, Region, DNSSuffix and AccountID place the roles. Required.
 	Partition, Region, DNSSuffix, AccountID string
 	// VersionStage limits GetSecretValue to one staging label. Optional.
+	// IAM compares it with the VersionStage the request names, so a caller
+	// that names none is denied: the workload's client must always name the
+	// stage (secretcache does), and an ECS valueFrom must end in the stage.
 	VersionStage string
 	// Tags are added to the roles made here. Optional.
 	Tags map[string]string

@@ -300,6 +300,7 @@ func (m *accessMatrix) readerProbes(w *accessWorld, others []*accessWorld, r acc
 		if stage != "" {
 			m.add(row+": read other stage", accessDenied, w.secretReq(t, r, "secretsmanager:GetSecretValue", arn,
 				map[string]any{"secretsmanager:VersionStage": "AWSPENDING"}))
+			m.add(row+": read other stage", accessDenied, w.secretReq(t, r, "secretsmanager:GetSecretValue", arn, nil))
 		}
 		direct := w.viaSM(w.account, arn)
 		delete(direct, "kms:ViaService")
