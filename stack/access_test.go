@@ -162,6 +162,8 @@ type accessProbe struct {
 type accessMatrix struct {
 	t      *testing.T
 	probes []accessProbe
+	// roles are the account/role names whose policies the matrix evaluates.
+	roles map[string]bool
 }
 
 func (m *accessMatrix) add(row, want string, req testenv.IAMRequest) {
@@ -267,6 +269,7 @@ func (m *accessMatrix) workloadProbes(w *accessWorld, others []*accessWorld) {
 		}
 		for _, role := range roles {
 			r := accessReader{label: role.label, arn: role.arn, account: w.account, identity: w.identityOf(t, w.account, role.arn)}
+			m.roles[w.account+"/"+accessRoleNameOf(role.arn)] = true
 			var own []string
 			for _, n := range role.secrets {
 				own = append(own, w.secretArns[n])
@@ -332,6 +335,7 @@ func (m *accessMatrix) externalProbes(w *accessWorld) {
 		arn := fmt.Sprintf("arn:aws:iam::%s:role/%s", ext.AccountID, ext.RoleName)
 		r := accessReader{label: ext.Name + " (account " + ext.AccountID + ")", arn: arn, account: ext.AccountID,
 			identity: w.identityOf(t, ext.AccountID, arn), context: map[string]any{}}
+		m.roles[ext.AccountID+"/"+ext.RoleName] = true
 		if ext.OrgID != "" {
 			r.context["aws:PrincipalOrgID"] = ext.OrgID
 		}
@@ -439,9 +443,17 @@ func TestAccessMatrixWithIAMSimulator(t *testing.T) {
 					others = append(others, worlds[o])
 				}
 			}
-			m := &accessMatrix{t: t}
+			m := &accessMatrix{t: t, roles: map[string]bool{}}
 			m.workloadProbes(w, others)
 			m.externalProbes(w)
+			// No reader policy the stack registers escapes the matrix.
+			ids, err := w.rec.IdentityPolicies()
+			require.NoError(t, err)
+			for _, p := range ids {
+				if strings.Contains(p.Resource.URN, stacktest.TypeWorkload+"$") || strings.Contains(p.Resource.URN, stacktest.TypeSharing+"$") {
+					assert.True(t, m.roles[p.Account+"/"+p.Role], "%s %s (role %s in %s) is not evaluated by the matrix", p.Resource.Type, p.Resource.Name, p.Role, p.Account)
+				}
+			}
 			reqs := make([]testenv.IAMRequest, len(m.probes))
 			for i, p := range m.probes {
 				reqs[i] = p.req
