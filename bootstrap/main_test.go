@@ -223,6 +223,8 @@ func TestStateBucketAndKey(t *testing.T) {
 			pol, err := iam.Parse(one("aws:s3/bucketPolicy:BucketPolicy").Str("policy"))
 			require.NoError(t, err)
 			require.Len(t, pol.Statement, 1)
+			bucketARN := "arn:aws:s3:::" + st.Config["secrets-platform-bootstrap:stateBucketName"]
+			assert.Equal(t, iam.Strings{bucketARN, bucketARN + "/*"}, pol.Statement[0].Resource, "the TLS rule covers the bucket and its objects")
 			assert.Equal(t, iam.Deny, pol.Statement[0].Effect)
 			assert.Equal(t, iam.Strings{"false"}, pol.Statement[0].Condition["Bool"]["aws:SecureTransport"])
 		})

@@ -79,12 +79,14 @@ func TestTopicAndKeyAdmitOnlyThisStacksRulesAndAlarms(t *testing.T) {
 				}
 				assert.Equal(t, wantSources, got, "got service sources %v, want %v", got, wantSources)
 			}
-			// Every rule and alarm name matches the prefix the grants admit.
-			for _, r := range alertChildren(t, rec, stacktest.TypeEventRule) {
-				assert.True(t, strings.HasPrefix(r.Str("name"), cfg.Environment+"-"), "got rule name %q, want prefix %q", r.Str("name"), cfg.Environment+"-")
-			}
-			for _, a := range alertChildren(t, rec, stacktest.TypeMetricAlarm) {
-				assert.True(t, strings.HasPrefix(a.Str("name"), cfg.Environment+"-"), "got alarm name %q, want prefix %q", a.Str("name"), cfg.Environment+"-")
+			// Every rule's and alarm's ARN is one the grants admit.
+			admitted := func(arn, pattern string) bool { return strings.HasPrefix(arn, strings.TrimSuffix(pattern, "*")) }
+			for svc, typ := range map[string]string{"events.amazonaws.com": stacktest.TypeEventRule, "cloudwatch.amazonaws.com": stacktest.TypeMetricAlarm} {
+				children := alertChildren(t, rec, typ)
+				require.NotEmpty(t, children, "the alerts component registers %s", typ)
+				for _, r := range children {
+					assert.True(t, admitted(r.StateStr("arn"), wantSources[svc]), "got %s ARN %q, want one matching %q", typ, r.StateStr("arn"), wantSources[svc])
+				}
 			}
 		})
 	}

@@ -148,6 +148,26 @@ func (m *mocks) fill(typ, name string, state resource.PropertyMap) string {
 	case "aws:sns/topic:Topic":
 		set("arn", arn("sns", physical))
 		id = arn("sns", physical)
+	case "aws:cloudwatch/eventRule:EventRule":
+		set("arn", arn("events", "rule/"+physical))
+	case "aws:cloudwatch/metricAlarm:MetricAlarm":
+		set("arn", arn("cloudwatch", "alarm:"+physical))
+	case "aws:cfg/rule:Rule":
+		set("ruleId", "config-rule-"+h[:6])
+		set("arn", arn("config", "config-rule/config-rule-"+h[:6]))
+	case "aws:s3/bucketV2:BucketV2":
+		// Buckets are named by "bucket" and their ARNs carry no region or account.
+		bucket := str("bucket")
+		if bucket == "" {
+			bucket = name + "-" + h[:7]
+		}
+		delete(state, "name")
+		set("bucket", bucket)
+		set("arn", "arn:aws:s3:::"+bucket)
+		id = bucket
+	case "aws:iam/openIdConnectProvider:OpenIdConnectProvider":
+		id = fmt.Sprintf("arn:aws:iam::%s:oidc-provider/%s", m.account, strings.TrimPrefix(str("url"), "https://"))
+		set("arn", id)
 	case "aws:rds/instance:Instance":
 		host := fmt.Sprintf("%s.c%s.%s.rds.amazonaws.com", str("identifier"), h[:12], m.region)
 		set("address", host)
