@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/internal/stacktest"
 	"github.com/acme/secrets-platform/stack"
 )
@@ -52,6 +53,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	p, err := planStack(*dir, *name)
 	if err != nil {
+		// Print the config error as pulumi up does, without the mocks
+		// runner's "1 error occurred" wrapping.
+		var cfgErr *config.Error
+		if errors.As(err, &cfgErr) {
+			err = cfgErr
+		}
 		fmt.Fprintf(stderr, "error: %v\n", err)
 		return 1
 	}

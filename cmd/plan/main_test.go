@@ -173,8 +173,8 @@ func TestBadConfigFailsWithTheConfigError(t *testing.T) {
 	out, stderr, code := runPlan(t, "--stack", "bad", "--dir", dir)
 	assert.Equal(t, 1, code, "got exit %d, want 1", code)
 	assert.Empty(t, out, "nothing is planned from bad config")
-	assert.Contains(t, stderr, "config problem")
-	assert.Contains(t, stderr, `kind = "yaml"`)
+	assert.True(t, strings.HasPrefix(stderr, `error: stack "bad" has 1 config problem(s):`), "got stderr %q, want the config error as pulumi up prints it", stderr)
+	assert.Contains(t, stderr, `secrets-platform:secrets[1].kind = "yaml": one of json, string, password, keyring, database`)
 }
 
 func TestUsage(t *testing.T) {
