@@ -8,7 +8,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -59,6 +58,8 @@ type Artifact struct {
 	SourceCodeHash string
 	// Size is the zip's length in bytes.
 	Size int
+	// Reused is true when an earlier build with the same inputs was reused.
+	Reused bool
 }
 
 // ModuleRoot walks up from dir to the directory whose go.mod declares
@@ -106,6 +107,9 @@ func modulePath(gomod []byte) string {
 // The flags make the binary a function of the source alone: -trimpath drops
 // local paths, -buildvcs=false the checkout state, -buildid= the per-build id,
 // and the go.mod toolchain line pins the compiler.
+//
+// When OutDir holds the zip of an earlier build with the same inputs (see
+// inputKey), Build returns it without linking again.
 func Build(ctx context.Context, a BuildArgs) (Artifact, error) {
 	if a.Root == "" {
 		return Artifact{}, errors.New("build rotator: Root is required")
@@ -118,6 +122,14 @@ func Build(ctx context.Context, a BuildArgs) (Artifact, error) {
 	}
 	if err := os.MkdirAll(a.OutDir, 0o755); err != nil {
 		return Artifact{}, fmt.Errorf("build rotator: %w", err)
+	}
+	// A key that cannot be computed only means building: go build then
+	// reports whatever made go list fail.
+	key, keyErr := inputKey(ctx, a.Root, a.Package)
+	if keyErr == nil {
+		if art, ok := reuse(a.OutDir, key); ok {
+			return art, nil
+		}
 	}
 	// A private work directory: two programs (or test processes) may build at
 	// the same time into the same OutDir.
@@ -139,8 +151,7 @@ func Build(ctx context.Context, a BuildArgs) (Artifact, error) {
 	if err != nil {
 		return Artifact{}, err
 	}
-	sum := sha256.Sum256(pkg)
-	path := filepath.Join(a.OutDir, "rotator-"+hex.EncodeToString(sum[:8])+".zip")
+	path := filepath.Join(a.OutDir, zipName(pkg))
 	// Write then rename, so a reader never sees a half-written zip.
 	tmp := filepath.Join(work, "rotator.zip")
 	if err := os.WriteFile(tmp, pkg, 0o644); err != nil {
@@ -149,17 +160,19 @@ func Build(ctx context.Context, a BuildArgs) (Artifact, error) {
 	if err := os.Rename(tmp, path); err != nil {
 		return Artifact{}, fmt.Errorf("build rotator: place zip: %w", err)
 	}
+	if keyErr == nil {
+		remember(a.OutDir, work, key, path)
+	}
 	return Artifact{Path: path, SourceCodeHash: SourceCodeHash(pkg), Size: len(pkg)}, nil
 }
 
 func goBuild(ctx context.Context, root, pkg, out string) error {
 	ctx, cancel := context.WithTimeout(ctx, buildTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "go", "build",
-		"-tags", "lambda.norpc", "-trimpath", "-buildvcs=false",
-		"-ldflags=-s -w -buildid=", "-o", out, pkg)
+	args := append(append([]string{"build"}, buildFlags...), "-o", out, pkg)
+	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), "GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0")
+	cmd.Env = append(os.Environ(), crossEnv...)
 	// The compiler's messages name source lines, never secret values: the
 	// build reads no config.
 	if msg, err := cmd.CombinedOutput(); err != nil {

@@ -54,11 +54,48 @@ func TestBuildIsReproducible(t *testing.T) {
 	assert.True(t, bytes.Equal(firstBytes, secondBytes), "got two different zips (%d and %d bytes), want identical bytes", len(firstBytes), len(secondBytes))
 	assert.Equal(t, first.SourceCodeHash, second.SourceCodeHash, "got hashes %s and %s, want equal", first.SourceCodeHash, second.SourceCodeHash)
 	assert.Equal(t, first.Path, second.Path, "got paths %s and %s, want the same content-named file", first.Path, second.Path)
+	assert.False(t, second.Reused, "got a reused build after the output dir was cleaned, want a fresh one")
 	assert.Equal(t, rotation.SourceCodeHash(secondBytes), second.SourceCodeHash, "got a hash that is not the zip's")
 	assert.Equal(t, len(secondBytes), second.Size)
 	entries, err := os.ReadDir(out)
 	require.NoError(t, err)
-	assert.Len(t, entries, 1, "got %v in the output dir, want only the zip (no leftover work dirs)", entries)
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	assert.Len(t, names, 2, "got %v in the output dir, want the zip and its input index (no leftover work dirs)", names)
+}
+
+func TestBuildReusesAnUnchangedBuildOnly(t *testing.T) {
+	// A module of its own, so the test can change a source file.
+	root := t.TempDir()
+	write := func(name, content string) {
+		require.NoError(t, os.WriteFile(filepath.Join(root, name), []byte(content), 0o644))
+	}
+	write("go.mod", "module example.com/reuse\n\ngo 1.26\n")
+	write("main.go", "package main\n\nfunc main() { println(\"one\") }\n")
+	args := rotation.BuildArgs{Root: root, Package: ".", OutDir: filepath.Join(root, "bin")}
+
+	first, err := rotation.Build(context.Background(), args)
+	require.NoError(t, err)
+	assert.False(t, first.Reused, "got a reused first build")
+	again, err := rotation.Build(context.Background(), args)
+	require.NoError(t, err)
+	assert.True(t, again.Reused, "got a rebuild of unchanged inputs, want the earlier zip")
+	assert.Equal(t, first.SourceCodeHash, again.SourceCodeHash)
+
+	write("main.go", "package main\n\nfunc main() { println(\"two\") }\n")
+	changed, err := rotation.Build(context.Background(), args)
+	require.NoError(t, err)
+	assert.False(t, changed.Reused, "got the old zip after a source change, want a rebuild")
+	assert.NotEqual(t, first.SourceCodeHash, changed.SourceCodeHash, "got the same hash after a source change")
+
+	// A zip replaced behind the index's back is not trusted.
+	require.NoError(t, os.WriteFile(changed.Path, []byte("not the zip"), 0o644))
+	rebuilt, err := rotation.Build(context.Background(), args)
+	require.NoError(t, err)
+	assert.False(t, rebuilt.Reused, "got a tampered zip reused, want a rebuild")
+	assert.Equal(t, changed.SourceCodeHash, rebuilt.SourceCodeHash)
 }
 
 func TestBuildTargetsLinuxArm64(t *testing.T) {
