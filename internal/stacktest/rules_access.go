@@ -355,6 +355,11 @@ func checkCrossAccount(rec *Recording) []Violation {
 					out = append(out, violation(10, rp.Resource, "statement %q grants %s; share with named roles, not whole accounts", st.Sid, principal))
 					continue
 				}
+				for _, a := range st.Action {
+					if !slices.Contains(iam.ReadActions, a) {
+						out = append(out, violation(10, rp.Resource, "statement %q lets %s %s; another account gets read actions only", st.Sid, principal, a))
+					}
+				}
 				if !keyGrants(keys[keyArn], principal, rp.SecretArn, st) {
 					out = append(out, violation(10, rp.Resource, "%s may read %s but the key policy of %s does not let it decrypt that secret through Secrets Manager (with the same org condition)", principal, rp.SecretArn, keyArn))
 				}

@@ -235,6 +235,9 @@ func TestAccessRulesCatchEachBreak(t *testing.T) {
 		{"share with a whole account", accessEdit(t, rec, "sharing-rules-app-shared", statementBySid(t, "ReadByMessaging", func(s *iam.Statement) {
 			s.Principal.AWS = iam.Strings{"arn:aws:iam::444455556666:root"}
 		})), 10, "named roles"},
+		{"share with a write action", accessEdit(t, rec, "sharing-rules-app-shared", statementBySid(t, "ReadByMessaging", func(s *iam.Statement) {
+			s.Action = append(s.Action, "secretsmanager:PutSecretValue")
+		})), 10, "read actions only"},
 		{"key grant with no resource-policy grant", accessEdit(t, rec, "secrets-key-key", addStatement(t, iam.Statement{
 			Sid: "Stray", Effect: iam.Allow, Principal: &iam.Principal{AWS: iam.Strings{"arn:aws:iam::777788889999:role/x"}},
 			Action: iam.Strings{"kms:Decrypt"}, Resource: iam.Strings{"*"},
