@@ -169,10 +169,10 @@ func Build(ctx context.Context, a BuildArgs) (Artifact, error) {
 func goBuild(ctx context.Context, root, pkg, out string) error {
 	ctx, cancel := context.WithTimeout(ctx, buildTimeout)
 	defer cancel()
-	args := append(append([]string{"build"}, buildFlags...), "-o", out, pkg)
+	args := append(append([]string{"build"}, buildFlags()...), "-o", out, pkg)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), crossEnv...)
+	cmd.Env = append(os.Environ(), crossEnv()...)
 	// The compiler's messages name source lines, never secret values: the
 	// build reads no config.
 	if msg, err := cmd.CombinedOutput(); err != nil {

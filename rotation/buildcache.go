@@ -27,11 +27,16 @@ import (
 // module cache is immutable and checked against go.sum), and the content of
 // every file of the module's own packages the build compiles or embeds.
 
-// buildFlags are the go build flags, as they enter the input key.
-var buildFlags = []string{"-tags", "lambda.norpc", "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="}
+// buildTags selects the Lambda runtime API client without the legacy RPC mode.
+const buildTags = "lambda.norpc"
+
+// buildFlags are the go build flags, as they also enter the input key.
+func buildFlags() []string {
+	return []string{"-tags", buildTags, "-trimpath", "-buildvcs=false", "-ldflags=-s -w -buildid="}
+}
 
 // crossEnv is the target platform of every rotator build.
-var crossEnv = []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"}
+func crossEnv() []string { return []string{"GOOS=linux", "GOARCH=arm64", "CGO_ENABLED=0"} }
 
 // listedPackage is the part of `go list -json` the key reads.
 type listedPackage struct {
@@ -56,14 +61,13 @@ func inputKey(ctx context.Context, root, pkg string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	fmt.Fprintf(h, "env %s\nflags %q\ntarget %q\npackage %s\n", env, buildFlags, crossEnv, pkg)
+	fmt.Fprintf(h, "env %s\nflags %q\ntarget %q\npackage %s\n", env, buildFlags(), crossEnv(), pkg)
 	for _, f := range []string{"go.mod", "go.sum"} {
 		if err := hashFile(h, filepath.Join(root, f)); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return "", err
 		}
 	}
-	args := append([]string{"list", "-deps", "-json=ImportPath,Dir,Standard,Module,GoFiles,EmbedFiles,SFiles,SysoFiles"}, buildFlags[:2]...)
-	listed, err := goOutput(ctx, root, append(args, pkg)...)
+	listed, err := goOutput(ctx, root, "list", "-deps", "-json=ImportPath,Dir,Standard,Module,GoFiles,EmbedFiles,SFiles,SysoFiles", "-tags", buildTags, pkg)
 	if err != nil {
 		return "", err
 	}
@@ -147,7 +151,7 @@ func hashFile(h io.Writer, path string) error {
 func goOutput(ctx context.Context, root string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), crossEnv...)
+	cmd.Env = append(os.Environ(), crossEnv()...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

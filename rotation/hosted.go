@@ -23,33 +23,41 @@ type HostedApplication struct {
 	SemanticVersion string
 }
 
-// hostedPublishers are the accounts and regions AWS publishes its rotation
-// applications from; each partition has its own.
-var hostedPublishers = map[string]string{
-	"aws":        "arn:aws:serverlessrepo:us-east-1:297356227824:applications/",
-	"aws-cn":     "arn:aws-cn:serverlessrepo:cn-north-1:193023089310:applications/",
-	"aws-us-gov": "arn:aws-us-gov:serverlessrepo:us-gov-west-1:023102451235:applications/",
+// hostedPublisher is the repository AWS publishes its rotation applications
+// from; each partition has its own account and region.
+func hostedPublisher(partition string) (string, bool) {
+	switch partition {
+	case "aws":
+		return "arn:aws:serverlessrepo:us-east-1:297356227824:applications/", true
+	case "aws-cn":
+		return "arn:aws-cn:serverlessrepo:cn-north-1:193023089310:applications/", true
+	case "aws-us-gov":
+		return "arn:aws-us-gov:serverlessrepo:us-gov-west-1:023102451235:applications/", true
+	}
+	return "", false
 }
 
-// hostedVersions pins each application's version per partition. The
-// partitions lag each other, so one version does not exist everywhere.
-// Source: aws-cdk-lib aws-secretsmanager SecretRotationApplication
-// (POSTGRES_ROTATION_SINGLE_USER / _MULTI_USER).
-var hostedVersions = map[config.Strategy]struct {
-	name     string
-	versions map[string]string
-}{
-	config.HostedSingleUser: {"SecretsManagerRDSPostgreSQLRotationSingleUser", map[string]string{
-		"aws": "1.1.671", "aws-cn": "1.1.440", "aws-us-gov": "1.1.383",
-	}},
-	config.HostedMultiUser: {"SecretsManagerRDSPostgreSQLRotationMultiUser", map[string]string{
-		"aws": "1.1.671", "aws-cn": "1.1.440", "aws-us-gov": "1.1.383",
-	}},
+// hostedApplication names each hosted strategy's application and pins its
+// version per partition. The partitions lag each other, so one version does
+// not exist everywhere. Source: aws-cdk-lib aws-secretsmanager
+// SecretRotationApplication (POSTGRES_ROTATION_SINGLE_USER / _MULTI_USER).
+func hostedApplication(s config.Strategy) (name string, versions map[string]string, ok bool) {
+	switch s {
+	case config.HostedSingleUser:
+		return "SecretsManagerRDSPostgreSQLRotationSingleUser", map[string]string{
+			"aws": "1.1.671", "aws-cn": "1.1.440", "aws-us-gov": "1.1.383",
+		}, true
+	case config.HostedMultiUser:
+		return "SecretsManagerRDSPostgreSQLRotationMultiUser", map[string]string{
+			"aws": "1.1.671", "aws-cn": "1.1.440", "aws-us-gov": "1.1.383",
+		}, true
+	}
+	return "", nil, false
 }
 
 // HostedCapabilities are what the application's template needs: it creates
 // the function's role and the function's resource policy.
-var HostedCapabilities = []string{"CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"}
+func HostedCapabilities() []string { return []string{"CAPABILITY_IAM", "CAPABILITY_RESOURCE_POLICY"} }
 
 // HostedOutput is the application's output holding the deployed function's
 // ARN, which the rotation must name.
@@ -57,16 +65,16 @@ const HostedOutput = "RotationLambdaARN"
 
 // Hosted returns the pinned application of a hosted strategy in a partition.
 func Hosted(s config.Strategy, partition string) (HostedApplication, error) {
-	app, ok := hostedVersions[s]
+	name, versions, ok := hostedApplication(s)
 	if !ok {
 		return HostedApplication{}, fmt.Errorf("hosted rotation: strategy %q is not hosted", s)
 	}
-	publisher, ok := hostedPublishers[partition]
-	version, vok := app.versions[partition]
+	publisher, ok := hostedPublisher(partition)
+	version, vok := versions[partition]
 	if !ok || !vok {
-		return HostedApplication{}, fmt.Errorf("hosted rotation: no %s pinned for partition %q", app.name, partition)
+		return HostedApplication{}, fmt.Errorf("hosted rotation: no %s pinned for partition %q", name, partition)
 	}
-	return HostedApplication{ApplicationID: publisher + app.name, SemanticVersion: version}, nil
+	return HostedApplication{ApplicationID: publisher + name, SemanticVersion: version}, nil
 }
 
 // HostedRotatorArgs configures AWS's PostgreSQL rotator for one secret.
@@ -149,7 +157,7 @@ func NewHostedRotator(ctx *pulumi.Context, name string, args *HostedRotatorArgs,
 		Name:            pulumi.String(fnName),
 		ApplicationId:   pulumi.String(app.ApplicationID),
 		SemanticVersion: pulumi.String(app.SemanticVersion),
-		Capabilities:    pulumi.ToStringArray(HostedCapabilities),
+		Capabilities:    pulumi.ToStringArray(HostedCapabilities()),
 		Parameters:      params,
 		Tags:            pulumi.ToStringMap(maps.Clone(a.Tags)),
 	}, pulumi.Parent(h))

@@ -21,19 +21,22 @@ const (
 )
 
 // RotateActions are what Secrets Manager's rotation protocol needs on the
-// secret under rotation (AWS rotation permissions page).
-var RotateActions = []string{
-	"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
-	"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage",
+// secret under rotation (AWS rotation permissions page). Lists are functions,
+// not package variables, so no caller can change them for everyone.
+func RotateActions() []string {
+	return []string{
+		"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
+		"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage",
+	}
 }
 
 // SweepActions are added for strategies with a grace sweeper, which reads the
 // version list to learn when AWSCURRENT moved.
-var SweepActions = []string{"secretsmanager:ListSecretVersionIds"}
+func SweepActions() []string { return []string{"secretsmanager:ListSecretVersionIds"} }
 
 // TracingActions are X-Ray's. X-Ray has no resource-level permissions, so
 // their resource must be "*" (rule 6 lists them as unrestrictable actions).
-var TracingActions = []string{"xray:PutTelemetryRecords", "xray:PutTraceSegments"}
+func TracingActions() []string { return []string{"xray:PutTelemetryRecords", "xray:PutTraceSegments"} }
 
 // VPCAccessPolicy is AWS's managed policy for the network interfaces of a
 // function in a VPC. Its ec2 actions cannot be scoped to a resource, so the
@@ -86,9 +89,9 @@ type PolicyArgs struct {
 // from crypto/rand, so the one action rule 7 would allow on "*" is not needed.
 func Policy(a PolicyArgs) iam.Document {
 	viaSecretsManager := iam.Strings{fmt.Sprintf("secretsmanager.%s.amazonaws.com", a.Region)}
-	rotate := iam.Strings(RotateActions)
+	rotate := iam.Strings(RotateActions())
 	if sweeps(a.Strategy) {
-		rotate = append(rotate, SweepActions...)
+		rotate = append(rotate, SweepActions()...)
 	}
 	stmts := []iam.Statement{{
 		Sid: SidRotateOwnSecret, Effect: iam.Allow,
@@ -149,7 +152,7 @@ func Policy(a PolicyArgs) iam.Document {
 		},
 		iam.Statement{
 			Sid: SidTracing, Effect: iam.Allow,
-			Action: iam.Strings(TracingActions), Resource: iam.Strings{"*"},
+			Action: iam.Strings(TracingActions()), Resource: iam.Strings{"*"},
 		},
 	)
 	return iam.New(stmts...)

@@ -46,20 +46,20 @@ func TestPolicyGrantsEachStrategyOnlyWhatItUses(t *testing.T) {
 			name:       "keyring rotates its own secret only",
 			args:       rotation.PolicyArgs{Strategy: config.Keyring},
 			wantSids:   []string{rotation.SidRotateOwnSecret, rotation.SidUseSecretsKey, rotation.SidDecryptEnvironment, rotation.SidOwnLogGroup, rotation.SidTracing},
-			wantRotate: rotation.RotateActions,
+			wantRotate: rotation.RotateActions(),
 		},
 		{
 			name:       "twilio reads its admin secret and lists versions for the sweeper",
 			args:       rotation.PolicyArgs{Strategy: config.Twilio, AdminSecretArn: adminArn},
 			wantSids:   []string{rotation.SidRotateOwnSecret, rotation.SidReadAdminSecret, rotation.SidUseSecretsKey, rotation.SidDecryptReadSecrets, rotation.SidDecryptEnvironment, rotation.SidOwnLogGroup, rotation.SidTracing},
-			wantRotate: append(slices.Clone(rotation.RotateActions), rotation.SweepActions...),
+			wantRotate: append(rotation.RotateActions(), rotation.SweepActions()...),
 			wantReads:  []string{adminArn},
 		},
 		{
 			name:       "postgres reads the master secret",
 			args:       rotation.PolicyArgs{Strategy: config.PostgresAlternatingUsers, MasterSecretArn: masterArn},
 			wantSids:   []string{rotation.SidRotateOwnSecret, rotation.SidReadMasterSecret, rotation.SidUseSecretsKey, rotation.SidDecryptReadSecrets, rotation.SidDecryptEnvironment, rotation.SidOwnLogGroup, rotation.SidTracing},
-			wantRotate: rotation.RotateActions,
+			wantRotate: rotation.RotateActions(),
 			wantReads:  []string{masterArn},
 		},
 	}

@@ -191,7 +191,7 @@ func TestHostedRotationDeploysAWSsPinnedApplication(t *testing.T) {
 				stackRes := rotMust(t, rec, rotName(s, "application"))
 				assert.Equal(t, app.ApplicationID, stackRes.Str("applicationId"))
 				assert.Equal(t, app.SemanticVersion, stackRes.Str("semanticVersion"))
-				assert.ElementsMatch(t, rotation.HostedCapabilities, stackRes.Strings("capabilities"))
+				assert.ElementsMatch(t, rotation.HostedCapabilities(), stackRes.Strings("capabilities"))
 				secretsKey := rotMust(t, rec, "secrets-key-key").StateStr("arn")
 				fnName := rotation.FunctionName(cfg.Environment, s)
 				want := map[string]string{
@@ -373,10 +373,10 @@ func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
 	}
 
 	tests := []struct {
-		name  string
-		rule  int
-		want  string
-		break_ func() *stacktest.Recording
+		name   string
+		rule   int
+		want   string
+		mutate func() *stacktest.Recording
 	}{
 		// Rule 2: schedules, and manual secrets that say why.
 		{"automatic secret without rotation", 2, "has 0 rotation resources", func() *stacktest.Recording {
@@ -546,7 +546,7 @@ func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := rotViolations(tt.break_(), tt.rule)
+			got := rotViolations(tt.mutate(), tt.rule)
 			require.NotEmpty(t, got, "got no rule %d violation, want one containing %q", tt.rule, tt.want)
 			assert.True(t, slices.ContainsFunc(got, func(v string) bool { return strings.Contains(v, tt.want) }),
 				"got %v, want a violation containing %q", got, tt.want)

@@ -57,14 +57,21 @@ const (
 var (
 	rotRate = regexp.MustCompile(`^rate\(([0-9]+) (hour|hours|day|days)\)$`)
 	rotCron = regexp.MustCompile(`^cron\(([0-9]{1,2}) ([0-9]{1,2}) [^ ]+ \* [^ ]+ [^ ]+\)$`)
-	// rotOwnActions is what a rotator may do on its own secret: the rotation
-	// protocol, plus the version list for the grace sweeper.
-	rotOwnActions = []string{
+)
+
+// rotOwnActions is what a rotator may do on its own secret: the rotation
+// protocol, plus the version list for the grace sweeper.
+func rotOwnActions() []string {
+	return []string{
 		"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
 		"secretsmanager:UpdateSecretVersionStage", "secretsmanager:ListSecretVersionIds",
 	}
-	rotAdminSecretEnvs = []string{"HTTPKEY_ADMIN_SECRET_ARN", "TWILIO_ADMIN_SECRET_ARN"}
-)
+}
+
+// rotAdminSecretEnvs name the provider credential in a key rotator's environment.
+func rotAdminSecretEnvs() []string {
+	return []string{"HTTPKEY_ADMIN_SECRET_ARN", "TWILIO_ADMIN_SECRET_ARN"}
+}
 
 func rotationRules() []Rule {
 	return []Rule{
@@ -314,7 +321,7 @@ func roleViolations(rec *Recording, t rotTarget, masters []string) []Violation {
 			reads[m] = ExceptionMasterSecretRead
 		}
 	}
-	for _, k := range rotAdminSecretEnvs {
+	for _, k := range rotAdminSecretEnvs() {
 		if v := env(k); v != "" {
 			reads[v] = ExceptionAdminSecretRead
 		}
@@ -360,8 +367,8 @@ func rotatorStatementViolations(rec *Recording, p Resource, st iam.Statement, t 
 			for _, r := range st.Resource {
 				switch {
 				case r == own:
-					if !slices.Contains(rotOwnActions, a) {
-						out = append(out, violation(12, p, "statement %s grants %s on its own secret; the rotation protocol needs only %v", st.Sid, a, rotOwnActions))
+					if !slices.Contains(rotOwnActions(), a) {
+						out = append(out, violation(12, p, "statement %s grants %s on its own secret; the rotation protocol needs only %v", st.Sid, a, rotOwnActions()))
 					}
 				case reads[r] != "" && a == "secretsmanager:GetSecretValue":
 					// ExceptionMasterSecretRead or ExceptionAdminSecretRead.
