@@ -42,38 +42,56 @@ func TestPatternsAreStableAndMatchTheirEvents(t *testing.T) {
 	}
 }
 
-func TestKeyAndTopicStatementsAreConditionedOnTheirSource(t *testing.T) {
-	topic := "arn:aws:sns:eu-west-1:111122223333:prod-secrets-alerts"
-	docs := map[string]iam.Document{
-		"key":   iam.New(alerts.KeyStatements("aws", "eu-west-1", "111122223333", "prod")...),
-		"topic": alerts.TopicPolicy(topic, "aws", "eu-west-1", "111122223333", "prod"),
-	}
+func TestTopicPolicyAdmitsOnlyThisStacksRulesAndAlarms(t *testing.T) {
+	topic := alerts.TopicARN("aws", "eu-west-1", "111122223333", "prod")
+	doc := alerts.TopicPolicy(topic, "aws", "eu-west-1", "111122223333", "prod")
 	want := map[string]string{
 		"events.amazonaws.com":     "arn:aws:events:eu-west-1:111122223333:rule/prod-*",
 		"cloudwatch.amazonaws.com": "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:prod-*",
 	}
-	for name, doc := range docs {
-		t.Run(name, func(t *testing.T) {
-			got := map[string]string{}
-			for _, s := range doc.Statement {
-				if s.Effect != iam.Allow {
-					assert.Equal(t, iam.Strings{"false"}, s.Condition["Bool"]["aws:SecureTransport"], "the only deny refuses plain HTTP")
-					continue
-				}
-				require.NotNil(t, s.Principal)
-				assert.False(t, s.Principal.Any, "%s: no * principal in an allow", s.Sid)
-				require.Len(t, s.Principal.Service, 1)
-				got[s.Principal.Service[0]] = s.Condition["ArnLike"]["aws:SourceArn"][0]
-				assert.Equal(t, iam.Strings{"111122223333"}, s.Condition["StringEquals"]["aws:SourceAccount"], "%s: source account", s.Sid)
-				for _, a := range s.Action {
-					assert.NotContains(t, a, "*", "%s: explicit actions", s.Sid)
-				}
+	got := map[string]string{}
+	for _, s := range doc.Statement {
+		if s.Effect != iam.Allow {
+			assert.Equal(t, iam.Strings{"false"}, s.Condition["Bool"]["aws:SecureTransport"], "the only deny refuses plain HTTP")
+			continue
+		}
+		require.NotNil(t, s.Principal)
+		assert.False(t, s.Principal.Any, "%s: no * principal in an allow", s.Sid)
+		require.Len(t, s.Principal.Service, 1)
+		got[s.Principal.Service[0]] = s.Condition["ArnLike"]["aws:SourceArn"][0]
+		assert.Equal(t, iam.Strings{"111122223333"}, s.Condition["StringEquals"]["aws:SourceAccount"], "%s: source account", s.Sid)
+		assert.Equal(t, iam.Strings{"sns:Publish"}, s.Action)
+		assert.Equal(t, iam.Strings{topic}, s.Resource)
+	}
+	assert.Equal(t, want, got, "got sources %v, want %v", got, want)
+}
+
+func TestKeyStatementsAreGoodForTheAlertTopicOnly(t *testing.T) {
+	topic := "arn:aws:sns:eu-west-1:111122223333:prod-secrets-alerts"
+	require.Equal(t, topic, alerts.TopicARN("aws", "eu-west-1", "111122223333", "prod"))
+	stmts := alerts.KeyStatements("aws", "eu-west-1", "111122223333", "prod")
+	require.Len(t, stmts, 2)
+	for _, s := range stmts {
+		t.Run(s.Sid, func(t *testing.T) {
+			assert.Equal(t, iam.Strings{topic}, s.Condition["StringEquals"]["kms:EncryptionContext:aws:sns:topicArn"], "got %v, want the alert topic's encryption context", s.Condition)
+			assert.ElementsMatch(t, []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string(s.Action))
+			require.Len(t, s.Principal.Service, 1)
+			switch s.Principal.Service[0] {
+			case "cloudwatch.amazonaws.com":
+				assert.Equal(t, iam.Strings{"arn:aws:cloudwatch:eu-west-1:111122223333:alarm:prod-*"}, s.Condition["ArnLike"]["aws:SourceArn"])
+				assert.Equal(t, iam.Strings{"111122223333"}, s.Condition["StringEquals"]["aws:SourceAccount"])
+			case "events.amazonaws.com":
+				// EventBridge's KMS calls carry no aws:SourceArn: a condition on it would drop every alert.
+				assert.NotContains(t, s.Condition, "ArnLike")
+				assert.NotContains(t, s.Condition["StringEquals"], "aws:SourceAccount")
+			default:
+				t.Errorf("got unexpected service %s", s.Principal.Service[0])
 			}
-			assert.Equal(t, want, got, "got sources %v, want %v", got, want)
-			_, err := doc.JSON()
-			require.NoError(t, err)
 		})
 	}
+	doc := iam.New(stmts...)
+	_, err := doc.JSON()
+	require.NoError(t, err)
 }
 
 func TestNames(t *testing.T) {

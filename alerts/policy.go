@@ -28,15 +28,30 @@ func sourceConditions(accountID, sourceArn string) iam.Conditions {
 	}
 }
 
+// TopicARN is the alert topic's ARN, known before it exists because the
+// topic's name is fixed: the key policy is written before the topic.
+func TopicARN(partition, region, accountID, env string) string {
+	return fmt.Sprintf("arn:%s:sns:%s:%s:%s", partition, region, accountID, TopicName(env))
+}
+
 // KeyStatements are the platform key policy statements the alert topic
-// needs: SNS encrypts messages with the topic's key on the publisher's
+// needs: SNS encrypts each message with the topic's key on the publisher's
 // behalf, so EventBridge and CloudWatch must be allowed to generate data keys
-// and decrypt them (AWS's "Authorizing EventBridge to use a customer managed
-// key" and the CloudWatch alarm equivalent). Each is conditioned on this
-// account and on this stack's rule or alarm ARNs.
+// and decrypt them. Both are conditioned on the encryption context SNS sends
+// (kms:EncryptionContext:aws:sns:topicArn = this stack's alert topic), so the
+// grant is good for this topic only. CloudWatch's is also conditioned on this
+// stack's alarm ARNs and account; EventBridge's is not, because the KMS
+// request EventBridge delivery makes does not carry aws:SourceArn or
+// aws:SourceAccount (such a condition would drop every alert silently); the
+// topic policy checks the rule's ARN instead.
 func KeyStatements(partition, region, accountID, env string) []iam.Statement {
-	rules, alarms := sources(partition, region, accountID, env)
+	_, alarms := sources(partition, region, accountID, env)
 	actions := iam.Strings{"kms:Decrypt", "kms:GenerateDataKey"}
+	context := map[string]iam.Strings{"kms:EncryptionContext:aws:sns:topicArn": {TopicARN(partition, region, accountID, env)}}
+	cw := sourceConditions(accountID, alarms)
+	for k, v := range context {
+		cw["StringEquals"][k] = v
+	}
 	return []iam.Statement{
 		{
 			Sid:       "EventBridgeRulesPublishToTheAlertTopic",
@@ -44,7 +59,7 @@ func KeyStatements(partition, region, accountID, env string) []iam.Statement {
 			Principal: &iam.Principal{Service: iam.Strings{eventsService}},
 			Action:    actions,
 			Resource:  iam.Strings{"*"},
-			Condition: sourceConditions(accountID, rules),
+			Condition: iam.Conditions{"StringEquals": context},
 		},
 		{
 			Sid:       "CloudWatchAlarmsPublishToTheAlertTopic",
@@ -52,7 +67,7 @@ func KeyStatements(partition, region, accountID, env string) []iam.Statement {
 			Principal: &iam.Principal{Service: iam.Strings{cloudwatchService}},
 			Action:    actions,
 			Resource:  iam.Strings{"*"},
-			Condition: sourceConditions(accountID, alarms),
+			Condition: cw,
 		},
 	}
 }

@@ -61,24 +61,37 @@ func TestTopicAndKeyAdmitOnlyThisStacksRulesAndAlarms(t *testing.T) {
 			require.Len(t, policies, 1)
 			topicDoc, err := iam.Parse(policies[0].Str("policy"))
 			require.NoError(t, err)
+			got := map[string]string{}
+			for _, s := range topicDoc.Statement {
+				if s.Principal == nil {
+					continue
+				}
+				for _, svc := range s.Principal.Service {
+					got[svc] = strings.Join(s.Condition["ArnLike"]["aws:SourceArn"], ",")
+					assert.Equal(t, iam.Strings{acct}, s.Condition["StringEquals"]["aws:SourceAccount"], "%s: aws:SourceAccount", s.Sid)
+				}
+			}
+			assert.Equal(t, wantSources, got, "got topic policy sources %v, want %v", got, wantSources)
+
+			// The platform key lets both services use it for this topic only.
+			topicArn := rec.OfType(stacktest.TypeTopic)[0].StateStr("arn")
 			platform, _ := rec.Named("platform-key-key")
 			keyDoc, err := iam.Parse(platform.Str("policy"))
 			require.NoError(t, err)
-			for _, doc := range []iam.Document{topicDoc, keyDoc} {
-				got := map[string]string{}
-				for _, s := range doc.Statement {
-					if s.Principal == nil {
-						continue
-					}
-					for _, svc := range s.Principal.Service {
-						if _, ok := wantSources[svc]; ok {
-							got[svc] = strings.Join(s.Condition["ArnLike"]["aws:SourceArn"], ",")
-							assert.Equal(t, iam.Strings{acct}, s.Condition["StringEquals"]["aws:SourceAccount"], "%s: aws:SourceAccount", s.Sid)
-						}
+			keyServices := map[string]bool{}
+			for _, s := range keyDoc.Statement {
+				if s.Principal == nil {
+					continue
+				}
+				for _, svc := range s.Principal.Service {
+					if _, ok := wantSources[svc]; ok {
+						keyServices[svc] = true
+						assert.Equal(t, iam.Strings{topicArn}, s.Condition["StringEquals"]["kms:EncryptionContext:aws:sns:topicArn"],
+							"got %s's key grant conditioned on %v, want the alert topic %s", svc, s.Condition, topicArn)
 					}
 				}
-				assert.Equal(t, wantSources, got, "got service sources %v, want %v", got, wantSources)
 			}
+			assert.Len(t, keyServices, 2, "got key grants for %v, want EventBridge and CloudWatch", keyServices)
 			// Every rule's and alarm's ARN is one the grants admit.
 			admitted := func(arn, pattern string) bool { return strings.HasPrefix(arn, strings.TrimSuffix(pattern, "*")) }
 			for svc, typ := range map[string]string{"events.amazonaws.com": stacktest.TypeEventRule, "cloudwatch.amazonaws.com": stacktest.TypeMetricAlarm} {
