@@ -1,0 +1,136 @@
+package rotation_test
+
+import (
+	"testing"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/rotation"
+)
+
+// runComponent registers one component under the mocks with the committed
+// prod stack's config and returns its error and what was registered.
+func runComponent(t *testing.T, register func(ctx *pulumi.Context) error) (*stacktest.Recording, error) {
+	t.Helper()
+	st, err := stacktest.LoadStack("..", "prod")
+	require.NoError(t, err)
+	return stacktest.Run(st, func(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
+		return map[string]pulumi.Input{}, register(ctx)
+	})
+}
+
+func validRotatorArgs(strategy config.Strategy) *rotation.RotatorArgs {
+	return &rotation.RotatorArgs{
+		Secret:      config.Secret{Name: "/prod/app/token", Group: "app", Short: "token", Kind: config.KindPassword, Rotation: config.Rotation{Strategy: strategy, Days: 30}},
+		SecretArn:   pulumi.String(secretArn),
+		Environment: "prod", Partition: "aws", Region: "eu-west-1", AccountID: "111122223333",
+		Code:          rotation.Artifact{Path: "/nonexistent/rotator.zip", SourceCodeHash: "aGFzaA=="},
+		SecretsKeyArn: pulumi.String(secretsKey), PlatformKeyArn: pulumi.String(platformKey),
+	}
+}
+
+func TestNewRotatorRefusesIncompleteArgsBeforeRegistering(t *testing.T) {
+	tests := []struct {
+		name string
+		args func() *rotation.RotatorArgs
+		want string
+	}{
+		{"nil args", func() *rotation.RotatorArgs { return nil }, "args are required"},
+		{"manual strategy", func() *rotation.RotatorArgs { return validRotatorArgs(config.Manual) }, "has no Go rotator"},
+		{"hosted strategy", func() *rotation.RotatorArgs { return validRotatorArgs(config.HostedSingleUser) }, "has no Go rotator"},
+		{"no code", func() *rotation.RotatorArgs {
+			a := validRotatorArgs(config.Random)
+			a.Code = rotation.Artifact{}
+			return a
+		}, "Code is required"},
+		{"no key", func() *rotation.RotatorArgs {
+			a := validRotatorArgs(config.Random)
+			a.PlatformKeyArn = nil
+			return a
+		}, "PlatformKeyArn are required"},
+		{"postgres without the database", func() *rotation.RotatorArgs { return validRotatorArgs(config.PostgresSingleUser) }, "needs MasterSecretArn and Network"},
+		{"twilio without its admin secret", func() *rotation.RotatorArgs { return validRotatorArgs(config.Twilio) }, "needs an admin secret"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, err := runComponent(t, func(ctx *pulumi.Context) error {
+				_, err := rotation.NewRotator(ctx, "rotation-app-token", tt.args())
+				return err
+			})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want, "got %v, want an error containing %q", err, tt.want)
+			assert.Empty(t, rec.Resources, "got %d resources registered, want none", len(rec.Resources))
+		})
+	}
+}
+
+func TestNewRotatorRegistersEverythingUnderItself(t *testing.T) {
+	rec, err := runComponent(t, func(ctx *pulumi.Context) error {
+		_, err := rotation.NewRotator(ctx, "rotation-app-token", validRotatorArgs(config.Random))
+		return err
+	})
+	require.NoError(t, err)
+	comp, ok := rec.Named("rotation-app-token")
+	require.True(t, ok)
+	assert.Equal(t, "secrets-platform:rotation:Rotator", comp.Type)
+	want := map[string]string{
+		"rotation-app-token-role":              "aws:iam/role:Role",
+		"rotation-app-token-policy":            "aws:iam/rolePolicy:RolePolicy",
+		"rotation-app-token-logs":              "aws:cloudwatch/logGroup:LogGroup",
+		"rotation-app-token-function":          "aws:lambda/function:Function",
+		"rotation-app-token-invoke-permission": "aws:lambda/permission:Permission",
+		"rotation-app-token-rotation":          "aws:secretsmanager/secretRotation:SecretRotation",
+	}
+	got := map[string]string{}
+	for _, c := range rec.Children(comp) {
+		got[c.Name] = c.Type
+	}
+	assert.Equal(t, want, got, "got children %v, want %v (no VPC access or sweep for random)", got, want)
+	fn, _ := rec.Named("rotation-app-token-function")
+	assert.Equal(t, "prod-rotate-app-token", fn.Str("name"))
+	logs, _ := rec.Named("rotation-app-token-logs")
+	retention, _ := logs.Int("retentionInDays")
+	assert.Equal(t, rotation.LogRetentionDisposableDays, retention, "got %d days, want the disposable retention when Strict is false", retention)
+}
+
+func TestNewHostedRotatorRefusesIncompleteArgs(t *testing.T) {
+	network := &rotation.Network{SubnetIDs: pulumi.ToStringArray([]string{"subnet-a", "subnet-b"}), SecurityGroupID: pulumi.String("sg-1")}
+	base := func(s config.Strategy, partition string) *rotation.HostedRotatorArgs {
+		return &rotation.HostedRotatorArgs{
+			Secret:    config.Secret{Name: "/prod/app/database", Group: "app", Short: "database", Kind: config.KindDatabase, Rotation: config.Rotation{Strategy: s, Days: 30}},
+			SecretArn: pulumi.String(secretArn), Environment: "prod", Partition: partition,
+			SecretsManagerEndpoint: "https://secretsmanager.eu-west-1.amazonaws.com",
+			Network:                network, SecretsKeyArn: pulumi.String(secretsKey),
+		}
+	}
+	tests := []struct {
+		name string
+		args *rotation.HostedRotatorArgs
+		want string
+	}{
+		{"nil args", nil, "args are required"},
+		{"not hosted", base(config.PostgresSingleUser, "aws"), "is not hosted"},
+		{"unknown partition", base(config.HostedSingleUser, "aws-iso"), "no SecretsManagerRDSPostgreSQLRotationSingleUser pinned"},
+		{"multi-user without the master secret", base(config.HostedMultiUser, "aws"), "needs MasterSecretArn"},
+		{"no network", func() *rotation.HostedRotatorArgs {
+			a := base(config.HostedSingleUser, "aws")
+			a.Network = nil
+			return a
+		}(), "Network"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rec, err := runComponent(t, func(ctx *pulumi.Context) error {
+				_, err := rotation.NewHostedRotator(ctx, "rotation-app-database", tt.args)
+				return err
+			})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tt.want, "got %v, want an error containing %q", err, tt.want)
+			assert.Empty(t, rec.Resources, "got %d resources registered, want none", len(rec.Resources))
+		})
+	}
+}
