@@ -9,15 +9,19 @@ import (
 // complete. Secrets Manager emits them itself (not as an API call), so
 // EventBridge delivers them with the detail type "AWS Service Event via
 // CloudTrail".
-var RotationEvents = []string{"RotationAbandoned", "RotationFailed", "TestRotationFailed"}
+func RotationEvents() []string {
+	return []string{"RotationAbandoned", "RotationFailed", "TestRotationFailed"}
+}
 
-// DangerousCalls are the API calls that can destroy a secret, widen who reads
-// it, or make every secret of a key unreadable. Any of them, by anyone in the
-// account, is worth a look: a deployment that makes one shows up too, which
-// is how a reviewer sees that it happened.
-var DangerousCalls = map[string][]string{
-	"secretsmanager.amazonaws.com": {"DeleteResourcePolicy", "DeleteSecret", "PutResourcePolicy"},
-	"kms.amazonaws.com":            {"DisableKey", "PutKeyPolicy", "ScheduleKeyDeletion"},
+// DangerousCalls are the API calls, by event source, that can destroy a
+// secret, widen who reads it, or make every secret of a key unreadable. Any
+// of them, by anyone in the account, is worth a look: a deployment that makes
+// one shows up too, which is how a reviewer sees that it happened.
+func DangerousCalls() map[string][]string {
+	return map[string][]string{
+		"secretsmanager.amazonaws.com": {"DeleteResourcePolicy", "DeleteSecret", "PutResourcePolicy"},
+		"kms.amazonaws.com":            {"DisableKey", "PutKeyPolicy", "ScheduleKeyDeletion"},
+	}
 }
 
 // AgeRuleIdentifier is AWS Config's managed rule that flags a secret whose
@@ -34,7 +38,7 @@ func RotationPattern() (string, error) {
 		"detail-type": []string{"AWS Service Event via CloudTrail"},
 		"detail": map[string]any{
 			"eventSource": []string{"secretsmanager.amazonaws.com"},
-			"eventName":   RotationEvents,
+			"eventName":   RotationEvents(),
 		},
 	})
 }
@@ -42,8 +46,9 @@ func RotationPattern() (string, error) {
 // DangerousCallPattern matches the DangerousCalls recorded by CloudTrail.
 func DangerousCallPattern() (string, error) {
 	var names []string
+	calls := DangerousCalls()
 	for _, src := range []string{"kms.amazonaws.com", "secretsmanager.amazonaws.com"} {
-		names = append(names, DangerousCalls[src]...)
+		names = append(names, calls[src]...)
 	}
 	return marshal(map[string]any{
 		"source":      []string{"aws.kms", "aws.secretsmanager"},

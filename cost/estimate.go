@@ -138,7 +138,7 @@ func Compute(in Inputs) Estimate {
 		if in.DBMultiAZ {
 			azs, mode = 2, "multi-AZ"
 		}
-		hourly, ok := InstanceHourly[in.DBInstanceClass]
+		hourly, ok := InstanceHourly(in.DBInstanceClass)
 		l := Line{Item: "RDS PostgreSQL " + in.DBInstanceClass + " " + mode, Quantity: HoursPerMonth * azs, Unit: "instance-hour", UnitPrice: hourly}
 		if !ok {
 			l.Note = "unpriced: add the class to cost.InstanceHourly"

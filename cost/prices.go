@@ -41,17 +41,20 @@ const (
 	GP3PerGBMonth = 0.115
 )
 
-// InstanceHourly is RDS for PostgreSQL on-demand price per hour, single-AZ
-// (multi-AZ doubles it). A class not listed is shown as unpriced rather than
-// guessed.
-var InstanceHourly = map[string]float64{
-	"db.t4g.micro":  0.016,
-	"db.t4g.small":  0.032,
-	"db.t4g.medium": 0.065,
-	"db.t4g.large":  0.129,
-	"db.m6g.large":  0.159,
-	"db.m7g.large":  0.168,
-	"db.m7g.xlarge": 0.337,
+// InstanceHourly is RDS for PostgreSQL's on-demand price per hour of an
+// instance class, single-AZ (multi-AZ doubles it). A class not listed
+// reports false, and the estimate shows it as unpriced rather than guessed.
+func InstanceHourly(class string) (float64, bool) {
+	price, ok := map[string]float64{
+		"db.t4g.micro":  0.016,
+		"db.t4g.small":  0.032,
+		"db.t4g.medium": 0.065,
+		"db.t4g.large":  0.129,
+		"db.m6g.large":  0.159,
+		"db.m7g.large":  0.168,
+		"db.m7g.xlarge": 0.337,
+	}[class]
+	return price, ok
 }
 
 // Usage assumptions.
