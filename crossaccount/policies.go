@@ -26,8 +26,8 @@ func CheckActions(actions []string) error {
 		if slices.ContainsFunc(forbiddenActions, func(f string) bool { return strings.EqualFold(a, f) }) {
 			return fmt.Errorf("share action %s: refused, another account must never manage a secret's resource policy", a)
 		}
-		if !slices.Contains(iam.ReadActions, a) {
-			return fmt.Errorf("share action %s: refused, want only %s", a, strings.Join(iam.ReadActions, ", "))
+		if !slices.Contains(iam.ReadActions(), a) {
+			return fmt.Errorf("share action %s: refused, want only %s", a, strings.Join(iam.ReadActions(), ", "))
 		}
 	}
 	return nil

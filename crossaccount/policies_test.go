@@ -24,7 +24,7 @@ func TestCheckActions(t *testing.T) {
 		actions []string
 		wantErr string
 	}{
-		{actions: iam.ReadActions},
+		{actions: iam.ReadActions()},
 		{actions: []string{"secretsmanager:GetSecretValue"}},
 		{actions: []string{"secretsmanager:GetSecretValue", "secretsmanager:PutResourcePolicy"}, wantErr: "must never manage a secret's resource policy"},
 		{actions: []string{"secretsmanager:deleteresourcepolicy"}, wantErr: "must never manage a secret's resource policy"},
@@ -55,21 +55,21 @@ func TestResourcePolicy(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			doc, err := crossaccount.ResourcePolicy(sharedArn, iam.ReadActions, tt.grants)
+			doc, err := crossaccount.ResourcePolicy(sharedArn, iam.ReadActions(), tt.grants)
 			require.NoError(t, err)
 			require.Len(t, doc.Statement, 1)
 			st := doc.Statement[0]
 			assert.Equal(t, "ReadByMessaging", st.Sid)
 			assert.Equal(t, iam.Strings{consumerArn}, st.Principal.AWS, "principal, got/want")
 			assert.False(t, st.Principal.Any)
-			assert.Equal(t, iam.Strings(iam.ReadActions), st.Action)
+			assert.Equal(t, iam.Strings(iam.ReadActions()), st.Action)
 			assert.Equal(t, iam.Strings{sharedArn}, st.Resource)
 			assert.Equal(t, tt.wantOrg, st.Condition["StringEquals"]["aws:PrincipalOrgID"], "org condition, got/want")
 		})
 	}
 	_, err := crossaccount.ResourcePolicy(sharedArn, []string{"secretsmanager:PutResourcePolicy"}, []crossaccount.Grant{{Name: "m", PrincipalARN: consumerArn}})
 	assert.Error(t, err, "a policy-management action must be refused")
-	_, err = crossaccount.ResourcePolicy(sharedArn, iam.ReadActions, nil)
+	_, err = crossaccount.ResourcePolicy(sharedArn, iam.ReadActions(), nil)
 	assert.Error(t, err, "a policy with no grant must be refused")
 }
 

@@ -36,7 +36,7 @@ type SharingArgs struct {
 	// write). Required.
 	KeyArn pulumi.StringInput
 	// Actions are what principals may do on shared secrets. Optional, default
-	// iam.ReadActions; anything else, PutResourcePolicy and DeleteResourcePolicy
+	// iam.ReadActions(); anything else, PutResourcePolicy and DeleteResourcePolicy
 	// above all, is refused.
 	Actions []string
 	// Partition, Region, DNSSuffix and AccountID describe this account. Required.
@@ -120,7 +120,7 @@ func NewSharing(ctx *pulumi.Context, name string, args *SharingArgs, opts ...pul
 // actions are the shared actions, read actions unless set.
 func (a *SharingArgs) actions() []string {
 	if a.Actions == nil {
-		return iam.ReadActions
+		return iam.ReadActions()
 	}
 	return a.Actions
 }

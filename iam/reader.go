@@ -5,10 +5,13 @@ import (
 	"slices"
 )
 
-// ReadActions are the only Secrets Manager actions a reader is granted:
+// ReadActions returns the only Secrets Manager actions a reader is granted:
 // reading a value and its metadata. Writing, rotating, deleting and managing
-// the resource policy stay with the program and the rotators.
-var ReadActions = []string{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"}
+// the resource policy stay with the program and the rotators. It is a
+// function, not a variable, so no importer can widen it for everyone.
+func ReadActions() []string {
+	return []string{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"}
+}
 
 // EncryptionContextSecretARN is the encryption context key Secrets Manager
 // sets on every data key it asks KMS for: the secret's ARN. Conditioning

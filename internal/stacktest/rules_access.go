@@ -356,7 +356,7 @@ func checkCrossAccount(rec *Recording) []Violation {
 					continue
 				}
 				for _, a := range st.Action {
-					if !slices.Contains(iam.ReadActions, a) {
+					if !slices.Contains(iam.ReadActions(), a) {
 						out = append(out, violation(10, rp.Resource, "statement %q lets %s %s; another account gets read actions only", st.Sid, principal, a))
 					}
 				}
