@@ -262,7 +262,12 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 // newSweep invokes the rotator every SweepSchedule with a grace.SweepEvent, so
 // replaced third-party keys are revoked once no cache can still hold them.
 func newSweep(ctx *pulumi.Context, name string, a RotatorArgs, fn *lambda.Function, tags pulumi.StringMap, parent *Rotator) error {
+	// Named after its function, so the environment prefix that scopes this
+	// stack's rules in policies covers it too.
+	ruleName := FunctionName(a.Environment, a.Secret)
+	ruleName = ruleName[:min(len(ruleName), 58)] + "-sweep"
 	rule, err := cloudwatch.NewEventRule(ctx, name+"-sweep-schedule", &cloudwatch.EventRuleArgs{
+		Name:               pulumi.String(ruleName),
 		Description:        pulumi.String("Revoke expired keys of " + a.Secret.Name),
 		ScheduleExpression: pulumi.String(SweepSchedule),
 		Tags:               tags,

@@ -108,6 +108,7 @@ func rotCheckSweep(t *testing.T, rec *stacktest.Recording, s config.Secret, fn s
 	}
 	rule := rotMust(t, rec, rotName(s, "sweep-schedule"))
 	assert.Equal(t, rotation.SweepSchedule, rule.Str("scheduleExpression"))
+	assert.Equal(t, fn.Str("name")+"-sweep", rule.Str("name"))
 	assert.Equal(t, fn.StateStr("arn"), target.Str("arn"))
 	ev, isSweep, err := grace.ParseSweepEvent([]byte(target.Str("input")))
 	require.NoError(t, err)
