@@ -194,3 +194,22 @@ func TestUsage(t *testing.T) {
 		})
 	}
 }
+
+func TestMarkdownGroupsResourcesByComponent(t *testing.T) {
+	// No --dir: the project is found from the working directory upward.
+	md, stderr, code := runPlan(t, "--stack", "prod")
+	require.Equal(t, 0, code, stderr)
+	tests := []struct{ heading, resource string }{
+		{"### alerts (`secrets-platform:alerts:Alerts`)", "- `aws:sns/topic:Topic` **alerts-topic**"},
+		{"### platform-key (`secrets-platform:secrets:Key`)", "- `aws:kms/key:Key` **platform-key-key** protected"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.heading, func(t *testing.T) {
+			i := strings.Index(md, tt.heading)
+			require.GreaterOrEqual(t, i, 0, "got no section %q", tt.heading)
+			next := strings.Index(md[i+len(tt.heading):], "\n### ")
+			require.Greater(t, next, 0)
+			assert.Contains(t, md[i:i+len(tt.heading)+next], tt.resource, "got the resource outside its component's section")
+		})
+	}
+}
