@@ -240,3 +240,12 @@ func arnAccount(arn string) string {
 	}
 	return parts[4]
 }
+
+// arnRegion returns the region field of an ARN, "" when it has none.
+func arnRegion(arn string) string {
+	parts := strings.Split(arn, ":")
+	if len(parts) < 6 || parts[0] != "arn" {
+		return ""
+	}
+	return parts[3]
+}

@@ -128,7 +128,11 @@ func checkReaderDecrypt(rec *Recording) []Violation {
 			if st.Effect != iam.Allow || !slices.ContainsFunc(st.Action, func(a string) bool { return strings.HasPrefix(strings.ToLower(a), "kms:") }) {
 				continue
 			}
-			out = append(out, decryptViolations(p.Resource, st, p.Account)...)
+			region := ""
+			if len(st.Resource) > 0 {
+				region = arnRegion(st.Resource[0])
+			}
+			out = append(out, decryptViolations(p.Resource, st, p.Account, region)...)
 		}
 	}
 	keys, err := rec.KeyPolicies()
@@ -139,7 +143,7 @@ func checkReaderDecrypt(rec *Recording) []Violation {
 	for _, k := range rec.OfType(TypeKMSKey) {
 		for _, st := range keys[k.StateStr("arn")].Statement {
 			for _, p := range externalPrincipals(st, acct) {
-				out = append(out, decryptViolations(k, st, arnAccount(p))...)
+				out = append(out, decryptViolations(k, st, arnAccount(p), arnRegion(k.StateStr("arn")))...)
 			}
 		}
 	}
@@ -162,15 +166,18 @@ func externalPrincipals(st iam.Statement, account string) []string {
 }
 
 // decryptViolations checks one reader grant of a key: Decrypt only, through
-// Secrets Manager, from the caller's own account.
-func decryptViolations(res Resource, st iam.Statement, callerAccount string) []Violation {
+// Secrets Manager in the key's region, from the caller's own account.
+func decryptViolations(res Resource, st iam.Statement, callerAccount, region string) []Violation {
 	var out []Violation
 	if len(st.Action) != 1 || !strings.EqualFold(st.Action[0], "kms:Decrypt") {
 		out = append(out, violation(5, res, "reader statement %q grants %v; readers get kms:Decrypt only", st.Sid, []string(st.Action)))
 	}
+	want := "secretsmanager." + region + ".amazonaws.com"
 	via := st.Condition["StringEquals"]["kms:ViaService"]
-	if len(via) == 0 || !slices.ContainsFunc(via, viaSecretsManager.MatchString) || slices.ContainsFunc(via, func(v string) bool { return !viaSecretsManager.MatchString(v) }) {
-		out = append(out, violation(5, res, "reader statement %q: kms:ViaService = %v, want secretsmanager.<region>.amazonaws.com", st.Sid, []string(via)))
+	if len(via) == 0 || slices.ContainsFunc(via, func(v string) bool {
+		return !viaSecretsManager.MatchString(v) || (region != "" && v != want && v != want+".cn")
+	}) {
+		out = append(out, violation(5, res, "reader statement %q: kms:ViaService = %v, want [%s]", st.Sid, []string(via), want))
 	}
 	if caller := st.Condition["StringEquals"]["kms:CallerAccount"]; len(caller) != 1 || caller[0] != callerAccount {
 		out = append(out, violation(5, res, "reader statement %q: kms:CallerAccount = %v, want [%s]", st.Sid, []string(caller), callerAccount))

@@ -187,6 +187,12 @@ func TestAccessRulesCatchEachBreak(t *testing.T) {
 		{"reader decrypts for another account's callers", accessEdit(t, rec, "access-api-task-read", statementBySid(t, "DecryptThroughSecretsManagerOnly", func(s *iam.Statement) {
 			s.Condition["StringEquals"]["kms:CallerAccount"] = iam.Strings{"444455556666"}
 		})), 5, "kms:CallerAccount"},
+		{"reader via Secrets Manager of another region", accessEdit(t, rec, "access-api-task-read", statementBySid(t, "DecryptThroughSecretsManagerOnly", func(s *iam.Statement) {
+			s.Condition["StringEquals"]["kms:ViaService"] = iam.Strings{"secretsmanager.us-east-1.amazonaws.com"}
+		})), 5, "want [secretsmanager.eu-west-1.amazonaws.com]"},
+		{"external key grant via another region", accessEdit(t, rec, "secrets-key-key", statementBySid(t, keySid, func(s *iam.Statement) {
+			s.Condition["StringEquals"]["kms:ViaService"] = iam.Strings{"secretsmanager.eu-west-1.amazonaws.com", "secretsmanager.us-east-1.amazonaws.com"}
+		})), 5, "kms:ViaService"},
 		{"consumer-side reader via another service", accessEdit(t, rec, "sharing-messaging-consumer", statementBySid(t, "DecryptThroughSecretsManagerOnly", func(s *iam.Statement) {
 			s.Condition["StringEquals"]["kms:ViaService"] = iam.Strings{"s3.eu-west-1.amazonaws.com"}
 		})), 5, "kms:ViaService"},
