@@ -119,7 +119,7 @@ func TestPlanContainsEveryPolicyDocument(t *testing.T) {
 			for _, pol := range p.Policies {
 				var buf bytes.Buffer
 				require.NoError(t, json.Indent(&buf, pol.Document, "", "  "))
-				assert.Contains(t, md, buf.String(), "the Markdown plan prints policy #%d in full", pol.N)
+				assert.Contains(t, md, buf.String(), "the Markdown plan prints %s of %s in full", pol.Input, pol.Resource)
 			}
 		})
 	}

@@ -15,6 +15,9 @@ import (
 // Redacted replaces every secret-marked value.
 const Redacted = "[secret]"
 
+// PolicyRef stands for a policy document in a resource's settings.
+const PolicyRef = "[policy document: see Policies]"
+
 // Plan is what a stack would create.
 type Plan struct {
 	Stack  string `json:"stack"`
@@ -40,14 +43,13 @@ type Resource struct {
 	Name    string `json:"name"`
 	Protect bool   `json:"protect,omitempty"`
 	// Settings are the inputs, secrets redacted; a policy input reads
-	// "policy #N", the number of its entry in Plan.Policies.
+	// PolicyRef and the document is in Plan.Policies under this resource's name.
 	Settings      map[string]any `json:"settings"`
 	IgnoreChanges []string       `json:"ignoreChanges,omitempty"`
 }
 
 // Policy is one policy document found in a resource's inputs.
 type Policy struct {
-	N        int             `json:"n"`
 	Resource string          `json:"resource"`
 	Type     string          `json:"type"`
 	Input    string          `json:"input"`
@@ -77,10 +79,8 @@ func build(rec *stacktest.Recording) (Plan, error) {
 		res := Resource{Type: r.Type, Name: r.Name, Protect: r.Protect, Settings: map[string]any{}, IgnoreChanges: r.IgnoreChanges}
 		for _, k := range slices.Sorted(maps.Keys(r.Inputs)) {
 			key := string(k)
-			v, err := settle(r.Inputs[k], key, func(path string, doc json.RawMessage) int {
-				n := len(p.Policies) + 1
-				p.Policies = append(p.Policies, Policy{N: n, Resource: r.Name, Type: r.Type, Input: path, Document: doc})
-				return n
+			v, err := settle(r.Inputs[k], key, func(path string, doc json.RawMessage) {
+				p.Policies = append(p.Policies, Policy{Resource: r.Name, Type: r.Type, Input: path, Document: doc})
 			})
 			if err != nil {
 				return Plan{}, fmt.Errorf("plan %s %s: %w", r.Type, r.Name, err)
@@ -125,8 +125,9 @@ func componentPath(parent string, byURN map[string]stacktest.Resource) (string, 
 
 // settle turns an input into plain JSON-able data: secrets become Redacted,
 // unknowns "[unknown]", and a string holding a policy document is handed to
-// policy and replaced by "policy #N".
-func settle(v resource.PropertyValue, path string, policy func(string, json.RawMessage) int) (any, error) {
+// policy and replaced by PolicyRef. Policies are named by resource and input,
+// not numbered, so adding one resource does not renumber every other in a diff.
+func settle(v resource.PropertyValue, path string, policy func(string, json.RawMessage)) (any, error) {
 	switch {
 	case v.IsSecret():
 		return Redacted, nil
@@ -146,7 +147,8 @@ func settle(v resource.PropertyValue, path string, policy func(string, json.RawM
 	case v.IsString():
 		s := v.StringValue()
 		if doc, ok := policyDocument(s); ok {
-			return fmt.Sprintf("policy #%d", policy(path, doc)), nil
+			policy(path, doc)
+			return PolicyRef, nil
 		}
 		return s, nil
 	case v.IsBool():

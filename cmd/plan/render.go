@@ -92,9 +92,9 @@ func writePolicies(b *strings.Builder, ps []Policy, heading string) error {
 	for _, pol := range ps {
 		var buf bytes.Buffer
 		if err := json.Indent(&buf, pol.Document, "", "  "); err != nil {
-			return fmt.Errorf("indent policy #%d: %w", pol.N, err)
+			return fmt.Errorf("indent policy %s of %s: %w", pol.Input, pol.Resource, err)
 		}
-		fmt.Fprintf(b, "%s policy #%d: `%s` %s, input `%s`\n\n```json\n%s\n```\n\n", heading, pol.N, pol.Type, pol.Resource, pol.Input, buf.String())
+		fmt.Fprintf(b, "%s %s `%s` (`%s`)\n\n```json\n%s\n```\n\n", heading, pol.Resource, pol.Input, pol.Type, buf.String())
 	}
 	return nil
 }
