@@ -67,6 +67,7 @@ func Parse(raw Raw) (Config, error) {
 	c.Database = parseDatabase(raw, c, ps)
 	c.Workloads = parseWorkloads(raw, c, ps)
 	c.CrossAccount = parseCrossAccount(raw, c, ps)
+	checkAccessExtra(raw, c, ps)
 	c.Alerts = parseAlerts(raw, ps)
 	checkUnknownKeys(raw, c, ps)
 
