@@ -9,10 +9,6 @@ import (
 	"github.com/aws/smithy-go/middleware"
 )
 
-// middlewareStack is the smithy middleware stack that aws.Config.APIOptions
-// functions receive.
-type middlewareStack = middleware.Stack
-
 // Counter counts the AWS API calls of the clients it is installed in, by
 // operation name ("GetSecretValue", ...). A call counts once however often the
 // SDK retries it, which is what the rotation's call budget is about. It is

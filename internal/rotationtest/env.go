@@ -9,6 +9,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/aws/smithy-go/middleware"
 
 	"github.com/acme/secrets-platform/internal/testenv"
 )
@@ -54,12 +55,12 @@ func (e *Env) Reset(t testing.TB) {
 // Config returns an aws.Config for moto: its endpoint and region, and static
 // dummy credentials so that nothing can reach real AWS. Extra API options (such
 // as a Counter's) are added to every client built from it.
-func (e *Env) Config(apiOptions ...func(*middlewareStack) error) aws.Config {
+func (e *Env) Config(apiOptions ...func(*middleware.Stack) error) aws.Config {
 	return Config(e.Moto, apiOptions...)
 }
 
 // Config returns an aws.Config for m; see Env.Config.
-func Config(m *testenv.Moto, apiOptions ...func(*middlewareStack) error) aws.Config {
+func Config(m *testenv.Moto, apiOptions ...func(*middleware.Stack) error) aws.Config {
 	return aws.Config{
 		Region:       m.Region,
 		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
