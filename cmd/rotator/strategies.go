@@ -1,22 +1,41 @@
 package main
 
 import (
+	"context"
+
 	"github.com/acme/secrets-platform/rotation/engine"
+	"github.com/acme/secrets-platform/rotation/grace"
+	"github.com/acme/secrets-platform/rotation/strategy/httpkey"
 	"github.com/acme/secrets-platform/rotation/strategy/keyring"
+	"github.com/acme/secrets-platform/rotation/strategy/postgres"
 	"github.com/acme/secrets-platform/rotation/strategy/random"
+	"github.com/acme/secrets-platform/rotation/strategy/twilio"
 )
 
-// strategies maps ROTATION_STRATEGY values to strategy constructors. It is a
-// function, not a package variable, so that nothing can change it at run time.
-//
-// ADD STRATEGIES HERE: one line per strategy package, keyed by the value the
-// Pulumi program sets in ROTATION_STRATEGY. Each package exports FromEnv of
-// type engine.Constructor and documents its own environment variables.
+// strategies maps ROTATION_STRATEGY values to strategy constructors. The keys
+// are the config's rotation.strategy names, which the Pulumi program sets
+// as they are. It is a function, not a package variable, so that nothing can
+// change it at run time.
 func strategies() map[string]engine.Constructor {
 	return map[string]engine.Constructor{
-		"random":  random.FromEnv,
-		"keyring": keyring.FromEnv,
-		// --- HTTP/Twilio strategies (e.g. "http", "twilio") go here.
-		// --- PostgreSQL strategies (single-user, alternating users) go here.
+		"random":                     random.FromEnv,
+		"keyring":                    keyring.FromEnv,
+		"http":                       httpkey.FromEnv,
+		"twilio":                     twilio.FromEnv,
+		"postgres-single-user":       postgres.SingleUserFromEnv,
+		"postgres-alternating-users": postgres.AlternatingUsersFromEnv,
+	}
+}
+
+// sweeperConstructor builds the grace-period sweeper of a strategy that
+// revokes replaced keys.
+type sweeperConstructor func(ctx context.Context, d engine.Deps) (*grace.Sweeper, error)
+
+// sweepers are the strategies whose functions also receive the scheduled
+// revoke-expired event.
+func sweepers() map[string]sweeperConstructor {
+	return map[string]sweeperConstructor{
+		"http":   httpkey.SweeperFromEnv,
+		"twilio": twilio.SweeperFromEnv,
 	}
 }

@@ -27,9 +27,10 @@ const (
 const defaultHTTPTimeout = 10 * time.Second
 
 // newHandler builds everything once per Lambda instance: the AWS config, the
-// clients, the strategy and the engine's Handler. getenv is os.Getenv in
-// production; logs go to out.
-func newHandler(ctx context.Context, getenv func(string) string, out io.Writer) (*engine.Handler, error) {
+// clients, the strategy, the engine's Handler and, for strategies that revoke
+// replaced keys, the grace sweeper. getenv is os.Getenv in production; logs
+// go to out.
+func newHandler(ctx context.Context, getenv func(string) string, out io.Writer) (*dispatcher, error) {
 	log, err := newLogger(getenv(envLogLevel), out)
 	if err != nil {
 		return nil, err
@@ -53,16 +54,25 @@ func newHandler(ctx context.Context, getenv func(string) string, out io.Writer) 
 		return nil, fmt.Errorf("load aws config: %w", err)
 	}
 	sm := secretsmanager.NewFromConfig(cfg)
-	s, err := construct(ctx, engine.Deps{
+	deps := engine.Deps{
 		Getenv:         getenv,
 		SecretsManager: sm,
 		HTTP:           &http.Client{Timeout: timeout},
 		Now:            time.Now,
-	})
+	}
+	s, err := construct(ctx, deps)
 	if err != nil {
 		return nil, fmt.Errorf("build strategy %s: %w", name, err)
 	}
-	return engine.NewHandler(sm, s, log), nil
+	d := &dispatcher{rotate: engine.NewHandler(sm, s, log).Handle, log: log}
+	if newSweeper, ok := sweepers()[name]; ok {
+		sw, err := newSweeper(ctx, deps)
+		if err != nil {
+			return nil, fmt.Errorf("build sweeper %s: %w", name, err)
+		}
+		d.sweep = sw.Sweep
+	}
+	return d, nil
 }
 
 func newLogger(level string, out io.Writer) (*slog.Logger, error) {

@@ -1,0 +1,50 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/acme/secrets-platform/rotation/grace"
+)
+
+// dispatcher is the Lambda handler: one function receives both Secrets
+// Manager's rotation events and the schedule's revoke-expired events.
+type dispatcher struct {
+	rotate func(ctx context.Context, ev events.SecretsManagerSecretRotationEvent) error
+	// sweep is nil for strategies that revoke nothing.
+	sweep func(ctx context.Context, ev grace.SweepEvent) (grace.Result, error)
+	log   *slog.Logger
+}
+
+// errNoSweeper answers a sweep event sent to a function whose strategy has no
+// keys to revoke: a wiring mistake worth failing loudly.
+var errNoSweeper = errors.New("this rotator's strategy revokes no keys; the sweep event is misrouted")
+
+// Handle routes an event by its shape (grace.ParseSweepEvent decides).
+func (d *dispatcher) Handle(ctx context.Context, raw json.RawMessage) error {
+	sweep, ok, err := grace.ParseSweepEvent(raw)
+	if err != nil {
+		return err
+	}
+	if ok {
+		if d.sweep == nil {
+			return errNoSweeper
+		}
+		res, err := d.sweep(ctx, sweep)
+		if err != nil {
+			return fmt.Errorf("sweep %s: %w", sweep.SecretID, err)
+		}
+		d.log.Info("sweep", "secret", sweep.SecretID, "result", fmt.Sprintf("%+v", res))
+		return nil
+	}
+	var ev events.SecretsManagerSecretRotationEvent
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return fmt.Errorf("parse rotation event: %w", err)
+	}
+	return d.rotate(ctx, ev)
+}
