@@ -55,9 +55,11 @@ const invokePath = "/2015-03-31/functions/function/invocations"
 // aws-lambda-rie exits early, which is what a lost FreePort race looks like.
 const lambdaStartAttempts = 3
 
-// initDurationRE matches the REPORT line field that aws-lambda-rie prints for
-// the invocation that ran the function's init phase.
-var initDurationRE = regexp.MustCompile(`Init Duration: ([0-9]+(?:\.[0-9]+)?) ms`)
+// initDurationRE matches the line aws-lambda-rie prints when a function's
+// init phase ends: "INIT REPORT(durationMs: 7.735000)". (Its REPORT line's
+// "Init Duration" field is not the init phase in this emulator: it reads a
+// few hundredths of a millisecond whatever the function does at start.)
+var initDurationRE = regexp.MustCompile(`INIT REPORT\(durationMs: ([0-9]+(?:\.[0-9]+)?)\)`)
 
 // StartLambda runs `aws-lambda-rie <bootstrap>` with env (plus PATH, HOME and
 // TMPDIR, and nothing else from the test's environment, so that no real AWS
@@ -218,7 +220,7 @@ func errorType(body []byte) string {
 	return *doc.ErrorType
 }
 
-// InitDurations returns the Init Duration of each REPORT line logged so far,
+// InitDurations returns the duration of each init phase logged so far,
 // in order: one entry per cold start, which is how tests check that clients
 // are built once per sandbox rather than per invocation.
 func (l *Lambda) InitDurations() []time.Duration {
@@ -228,7 +230,7 @@ func (l *Lambda) InitDurations() []time.Duration {
 	return parseInitDurations(l.proc.out.String())
 }
 
-// parseInitDurations extracts every "Init Duration: N ms" from log.
+// parseInitDurations extracts every "INIT REPORT(durationMs: N)" from log.
 func parseInitDurations(log string) []time.Duration {
 	var ds []time.Duration
 	for _, m := range initDurationRE.FindAllStringSubmatch(log, -1) {

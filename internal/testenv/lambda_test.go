@@ -71,10 +71,16 @@ func TestParseInitDurations(t *testing.T) {
 	}{
 		{name: "none", log: "REPORT RequestId: a\tDuration: 1.00 ms\t\n", want: nil},
 		{
+			name: "the REPORT line's Init Duration is not the init phase",
+			log:  "REPORT RequestId: a\tInit Duration: 0.03 ms\tDuration: 1.00 ms\n",
+			want: nil,
+		},
+		{
 			name: "two cold starts",
-			log: "REPORT RequestId: a\tInit Duration: 12.50 ms\tDuration: 1.00 ms\n" +
+			log: "29 Nov 2026 18:59:57,339 [INFO] (rapid) INIT REPORT(durationMs: 12.500000)\n" +
+				"REPORT RequestId: a\tInit Duration: 0.03 ms\tDuration: 1.00 ms\n" +
 				"REPORT RequestId: b\tDuration: 2.00 ms\n" +
-				"REPORT RequestId: c\tInit Duration: 3 ms\tDuration: 1.00 ms\n",
+				"29 Nov 2026 18:59:58,001 [INFO] (rapid) INIT REPORT(durationMs: 3)\n",
 			want: []time.Duration{12500 * time.Microsecond, 3 * time.Millisecond},
 		},
 	}
