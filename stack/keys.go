@@ -25,31 +25,27 @@ type keys struct {
 }
 
 func newKeys(ctx *pulumi.Context, cfg config.Config, acct account, tags map[string]string) (keys, error) {
-	secretsKey, err := secrets.NewKey(ctx, "secrets-key", &secrets.KeyArgs{
-		Alias:              cfg.Environment + "/secrets",
-		Description:        fmt.Sprintf("Secrets Manager secrets of %s", cfg.Environment),
-		DeletionWindowDays: cfg.Protection.KeyDeletionWindowDays,
-		Protect:            cfg.Protection.Protect,
-		Tags:               tags,
-		Policy: secrets.KeyPolicy(secrets.KeyPolicyArgs{
-			Partition: acct.Partition, AccountID: acct.ID, AdminRoleARNs: cfg.KeyAdminRoleARNs,
-			Statements: secretsKeyStatements(cfg, acct),
-		}),
-	})
+	// newKey differs between the two keys only in purpose and contributed statements.
+	newKey := func(purpose, description string, statements []iam.Statement) (*secrets.Key, error) {
+		return secrets.NewKey(ctx, purpose+"-key", &secrets.KeyArgs{
+			Alias:              cfg.Environment + "/" + purpose,
+			Description:        description,
+			DeletionWindowDays: cfg.Protection.KeyDeletionWindowDays,
+			Protect:            cfg.Protection.Protect,
+			Tags:               tags,
+			Policy: secrets.KeyPolicy(secrets.KeyPolicyArgs{
+				Partition: acct.Partition, AccountID: acct.ID, AdminRoleARNs: cfg.KeyAdminRoleARNs,
+				Statements: statements,
+			}),
+		})
+	}
+	secretsKey, err := newKey("secrets", fmt.Sprintf("Secrets Manager secrets of %s", cfg.Environment), secretsKeyStatements(cfg, acct))
 	if err != nil {
 		return keys{}, err
 	}
-	platformKey, err := secrets.NewKey(ctx, "platform-key", &secrets.KeyArgs{
-		Alias:              cfg.Environment + "/platform",
-		Description:        fmt.Sprintf("Infrastructure data of %s: database storage, Lambda environments, logs, alerts", cfg.Environment),
-		DeletionWindowDays: cfg.Protection.KeyDeletionWindowDays,
-		Protect:            cfg.Protection.Protect,
-		Tags:               tags,
-		Policy: secrets.KeyPolicy(secrets.KeyPolicyArgs{
-			Partition: acct.Partition, AccountID: acct.ID, AdminRoleARNs: cfg.KeyAdminRoleARNs,
-			Statements: platformKeyStatements(cfg, acct),
-		}),
-	})
+	platformKey, err := newKey("platform",
+		fmt.Sprintf("Infrastructure data of %s: database storage, Lambda environments, logs, alerts", cfg.Environment),
+		platformKeyStatements(cfg, acct))
 	if err != nil {
 		return keys{}, err
 	}
