@@ -13,6 +13,7 @@ import (
 
 	"github.com/acme/secrets-platform/internal/testenv"
 	"github.com/acme/secrets-platform/rotation/engine"
+	"github.com/acme/secrets-platform/rotation/strategy/apikey"
 )
 
 // TestSteps runs Create, Set and Test as the engine would, with a failure
@@ -109,7 +110,7 @@ func TestCreateAfterCrash(t *testing.T) {
 	var a, b struct{ KeyID string }
 	require.NoError(t, json.Unmarshal(first, &a))
 	require.NoError(t, json.Unmarshal(second, &b))
-	named := f.p.keysNamed(keyName(f.secretARN, r.Token))
+	named := f.p.keysNamed(apikey.KeyName(f.secretARN, r.Token))
 	require.Len(t, named, 1, "keys named for the token: %d, want 1", len(named))
 	assert.Equal(t, b.KeyID, named[0].id, "surviving key %s, want the stored one %s", named[0].id, b.KeyID)
 	assert.Equal(t, []string{a.KeyID}, f.p.deletedKeys(), "deleted %v, want only the lost key %s", f.p.deletedKeys(), a.KeyID)
