@@ -2,11 +2,12 @@ package twilio
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"time"
 
 	"github.com/acme/secrets-platform/rotation/engine"
 	"github.com/acme/secrets-platform/rotation/grace"
+	"github.com/acme/secrets-platform/rotation/strategy/apikey"
 )
 
 // Environment variables read by FromEnv and SweeperFromEnv.
@@ -18,31 +19,17 @@ const (
 // FromEnv builds the strategy from the Lambda's environment; it is an
 // engine.Constructor.
 func FromEnv(_ context.Context, d engine.Deps) (engine.Strategy, error) {
-	return fromEnv(d)
+	return apikey.FromEnv(Name, d, fromEnv)
 }
 
 // SweeperFromEnv builds the grace Sweeper that deletes this strategy's old
 // keys, for the rotator's SweepEvent.
 func SweeperFromEnv(_ context.Context, d engine.Deps) (*grace.Sweeper, error) {
-	s, err := fromEnv(d)
-	if err != nil {
-		return nil, err
-	}
-	period, err := grace.PeriodFromEnv(d.Getenv)
-	if err != nil {
-		return nil, fmt.Errorf("twilio sweeper: %w", err)
-	}
-	return grace.NewSweeper(d.SecretsManager, s, period, d.Now)
+	return apikey.SweeperFromEnv(Name, d, fromEnv)
 }
 
-func fromEnv(d engine.Deps) (*Strategy, error) {
-	if d.Getenv == nil || d.SecretsManager == nil {
-		return nil, errors.New("twilio from env: Getenv and SecretsManager are required")
-	}
-	period, err := grace.PeriodFromEnv(d.Getenv)
-	if err != nil {
-		return nil, fmt.Errorf("twilio from env: %w", err)
-	}
+// fromEnv is an apikey.Build: the base URL may be left to its default.
+func fromEnv(d engine.Deps, period time.Duration) (*Strategy, error) {
 	cfg := Config{
 		BaseURL:        d.Getenv(EnvBaseURL),
 		AdminSecretARN: d.Getenv(EnvAdminSecretARN),
@@ -52,11 +39,7 @@ func fromEnv(d engine.Deps) (*Strategy, error) {
 		Now:            d.Now,
 	}
 	if cfg.AdminSecretARN == "" {
-		return nil, fmt.Errorf("twilio from env: %s is required", EnvAdminSecretARN)
+		return nil, fmt.Errorf("%s is required", EnvAdminSecretARN)
 	}
-	s, err := New(cfg)
-	if err != nil {
-		return nil, fmt.Errorf("twilio from env: %w", err)
-	}
-	return s, nil
+	return New(cfg)
 }

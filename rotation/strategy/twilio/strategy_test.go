@@ -13,6 +13,7 @@ import (
 
 	"github.com/acme/secrets-platform/internal/testenv"
 	"github.com/acme/secrets-platform/rotation/engine"
+	"github.com/acme/secrets-platform/rotation/strategy/apikey"
 )
 
 // TestSteps runs Create, Set and Test as the engine would, with a failure
@@ -83,7 +84,7 @@ func TestSteps(t *testing.T) {
 				var got map[string]string
 				require.NoError(t, json.Unmarshal(v, &got))
 				assert.Equal(t, f.tw.account, got["accountSid"], "accountSid = %q, want %q", got["accountSid"], f.tw.account)
-				named := f.tw.named(friendlyName(f.secretARN, r.Token))
+				named := f.tw.named(apikey.KeyName(f.secretARN, r.Token))
 				require.Len(t, named, 1, "keys named for the token: %d, want 1", len(named))
 				assert.Equal(t, named[0].sid, got["apiKeySid"], "apiKeySid = %q, want the minted key %q", got["apiKeySid"], named[0].sid)
 				assert.Equal(t, named[0].secret, got["apiKeySecret"], "stored apiKeySecret is not the minted key's secret")
@@ -122,7 +123,7 @@ func TestCreateAfterCrash(t *testing.T) {
 	}
 	require.NoError(t, json.Unmarshal(first, &a))
 	require.NoError(t, json.Unmarshal(second, &b))
-	named := f.tw.named(friendlyName(f.secretARN, r.Token))
+	named := f.tw.named(apikey.KeyName(f.secretARN, r.Token))
 	require.Len(t, named, 1, "keys named for the token: %d, want 1", len(named))
 	assert.Equal(t, b.APIKeySID, named[0].sid, "surviving key %s, want the stored one %s", named[0].sid, b.APIKeySID)
 	assert.Equal(t, []string{a.APIKeySID}, f.tw.deletedKeys(), "deleted %v, want only the lost key %s", f.tw.deletedKeys(), a.APIKeySID)

@@ -1,12 +1,11 @@
 package twilio
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"regexp"
+
+	"github.com/acme/secrets-platform/rotation/strategy/apikey"
 )
 
 // Twilio SIDs: two letters and 32 hex digits. They go into URL paths, so they
@@ -21,7 +20,7 @@ type value struct {
 	AccountSID   string
 	APIKeySID    string
 	APIKeySecret string
-	rest         map[string]json.RawMessage
+	rest         apikey.Object
 }
 
 // firstValueHint says what an operator must store before the first rotation.
@@ -29,20 +28,11 @@ const firstValueHint = `before the first rotation store {"accountSid":"AC..."}; 
 
 // parseValue reads a secret value. Its errors never quote the value.
 func parseValue(b []byte) (value, error) {
-	var m map[string]json.RawMessage
-	if err := json.Unmarshal(b, &m); err != nil || m == nil {
-		return value{}, errors.New("value is not a JSON object; " + firstValueHint)
-	}
 	var v value
-	for field, dst := range map[string]*string{"accountSid": &v.AccountSID, "apiKeySid": &v.APIKeySID, "apiKeySecret": &v.APIKeySecret} {
-		raw, ok := m[field]
-		if !ok {
-			continue
-		}
-		if err := json.Unmarshal(raw, dst); err != nil {
-			return value{}, fmt.Errorf("value field %s is not a string", field)
-		}
-		delete(m, field)
+	rest, err := apikey.ParseObject(b, "value is not a JSON object; "+firstValueHint,
+		map[string]*string{"accountSid": &v.AccountSID, "apiKeySid": &v.APIKeySID, "apiKeySecret": &v.APIKeySecret})
+	if err != nil {
+		return value{}, err
 	}
 	if v.AccountSID != "" && !accountSIDPattern.MatchString(v.AccountSID) {
 		return value{}, errors.New("value field accountSid is not an account SID (AC + 32 hex digits)")
@@ -50,24 +40,24 @@ func parseValue(b []byte) (value, error) {
 	if v.APIKeySID != "" && !keySIDPattern.MatchString(v.APIKeySID) {
 		return value{}, errors.New("value field apiKeySid is not an API key SID (SK + 32 hex digits)")
 	}
-	v.rest = m
+	v.rest = rest
 	return v, nil
 }
 
-// marshal renders the value back to JSON.
-func (v value) marshal() ([]byte, error) {
-	m := make(map[string]any, len(v.rest)+3)
-	for k, raw := range v.rest {
-		m[k] = raw
+// Marshal implements apikey.Value: it renders the value back to JSON.
+func (v value) Marshal() ([]byte, error) {
+	return v.rest.Marshal(map[string]string{"accountSid": v.AccountSID, "apiKeySid": v.APIKeySID, "apiKeySecret": v.APIKeySecret})
+}
+
+// KeyID implements apikey.Value: the key SID.
+func (v value) KeyID() string { return v.APIKeySID }
+
+// CheckKey implements apikey.Value.
+func (v value) CheckKey() error {
+	if v.AccountSID == "" || v.APIKeySID == "" || v.APIKeySecret == "" {
+		return errors.New("accountSid, apiKeySid or apiKeySecret is empty")
 	}
-	m["accountSid"] = v.AccountSID
-	m["apiKeySid"] = v.APIKeySID
-	m["apiKeySecret"] = v.APIKeySecret
-	b, err := json.Marshal(m)
-	if err != nil {
-		return nil, fmt.Errorf("encode value: %w", err)
-	}
-	return b, nil
+	return nil
 }
 
 // admin is the credential that may manage keys: the account's auth token or a
@@ -102,13 +92,4 @@ func parseAdmin(b []byte) (admin, error) {
 		return admin{}, errors.New("value is not " + adminShape)
 	}
 	return a, nil
-}
-
-// friendlyName is the FriendlyName of the key minted for one rotation. It is
-// derived from the secret and the token, so that a createSecret retried after a
-// crash finds the key its first attempt made, and hashed to fit Twilio's
-// 64-character limit without revealing anything.
-func friendlyName(secretARN, token string) string {
-	sum := sha256.Sum256([]byte(secretARN + "\x00" + token))
-	return "sm-rotation-" + hex.EncodeToString(sum[:20])
 }
