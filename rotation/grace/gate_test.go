@@ -9,13 +9,12 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/acme/secrets-platform/internal/testenv"
+	"github.com/acme/secrets-platform/internal/rotationtest"
 	"github.com/acme/secrets-platform/rotation/engine"
 )
 
 func TestGate(t *testing.T) {
-	m := testenv.NewMoto(t)
-	sm := newSecretsManager(m)
+	sm := rotationtest.New(t).SM
 	const grace = time.Hour
 	before := time.Now
 	after := func() time.Time { return time.Now().Add(grace + time.Minute) }

@@ -10,22 +10,11 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/stretchr/testify/require"
 
-	"github.com/acme/secrets-platform/internal/testenv"
 	"github.com/acme/secrets-platform/rotation/engine"
 )
-
-// newSecretsManager returns a client for the moto server m.
-func newSecretsManager(m *testenv.Moto) *secretsmanager.Client {
-	return secretsmanager.New(secretsmanager.Options{
-		Region:       m.Region,
-		BaseEndpoint: aws.String(m.Endpoint),
-		Credentials:  credentials.NewStaticCredentialsProvider("testing", "testing", ""),
-	})
-}
 
 // keyValue is a secret value holding key id, as the key strategies store it.
 func keyValue(id string) string {

@@ -12,12 +12,11 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/acme/secrets-platform/internal/testenv"
+	"github.com/acme/secrets-platform/internal/rotationtest"
 )
 
 func TestSweeper(t *testing.T) {
-	m := testenv.NewMoto(t)
-	sm := newSecretsManager(m)
+	sm := rotationtest.New(t).SM
 	const grace = time.Hour
 	// moto reports every version's CreatedDate as the moment of the listing, so
 	// "now" before the grace is the wall clock and "after" is past it.

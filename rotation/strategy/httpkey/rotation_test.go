@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"sync"
 	"testing"
 	"time"
 
@@ -15,26 +14,6 @@ import (
 	"github.com/acme/secrets-platform/rotation/engine"
 	"github.com/acme/secrets-platform/rotation/grace"
 )
-
-// clock is the wall clock moved forward by the test. moto reports a version's
-// CreatedDate in ListSecretVersionIds as the moment of the listing, so moving
-// this clock past the grace is what makes a key's grace expire.
-type clock struct {
-	mu     sync.Mutex
-	offset time.Duration
-}
-
-func (c *clock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return time.Now().Add(c.offset)
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.offset += d
-}
 
 // keyOf returns the key id a secret value holds.
 func keyOf(t *testing.T, v string) string {
@@ -55,14 +34,14 @@ func TestRotationLifecycle(t *testing.T) {
 	calls := rotationtest.NewCounter()
 	sm := env.Client(calls)
 	f := newFixture(t, env.SM, "lifecycle", "")
-	clk := &clock{}
+	clk := &rotationtest.Clock{}
 	s, err := New(Config{
 		BaseURL: f.baseURL, AdminSecretARN: f.adminARN, SecretsManager: sm,
-		HTTP: &http.Client{Timeout: 5 * time.Second}, Grace: time.Hour, Now: clk.now,
+		HTTP: &http.Client{Timeout: 5 * time.Second}, Grace: time.Hour, Now: clk.Now,
 	})
 	require.NoError(t, err)
 	h := engine.NewHandler(sm, s, rotationtest.Logger(t))
-	sweeper, err := grace.NewSweeper(sm, s, time.Hour, clk.now)
+	sweeper, err := grace.NewSweeper(sm, s, time.Hour, clk.Now)
 	require.NoError(t, err)
 	sweep := func() grace.Result {
 		t.Helper()
@@ -101,7 +80,7 @@ func TestRotationLifecycle(t *testing.T) {
 
 	// After the grace, Secrets Manager's retry of the same token revokes the
 	// expired previous key first and completes.
-	clk.advance(time.Hour + time.Minute)
+	clk.Advance(time.Hour + time.Minute)
 	rotationtest.RunSteps(t, h, f.secretARN, tok2)
 	second := env.AssertRotated(t, f.secretARN, mid, tok2)
 	assert.Equal(t, []string{f.oldKey.id}, f.p.deletedKeys(), "deleted %v, want exactly the expired key %s", f.p.deletedKeys(), f.oldKey.id)
@@ -110,7 +89,7 @@ func TestRotationLifecycle(t *testing.T) {
 
 	// Past the second grace the sweep revokes exactly AWSPREVIOUS, and again
 	// idempotently, never the current key.
-	clk.advance(time.Hour + time.Minute)
+	clk.Advance(time.Hour + time.Minute)
 	for i := range 2 {
 		res = sweep()
 		assert.Equal(t, grace.OutcomeRevoked, res.Outcome, "sweep %d outcome = %s, want %s", i+1, res.Outcome, grace.OutcomeRevoked)

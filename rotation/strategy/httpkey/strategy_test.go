@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/acme/secrets-platform/internal/testenv"
+	"github.com/acme/secrets-platform/internal/rotationtest"
 	"github.com/acme/secrets-platform/rotation/engine"
 	"github.com/acme/secrets-platform/rotation/strategy/apikey"
 )
@@ -20,7 +20,7 @@ import (
 // injected at each call, and checks that the right step fails, that nothing is
 // revoked, and that no secret reaches an error.
 func TestSteps(t *testing.T) {
-	sm := newSecretsManager(testenv.NewMoto(t))
+	sm := rotationtest.New(t).SM
 	tests := []struct {
 		name         string
 		failOp       string
@@ -97,7 +97,7 @@ func TestSteps(t *testing.T) {
 // TestCreateAfterCrash replays a createSecret whose first attempt minted a key
 // and crashed before the value was stored: the lost key must not stay live.
 func TestCreateAfterCrash(t *testing.T) {
-	sm := newSecretsManager(testenv.NewMoto(t))
+	sm := rotationtest.New(t).SM
 	f := newFixture(t, sm, "crash", "")
 	s := f.strategy(t, time.Now)
 	r := engine.Rotation{SecretARN: f.secretARN, Token: token("crash"), Current: f.current}
@@ -117,7 +117,7 @@ func TestCreateAfterCrash(t *testing.T) {
 }
 
 func TestRevokeAndActive(t *testing.T) {
-	sm := newSecretsManager(testenv.NewMoto(t))
+	sm := rotationtest.New(t).SM
 	tests := []struct {
 		name        string
 		value       string // "" means the fixture's old key
@@ -171,7 +171,7 @@ func TestRevokeAndActive(t *testing.T) {
 }
 
 func TestFromEnv(t *testing.T) {
-	sm := newSecretsManager(testenv.NewMoto(t))
+	sm := rotationtest.New(t).SM
 	valid := map[string]string{
 		EnvBaseURL:        "https://keys.example.test/adapter",
 		EnvAdminSecretARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:admin-AbCdEf",

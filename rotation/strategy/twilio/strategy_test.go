@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/acme/secrets-platform/internal/testenv"
+	"github.com/acme/secrets-platform/internal/rotationtest"
 	"github.com/acme/secrets-platform/rotation/engine"
 	"github.com/acme/secrets-platform/rotation/strategy/apikey"
 )
@@ -20,7 +20,7 @@ import (
 // injected at each Twilio call and at the admin secret read, and checks that the
 // right step fails, that no key is deleted, and that no secret reaches an error.
 func TestSteps(t *testing.T) {
-	sm := newSecretsManager(testenv.NewMoto(t))
+	sm := rotationtest.New(t).SM
 	tests := []struct {
 		name         string
 		opts         fixtureOpts
@@ -104,7 +104,7 @@ func TestSteps(t *testing.T) {
 // and crashed before the value was stored: that key's secret is lost, so it
 // must be found by its FriendlyName (across pages) and deleted.
 func TestCreateAfterCrash(t *testing.T) {
-	sm := newSecretsManager(testenv.NewMoto(t))
+	sm := rotationtest.New(t).SM
 	f := newFixture(t, sm, "crash", fixtureOpts{})
 	s := f.strategy(t, time.Now)
 	r := engine.Rotation{SecretARN: f.secretARN, Token: token("crash"), Current: f.current}
@@ -131,7 +131,7 @@ func TestCreateAfterCrash(t *testing.T) {
 }
 
 func TestRevokeAndActive(t *testing.T) {
-	sm := newSecretsManager(testenv.NewMoto(t))
+	sm := rotationtest.New(t).SM
 	tests := []struct {
 		name        string
 		placeholder bool
@@ -184,7 +184,7 @@ func TestRevokeAndActive(t *testing.T) {
 }
 
 func TestFromEnv(t *testing.T) {
-	sm := newSecretsManager(testenv.NewMoto(t))
+	sm := rotationtest.New(t).SM
 	const adminARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:twilio-admin-AbCdEf"
 	tests := []struct {
 		name    string
