@@ -14,6 +14,6 @@
 //     grace package says no client can still use it.
 //
 // What differs between providers (the value and admin codecs, the calls that
-// manage and test keys, the words errors use for them) is a Provider. No
-// secret value ever reaches an error.
+// manage and test keys) is a Provider; the words errors use for those calls
+// are its Terms. No secret value ever reaches an error.
 package apikey
