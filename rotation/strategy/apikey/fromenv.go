@@ -2,43 +2,58 @@ package apikey
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/acme/secrets-platform/rotation/engine"
 	"github.com/acme/secrets-platform/rotation/grace"
 )
 
-// Build makes a provider's Strategy from the Lambda's environment (d.Getenv),
-// once FromEnv has checked d and read the grace period.
-type Build[V Value, A any] func(d engine.Deps, period time.Duration) (*Strategy[V, A], error)
+// Env is how a provider's strategy is built from the Lambda's environment.
+type Env[V Value, A any] struct {
+	// Name is the strategy's name; errors begin "<Name> from env" or
+	// "<Name> sweeper".
+	Name string
+	// BaseURL and AdminSecretARN name the variables that Config's fields of
+	// the same names are read from.
+	BaseURL, AdminSecretARN string
+	// New is the provider's New, after a check that the variables the
+	// provider requires are set.
+	New func(cfg Config) (*Strategy[V, A], error)
+}
 
-// FromEnv checks d, reads GRACE_PERIOD and builds the strategy named name with
-// build. Its errors begin "<name> from env".
-func FromEnv[V Value, A any](name string, d engine.Deps, build Build[V, A]) (*Strategy[V, A], error) {
+// Strategy checks d, reads the variables and GRACE_PERIOD, and builds the
+// strategy.
+func (e Env[V, A]) Strategy(d engine.Deps) (*Strategy[V, A], error) {
 	if d.Getenv == nil || d.SecretsManager == nil {
-		return nil, fmt.Errorf("%s from env: Getenv and SecretsManager are required", name)
+		return nil, fmt.Errorf("%s from env: Getenv and SecretsManager are required", e.Name)
 	}
 	period, err := grace.PeriodFromEnv(d.Getenv)
 	if err != nil {
-		return nil, fmt.Errorf("%s from env: %w", name, err)
+		return nil, fmt.Errorf("%s from env: %w", e.Name, err)
 	}
-	s, err := build(d, period)
+	s, err := e.New(Config{
+		BaseURL:        d.Getenv(e.BaseURL),
+		AdminSecretARN: d.Getenv(e.AdminSecretARN),
+		SecretsManager: d.SecretsManager,
+		HTTP:           d.HTTP,
+		Grace:          period,
+		Now:            d.Now,
+	})
 	if err != nil {
-		return nil, fmt.Errorf("%s from env: %w", name, err)
+		return nil, fmt.Errorf("%s from env: %w", e.Name, err)
 	}
 	return s, nil
 }
 
-// SweeperFromEnv builds, as FromEnv does, the strategy named name, and returns
-// the grace Sweeper that revokes its old keys, for the rotator's SweepEvent.
-func SweeperFromEnv[V Value, A any](name string, d engine.Deps, build Build[V, A]) (*grace.Sweeper, error) {
-	s, err := FromEnv(name, d, build)
+// Sweeper builds the strategy as Strategy does and returns the grace Sweeper
+// that revokes its old keys, for the rotator's SweepEvent.
+func (e Env[V, A]) Sweeper(d engine.Deps) (*grace.Sweeper, error) {
+	s, err := e.Strategy(d)
 	if err != nil {
 		return nil, err
 	}
 	period, err := grace.PeriodFromEnv(d.Getenv)
 	if err != nil {
-		return nil, fmt.Errorf("%s sweeper: %w", name, err)
+		return nil, fmt.Errorf("%s sweeper: %w", e.Name, err)
 	}
 	return grace.NewSweeper(d.SecretsManager, s, period, d.Now)
 }

@@ -3,7 +3,6 @@ package httpkey
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/acme/secrets-platform/rotation/engine"
 	"github.com/acme/secrets-platform/rotation/grace"
@@ -19,27 +18,24 @@ const (
 // FromEnv builds the strategy from the Lambda's environment; it is an
 // engine.Constructor.
 func FromEnv(_ context.Context, d engine.Deps) (engine.Strategy, error) {
-	return apikey.FromEnv(Name, d, fromEnv)
+	return env().Strategy(d)
 }
 
 // SweeperFromEnv builds the grace Sweeper that revokes this strategy's old keys,
 // for the rotator's SweepEvent.
 func SweeperFromEnv(_ context.Context, d engine.Deps) (*grace.Sweeper, error) {
-	return apikey.SweeperFromEnv(Name, d, fromEnv)
+	return env().Sweeper(d)
 }
 
-// fromEnv is an apikey.Build: both variables are required.
-func fromEnv(d engine.Deps, period time.Duration) (*Strategy, error) {
-	cfg := Config{
-		BaseURL:        d.Getenv(EnvBaseURL),
-		AdminSecretARN: d.Getenv(EnvAdminSecretARN),
-		SecretsManager: d.SecretsManager,
-		HTTP:           d.HTTP,
-		Grace:          period,
-		Now:            d.Now,
+// env reads both variables; both are required.
+func env() apikey.Env[value, string] {
+	return apikey.Env[value, string]{
+		Name: Name, BaseURL: EnvBaseURL, AdminSecretARN: EnvAdminSecretARN,
+		New: func(cfg Config) (*Strategy, error) {
+			if cfg.BaseURL == "" || cfg.AdminSecretARN == "" {
+				return nil, fmt.Errorf("%s and %s are required", EnvBaseURL, EnvAdminSecretARN)
+			}
+			return New(cfg)
+		},
 	}
-	if cfg.BaseURL == "" || cfg.AdminSecretARN == "" {
-		return nil, fmt.Errorf("%s and %s are required", EnvBaseURL, EnvAdminSecretARN)
-	}
-	return New(cfg)
 }

@@ -3,7 +3,6 @@ package twilio
 import (
 	"context"
 	"fmt"
-	"time"
 
 	"github.com/acme/secrets-platform/rotation/engine"
 	"github.com/acme/secrets-platform/rotation/grace"
@@ -19,27 +18,24 @@ const (
 // FromEnv builds the strategy from the Lambda's environment; it is an
 // engine.Constructor.
 func FromEnv(_ context.Context, d engine.Deps) (engine.Strategy, error) {
-	return apikey.FromEnv(Name, d, fromEnv)
+	return env().Strategy(d)
 }
 
 // SweeperFromEnv builds the grace Sweeper that deletes this strategy's old
 // keys, for the rotator's SweepEvent.
 func SweeperFromEnv(_ context.Context, d engine.Deps) (*grace.Sweeper, error) {
-	return apikey.SweeperFromEnv(Name, d, fromEnv)
+	return env().Sweeper(d)
 }
 
-// fromEnv is an apikey.Build: the base URL may be left to its default.
-func fromEnv(d engine.Deps, period time.Duration) (*Strategy, error) {
-	cfg := Config{
-		BaseURL:        d.Getenv(EnvBaseURL),
-		AdminSecretARN: d.Getenv(EnvAdminSecretARN),
-		SecretsManager: d.SecretsManager,
-		HTTP:           d.HTTP,
-		Grace:          period,
-		Now:            d.Now,
+// env reads both variables; the base URL may be left to its default.
+func env() apikey.Env[value, admin] {
+	return apikey.Env[value, admin]{
+		Name: Name, BaseURL: EnvBaseURL, AdminSecretARN: EnvAdminSecretARN,
+		New: func(cfg Config) (*Strategy, error) {
+			if cfg.AdminSecretARN == "" {
+				return nil, fmt.Errorf("%s is required", EnvAdminSecretARN)
+			}
+			return New(cfg)
+		},
 	}
-	if cfg.AdminSecretARN == "" {
-		return nil, fmt.Errorf("%s is required", EnvAdminSecretARN)
-	}
-	return New(cfg)
 }
