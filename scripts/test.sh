@@ -22,6 +22,27 @@ failures=()
 step() { printf '\n=== %s\n' "$*"; }
 fail() { printf 'FAILED: %s\n' "$*" >&2; failures+=("$*"); }
 
+# gotest runs `go test -v` in a module, keeps the verbose log, prints one line
+# per package (and the failing tests' output), and adds up tests and subtests.
+logs=$(mktemp -d)
+passed=0 failed=0 skipped=0
+gotest() {
+  local name=$1 dir=$2; shift 2
+  local log="$logs/$name.log" rc
+  (cd "$dir" && go test -v "$@" 2>&1) >"$log"; rc=$?
+  grep -E '^(ok|FAIL|panic:)|^\s*--- FAIL' "$log"
+  # The access matrix's summary table, which the test logs for the record.
+  awk '/access_test\.go:[0-9]+: *$/ {p=1; next} /^ *(---|===)/ {p=0} p' "$log"
+  passed=$((passed + $(grep -cE '^\s*--- PASS' "$log")))
+  failed=$((failed + $(grep -cE '^\s*--- FAIL' "$log")))
+  skipped=$((skipped + $(grep -cE '^\s*--- SKIP' "$log")))
+  if [ "$rc" -ne 0 ]; then
+    echo "--- last 200 lines of $log:"
+    tail -n 200 "$log"
+  fi
+  return "$rc"
+}
+
 step "prerequisites"
 command -v go >/dev/null || { echo "go is required (1.26.8 or newer)" >&2; exit 1; }
 python3 -c 'import moto' 2>/dev/null || fail "moto: python3 -c 'import moto' failed; moto 5.2.1 is preinstalled on this machine kind (PyPI is unreachable). Use the pyenv python3 that has it."
@@ -49,22 +70,27 @@ go vet ./... || fail "go vet (root)"
 (cd internal/testenv && go vet ./...) || fail "go vet (testenv)"
 
 step "go test: root module"
-go test -count=1 -timeout 40m ./... || fail "go test (root)"
+gotest root . -count=1 -timeout 40m ./... || fail "go test (root)"
 
 step "go test -race: secretcache module"
-(cd secretcache && go test -race -count=1 -timeout 20m ./...) || fail "go test (secretcache)"
+gotest secretcache secretcache -race -count=1 -timeout 20m ./... || fail "go test (secretcache)"
 
 step "go test: testenv module"
-(cd internal/testenv && go test -count=1 -timeout 10m ./...) || fail "go test (testenv)"
+gotest testenv internal/testenv -count=1 -timeout 10m ./... || fail "go test (testenv)"
 
 if [ -x scripts/lint-workflows.sh ]; then
   step "actionlint on .github/workflows"
   scripts/lint-workflows.sh || fail "actionlint"
 fi
 
+printf '\nverbose logs: %s\n' "$logs"
 if [ ${#failures[@]} -gt 0 ]; then
   printf '\n%d step(s) failed:\n' "${#failures[@]}" >&2
   printf '  - %s\n' "${failures[@]}" >&2
+fi
+if [ $((passed + failed)) -eq 0 ]; then
+  echo "no test ran" >&2
   exit 1
 fi
-printf '\nall tests passed\n'
+printf '\ntests: %d passed, %d failed, %d skipped\n' "$passed" "$failed" "$skipped"
+[ ${#failures[@]} -eq 0 ]
