@@ -1,6 +1,7 @@
 package secretcache
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -116,7 +117,9 @@ func (c *Cache) run(ctx context.Context, e *entry, cl *call) {
 			if old.stop != nil {
 				old.stop()
 			}
-			if old.hasString == nv.hasString && old.str == nv.str {
+			// Reuse the decoded JSON only for the very same value: a binary
+			// secret has no string to compare, so its bytes decide.
+			if old.hasString == nv.hasString && old.str == nv.str && bytes.Equal(old.bin, nv.bin) {
 				nv.decoded.Store(old.decoded.Load())
 			}
 		}

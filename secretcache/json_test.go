@@ -3,6 +3,7 @@ package secretcache
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -61,4 +62,32 @@ func TestGetJSONErrorsDoNotQuoteTheSecret(t *testing.T) {
 			assert.False(t, strings.Contains(err.Error(), tt.leak), "error quotes the secret")
 		})
 	}
+}
+
+// TestGetJSONOfABinarySecretFollowsRotation: a secret stored as SecretBinary
+// has no string to compare, so a refresh must not carry the old decoding
+// over to the new bytes.
+func TestGetJSONOfABinarySecretFollowsRotation(t *testing.T) {
+	api := newStub()
+	api.mu.Lock()
+	api.binary["db/"+StageCurrent] = []byte(`{"username":"app","password":"old","port":5432}`)
+	api.mu.Unlock()
+	c, clk := newTestCache(t, api, 0)
+
+	got, err := GetJSON[dbCreds](t.Context(), c, "db")
+	require.NoError(t, err)
+	assert.True(t, got.Password == "old", "first read decodes the first value")
+
+	api.mu.Lock()
+	api.binary["db/"+StageCurrent] = []byte(`{"username":"app","password":"new","port":5432}`)
+	api.mu.Unlock()
+	clk.Advance(4*time.Minute + 31*time.Second) // the refresh window opens
+	_, err = GetJSON[dbCreds](t.Context(), c, "db")
+	require.NoError(t, err)
+	idle(c, "db", Version{})
+
+	got, err = GetJSON[dbCreds](t.Context(), c, "db")
+	require.NoError(t, err)
+	assert.True(t, got.Password == "new", "after the refresh the new bytes are decoded, not the old decoding reused")
+	assert.Equal(t, int64(2), api.calls.Load(), "calls")
 }
