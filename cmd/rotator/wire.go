@@ -48,6 +48,11 @@ func newHandler(ctx context.Context, getenv func(string) string, out io.Writer) 
 		if timeout, err = time.ParseDuration(v); err != nil {
 			return nil, fmt.Errorf("read %s: %w", envHTTPTimeout, err)
 		}
+		if timeout <= 0 {
+			// Zero means no timeout to net/http: a hung provider would hold
+			// the rotation until the Lambda itself times out.
+			return nil, fmt.Errorf("read %s: %q is not a positive duration", envHTTPTimeout, v)
+		}
 	}
 	cfg, err := config.LoadDefaultConfig(ctx)
 	if err != nil {
@@ -57,7 +62,7 @@ func newHandler(ctx context.Context, getenv func(string) string, out io.Writer) 
 	deps := engine.Deps{
 		Getenv:         getenv,
 		SecretsManager: sm,
-		HTTP:           &http.Client{Timeout: timeout},
+		HTTP:           newHTTPClient(timeout),
 		Now:            time.Now,
 	}
 	s, err := construct(ctx, deps)
@@ -87,4 +92,17 @@ func newLogger(level string, out io.Writer) (*slog.Logger, error) {
 
 func known() string {
 	return strings.Join(slices.Sorted(maps.Keys(strategies())), ", ")
+}
+
+// newHTTPClient is the client for third-party key APIs. It follows no
+// redirect: net/http would resend the admin credential's Authorization header
+// to a redirect on the same host even from https to http, and no key API
+// this rotator speaks answers with a redirect on purpose.
+func newHTTPClient(timeout time.Duration) *http.Client {
+	return &http.Client{
+		Timeout: timeout,
+		CheckRedirect: func(*http.Request, []*http.Request) error {
+			return http.ErrUseLastResponse
+		},
+	}
 }

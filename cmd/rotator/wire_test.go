@@ -4,8 +4,12 @@ import (
 	"bytes"
 	"context"
 	"maps"
+	"net/http"
+	"net/http/httptest"
 	"slices"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -23,6 +27,7 @@ func TestNewHandler(t *testing.T) {
 		{"strategy unknown", map[string]string{envStrategy: "ldap"}, `"ldap" is unknown`},
 		{"bad log level", map[string]string{envStrategy: "random", envLogLevel: "loud"}, "ROTATION_LOG_LEVEL"},
 		{"bad timeout", map[string]string{envStrategy: "random", envHTTPTimeout: "ten"}, "ROTATION_HTTP_TIMEOUT"},
+		{"zero timeout", map[string]string{envStrategy: "random", envHTTPTimeout: "0s"}, "not a positive duration"},
 		{"bad strategy setting", map[string]string{envStrategy: "random", "RANDOM_LENGTH": "3"}, "build strategy random"},
 	}
 	for _, tt := range tests {
@@ -64,4 +69,27 @@ func TestSweepingStrategiesGetASweeper(t *testing.T) {
 	d, err = newHandler(context.Background(), func(k string) string { return env[k] }, &bytes.Buffer{})
 	require.NoError(t, err)
 	assert.Nil(t, d.sweep)
+}
+
+// TestHTTPClientFollowsNoRedirect: a redirect from the key API (even to the
+// same host over plain http) must come back as the response, not be followed
+// with the admin credential attached.
+func TestHTTPClientFollowsNoRedirect(t *testing.T) {
+	var followed atomic.Bool
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/elsewhere" {
+			followed.Store(true)
+			return
+		}
+		http.Redirect(w, r, "/elsewhere", http.StatusFound)
+	}))
+	defer srv.Close()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/keys", nil)
+	require.NoError(t, err)
+	req.Header.Set("Authorization", "Bearer test-only-token")
+	resp, err := newHTTPClient(time.Second).Do(req)
+	require.NoError(t, err)
+	defer resp.Body.Close()
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.False(t, followed.Load(), "the redirect was followed")
 }
