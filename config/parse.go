@@ -136,10 +136,15 @@ func parseAlerts(raw Raw, ps *problems) Alerts {
 			ps.add(fmt.Sprintf("%s.emails[%d]", key("alerts"), i), e, "an email address")
 		}
 	}
+	secret := raw.Secret[key("alerts")]
 	for i, u := range r.HTTPSEndpoints {
 		if !httpsPattern.MatchString(u) {
-			ps.add(fmt.Sprintf("%s.httpsEndpoints[%d]", key("alerts"), i), u, "an https:// URL")
+			// Webhook URLs carry their token in the URL, so they are secret.
+			ps.add(fmt.Sprintf("%s.httpsEndpoints[%d]", key("alerts"), i), NewSensitive(u), "an https:// URL")
 		}
+	}
+	if len(r.HTTPSEndpoints) > 0 && !secret {
+		ps.add(key("alerts"), "(httpsEndpoints set in plain text)", "set alerts with `pulumi config set --secret --path` when it lists httpsEndpoints: webhook URLs carry their token")
 	}
 	return Alerts{Emails: r.Emails, HTTPSEndpoints: r.HTTPSEndpoints}
 }
@@ -178,6 +183,11 @@ func decodeKey(raw Raw, name string, into any, ps *problems) bool {
 	dec := json.NewDecoder(bytes.NewReader([]byte(v)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(into); err != nil {
+		if raw.Secret[key(name)] {
+			// The decoder's message can quote the value; a secret key shows neither.
+			ps.add(key(name), NewSensitive(v), "valid config for this key (a JSON value of the documented shape)")
+			return false
+		}
 		ps.add(key(name), abbreviate(v), "valid config for this key: %v", err)
 		return false
 	}

@@ -85,6 +85,11 @@ func parseDatabase(raw Raw, c Config, ps *problems) *Database {
 		}
 	}
 	d.Network = parseNetwork(k+".network", r.Network, ps)
+	if len(d.WorkloadSecurityGroupIDs) > 0 && d.Network.CreatesVPC() {
+		// A group that exists already lives in another VPC: AWS refuses rules
+		// across VPCs, and its tasks could not route to a new private VPC.
+		ps.add(k+".workloadSecurityGroupIds", fmt.Sprint(d.WorkloadSecurityGroupIDs), "only with network.vpcId: workload security groups must be in the database's VPC (a VPC this stack creates has no workloads yet)")
+	}
 	return d
 }
 
