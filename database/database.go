@@ -49,6 +49,12 @@ type Database struct {
 	RotatorSecurityGroupID pulumi.StringOutput `pulumi:"rotatorSecurityGroupId"`
 	// SecretsManagerEndpoint is the URL the rotator calls from private subnets.
 	SecretsManagerEndpoint string
+	// Ready are the Secrets Manager endpoint and the security-group rules of
+	// the rotator's paths to it and to the database. The private subnets have
+	// no other way out, so whatever runs a rotation there (the rotator's
+	// function and its SecretRotation, which rotates the database secret at
+	// once) must DependsOn these, or its first rotation races its network.
+	Ready []pulumi.Resource
 }
 
 // NewDatabase registers the network, the security groups, the subnet and
@@ -73,7 +79,8 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	if err != nil {
 		return nil, err
 	}
-	if _, err := newEndpoint(ctx, name, args.Region, EndpointPolicy(args.Partition, args.Region, args.AccountID), net, sgs.Endpoint, tags, d); err != nil {
+	endpoint, err := newEndpoint(ctx, name, args.Region, EndpointPolicy(args.Partition, args.Region, args.AccountID), net, sgs.Endpoint, tags, d)
+	if err != nil {
 		return nil, err
 	}
 	subnets, err := rds.NewSubnetGroup(ctx, name+"-subnets", &rds.SubnetGroupArgs{
@@ -103,6 +110,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	d.MasterSecretArn = inst.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
 	d.VpcID, d.SubnetIDs, d.RotatorSecurityGroupID = net.VpcID, net.SubnetIDs, sgs.Rotator.ID().ToStringOutput()
 	d.SecretsManagerEndpoint = "https://secretsmanager." + args.Region + ".amazonaws.com"
+	d.Ready = append([]pulumi.Resource{endpoint}, sgs.RotatorPaths...)
 	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
 		"host": d.Host, "port": d.Port, "masterSecretArn": d.MasterSecretArn, "instanceArn": d.InstanceArn,
 		"vpcId": d.VpcID, "subnetIds": d.SubnetIDs, "rotatorSecurityGroupId": d.RotatorSecurityGroupID,

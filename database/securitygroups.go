@@ -15,6 +15,10 @@ const PostgresPort = 5432
 // Secrets Manager endpoint; the endpoint accepts only the rotator and workloads.
 type securityGroups struct {
 	Database, Rotator, Endpoint *ec2.SecurityGroup
+	// RotatorPaths are the rules both ends of the rotator's two paths need
+	// (rotator to PostgreSQL, rotator to the endpoint): until they exist, a
+	// rotator in the private subnets reaches neither.
+	RotatorPaths []pulumi.Resource
 }
 
 func newSecurityGroups(ctx *pulumi.Context, name string, vpcID pulumi.StringInput, workloadSGs []string, tags pulumi.StringMap, parent pulumi.Resource) (securityGroups, error) {
@@ -39,25 +43,30 @@ func newSecurityGroups(ctx *pulumi.Context, name string, vpcID pulumi.StringInpu
 		name, kind, desc string
 		port             int
 		group, peer      pulumi.StringInput
+		rotator          bool
 	}
 	rules := []rule{
-		{"db-from-rotator", "ingress", "rotator to PostgreSQL", PostgresPort, sgs.Database.ID(), sgs.Rotator.ID()},
-		{"rotator-to-db", "egress", "rotator to PostgreSQL", PostgresPort, sgs.Rotator.ID(), sgs.Database.ID()},
-		{"rotator-to-endpoint", "egress", "rotator to Secrets Manager", 443, sgs.Rotator.ID(), sgs.Endpoint.ID()},
-		{"endpoint-from-rotator", "ingress", "rotator to Secrets Manager", 443, sgs.Endpoint.ID(), sgs.Rotator.ID()},
+		{"db-from-rotator", "ingress", "rotator to PostgreSQL", PostgresPort, sgs.Database.ID(), sgs.Rotator.ID(), true},
+		{"rotator-to-db", "egress", "rotator to PostgreSQL", PostgresPort, sgs.Rotator.ID(), sgs.Database.ID(), true},
+		{"rotator-to-endpoint", "egress", "rotator to Secrets Manager", 443, sgs.Rotator.ID(), sgs.Endpoint.ID(), true},
+		{"endpoint-from-rotator", "ingress", "rotator to Secrets Manager", 443, sgs.Endpoint.ID(), sgs.Rotator.ID(), true},
 	}
 	for i, w := range workloadSGs {
 		rules = append(rules,
-			rule{fmt.Sprintf("db-from-workload-%d", i), "ingress", "workload to PostgreSQL", PostgresPort, sgs.Database.ID(), pulumi.String(w)},
-			rule{fmt.Sprintf("endpoint-from-workload-%d", i), "ingress", "workload to Secrets Manager", 443, sgs.Endpoint.ID(), pulumi.String(w)})
+			rule{fmt.Sprintf("db-from-workload-%d", i), "ingress", "workload to PostgreSQL", PostgresPort, sgs.Database.ID(), pulumi.String(w), false},
+			rule{fmt.Sprintf("endpoint-from-workload-%d", i), "ingress", "workload to Secrets Manager", 443, sgs.Endpoint.ID(), pulumi.String(w), false})
 	}
 	for _, r := range rules {
-		if _, err := ec2.NewSecurityGroupRule(ctx, name+"-"+r.name, &ec2.SecurityGroupRuleArgs{
+		res, err := ec2.NewSecurityGroupRule(ctx, name+"-"+r.name, &ec2.SecurityGroupRuleArgs{
 			Type: pulumi.String(r.kind), Description: pulumi.String(r.desc), Protocol: pulumi.String("tcp"),
 			FromPort: pulumi.Int(r.port), ToPort: pulumi.Int(r.port),
 			SecurityGroupId: r.group, SourceSecurityGroupId: r.peer,
-		}, pulumi.Parent(parent)); err != nil {
+		}, pulumi.Parent(parent))
+		if err != nil {
 			return sgs, fmt.Errorf("create security group rule %s: %w", r.name, err)
+		}
+		if r.rotator {
+			sgs.RotatorPaths = append(sgs.RotatorPaths, res)
 		}
 	}
 	return sgs, nil

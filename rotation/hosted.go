@@ -160,7 +160,7 @@ func NewHostedRotator(ctx *pulumi.Context, name string, args *HostedRotatorArgs,
 		Capabilities:    pulumi.ToStringArray(HostedCapabilities()),
 		Parameters:      params,
 		Tags:            pulumi.ToStringMap(maps.Clone(a.Tags)),
-	}, pulumi.Parent(h))
+	}, pulumi.Parent(h), pulumi.DependsOn(a.Network.Ready))
 	if err != nil {
 		return nil, fmt.Errorf("deploy hosted rotator %s: %w", fnName, err)
 	}
@@ -174,7 +174,9 @@ func NewHostedRotator(ctx *pulumi.Context, name string, args *HostedRotatorArgs,
 		return arn, nil
 	}).(pulumi.StringOutput)
 
-	deps := []pulumi.Resource{stack}
+	// The rotation waits for the network too, not only through the stack: its
+	// first run, during `pulumi up`, calls Secrets Manager via the endpoint.
+	deps := append([]pulumi.Resource{stack}, a.Network.Ready...)
 	if a.SecretResource != nil {
 		deps = append(deps, a.SecretResource)
 	}

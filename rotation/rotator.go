@@ -47,6 +47,13 @@ type Network struct {
 	SubnetIDs pulumi.StringArrayInput
 	// SecurityGroupID is the rotator group, the one the database admits. Required.
 	SecurityGroupID pulumi.StringInput
+	// Ready are what the subnets need before a rotation can work from them:
+	// the Secrets Manager endpoint and the security-group rules of the
+	// rotator's paths (database.Database.Ready). The function and the
+	// rotation DependsOn them, so the first rotation, which runs during
+	// `pulumi up`, does not race its own network. Optional: nil adds no
+	// dependency.
+	Ready []pulumi.Resource
 }
 
 // RotatorArgs configures the Go rotator of one secret.
@@ -211,6 +218,7 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 			return nil, fmt.Errorf("attach vpc access to %s: %w", fnName, err)
 		}
 		deps = append(deps, vpc)
+		deps = append(deps, a.Network.Ready...)
 	}
 	// The function waits for its permissions and its log group, so its first
 	// invocation can work and its first log lines land in the encrypted group.
@@ -234,6 +242,10 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 	rotationDeps := []pulumi.Resource{perm}
 	if a.SecretResource != nil {
 		rotationDeps = append(rotationDeps, a.SecretResource)
+	}
+	if inVPC(st) {
+		// The rotation's first run calls Secrets Manager through the endpoint.
+		rotationDeps = append(rotationDeps, a.Network.Ready...)
 	}
 	if _, err := secretsmanager.NewSecretRotation(ctx, name+"-rotation", &secretsmanager.SecretRotationArgs{
 		SecretId:          a.SecretArn,

@@ -100,7 +100,7 @@ func newRotator(ctx *pulumi.Context, p *parts, name string, s config.Secret, cod
 			return nil, fmt.Errorf("compose rotation of %s: strategy %s needs the stack's database", s.Name, s.Rotation.Strategy)
 		}
 		args.MasterSecretArn = p.db.MasterSecretArn
-		args.Network = &rotation.Network{SubnetIDs: p.db.SubnetIDs, SecurityGroupID: p.db.RotatorSecurityGroupID}
+		args.Network = &rotation.Network{SubnetIDs: p.db.SubnetIDs, SecurityGroupID: p.db.RotatorSecurityGroupID, Ready: p.db.Ready}
 		args.DatabaseGrants = p.cfg.Database.Grants
 	}
 	return rotation.NewRotator(ctx, name, args)
@@ -114,7 +114,7 @@ func newHostedRotator(ctx *pulumi.Context, p *parts, name string, s config.Secre
 		Secret: s, SecretArn: arn, SecretResource: secret,
 		Environment: p.cfg.Environment, Partition: p.acct.Partition,
 		SecretsManagerEndpoint: p.db.SecretsManagerEndpoint,
-		Network:                &rotation.Network{SubnetIDs: p.db.SubnetIDs, SecurityGroupID: p.db.RotatorSecurityGroupID},
+		Network:                &rotation.Network{SubnetIDs: p.db.SubnetIDs, SecurityGroupID: p.db.RotatorSecurityGroupID, Ready: p.db.Ready},
 		SecretsKeyArn:          p.keys.Secrets.Arn,
 		Tags:                   p.tags,
 	}

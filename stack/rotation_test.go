@@ -242,6 +242,58 @@ func TestHostedRotationDeploysAWSsPinnedApplication(t *testing.T) {
 	}
 }
 
+// rotNetworkReady are the database component's children that a rotation
+// from the private subnets needs: the Secrets Manager endpoint (their only way
+// out) and the rules of the rotator's paths to it and to PostgreSQL.
+func rotNetworkReady() []string {
+	return []string{
+		"database-secretsmanager-endpoint",
+		"database-rotator-to-endpoint", "database-endpoint-from-rotator",
+		"database-rotator-to-db", "database-db-from-rotator",
+	}
+}
+
+// rotAssertWaitsForNetwork checks that res DependsOn every rotNetworkReady
+// resource.
+func rotAssertWaitsForNetwork(t *testing.T, rec *stacktest.Recording, res stacktest.Resource) {
+	t.Helper()
+	for _, name := range rotNetworkReady() {
+		dep := rotMust(t, rec, name)
+		assert.Contains(t, res.DependsOn, dep.URN, "got %s not waiting for %s, want it in dependsOn (the first rotation runs at once from the private subnets)", res.Name, name)
+	}
+}
+
+func TestDatabaseRotationWaitsForItsNetwork(t *testing.T) {
+	names, err := stacktest.StackNames("..")
+	require.NoError(t, err)
+	for _, n := range names {
+		base, err := stacktest.LoadStack("..", n)
+		require.NoError(t, err)
+		t.Run(n, func(t *testing.T) {
+			rec, cfg := parsed(t, base)
+			require.NotNil(t, cfg.Database, "stack %s has a database", n)
+			s, ok := cfg.Secret(cfg.Database.SecretName)
+			require.True(t, ok)
+			require.True(t, rotation.RotateImmediately(s), "the database secret rotates at once, so its network must be up first")
+			if s.Rotation.Strategy.Hosted() {
+				rotAssertWaitsForNetwork(t, rec, rotMust(t, rec, rotName(s, "application")))
+			} else {
+				rotAssertWaitsForNetwork(t, rec, rotMust(t, rec, rotName(s, "function")))
+			}
+			rotAssertWaitsForNetwork(t, rec, rotMust(t, rec, rotName(s, "rotation")))
+		})
+		for _, strategy := range []config.Strategy{config.HostedSingleUser, config.HostedMultiUser} {
+			t.Run(n+"/"+string(strategy), func(t *testing.T) {
+				rec, cfg := parsed(t, rotWithDatabaseStrategy(t, base, strategy))
+				s, ok := cfg.Secret(cfg.Database.SecretName)
+				require.True(t, ok)
+				rotAssertWaitsForNetwork(t, rec, rotMust(t, rec, rotName(s, "application")))
+				rotAssertWaitsForNetwork(t, rec, rotMust(t, rec, rotName(s, "rotation")))
+			})
+		}
+	}
+}
+
 // rotDecode reads a resolved output of any map shape into v.
 func rotDecode(value, v any) error {
 	b, err := json.Marshal(value)
