@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -36,8 +37,9 @@ func rotating() *stubSM {
 
 func assertNoValue(t *testing.T, s string) {
 	t.Helper()
+	// strings.Contains, not assert.NotContains, which would print the value.
 	for _, v := range []string{oldVal, newVal, prevVal} {
-		assert.NotContains(t, s, v, "a secret value leaked")
+		assert.False(t, strings.Contains(s, v), "a secret value leaked (not shown)")
 	}
 }
 
@@ -106,11 +108,11 @@ func TestCreate(t *testing.T) {
 		put := sm.puts[0]
 		assert.Equal(t, token, aws.ToString(put.ClientRequestToken))
 		assert.Equal(t, []string{engine.StagePending}, put.VersionStages)
-		assert.Equal(t, newVal, aws.ToString(put.SecretString))
+		assert.True(t, aws.ToString(put.SecretString) == newVal, "PutSecretValue got another value than the strategy made (values not shown)")
 		assert.Equal(t, "rotation-token", aws.ToString(put.RotationToken))
 		got := s.seen["Create"]
 		assert.Equal(t, oldID, got.Current.ID)
-		assert.Equal(t, oldVal, string(got.Current.Value), "Create derives from the current value")
+		assert.True(t, string(got.Current.Value) == oldVal, "Create got another current value, want the AWSCURRENT one (values not shown)")
 		assert.Equal(t, sm.arn, got.SecretARN)
 		assert.Equal(t, token, got.Token)
 	})
@@ -198,14 +200,15 @@ func TestSetAndTestFetchOnlyWhatTheStrategyNeeds(t *testing.T) {
 			r := s.seen[s.calls[0]]
 			assert.Equal(t, oldID, r.Current.ID, "ids are always filled")
 			assert.Equal(t, token, r.Pending.ID)
-			assert.Equal(t, tt.wantCur, string(r.Current.Value))
-			assert.Equal(t, tt.wantPend, string(r.Pending.Value))
+			// ==, not assert.Equal, which would print the values.
+			assert.True(t, string(r.Current.Value) == tt.wantCur, "current value differs from the wanted one (not shown)")
+			assert.True(t, string(r.Pending.Value) == tt.wantPend, "pending value differs from the wanted one (not shown)")
 			if tt.wantPrevV == "" {
 				assert.Nil(t, r.Previous)
 			} else {
 				require.NotNil(t, r.Previous)
 				assert.Equal(t, prevID, r.Previous.ID)
-				assert.Equal(t, tt.wantPrevV, string(r.Previous.Value))
+				assert.True(t, string(r.Previous.Value) == tt.wantPrevV, "previous value differs from the wanted one (not shown)")
 			}
 		})
 	}
@@ -216,8 +219,8 @@ func TestStrategyWithoutNeedsGetsEveryValue(t *testing.T) {
 	s := &stubStrategy{}
 	require.NoError(t, engine.NewHandler(sm, s, nil).Handle(context.Background(), event(engine.StepTest)))
 	r := s.seen["Test"]
-	assert.Equal(t, oldVal, string(r.Current.Value))
-	assert.Equal(t, newVal, string(r.Pending.Value))
+	assert.True(t, string(r.Current.Value) == oldVal, "current value is not the AWSCURRENT one (values not shown)")
+	assert.True(t, string(r.Pending.Value) == newVal, "pending value is not the AWSPENDING one (values not shown)")
 }
 
 func TestSetAndTestErrors(t *testing.T) {
@@ -258,8 +261,8 @@ func TestFinish(t *testing.T) {
 
 		r := s.seen["Finish"]
 		assert.Equal(t, oldID, r.Current.ID, "in Finish, Current is the replaced version")
-		assert.Equal(t, oldVal, string(r.Current.Value))
-		assert.Equal(t, newVal, string(r.Pending.Value))
+		assert.True(t, string(r.Current.Value) == oldVal, "in Finish, current value is not the replaced one (values not shown)")
+		assert.True(t, string(r.Pending.Value) == newVal, "in Finish, pending value is not the new one (values not shown)")
 	})
 	t.Run("retry after the move reruns only the Finisher", func(t *testing.T) {
 		sm := newStub(true).version(oldID, oldVal, engine.StagePrevious).version(token, newVal, engine.StageCurrent, engine.StagePending)
