@@ -3,6 +3,7 @@ package grace
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -51,7 +52,7 @@ func TestGate(t *testing.T) {
 			if tt.wantInGrace {
 				require.ErrorIs(t, err, ErrPreviousKeyInGrace)
 				assert.Contains(t, err.Error(), "key k1", "error %q, want it to name the previous key", err)
-				assert.NotContains(t, err.Error(), "secret-of-", "error %q leaks a key secret", err)
+				assert.False(t, strings.Contains(err.Error(), "secret-of-"), "error leaks a key secret (error not shown: it would print the secret)")
 			} else {
 				require.NoError(t, err)
 			}

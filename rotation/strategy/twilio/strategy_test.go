@@ -87,7 +87,7 @@ func TestSteps(t *testing.T) {
 				named := f.tw.named(apikey.KeyName(f.secretARN, r.Token))
 				require.Len(t, named, 1, "keys named for the token: %d, want 1", len(named))
 				assert.Equal(t, named[0].sid, got["apiKeySid"], "apiKeySid = %q, want the minted key %q", got["apiKeySid"], named[0].sid)
-				assert.Equal(t, named[0].secret, got["apiKeySecret"], "stored apiKeySecret is not the minted key's secret")
+				assert.True(t, got["apiKeySecret"] == named[0].secret, "stored apiKeySecret is not the minted key's secret (not shown)")
 			} else {
 				require.Error(t, err, "want step %s to fail", tt.wantStep)
 				assert.Equal(t, tt.wantStep, step, "failed in %s, want %s: %v", step, tt.wantStep, err)
