@@ -22,6 +22,9 @@ type DatabaseArgs struct {
 	Strict bool
 	// Partition, Region and AccountID scope the endpoint policy. Required.
 	Partition, Region, AccountID string
+	// DNSSuffix is the partition's DNS suffix, for SecretsManagerEndpoint.
+	// Optional: by default the suffix of Partition (aws, aws-us-gov, aws-cn).
+	DNSSuffix string
 	// StorageKeyArn encrypts storage and Performance Insights. Required.
 	StorageKeyArn pulumi.StringInput
 	// SecretsKeyArn encrypts the RDS-managed master secret. Required.
@@ -66,6 +69,17 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	if args.StorageKeyArn == nil || args.SecretsKeyArn == nil || args.Environment == "" || args.Region == "" {
 		return nil, fmt.Errorf("new database %s: Environment, Region, StorageKeyArn and SecretsKeyArn are required", name)
 	}
+	dnsSuffix := args.DNSSuffix
+	if dnsSuffix == "" {
+		var ok bool
+		if dnsSuffix, ok = partitionDNSSuffix(args.Partition); !ok {
+			return nil, fmt.Errorf("new database %s: DNSSuffix is required in partition %q", name, args.Partition)
+		}
+	}
+	serviceName, err := SecretsManagerServiceName(args.Partition, args.Region)
+	if err != nil {
+		return nil, fmt.Errorf("new database %s: %w", name, err)
+	}
 	d := &Database{}
 	if err := ctx.RegisterComponentResource("secrets-platform:database:Database", name, d, opts...); err != nil {
 		return nil, fmt.Errorf("register database: %w", err)
@@ -79,7 +93,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	if err != nil {
 		return nil, err
 	}
-	endpoint, err := newEndpoint(ctx, name, args.Region, EndpointPolicy(args.Partition, args.Region, args.AccountID), net, sgs.Endpoint, tags, d)
+	endpoint, err := newEndpoint(ctx, name, serviceName, EndpointPolicy(args.Partition, args.Region, args.AccountID), net, sgs.Endpoint, tags, d)
 	if err != nil {
 		return nil, err
 	}
@@ -109,7 +123,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	d.Host, d.Port, d.InstanceArn = inst.Address, inst.Port, inst.Arn
 	d.MasterSecretArn = inst.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
 	d.VpcID, d.SubnetIDs, d.RotatorSecurityGroupID = net.VpcID, net.SubnetIDs, sgs.Rotator.ID().ToStringOutput()
-	d.SecretsManagerEndpoint = "https://secretsmanager." + args.Region + ".amazonaws.com"
+	d.SecretsManagerEndpoint = SecretsManagerURL(args.Region, dnsSuffix)
 	d.Ready = append([]pulumi.Resource{endpoint}, sgs.RotatorPaths...)
 	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
 		"host": d.Host, "port": d.Port, "masterSecretArn": d.MasterSecretArn, "instanceArn": d.InstanceArn,

@@ -33,14 +33,48 @@ func EndpointPolicy(partition, region, account string) iam.Document {
 	)
 }
 
-func newEndpoint(ctx *pulumi.Context, name, region string, policy iam.Document, net network, sg *ec2.SecurityGroup, tags pulumi.StringMap, parent pulumi.Resource) (*ec2.VpcEndpoint, error) {
+// SecretsManagerServiceName is the interface-endpoint service of Secrets
+// Manager in a region. It is com.amazonaws.<region>.secretsmanager in aws and
+// aws-us-gov and also in aws-cn: only some China services take the
+// cn.com.amazonaws prefix, and Secrets Manager is not one of them (the list
+// `aws ec2 describe-vpc-endpoint-services` gives, as kept in aws-cdk's
+// InterfaceVpcEndpointAwsService, has ec2, lambda, rds, sts, ... but not
+// secretsmanager). Other partitions are refused rather than guessed.
+func SecretsManagerServiceName(partition, region string) (string, error) {
+	switch partition {
+	case "aws", "aws-us-gov", "aws-cn":
+		return "com.amazonaws." + region + ".secretsmanager", nil
+	}
+	return "", fmt.Errorf("secrets manager endpoint: no service name known for partition %q", partition)
+}
+
+// SecretsManagerURL is Secrets Manager's regional URL, which the endpoint's
+// private DNS answers inside the VPC. dnsSuffix is the partition's
+// (amazonaws.com; amazonaws.com.cn in aws-cn).
+func SecretsManagerURL(region, dnsSuffix string) string {
+	return "https://" + iam.ViaSecretsManager(region, dnsSuffix)
+}
+
+// partitionDNSSuffix is the DNS suffix of the partitions the program deploys
+// to, for callers that pass no DNSSuffix.
+func partitionDNSSuffix(partition string) (string, bool) {
+	switch partition {
+	case "aws", "aws-us-gov":
+		return "amazonaws.com", true
+	case "aws-cn":
+		return "amazonaws.com.cn", true
+	}
+	return "", false
+}
+
+func newEndpoint(ctx *pulumi.Context, name, serviceName string, policy iam.Document, net network, sg *ec2.SecurityGroup, tags pulumi.StringMap, parent pulumi.Resource) (*ec2.VpcEndpoint, error) {
 	doc, err := policy.JSON()
 	if err != nil {
 		return nil, fmt.Errorf("secrets manager endpoint policy: %w", err)
 	}
 	ep, err := ec2.NewVpcEndpoint(ctx, name+"-secretsmanager-endpoint", &ec2.VpcEndpointArgs{
 		VpcId:             net.VpcID,
-		ServiceName:       pulumi.String("com.amazonaws." + region + ".secretsmanager"),
+		ServiceName:       pulumi.String(serviceName),
 		VpcEndpointType:   pulumi.String("Interface"),
 		SubnetIds:         net.SubnetIDs,
 		SecurityGroupIds:  pulumi.StringArray{sg.ID()},

@@ -62,8 +62,10 @@ func TrustPolicy(accountID string) iam.Document {
 type PolicyArgs struct {
 	// Strategy decides the extra reads (admin or master secret) and the sweep.
 	Strategy config.Strategy
-	// Region scopes kms:ViaService to this region's Secrets Manager.
-	Region string
+	// Region and DNSSuffix scope kms:ViaService to this region's Secrets
+	// Manager (iam.ViaSecretsManager): the suffix is the partition's
+	// (amazonaws.com, amazonaws.com.cn in aws-cn).
+	Region, DNSSuffix string
 	// SecretArn is the secret under rotation.
 	SecretArn string
 	// AdminSecretArn is the provider credential (http, twilio); "" otherwise.
@@ -88,7 +90,7 @@ type PolicyArgs struct {
 // It grants no secretsmanager:GetRandomPassword: the Go rotator draws passwords
 // from crypto/rand, so the one action rule 7 would allow on "*" is not needed.
 func Policy(a PolicyArgs) iam.Document {
-	viaSecretsManager := iam.Strings{fmt.Sprintf("secretsmanager.%s.amazonaws.com", a.Region)}
+	viaSecretsManager := iam.Strings{iam.ViaSecretsManager(a.Region, a.DNSSuffix)}
 	rotate := iam.Strings(RotateActions())
 	if sweeps(a.Strategy) {
 		rotate = append(rotate, SweepActions()...)

@@ -66,7 +66,7 @@ func TestPolicyGrantsEachStrategyOnlyWhatItUses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a := tt.args
-			a.Region, a.SecretArn, a.SecretsKeyArn, a.PlatformKeyArn = "eu-west-1", secretArn, secretsKey, platformKey
+			a.Region, a.DNSSuffix, a.SecretArn, a.SecretsKeyArn, a.PlatformKeyArn = "eu-west-1", "amazonaws.com", secretArn, secretsKey, platformKey
 			a.FunctionArn, a.LogGroupArn = functionArn, logGroupArn
 			d := rotation.Policy(a)
 			var sids []string
@@ -106,6 +106,26 @@ func TestPolicyGrantsEachStrategyOnlyWhatItUses(t *testing.T) {
 			}
 			_, err := d.JSON()
 			require.NoError(t, err)
+		})
+	}
+}
+
+func TestPolicyViaServiceFollowsThePartition(t *testing.T) {
+	tests := []struct{ partition, region, dnsSuffix, want string }{
+		{"aws", "eu-west-1", "amazonaws.com", "secretsmanager.eu-west-1.amazonaws.com"},
+		{"aws-cn", "cn-north-1", "amazonaws.com.cn", "secretsmanager.cn-north-1.amazonaws.com.cn"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.partition, func(t *testing.T) {
+			d := rotation.Policy(rotation.PolicyArgs{
+				Strategy: config.PostgresSingleUser, Region: tt.region, DNSSuffix: tt.dnsSuffix,
+				SecretArn: secretArn, MasterSecretArn: masterArn, SecretsKeyArn: secretsKey, PlatformKeyArn: platformKey,
+				FunctionArn: functionArn, LogGroupArn: logGroupArn,
+			})
+			for _, sid := range []string{rotation.SidUseSecretsKey, rotation.SidDecryptReadSecrets} {
+				got := statement(t, d, sid).Condition["StringEquals"]["kms:ViaService"]
+				assert.Equal(t, iam.Strings{tt.want}, got, "statement %s: got kms:ViaService %v, want %s", sid, got, tt.want)
+			}
 		})
 	}
 }

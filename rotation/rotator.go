@@ -71,6 +71,9 @@ type RotatorArgs struct {
 	Environment string
 	// Partition, Region and AccountID build ARNs and conditions. Required.
 	Partition, Region, AccountID string
+	// DNSSuffix is the partition's DNS suffix (amazonaws.com; amazonaws.com.cn
+	// in aws-cn), for the kms:ViaService condition. Required.
+	DNSSuffix string
 	// Strict keeps logs 365 days instead of 30.
 	Strict bool
 	// Code is the packaged rotator (Build). Required.
@@ -125,8 +128,8 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 		return nil, fmt.Errorf("new rotator %s: strategy %q has no Go rotator", name, st)
 	case a.SecretArn == nil || a.SecretsKeyArn == nil || a.PlatformKeyArn == nil:
 		return nil, fmt.Errorf("new rotator %s: SecretArn, SecretsKeyArn and PlatformKeyArn are required", name)
-	case a.Environment == "" || a.Partition == "" || a.Region == "" || a.AccountID == "":
-		return nil, fmt.Errorf("new rotator %s: Environment, Partition, Region and AccountID are required", name)
+	case a.Environment == "" || a.Partition == "" || a.Region == "" || a.AccountID == "" || a.DNSSuffix == "":
+		return nil, fmt.Errorf("new rotator %s: Environment, Partition, Region, DNSSuffix and AccountID are required", name)
 	case a.Code.Path == "" || a.Code.SourceCodeHash == "":
 		return nil, fmt.Errorf("new rotator %s: Code is required (see Build)", name)
 	case st.ReadsMasterSecret() && (a.MasterSecretArn == nil || a.Network == nil):
@@ -175,7 +178,7 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 	policyJSON := pulumi.All(a.SecretArn, admin, master, a.SecretsKeyArn, a.PlatformKeyArn, logs.Arn).ApplyT(
 		func(xs []any) (string, error) {
 			return Policy(PolicyArgs{
-				Strategy: st, Region: a.Region, FunctionArn: fnArn,
+				Strategy: st, Region: a.Region, DNSSuffix: a.DNSSuffix, FunctionArn: fnArn,
 				SecretArn: xs[0].(string), AdminSecretArn: xs[1].(string), MasterSecretArn: xs[2].(string),
 				SecretsKeyArn: xs[3].(string), PlatformKeyArn: xs[4].(string), LogGroupArn: xs[5].(string),
 			}).JSON()

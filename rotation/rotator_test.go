@@ -27,7 +27,7 @@ func validRotatorArgs(strategy config.Strategy) *rotation.RotatorArgs {
 	return &rotation.RotatorArgs{
 		Secret:      config.Secret{Name: "/prod/app/token", Group: "app", Short: "token", Kind: config.KindPassword, Rotation: config.Rotation{Strategy: strategy, Days: 30}},
 		SecretArn:   pulumi.String(secretArn),
-		Environment: "prod", Partition: "aws", Region: "eu-west-1", AccountID: "111122223333",
+		Environment: "prod", Partition: "aws", Region: "eu-west-1", AccountID: "111122223333", DNSSuffix: "amazonaws.com",
 		Code:          rotation.Artifact{Path: "/nonexistent/rotator.zip", SourceCodeHash: "aGFzaA=="},
 		SecretsKeyArn: pulumi.String(secretsKey), PlatformKeyArn: pulumi.String(platformKey),
 	}
@@ -52,6 +52,11 @@ func TestNewRotatorRefusesIncompleteArgsBeforeRegistering(t *testing.T) {
 			a.PlatformKeyArn = nil
 			return a
 		}, "PlatformKeyArn are required"},
+		{"no DNS suffix", func() *rotation.RotatorArgs {
+			a := validRotatorArgs(config.Random)
+			a.DNSSuffix = ""
+			return a
+		}, "DNSSuffix"},
 		{"postgres without the database", func() *rotation.RotatorArgs { return validRotatorArgs(config.PostgresSingleUser) }, "needs MasterSecretArn and Network"},
 		{"twilio without its admin secret", func() *rotation.RotatorArgs { return validRotatorArgs(config.Twilio) }, "needs an admin secret"},
 	}

@@ -84,7 +84,8 @@ func newRotator(ctx *pulumi.Context, p *parts, name string, s config.Secret, cod
 	args := &rotation.RotatorArgs{
 		Secret: s, SecretArn: arn, SecretResource: secret,
 		Environment: p.cfg.Environment, Partition: p.acct.Partition, Region: p.cfg.Region, AccountID: p.acct.ID,
-		Strict: p.cfg.Strict(), Code: code,
+		DNSSuffix: p.acct.DNSSuffix,
+		Strict:    p.cfg.Strict(), Code: code,
 		SecretsKeyArn: p.keys.Secrets.Arn, PlatformKeyArn: p.keys.Platform.Arn,
 		Tags: p.tags,
 	}
