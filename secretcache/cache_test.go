@@ -7,6 +7,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -473,24 +474,26 @@ func TestExactExpiryDoesNotTrustTimers(t *testing.T) {
 }
 
 func TestWarmBoundsConcurrency(t *testing.T) {
-	api := newStub()
-	ids := []string{"a", "b", "c", "d", "e", "f"}
-	for _, id := range ids {
-		api.set(id, StageCurrent, "v-"+id)
-	}
-	gate := api.hold()
-	c, _ := newTestCache(t, api, 0, func(o *Options) { o.WarmConcurrency = 2 })
+	// synctest.Wait, not a sleep, decides when Warm has started every call it
+	// will start while the stub holds them.
+	synctest.Test(t, func(t *testing.T) {
+		api := newStub()
+		ids := []string{"a", "b", "c", "d", "e", "f"}
+		for _, id := range ids {
+			api.set(id, StageCurrent, "v-"+id)
+		}
+		gate := api.hold()
+		c, _ := newTestCache(t, api, 0, func(o *Options) { o.WarmConcurrency = 2 })
 
-	done := make(chan error, 1)
-	go func() { done <- c.Warm(t.Context(), ids...) }()
-	for api.calls.Load() < 2 {
-		time.Sleep(time.Millisecond)
-	}
-	// Give an unbounded Warm the chance to start more calls while held.
-	time.Sleep(20 * time.Millisecond)
-	assert.Equal(t, int64(2), api.calls.Load(), "calls in flight while held: got %d, want WarmConcurrency 2", api.calls.Load())
-	close(gate)
-	require.NoError(t, <-done)
-	assert.Equal(t, int64(len(ids)), api.calls.Load(), "every secret fetched")
-	assert.LessOrEqual(t, api.maxInflight.Load(), int64(2), "max concurrent calls")
+		done := make(chan error, 1)
+		go func() { done <- c.Warm(t.Context(), ids...) }()
+		// Every Warm goroutine is now blocked, in a held call or on the bound:
+		// an unbounded Warm would have all of them in flight.
+		synctest.Wait()
+		assert.Equal(t, int64(2), api.calls.Load(), "calls in flight while held: got %d, want WarmConcurrency 2", api.calls.Load())
+		close(gate)
+		require.NoError(t, <-done)
+		assert.Equal(t, int64(len(ids)), api.calls.Load(), "every secret fetched")
+		assert.LessOrEqual(t, api.maxInflight.Load(), int64(2), "max concurrent calls")
+	})
 }
