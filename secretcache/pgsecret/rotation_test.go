@@ -114,8 +114,12 @@ func (r *rig) rotate(t *testing.T, window time.Duration) {
 		MoveToVersionId: aws.String(token), RemoveFromVersionId: aws.String(r.versionID),
 	})
 	require.NoError(t, err, "finishSecret: move AWSCURRENT")
-	// Secrets Manager drops AWSPENDING when a rotation completes; moto
-	// does not, and a leftover label upsets its next rotation.
+	// Secrets Manager does not drop AWSPENDING when a rotation completes:
+	// our rotator (rotation/engine, finish) leaves it on the new current
+	// version, which AWS accepts. This rig removes it itself to mimic a
+	// rotator that does, since the pool must survive either shape. Moto
+	// accepts both (the test also passes without this call), so it is not
+	// here for moto's sake.
 	_, err = r.sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
 		SecretId: aws.String(secretID), VersionStage: aws.String(secretcache.StagePending),
 		RemoveFromVersionId: aws.String(token),
@@ -176,16 +180,26 @@ func runRotationLoad(t *testing.T, ttl time.Duration) {
 	const workers = 4
 	var ok, failed atomic.Int64
 	var firstErr atomic.Pointer[error]
+	// rotated is set once the last rotation has finished; each worker closes
+	// its servedAfter channel at its first query that starts after that and
+	// succeeds.
+	var rotated atomic.Bool
+	servedAfter := make([]chan struct{}, workers)
+	for w := range workers {
+		servedAfter[w] = make(chan struct{})
+	}
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for w := range workers {
 		wg.Go(func() {
+			served := false
 			for i := 0; ; i++ {
 				select {
 				case <-stop:
 					return
 				default:
 				}
+				after := rotated.Load()
 				err := query(ctx, pool, i, w*1_000_000+i)
 				if err != nil {
 					failed.Add(1)
@@ -193,6 +207,10 @@ func runRotationLoad(t *testing.T, ttl time.Duration) {
 					continue
 				}
 				ok.Add(1)
+				if after && !served {
+					served = true
+					close(servedAfter[w])
+				}
 			}
 		})
 	}
@@ -201,6 +219,19 @@ func runRotationLoad(t *testing.T, ttl time.Duration) {
 	for range rotations {
 		r.rotate(t, 300*time.Millisecond)
 		time.Sleep(300 * time.Millisecond) // logins after the rotation too
+	}
+	rotated.Store(true)
+	// The load must really have run through the last rotation: every worker
+	// completes a query after it, however fast the machine is. The deadline
+	// only keeps a stuck worker from hanging the test until go test's timeout.
+	wait, cancel := context.WithTimeout(ctx, time.Minute)
+	defer cancel()
+	for w, ch := range servedAfter {
+		select {
+		case <-ch:
+		case <-wait.Done():
+			t.Errorf("worker %d completed no query after the last rotation, want at least one", w)
+		}
 	}
 	close(stop)
 	wg.Wait()
@@ -212,7 +243,7 @@ func runRotationLoad(t *testing.T, ttl time.Duration) {
 		t.Errorf("first failed query: %v", *p)
 	}
 	assert.Zero(t, failed.Load(), "failed application queries: got %d, want 0", failed.Load())
-	assert.Greater(t, ok.Load(), int64(rotations*10), "the load must really have run")
+	assert.NotZero(t, ok.Load(), "successful application queries: got 0, want the load to have run")
 	assert.GreaterOrEqual(t, st.PendingFallbacks, uint64(rotations),
 		"every rotation window must have been crossed through AWSPENDING: got %d switches", st.PendingFallbacks)
 	assert.NotZero(t, st.PendingConnects, "logins with the AWSPENDING credential")
