@@ -423,6 +423,26 @@ func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
 	stripe, twilioAdmin := arn("catalog-app-stripe-secret"), arn("catalog-integrations-twilio-admin-secret")
 	master, _ := rec.Outputs["databaseMasterSecretArn"].Value.(string)
 	require.NotEmpty(t, master)
+	secretsAlias := arn("secrets-key-alias")
+	secretsKeyID := rotMust(t, rec, "secrets-key-key").StateStr("keyId")
+	databaseSecret, databaseFn := arn("catalog-app-database-secret"), arn("rotation-app-database-function")
+	require.NotEmpty(t, secretsKeyID)
+	// contextOf is the condition of a Secrets Manager key grant for one
+	// secret, with or without kms:ViaService.
+	contextOf := func(secret string, via bool) iam.Conditions {
+		c := map[string]iam.Strings{"kms:EncryptionContext:SecretARN": {secret}}
+		if via {
+			c["kms:ViaService"] = iam.Strings{"secretsmanager.eu-west-1.amazonaws.com"}
+		}
+		return iam.Conditions{"StringEquals": c}
+	}
+	keyGrant := func(sid, action, resource string, cond iam.Conditions) func(d *iam.Document) {
+		return func(d *iam.Document) {
+			d.Statement = append(slices.Clone(d.Statement), iam.Statement{
+				Sid: sid, Effect: iam.Allow, Action: iam.Strings{action}, Resource: iam.Strings{resource}, Condition: cond,
+			})
+		}
+	}
 	grant := func(sid string, actions []string, resources ...string) func(d *iam.Document) {
 		return func(d *iam.Document) {
 			d.Statement = append(slices.Clone(d.Statement), iam.Statement{Sid: sid, Effect: iam.Allow, Action: actions, Resource: resources})
@@ -519,6 +539,39 @@ func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
 		}},
 		{"encrypting for the master secret", 12, "not the rotator's own secrets", func() *stacktest.Recording {
 			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidDecryptReadSecrets, func(s *iam.Statement) {
+				s.Action = iam.Strings{"kms:Decrypt", "kms:GenerateDataKey"}
+			}))
+		}},
+		{"key use on every key", 12, "on *", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-policy", rotPolicy(t, keyGrant("AnyKey", "kms:GenerateDataKey", "*", contextOf(stripe, true))))
+		}},
+		{"key use by alias for another secret", 12, "not the rotator's own secrets", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-policy", rotPolicy(t, keyGrant("ByAlias", "kms:GenerateDataKey", secretsAlias, contextOf(stripe, true))))
+		}},
+		{"key use by alias without the secret context", 12, "without a kms:EncryptionContext:SecretARN condition", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-policy", rotPolicy(t, keyGrant("ByAlias", "kms:GenerateDataKey", secretsAlias,
+				iam.Conditions{"StringEquals": {"kms:EncryptionContext:aws:lambda:FunctionArn": {databaseFn}}})))
+		}},
+		{"key use by id outside Secrets Manager", 12, "without kms:ViaService", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-policy", rotPolicy(t, keyGrant("ById", "kms:Decrypt", secretsKeyID, contextOf(databaseSecret, false))))
+		}},
+		{"key use through another service", 12, "is not Secrets Manager", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
+				s.Condition["StringEquals"]["kms:ViaService"] = iam.Strings{"s3.eu-west-1.amazonaws.com"}
+			}))
+		}},
+		{"environment key for another function", 12, "aws:lambda:FunctionArn", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidDecryptEnvironment, func(s *iam.Statement) {
+				s.Condition["StringEquals"]["kms:EncryptionContext:aws:lambda:FunctionArn"] = iam.Strings{"arn:aws:lambda:eu-west-1:111122223333:function:prod-other"}
+			}))
+		}},
+		{"environment key with a secret's context", 12, "aws:lambda:FunctionArn", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidDecryptEnvironment, func(s *iam.Statement) {
+				s.Condition = iam.Conditions{"StringEquals": contextOf(databaseSecret, true)["StringEquals"]}
+			}))
+		}},
+		{"environment key used to encrypt", 12, "only decrypts its environment", func() *stacktest.Recording {
+			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidDecryptEnvironment, func(s *iam.Statement) {
 				s.Action = iam.Strings{"kms:Decrypt", "kms:GenerateDataKey"}
 			}))
 		}},

@@ -395,8 +395,14 @@ func rotatorStatementViolations(rec *Recording, p Resource, st iam.Statement, t 
 }
 
 // rotatorKMSViolations: Decrypt and GenerateDataKey only, each conditioned on
-// an encryption context; on the secrets key, on the SecretARN context of the
-// rotator's secrets through Secrets Manager (GenerateDataKey: its own only).
+// an encryption context, and each on a named key, never "*" or a pattern.
+// The function's own environment key (its kmsKeyArn, the platform key) is
+// Decrypt only, conditioned on the function's own aws:lambda:FunctionArn
+// context. Every other key resource, whether named by ARN, alias or id, is
+// held to the secrets key's conditions: the SecretARN context of the
+// rotator's secrets (GenerateDataKey: its own only) through Secrets Manager.
+// Checking only the resource that equals the secret's key ARN would let the
+// same grant through on "*" or by alias.
 func rotatorKMSViolations(rec *Recording, p Resource, st iam.Statement, a string, t rotTarget, fn Resource, reads map[string]string) []Violation {
 	if a != "kms:Decrypt" && a != "kms:GenerateDataKey" {
 		return []Violation{violation(12, p, "statement %s grants %s; a rotator needs kms:Decrypt and kms:GenerateDataKey only", st.Sid, a)}
@@ -415,24 +421,57 @@ func rotatorKMSViolations(rec *Recording, p Resource, st iam.Statement, a string
 	if !hasContext {
 		return []Violation{violation(12, p, "statement %s grants %s without an encryption-context condition", st.Sid, a)}
 	}
+	platform := fn.Str("kmsKeyArn")
 	for _, r := range st.Resource {
-		if r != t.secret.kmsKeyID {
-			continue
+		switch {
+		case strings.Contains(r, "*"):
+			out = append(out, violation(12, p, "statement %s grants %s on %s; a rotator's key grants name a key", st.Sid, a, r))
+		case platform != "" && r == platform:
+			out = append(out, environmentKeyViolations(p, st, a, ctx, fn)...)
+		default:
+			out = append(out, secretKeyViolations(p, st, a, r, ctx, t, reads)...)
 		}
-		arns := ctx["kms:EncryptionContext:SecretARN"]
-		if len(arns) == 0 {
-			out = append(out, violation(12, p, "statement %s grants %s on the secrets key without a kms:EncryptionContext:SecretARN condition", st.Sid, a))
+	}
+	return out
+}
+
+// environmentKeyViolations: the environment key opens this function's
+// environment only, and only to read it.
+func environmentKeyViolations(p Resource, st iam.Statement, a string, ctx map[string]iam.Strings, fn Resource) []Violation {
+	var out []Violation
+	if a != "kms:Decrypt" {
+		out = append(out, violation(12, p, "statement %s grants %s on the environment key; a rotator only decrypts its environment", st.Sid, a))
+	}
+	want := fn.StateStr("arn")
+	if got := ctx["kms:EncryptionContext:aws:lambda:FunctionArn"]; !slices.Equal(got, []string{want}) {
+		out = append(out, violation(12, p, "statement %s grants %s on the environment key with kms:EncryptionContext:aws:lambda:FunctionArn %v, want the function's own %s", st.Sid, a, got, want))
+	}
+	return out
+}
+
+// secretKeyViolations: any other key is used for the rotator's secrets only,
+// and only through Secrets Manager.
+func secretKeyViolations(p Resource, st iam.Statement, a, key string, ctx map[string]iam.Strings, t rotTarget, reads map[string]string) []Violation {
+	var out []Violation
+	arns := ctx["kms:EncryptionContext:SecretARN"]
+	if len(arns) == 0 {
+		out = append(out, violation(12, p, "statement %s grants %s on %s without a kms:EncryptionContext:SecretARN condition", st.Sid, a, key))
+	}
+	via := ctx["kms:ViaService"]
+	if len(via) == 0 {
+		out = append(out, violation(12, p, "statement %s grants %s on %s without kms:ViaService", st.Sid, a, key))
+	}
+	for _, v := range via {
+		if !strings.HasPrefix(v, "secretsmanager.") {
+			out = append(out, violation(12, p, "statement %s grants %s on %s with kms:ViaService %s, which is not Secrets Manager", st.Sid, a, key, v))
 		}
-		if len(ctx["kms:ViaService"]) == 0 {
-			out = append(out, violation(12, p, "statement %s grants %s on the secrets key without kms:ViaService", st.Sid, a))
-		}
-		for _, s := range arns {
-			switch {
-			case s == t.secret.arn:
-			case reads[s] != "" && a == "kms:Decrypt":
-			default:
-				out = append(out, violation(12, p, "statement %s grants %s for secret %s, not the rotator's own secrets", st.Sid, a, s))
-			}
+	}
+	for _, s := range arns {
+		switch {
+		case s == t.secret.arn:
+		case reads[s] != "" && a == "kms:Decrypt":
+		default:
+			out = append(out, violation(12, p, "statement %s grants %s for secret %s, not the rotator's own secrets", st.Sid, a, s))
 		}
 	}
 	return out
