@@ -57,7 +57,7 @@ func Compose(ctx *pulumi.Context) (Exports, error) {
 	if cfg.Database != nil {
 		db, err = database.NewDatabase(ctx, "database", &database.DatabaseArgs{
 			Config: *cfg.Database, Environment: cfg.Environment, Strict: cfg.Strict(),
-			Partition: acct.Partition, Region: cfg.Region, AccountID: acct.ID,
+			Partition: acct.Partition, DNSSuffix: acct.DNSSuffix, Region: cfg.Region, AccountID: acct.ID,
 			StorageKeyArn: keys.Platform.Arn, SecretsKeyArn: keys.Secrets.Arn, Tags: tags,
 		})
 		if err != nil {
