@@ -120,6 +120,11 @@ func deployPolicy(a acct, env, bucketARN, keyARN string, consumerRoles []string)
 			"secretsmanager:RestoreSecret", "secretsmanager:RotateSecret", "secretsmanager:TagResource",
 			"secretsmanager:UntagResource", "secretsmanager:UpdateSecret", "secretsmanager:ValidateResourcePolicy",
 		}, Resource: iam.Strings{a.arn("secretsmanager", "secret:/"+env+"/*")}},
+		// RDS creates the master secret (rds!db-...) with the caller's rights
+		// when the instance has manageMasterUserPassword.
+		{Sid: "RDSManagedMasterSecret", Effect: iam.Allow, Action: iam.Strings{
+			"secretsmanager:CreateSecret", "secretsmanager:DescribeSecret", "secretsmanager:TagResource",
+		}, Resource: iam.Strings{a.arn("secretsmanager", "secret:rds!*")}},
 		{Sid: "SecretsManagerUnscoped", Effect: iam.Allow, Action: iam.Strings{"secretsmanager:GetRandomPassword", "secretsmanager:ListSecrets"}, Resource: iam.Strings{"*"}},
 		{Sid: "CreateKeys", Effect: iam.Allow, Action: iam.Strings{"kms:CreateKey", "kms:ListAliases", "kms:ListKeys"}, Resource: iam.Strings{"*"}},
 		{Sid: "ManageKeysAndAliases", Effect: iam.Allow, Action: iam.Strings{
@@ -153,7 +158,7 @@ func deployPolicy(a acct, env, bucketARN, keyARN string, consumerRoles []string)
 		}, Resource: iam.Strings{a.arn("logs", "log-group:/aws/lambda/"+env+"-*")}},
 		{Sid: "DescribeUnscoped", Effect: iam.Allow, Action: iam.Strings{
 			"cloudwatch:DescribeAlarms", "config:DescribeConfigRules", "ec2:DescribeAccountAttributes", "ec2:DescribeAvailabilityZones",
-			"ec2:DescribeNetworkInterfaces", "ec2:DescribePrefixLists", "ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups",
+			"ec2:DescribeNetworkAcls", "ec2:DescribeNetworkInterfaces", "ec2:DescribePrefixLists", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups",
 			"ec2:DescribeSubnets", "ec2:DescribeTags", "ec2:DescribeVpcAttribute", "ec2:DescribeVpcEndpoints", "ec2:DescribeVpcs",
 			"logs:DescribeLogGroups", "rds:DescribeDBEngineVersions", "rds:DescribeDBInstances", "rds:DescribeDBParameterGroups",
 			"rds:DescribeDBParameters", "rds:DescribeDBSubnetGroups", "sns:ListTopics",
@@ -164,6 +169,10 @@ func deployPolicy(a acct, env, bucketARN, keyARN string, consumerRoles []string)
 			"ec2:DeleteVpc", "ec2:DeleteVpcEndpoints", "ec2:ModifySubnetAttribute", "ec2:ModifyVpcAttribute", "ec2:ModifyVpcEndpoint",
 			"ec2:RevokeSecurityGroupEgress", "ec2:RevokeSecurityGroupIngress",
 		}, Resource: iam.Strings{fmt.Sprintf("arn:%s:ec2:%s:%s:*", p, a.Region, a.ID)}},
+		// An interface endpoint with private DNS associates the VPC with a
+		// private hosted zone that AWS owns.
+		{Sid: "EndpointPrivateDNS", Effect: iam.Allow, Action: iam.Strings{"route53:AssociateVPCWithHostedZone"},
+			Resource: iam.Strings{fmt.Sprintf("arn:%s:route53:::hostedzone/*", p)}},
 		{Sid: "DatabaseOfTheEnvironment", Effect: iam.Allow, Action: iam.Strings{
 			"rds:AddTagsToResource", "rds:CreateDBInstance", "rds:CreateDBParameterGroup", "rds:CreateDBSubnetGroup",
 			"rds:DeleteDBInstance", "rds:DeleteDBParameterGroup", "rds:DeleteDBSubnetGroup", "rds:ListTagsForResource",
