@@ -46,18 +46,6 @@ func VPCAccessPolicy(partition string) string {
 	return fmt.Sprintf("arn:%s:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole", partition)
 }
 
-// TrustPolicy lets Lambda assume a rotator role on behalf of this account's
-// functions only (aws:SourceAccount guards against the confused deputy).
-func TrustPolicy(accountID string) iam.Document {
-	return iam.New(iam.Statement{
-		Sid:       "LambdaInThisAccount",
-		Effect:    iam.Allow,
-		Principal: &iam.Principal{Service: iam.Strings{"lambda.amazonaws.com"}},
-		Action:    iam.Strings{"sts:AssumeRole"},
-		Condition: iam.Conditions{"StringEquals": {"aws:SourceAccount": {accountID}}},
-	})
-}
-
 // PolicyArgs are the resolved ARNs a rotator policy names.
 type PolicyArgs struct {
 	// Strategy decides the extra reads (admin or master secret) and the sweep.

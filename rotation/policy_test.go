@@ -130,15 +130,6 @@ func TestPolicyViaServiceFollowsThePartition(t *testing.T) {
 	}
 }
 
-func TestTrustPolicyIsLambdaInThisAccountOnly(t *testing.T) {
-	d := rotation.TrustPolicy("111122223333")
-	require.Len(t, d.Statement, 1)
-	s := d.Statement[0]
-	assert.Equal(t, iam.Strings{"lambda.amazonaws.com"}, s.Principal.Service)
-	assert.Equal(t, iam.Strings{"sts:AssumeRole"}, s.Action)
-	assert.Equal(t, iam.Strings{"111122223333"}, s.Condition["StringEquals"]["aws:SourceAccount"])
-}
-
 func TestEnvironmentNamesTheStrategysVariables(t *testing.T) {
 	admin := pulumi.String(adminArn)
 	tests := []struct {

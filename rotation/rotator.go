@@ -13,6 +13,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/iam"
 	"github.com/acme/secrets-platform/rotation/grace"
 )
 
@@ -149,7 +150,7 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 	fnName := FunctionName(a.Environment, a.Secret)
 	fnArn := fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", a.Partition, a.Region, a.AccountID, fnName)
 
-	trust, err := TrustPolicy(a.AccountID).JSON()
+	trust, err := iam.LambdaTrust(a.AccountID).JSON()
 	if err != nil {
 		return nil, fmt.Errorf("trust policy of %s: %w", fnName, err)
 	}
