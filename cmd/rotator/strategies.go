@@ -1,10 +1,7 @@
 package main
 
 import (
-	"context"
-
 	"github.com/acme/secrets-platform/rotation/engine"
-	"github.com/acme/secrets-platform/rotation/grace"
 	"github.com/acme/secrets-platform/rotation/strategy/httpkey"
 	"github.com/acme/secrets-platform/rotation/strategy/keyring"
 	"github.com/acme/secrets-platform/rotation/strategy/postgres"
@@ -24,18 +21,5 @@ func strategies() map[string]engine.Constructor {
 		"twilio":                     twilio.FromEnv,
 		"postgres-single-user":       postgres.SingleUserFromEnv,
 		"postgres-alternating-users": postgres.AlternatingUsersFromEnv,
-	}
-}
-
-// sweeperConstructor builds the grace-period sweeper of a strategy that
-// revokes replaced keys.
-type sweeperConstructor func(ctx context.Context, d engine.Deps) (*grace.Sweeper, error)
-
-// sweepers are the strategies whose functions also receive the scheduled
-// revoke-expired event.
-func sweepers() map[string]sweeperConstructor {
-	return map[string]sweeperConstructor{
-		"http":   httpkey.SweeperFromEnv,
-		"twilio": twilio.SweeperFromEnv,
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/acme/secrets-platform/rotation/engine"
+	"github.com/acme/secrets-platform/rotation/grace"
 )
 
 // The environment variables the rotator itself reads.
@@ -70,8 +71,14 @@ func newHandler(ctx context.Context, getenv func(string) string, out io.Writer) 
 		return nil, fmt.Errorf("build strategy %s: %w", name, err)
 	}
 	d := &dispatcher{rotate: engine.NewHandler(sm, s, log).Handle, log: log}
-	if newSweeper, ok := sweepers()[name]; ok {
-		sw, err := newSweeper(ctx, deps)
+	// A strategy that revokes replaced keys also answers the schedule's
+	// revoke-expired event, with the very strategy built above.
+	if revoker, ok := s.(grace.Revoker); ok {
+		period, err := grace.PeriodFromEnv(getenv)
+		if err != nil {
+			return nil, fmt.Errorf("build sweeper %s: %w", name, err)
+		}
+		sw, err := grace.NewSweeper(sm, revoker, period, time.Now)
 		if err != nil {
 			return nil, fmt.Errorf("build sweeper %s: %w", name, err)
 		}

@@ -54,21 +54,30 @@ func TestNewHandler(t *testing.T) {
 func TestEveryStrategyIsWired(t *testing.T) {
 	want := []string{"random", "keyring", "http", "twilio", "postgres-single-user", "postgres-alternating-users"}
 	assert.ElementsMatch(t, want, slices.Collect(maps.Keys(strategies())))
-	assert.ElementsMatch(t, []string{"http", "twilio"}, slices.Collect(maps.Keys(sweepers())))
 }
 
 func TestSweepingStrategiesGetASweeper(t *testing.T) {
 	t.Setenv("AWS_REGION", "us-east-1")
 	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
-	env := map[string]string{envStrategy: "twilio", "TWILIO_ADMIN_SECRET_ARN": "arn:aws:secretsmanager:us-east-1:111122223333:secret:/dev/integrations/twilio-admin-AbCdEf"}
-	d, err := newHandler(context.Background(), func(k string) string { return env[k] }, &bytes.Buffer{})
-	require.NoError(t, err)
-	assert.NotNil(t, d.sweep, "twilio functions also run the revoke-expired sweep")
+	admin := "arn:aws:secretsmanager:us-east-1:111122223333:secret:/dev/integrations/admin-AbCdEf"
+	for name, env := range map[string]map[string]string{
+		"twilio": {envStrategy: "twilio", "TWILIO_ADMIN_SECRET_ARN": admin},
+		"http":   {envStrategy: "http", "HTTPKEY_BASE_URL": "https://keys.example.com", "HTTPKEY_ADMIN_SECRET_ARN": admin},
+	} {
+		d, err := newHandler(context.Background(), func(k string) string { return env[k] }, &bytes.Buffer{})
+		require.NoError(t, err, name)
+		assert.NotNil(t, d.sweep, "%s functions also run the revoke-expired sweep", name)
+	}
+	for _, name := range []string{"random", "keyring"} {
+		env := map[string]string{envStrategy: name}
+		d, err := newHandler(context.Background(), func(k string) string { return env[k] }, &bytes.Buffer{})
+		require.NoError(t, err, name)
+		assert.Nil(t, d.sweep, "%s revokes nothing", name)
+	}
 
-	env = map[string]string{envStrategy: "random"}
-	d, err = newHandler(context.Background(), func(k string) string { return env[k] }, &bytes.Buffer{})
-	require.NoError(t, err)
-	assert.Nil(t, d.sweep)
+	env := map[string]string{envStrategy: "twilio", "TWILIO_ADMIN_SECRET_ARN": admin, "GRACE_PERIOD": "soon"}
+	_, err := newHandler(context.Background(), func(k string) string { return env[k] }, &bytes.Buffer{})
+	assert.Error(t, err, "a bad GRACE_PERIOD fails at start")
 }
 
 // TestHTTPClientFollowsNoRedirect: a redirect from the key API (even to the
