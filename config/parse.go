@@ -11,7 +11,10 @@ import (
 	"time"
 )
 
-// knownKeys are the keys of the project namespace; Pulumi.yaml declares each.
+// knownKeys are the keys of the project namespace. Pulumi.yaml declares those
+// with a fixed default and the required ones; the CLI would make any other
+// declared key required, so the keys with derived defaults are listed there in
+// a comment only.
 var knownKeys = []string{
 	"environment", "mode", "protect", "recoveryWindowDays", "keyDeletionWindowDays",
 	"keyAdminRoleArns", "maxSecretAgeDays", "cache", "secrets", "database",
