@@ -13,14 +13,16 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/secrets-platform/iam"
 )
 
-// AlertsArgs configures a stack's alerting.
-type AlertsArgs struct {
+// Args configures a stack's alerting.
+type Args struct {
 	// Environment prefixes every name ("{env}-..."). Required.
 	Environment string
-	// Partition, Region and AccountID scope the topic policy. Required.
-	Partition, Region, AccountID string
+	// Account scopes the topic policy. Required.
+	Account iam.Account
 	// KmsKeyArn encrypts the topic (the stack's platform key, whose policy
 	// carries KeyStatements). Required.
 	KmsKeyArn pulumi.StringInput
@@ -72,12 +74,15 @@ func Slug(env, secretName string) string {
 
 // NewAlerts registers the topic, its policy and subscriptions, the event
 // rules and the alarms.
-func NewAlerts(ctx *pulumi.Context, name string, args *AlertsArgs, opts ...pulumi.ResourceOption) (*Alerts, error) {
+func NewAlerts(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Alerts, error) {
 	if args == nil {
 		return nil, errors.New("new alerts: args are required")
 	}
-	if args.Environment == "" || args.Partition == "" || args.Region == "" || args.AccountID == "" || args.KmsKeyArn == nil {
-		return nil, fmt.Errorf("new alerts %s: Environment, Partition, Region, AccountID and KmsKeyArn are required", name)
+	if args.Environment == "" || args.KmsKeyArn == nil {
+		return nil, fmt.Errorf("new alerts %s: Environment and KmsKeyArn are required", name)
+	}
+	if err := args.Account.Validate(); err != nil {
+		return nil, fmt.Errorf("new alerts %s: %w", name, err)
 	}
 	if len(args.ManualSecrets) > 0 && args.MaxSecretAgeDays <= 0 {
 		return nil, fmt.Errorf("new alerts %s: MaxSecretAgeDays is required when there are manual secrets", name)
@@ -98,7 +103,7 @@ func NewAlerts(ctx *pulumi.Context, name string, args *AlertsArgs, opts ...pulum
 		return nil, fmt.Errorf("create alert topic: %w", err)
 	}
 	policy := topic.Arn.ApplyT(func(arn string) (string, error) {
-		return TopicPolicy(arn, args.Partition, args.Region, args.AccountID, env).JSON()
+		return TopicPolicy(arn, args.Account, env).JSON()
 	}).(pulumi.StringOutput)
 	if _, err := sns.NewTopicPolicy(ctx, name+"-topic-policy", &sns.TopicPolicyArgs{
 		Arn: topic.Arn, Policy: policy,
@@ -123,7 +128,7 @@ func NewAlerts(ctx *pulumi.Context, name string, args *AlertsArgs, opts ...pulum
 
 // subscribe names each subscription by a hash of its endpoint, so adding or
 // removing one address never replaces the others (an index would).
-func subscribe(ctx *pulumi.Context, name string, topic *sns.Topic, args *AlertsArgs, parent pulumi.Resource) error {
+func subscribe(ctx *pulumi.Context, name string, topic *sns.Topic, args *Args, parent pulumi.Resource) error {
 	for _, e := range args.Emails {
 		if _, err := sns.NewTopicSubscription(ctx, name+"-email-"+short(e), &sns.TopicSubscriptionArgs{
 			Topic: topic.Arn, Protocol: pulumi.String("email"), Endpoint: pulumi.String(e),
@@ -156,7 +161,7 @@ type eventRule struct {
 	pattern                       func() (string, error)
 }
 
-func eventRules(ctx *pulumi.Context, name string, topic *sns.Topic, args *AlertsArgs, tags pulumi.StringMap, parent pulumi.Resource) error {
+func eventRules(ctx *pulumi.Context, name string, topic *sns.Topic, args *Args, tags pulumi.StringMap, parent pulumi.Resource) error {
 	env := args.Environment
 	rules := []eventRule{
 		{"rotation-failed", env + "-secret-rotation-failed", "Secrets Manager rotation failed, was abandoned, or its test failed", RotationPattern},
@@ -209,7 +214,7 @@ func eventRules(ctx *pulumi.Context, name string, topic *sns.Topic, args *Alerts
 // alarms: any error or throttle of a rotation function is worth a page, since
 // rotation runs rarely and a stuck rotation leaves AWSPENDING behind. Missing
 // data is normal (no rotation due) and so not breaching.
-func alarms(ctx *pulumi.Context, name string, topic *sns.Topic, args *AlertsArgs, tags pulumi.StringMap, parent pulumi.Resource) error {
+func alarms(ctx *pulumi.Context, name string, topic *sns.Topic, args *Args, tags pulumi.StringMap, parent pulumi.Resource) error {
 	for _, secret := range slices.Sorted(maps.Keys(args.Rotators)) {
 		fn := args.Rotators[secret]
 		errName, throttleName := AlarmNames(args.Environment, secret)

@@ -43,8 +43,8 @@ func TestPatternsAreStableAndMatchTheirEvents(t *testing.T) {
 }
 
 func TestTopicPolicyAdmitsOnlyThisStacksRulesAndAlarms(t *testing.T) {
-	topic := alerts.TopicARN("aws", "eu-west-1", "111122223333", "prod")
-	doc := alerts.TopicPolicy(topic, "aws", "eu-west-1", "111122223333", "prod")
+	topic := alerts.TopicARN(iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}, "prod")
+	doc := alerts.TopicPolicy(topic, iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}, "prod")
 	want := map[string]string{
 		"events.amazonaws.com":     "arn:aws:events:eu-west-1:111122223333:rule/prod-*",
 		"cloudwatch.amazonaws.com": "arn:aws:cloudwatch:eu-west-1:111122223333:alarm:prod-*",
@@ -68,8 +68,8 @@ func TestTopicPolicyAdmitsOnlyThisStacksRulesAndAlarms(t *testing.T) {
 
 func TestKeyStatementsAreGoodForTheAlertTopicOnly(t *testing.T) {
 	topic := "arn:aws:sns:eu-west-1:111122223333:prod-secrets-alerts"
-	require.Equal(t, topic, alerts.TopicARN("aws", "eu-west-1", "111122223333", "prod"))
-	stmts := alerts.KeyStatements("aws", "eu-west-1", "111122223333", "prod")
+	require.Equal(t, topic, alerts.TopicARN(iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}, "prod"))
+	stmts := alerts.KeyStatements(iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}, "prod")
 	require.Len(t, stmts, 2)
 	for _, s := range stmts {
 		t.Run(s.Sid, func(t *testing.T) {

@@ -1,10 +1,6 @@
 package alerts
 
-import (
-	"fmt"
-
-	"github.com/acme/secrets-platform/iam"
-)
+import "github.com/acme/secrets-platform/iam"
 
 // Service principals that publish to the alert topic.
 const (
@@ -15,10 +11,8 @@ const (
 // sources are the ARN patterns of the rules and alarms this stack makes:
 // every grant to a service is conditioned on them, so another team's rule or
 // alarm in the same account cannot publish through this topic or its key.
-func sources(partition, region, accountID, env string) (rules, alarms string) {
-	rules = fmt.Sprintf("arn:%s:events:%s:%s:rule/%s-*", partition, region, accountID, env)
-	alarms = fmt.Sprintf("arn:%s:cloudwatch:%s:%s:alarm:%s-*", partition, region, accountID, env)
-	return rules, alarms
+func sources(acct iam.Account, env string) (rules, alarms string) {
+	return acct.ARN("events", "rule/"+env+"-*"), acct.ARN("cloudwatch", "alarm:"+env+"-*")
 }
 
 func sourceConditions(accountID, sourceArn string) iam.Conditions {
@@ -30,8 +24,8 @@ func sourceConditions(accountID, sourceArn string) iam.Conditions {
 
 // TopicARN is the alert topic's ARN, known before it exists because the
 // topic's name is fixed: the key policy is written before the topic.
-func TopicARN(partition, region, accountID, env string) string {
-	return fmt.Sprintf("arn:%s:sns:%s:%s:%s", partition, region, accountID, TopicName(env))
+func TopicARN(acct iam.Account, env string) string {
+	return acct.ARN("sns", TopicName(env))
 }
 
 // KeyStatements are the platform key policy statements the alert topic
@@ -44,11 +38,11 @@ func TopicARN(partition, region, accountID, env string) string {
 // request EventBridge delivery makes does not carry aws:SourceArn or
 // aws:SourceAccount (such a condition would drop every alert silently); the
 // topic policy checks the rule's ARN instead.
-func KeyStatements(partition, region, accountID, env string) []iam.Statement {
-	_, alarms := sources(partition, region, accountID, env)
+func KeyStatements(acct iam.Account, env string) []iam.Statement {
+	_, alarms := sources(acct, env)
 	actions := iam.Strings{"kms:Decrypt", "kms:GenerateDataKey"}
-	context := map[string]iam.Strings{"kms:EncryptionContext:aws:sns:topicArn": {TopicARN(partition, region, accountID, env)}}
-	cw := sourceConditions(accountID, alarms)
+	context := map[string]iam.Strings{"kms:EncryptionContext:aws:sns:topicArn": {TopicARN(acct, env)}}
+	cw := sourceConditions(acct.ID, alarms)
 	for k, v := range context {
 		cw["StringEquals"][k] = v
 	}
@@ -76,8 +70,8 @@ func KeyStatements(partition, region, accountID, env string) []iam.Statement {
 // publish to the topic, and refuses any publish that is not over TLS. The
 // account's own principals need no statement: same-account IAM policies
 // suffice for them.
-func TopicPolicy(topicArn, partition, region, accountID, env string) iam.Document {
-	rules, alarms := sources(partition, region, accountID, env)
+func TopicPolicy(topicArn string, acct iam.Account, env string) iam.Document {
+	rules, alarms := sources(acct, env)
 	return iam.New(
 		iam.Statement{
 			Sid:       "EventBridgeRulesOfThisStack",
@@ -85,7 +79,7 @@ func TopicPolicy(topicArn, partition, region, accountID, env string) iam.Documen
 			Principal: &iam.Principal{Service: iam.Strings{eventsService}},
 			Action:    iam.Strings{"sns:Publish"},
 			Resource:  iam.Strings{topicArn},
-			Condition: sourceConditions(accountID, rules),
+			Condition: sourceConditions(acct.ID, rules),
 		},
 		iam.Statement{
 			Sid:       "CloudWatchAlarmsOfThisStack",
@@ -93,7 +87,7 @@ func TopicPolicy(topicArn, partition, region, accountID, env string) iam.Documen
 			Principal: &iam.Principal{Service: iam.Strings{cloudwatchService}},
 			Action:    iam.Strings{"sns:Publish"},
 			Resource:  iam.Strings{topicArn},
-			Condition: sourceConditions(accountID, alarms),
+			Condition: sourceConditions(acct.ID, alarms),
 		},
 		iam.Statement{
 			Sid:       "DenyPublishWithoutTLS",

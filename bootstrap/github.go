@@ -5,6 +5,8 @@ import (
 
 	awsiam "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/secrets-platform/iam"
 )
 
 // Role names the workflows assume; the main stacks list the deploy role
@@ -26,7 +28,7 @@ type GitHubAccess struct {
 	DeployRoleArn pulumi.StringOutput `pulumi:"deployRoleArn"`
 }
 
-func newGitHubAccess(ctx *pulumi.Context, name string, s settings, a acct, st *State, tags map[string]string, opts ...pulumi.ResourceOption) (*GitHubAccess, error) {
+func newGitHubAccess(ctx *pulumi.Context, name string, s settings, a iam.Account, st *State, tags map[string]string, opts ...pulumi.ResourceOption) (*GitHubAccess, error) {
 	g := &GitHubAccess{}
 	if err := ctx.RegisterComponentResource("secrets-platform:bootstrap:GitHubAccess", name, g, opts...); err != nil {
 		return nil, fmt.Errorf("register github access: %w", err)

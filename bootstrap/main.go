@@ -10,6 +10,8 @@ import (
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/secrets-platform/iam"
 )
 
 func main() {
@@ -34,7 +36,7 @@ func program(ctx *pulumi.Context) error {
 	if err != nil {
 		return fmt.Errorf("look up the region: %w", err)
 	}
-	a := acct{ID: id.AccountId, Partition: part.Partition, Region: region.Name}
+	a := iam.Account{ID: id.AccountId, Partition: part.Partition, Region: region.Name, DNSSuffix: part.DnsSuffix}
 	tags := map[string]string{"ManagedBy": "pulumi", "PulumiProject": ctx.Project(), "PulumiStack": ctx.Stack()}
 
 	st, err := newState(ctx, "state", s, a, tags)

@@ -13,13 +13,6 @@ const (
 	oidcAudience = "sts.amazonaws.com"
 )
 
-// acct is where the bootstrap runs.
-type acct struct{ ID, Partition, Region string }
-
-func (a acct) arn(service, resource string) string {
-	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", a.Partition, service, a.Region, a.ID, resource)
-}
-
 // trustPolicy lets exactly one GitHub subject assume a role through the OIDC
 // provider. StringEquals, never StringLike: the subject names one repository
 // and one event or environment.
@@ -49,8 +42,8 @@ func deploySubject(repo, environment string) string {
 
 // secretsProviderKeyPolicy: this account's IAM decides use (the preview and
 // deploy roles' policies grant Decrypt and Encrypt), the named roles administer.
-func secretsProviderKeyPolicy(a acct, admins []string) iam.Document {
-	return secrets.KeyPolicy(secrets.KeyPolicyArgs{Partition: a.Partition, AccountID: a.ID, AdminRoleARNs: admins})
+func secretsProviderKeyPolicy(a iam.Account, admins []string) iam.Document {
+	return secrets.KeyPolicy(secrets.KeyPolicyArgs{Account: a, AdminRoleARNs: admins})
 }
 
 // bucketPolicy refuses every request that is not over TLS.
@@ -106,7 +99,7 @@ func previewPolicy(bucketARN, keyARN string) iam.Document {
 // manages IAM roles: that is the named exception to SECURITY-RULES 8, bounded
 // by role names, by iam:PassedToService on PassRole, and by the GitHub
 // environment's approval and main-only branch policy.
-func deployPolicy(a acct, env, bucketARN, keyARN string, consumerRoles []string) iam.Document {
+func deployPolicy(a iam.Account, env, bucketARN, keyARN string, consumerRoles []string) iam.Document {
 	p := a.Partition
 	viaServices := iam.Strings{}
 	for _, s := range []string{"secretsmanager", "rds", "lambda", "logs", "sns"} {
@@ -119,21 +112,21 @@ func deployPolicy(a acct, env, bucketARN, keyARN string, consumerRoles []string)
 			"secretsmanager:GetSecretValue", "secretsmanager:PutResourcePolicy", "secretsmanager:PutSecretValue",
 			"secretsmanager:RestoreSecret", "secretsmanager:RotateSecret", "secretsmanager:TagResource",
 			"secretsmanager:UntagResource", "secretsmanager:UpdateSecret", "secretsmanager:ValidateResourcePolicy",
-		}, Resource: iam.Strings{a.arn("secretsmanager", "secret:/"+env+"/*")}},
+		}, Resource: iam.Strings{a.ARN("secretsmanager", "secret:/"+env+"/*")}},
 		// RDS creates the master secret (rds!db-...) with the caller's rights
 		// when the instance has manageMasterUserPassword.
 		{Sid: "RDSManagedMasterSecret", Effect: iam.Allow, Action: iam.Strings{
 			"secretsmanager:CreateSecret", "secretsmanager:DescribeSecret", "secretsmanager:TagResource",
-		}, Resource: iam.Strings{a.arn("secretsmanager", "secret:rds!*")}},
+		}, Resource: iam.Strings{a.ARN("secretsmanager", "secret:rds!*")}},
 		{Sid: "SecretsManagerUnscoped", Effect: iam.Allow, Action: iam.Strings{"secretsmanager:GetRandomPassword", "secretsmanager:ListSecrets"}, Resource: iam.Strings{"*"}},
 		{Sid: "CreateKeys", Effect: iam.Allow, Action: iam.Strings{"kms:CreateKey", "kms:ListAliases", "kms:ListKeys"}, Resource: iam.Strings{"*"}},
 		{Sid: "ManageKeysAndAliases", Effect: iam.Allow, Action: iam.Strings{
 			"kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey", "kms:EnableKeyRotation", "kms:GetKeyPolicy",
 			"kms:GetKeyRotationStatus", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:ScheduleKeyDeletion",
 			"kms:TagResource", "kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription",
-		}, Resource: iam.Strings{a.arn("kms", "key/*"), a.arn("kms", "alias/"+env+"/*")}},
+		}, Resource: iam.Strings{a.ARN("kms", "key/*"), a.ARN("kms", "alias/"+env+"/*")}},
 		{Sid: "UseKeysThroughServices", Effect: iam.Allow, Action: iam.Strings{"kms:CreateGrant", "kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
-			Resource: iam.Strings{a.arn("kms", "key/*")}, Condition: iam.Conditions{"StringEquals": {"kms:ViaService": viaServices}}},
+			Resource: iam.Strings{a.ARN("kms", "key/*")}, Condition: iam.Conditions{"StringEquals": {"kms:ViaService": viaServices}}},
 		{Sid: "RolesOfTheEnvironment", Effect: iam.Allow, Action: iam.Strings{
 			"iam:AttachRolePolicy", "iam:CreateRole", "iam:DeleteRole", "iam:DeleteRolePolicy", "iam:DetachRolePolicy",
 			"iam:GetRole", "iam:GetRolePolicy", "iam:ListAttachedRolePolicies", "iam:ListInstanceProfilesForRole",
@@ -151,11 +144,11 @@ func deployPolicy(a acct, env, bucketARN, keyARN string, consumerRoles []string)
 			"lambda:GetFunction", "lambda:GetFunctionCodeSigningConfig", "lambda:GetFunctionConfiguration", "lambda:GetPolicy",
 			"lambda:GetRuntimeManagementConfig", "lambda:ListTags", "lambda:ListVersionsByFunction", "lambda:PutFunctionConcurrency",
 			"lambda:RemovePermission", "lambda:TagResource", "lambda:UntagResource", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
-		}, Resource: iam.Strings{a.arn("lambda", "function:"+env+"-*")}},
+		}, Resource: iam.Strings{a.ARN("lambda", "function:"+env+"-*")}},
 		{Sid: "RotationLogGroups", Effect: iam.Allow, Action: iam.Strings{
 			"logs:AssociateKmsKey", "logs:CreateLogGroup", "logs:DeleteLogGroup", "logs:DeleteRetentionPolicy",
 			"logs:DisassociateKmsKey", "logs:ListTagsForResource", "logs:PutRetentionPolicy", "logs:TagResource", "logs:UntagResource",
-		}, Resource: iam.Strings{a.arn("logs", "log-group:/aws/lambda/"+env+"-*")}},
+		}, Resource: iam.Strings{a.ARN("logs", "log-group:/aws/lambda/"+env+"-*")}},
 		{Sid: "DescribeUnscoped", Effect: iam.Allow, Action: iam.Strings{
 			"cloudwatch:DescribeAlarms", "config:DescribeConfigRules", "ec2:DescribeAccountAttributes", "ec2:DescribeAvailabilityZones",
 			"ec2:DescribeNetworkAcls", "ec2:DescribeNetworkInterfaces", "ec2:DescribePrefixLists", "ec2:DescribeRouteTables", "ec2:DescribeSecurityGroupRules", "ec2:DescribeSecurityGroups",
@@ -179,23 +172,23 @@ func deployPolicy(a acct, env, bucketARN, keyARN string, consumerRoles []string)
 			"rds:ModifyDBInstance", "rds:ModifyDBParameterGroup", "rds:ModifyDBSubnetGroup", "rds:RebootDBInstance",
 			"rds:RemoveTagsFromResource", "rds:CreateDBSnapshot",
 		}, Resource: iam.Strings{
-			a.arn("rds", "db:"+env+"-*"), a.arn("rds", "pg:*"), a.arn("rds", "subgrp:*"), a.arn("rds", "snapshot:"+env+"-*"),
+			a.ARN("rds", "db:"+env+"-*"), a.ARN("rds", "pg:*"), a.ARN("rds", "subgrp:*"), a.ARN("rds", "snapshot:"+env+"-*"),
 		}},
 		{Sid: "AlertTopic", Effect: iam.Allow, Action: iam.Strings{
 			"sns:CreateTopic", "sns:DeleteTopic", "sns:GetSubscriptionAttributes", "sns:GetTopicAttributes", "sns:ListSubscriptionsByTopic",
 			"sns:ListTagsForResource", "sns:SetSubscriptionAttributes", "sns:SetTopicAttributes", "sns:Subscribe", "sns:TagResource",
 			"sns:Unsubscribe", "sns:UntagResource",
-		}, Resource: iam.Strings{a.arn("sns", env+"-*")}},
+		}, Resource: iam.Strings{a.ARN("sns", env+"-*")}},
 		{Sid: "AlertRulesAndSchedules", Effect: iam.Allow, Action: iam.Strings{
 			"events:DeleteRule", "events:DescribeRule", "events:DisableRule", "events:EnableRule", "events:ListTagsForResource",
 			"events:ListTargetsByRule", "events:PutRule", "events:PutTargets", "events:RemoveTargets", "events:TagResource", "events:UntagResource",
-		}, Resource: iam.Strings{a.arn("events", "rule/*")}},
+		}, Resource: iam.Strings{a.ARN("events", "rule/*")}},
 		{Sid: "AlarmsOfTheEnvironment", Effect: iam.Allow, Action: iam.Strings{
 			"cloudwatch:DeleteAlarms", "cloudwatch:ListTagsForResource", "cloudwatch:PutMetricAlarm", "cloudwatch:TagResource", "cloudwatch:UntagResource",
-		}, Resource: iam.Strings{a.arn("cloudwatch", "alarm:"+env+"-*")}},
+		}, Resource: iam.Strings{a.ARN("cloudwatch", "alarm:"+env+"-*")}},
 		{Sid: "AgeRule", Effect: iam.Allow, Action: iam.Strings{
 			"config:DeleteConfigRule", "config:ListTagsForResource", "config:PutConfigRule", "config:TagResource", "config:UntagResource",
-		}, Resource: iam.Strings{a.arn("config", "config-rule/*")}},
+		}, Resource: iam.Strings{a.ARN("config", "config-rule/*")}},
 	}
 	if len(consumerRoles) > 0 {
 		stmts = append(stmts, iam.Statement{Sid: "ConsumerAccountDeployRoles", Effect: iam.Allow, Action: iam.Strings{"sts:AssumeRole"}, Resource: iam.Strings(consumerRoles)})

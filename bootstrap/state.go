@@ -6,6 +6,8 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/kms"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/s3"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/secrets-platform/iam"
 )
 
 // State is the secrets-provider key and, with the s3 backend, the state bucket.
@@ -27,7 +29,7 @@ const secretsProviderAlias = "alias/secrets-platform/pulumi-state"
 
 // newState registers the key and, for the s3 backend, the bucket. Both are
 // protected: losing either loses every stack's state or its secrets.
-func newState(ctx *pulumi.Context, name string, s settings, a acct, tags map[string]string, opts ...pulumi.ResourceOption) (*State, error) {
+func newState(ctx *pulumi.Context, name string, s settings, a iam.Account, tags map[string]string, opts ...pulumi.ResourceOption) (*State, error) {
 	st := &State{}
 	if err := ctx.RegisterComponentResource("secrets-platform:bootstrap:State", name, st, opts...); err != nil {
 		return nil, fmt.Errorf("register state: %w", err)

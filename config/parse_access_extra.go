@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/acme/secrets-platform/iam"
 )
 
 // checkAccessExtra refuses access config that parses but would grant more
@@ -18,7 +20,7 @@ func checkAccessExtra(raw Raw, c Config, ps *problems) {
 		checkNotAdminSecrets(k+".secrets", w.Secrets, admin, ps)
 		checkNoDuplicates(k+".secrets", w.Secrets, ps)
 		// An inline policy can be put only on a role of the deploying account.
-		if w.Type == ExistingRole && len(own) > 0 && !slices.Contains(own, arnAccount(w.RoleARN)) {
+		if w.Type == ExistingRole && len(own) > 0 && !slices.Contains(own, iam.AccountOf(w.RoleARN)) {
 			ps.add(k+".roleArn", w.RoleARN, "a role in this stack's account (%s); a role in another account is a crossAccount principal", strings.Join(own, ", "))
 		}
 	}
@@ -29,7 +31,7 @@ func checkAccessExtra(raw Raw, c Config, ps *problems) {
 		if slices.Contains(own, e.AccountID) {
 			ps.add(k+".accountId", e.AccountID, "another account than this stack's own (declare a workload for roles of this account)")
 		}
-		if e.DeployRoleARN != "" && roleARNPattern.MatchString(e.DeployRoleARN) && arnAccount(e.DeployRoleARN) != e.AccountID {
+		if e.DeployRoleARN != "" && roleARNPattern.MatchString(e.DeployRoleARN) && iam.AccountOf(e.DeployRoleARN) != e.AccountID {
 			ps.add(k+".deployRoleArn", e.DeployRoleARN, "a role in account %s, the account the consumer-side policy is deployed into", e.AccountID)
 		}
 	}
@@ -73,11 +75,3 @@ func ownAccounts(raw Raw) []string {
 	return ids
 }
 
-// arnAccount returns the account field of an ARN, "" when it has none.
-func arnAccount(arn string) string {
-	parts := strings.Split(arn, ":")
-	if len(parts) < 6 {
-		return ""
-	}
-	return parts[4]
-}

@@ -75,16 +75,16 @@ func ResourcePolicy(secretARN string, actions []string, grants []Grant) (iam.Doc
 // secrets shared with it. The key exists before the secrets do, so the
 // secrets are named by ARN pattern (name plus Secrets Manager's six-character
 // suffix) rather than by ARN.
-func KeyStatements(cfg config.Config, partition, accountID, dnsSuffix string) []iam.Statement {
+func KeyStatements(cfg config.Config, acct iam.Account) []iam.Statement {
 	var out []iam.Statement
 	for _, p := range cfg.CrossAccount {
 		var patterns []string
 		for _, name := range p.Secrets {
-			patterns = append(patterns, SecretARNPattern(partition, cfg.Region, accountID, name))
+			patterns = append(patterns, SecretARNPattern(acct, name))
 		}
 		cond := iam.Conditions{
 			"StringEquals": {
-				"kms:ViaService":    {iam.ViaSecretsManager(cfg.Region, dnsSuffix)},
+				"kms:ViaService":    {acct.ViaSecretsManager()},
 				"kms:CallerAccount": {p.AccountID},
 			},
 			"StringLike": {iam.EncryptionContextSecretARN: iam.Strings(patterns)},
@@ -95,7 +95,7 @@ func KeyStatements(cfg config.Config, partition, accountID, dnsSuffix string) []
 		out = append(out, iam.Statement{
 			Sid:       "DecryptSharedSecretsFor" + sidOf(p.Name),
 			Effect:    iam.Allow,
-			Principal: &iam.Principal{AWS: iam.Strings{PrincipalARN(partition, p)}},
+			Principal: &iam.Principal{AWS: iam.Strings{PrincipalARN(acct.Partition, p)}},
 			Action:    iam.Strings{"kms:Decrypt"},
 			Resource:  iam.Strings{"*"},
 			Condition: cond,
@@ -107,8 +107,8 @@ func KeyStatements(cfg config.Config, partition, accountID, dnsSuffix string) []
 // SecretARNPattern matches the ARN Secrets Manager will give a secret of
 // that name: "?" matches exactly one character of the random suffix, so
 // /prod/app/x cannot match /prod/app/x-other.
-func SecretARNPattern(partition, region, accountID, name string) string {
-	return fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:%s-??????", partition, region, accountID, name)
+func SecretARNPattern(acct iam.Account, name string) string {
+	return acct.ARN("secretsmanager", "secret:"+name+"-??????")
 }
 
 // sidOf turns "messaging-sender" into "MessagingSender" (Sids are alphanumeric).

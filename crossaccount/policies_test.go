@@ -79,7 +79,7 @@ func TestKeyStatements(t *testing.T) {
 			Secrets: []string{"/prod/integrations/twilio", "/prod/app/openai"}},
 		{Name: "audit", AccountID: "777788889999", RoleName: "auditor", Secrets: []string{"/prod/app/openai"}},
 	}}
-	sts := crossaccount.KeyStatements(cfg, "aws", account, "amazonaws.com")
+	sts := crossaccount.KeyStatements(cfg, iam.Account{ID: account, Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"})
 	require.Len(t, sts, 2)
 	tests := []struct {
 		sid, principal, caller string
@@ -104,6 +104,6 @@ func TestKeyStatements(t *testing.T) {
 			assert.Equal(t, tt.patterns, st.Condition["StringLike"][iam.EncryptionContextSecretARN])
 		})
 	}
-	assert.Empty(t, crossaccount.KeyStatements(config.Config{Region: "eu-west-1"}, "aws", account, "amazonaws.com"),
+	assert.Empty(t, crossaccount.KeyStatements(config.Config{Region: "eu-west-1"}, iam.Account{ID: account, Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}),
 		"a stack that shares nothing adds no key statement")
 }

@@ -39,8 +39,8 @@ type SharingArgs struct {
 	// iam.ReadActions(); anything else, PutResourcePolicy and DeleteResourcePolicy
 	// above all, is refused.
 	Actions []string
-	// Partition, Region, DNSSuffix and AccountID describe this account. Required.
-	Partition, Region, DNSSuffix, AccountID string
+	// Account is this stack's account. Required.
+	Account iam.Account
 	// SessionName identifies this stack in the other account's CloudTrail when
 	// it deploys the consumer side. Optional, default "secrets-platform".
 	SessionName string
@@ -80,7 +80,7 @@ func NewSharing(ctx *pulumi.Context, name string, args *SharingArgs, opts ...pul
 	grants := map[string][]Grant{}
 	for _, p := range args.Principals {
 		for _, sec := range p.Secrets {
-			grants[sec] = append(grants[sec], Grant{Name: p.Name, PrincipalARN: PrincipalARN(args.Partition, p), OrgID: p.OrgID})
+			grants[sec] = append(grants[sec], Grant{Name: p.Name, PrincipalARN: PrincipalARN(args.Account.Partition, p), OrgID: p.OrgID})
 		}
 	}
 	for _, secName := range slices.Sorted(maps.Keys(grants)) {
@@ -96,9 +96,9 @@ func NewSharing(ctx *pulumi.Context, name string, args *SharingArgs, opts ...pul
 			arns = append(arns, args.Secrets[sec].Arn)
 		}
 		shared[p.Name] = arns
-		principals[p.Name] = pulumi.String(PrincipalARN(args.Partition, p))
+		principals[p.Name] = pulumi.String(PrincipalARN(args.Account.Partition, p))
 		if p.DeployRoleARN == "" {
-			elsewhere = append(elsewhere, PrincipalARN(args.Partition, p))
+			elsewhere = append(elsewhere, PrincipalARN(args.Account.Partition, p))
 			continue
 		}
 		if err := s.consumerSide(ctx, name+"-"+p.Name, p, arns, args); err != nil {
@@ -128,17 +128,20 @@ func (a *SharingArgs) actions() []string {
 // Validate reports args that NewSharing would refuse, so a caller can
 // refuse a whole stack before registering anything.
 func (a *SharingArgs) Validate() error {
-	if len(a.Principals) == 0 || a.KeyArn == nil || a.Partition == "" || a.Region == "" || a.DNSSuffix == "" || a.AccountID == "" {
-		return errors.New("Principals, KeyArn, Partition, Region, DNSSuffix and AccountID are required")
+	if len(a.Principals) == 0 || a.KeyArn == nil {
+		return errors.New("Principals and KeyArn are required")
+	}
+	if err := a.Account.Validate(); err != nil {
+		return err
 	}
 	if err := CheckActions(a.actions()); err != nil {
 		return err
 	}
 	for _, p := range a.Principals {
-		if p.AccountID == a.AccountID {
+		if p.AccountID == a.Account.ID {
 			return fmt.Errorf("principal %s: account %s is this stack's own account; declare a workload instead", p.Name, p.AccountID)
 		}
-		if p.DeployRoleARN != "" && accountOf(p.DeployRoleARN) != p.AccountID {
+		if p.DeployRoleARN != "" && iam.AccountOf(p.DeployRoleARN) != p.AccountID {
 			return fmt.Errorf("principal %s: deploy role %s is not in account %s", p.Name, p.DeployRoleARN, p.AccountID)
 		}
 		for _, sec := range p.Secrets {
@@ -191,7 +194,7 @@ func (s *Sharing) consumerSide(ctx *pulumi.Context, name string, p config.Extern
 		session = "secrets-platform"
 	}
 	prov, err := aws.NewProvider(ctx, name+"-provider", &aws.ProviderArgs{
-		Region: pulumi.String(args.Region),
+		Region: pulumi.String(args.Account.Region),
 		AssumeRole: &aws.ProviderAssumeRoleArgs{
 			RoleArn:     pulumi.String(p.DeployRoleARN),
 			SessionName: pulumi.String(session),
@@ -206,7 +209,8 @@ func (s *Sharing) consumerSide(ctx *pulumi.Context, name string, p config.Extern
 	doc := pulumi.All(arns, args.KeyArn).ApplyT(func(xs []any) (string, error) {
 		d, err := iam.ReaderPolicy(iam.ReaderArgs{
 			SecretARNs: xs[0].([]string), KeyARN: xs[1].(string),
-			Region: args.Region, DNSSuffix: args.DNSSuffix, AccountID: p.AccountID,
+			// The reader is the other account's role; only the account differs.
+			Account: iam.Account{ID: p.AccountID, Partition: args.Account.Partition, Region: args.Account.Region, DNSSuffix: args.Account.DNSSuffix},
 		})
 		if err != nil {
 			return "", fmt.Errorf("consumer policy of %s: %w", p.Name, err)
@@ -214,7 +218,7 @@ func (s *Sharing) consumerSide(ctx *pulumi.Context, name string, p config.Extern
 		return d.JSON()
 	}).(pulumi.StringOutput)
 	pol, err := awsiam.NewPolicy(ctx, name+"-consumer", &awsiam.PolicyArgs{
-		Description: pulumi.Sprintf("Reads secrets that account %s shares with %s; managed by secrets-platform", args.AccountID, p.RoleName),
+		Description: pulumi.Sprintf("Reads secrets that account %s shares with %s; managed by secrets-platform", args.Account.ID, p.RoleName),
 		Policy:      doc,
 	}, pulumi.Parent(s), pulumi.Provider(prov))
 	if err != nil {
@@ -234,11 +238,3 @@ func slug(secretName string) string {
 	return strings.ReplaceAll(strings.Trim(secretName, "/"), "/", "-")
 }
 
-// accountOf returns the account of an IAM ARN, "" when it has none.
-func accountOf(arn string) string {
-	parts := strings.Split(arn, ":")
-	if len(parts) < 6 {
-		return ""
-	}
-	return parts[4]
-}

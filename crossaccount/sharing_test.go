@@ -36,7 +36,7 @@ func sharingArgs(principals ...config.ExternalPrincipal) *crossaccount.SharingAr
 			"/prod/app/openai":          {Arn: pulumi.String(privateArn), KmsKeyID: pulumi.String(cmk)},
 		},
 		KeyArn:    pulumi.String(cmk),
-		Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com", AccountID: account,
+		Account: iam.Account{ID: account, Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"},
 	}
 }
 

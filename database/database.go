@@ -10,21 +10,19 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/iam"
 )
 
-// DatabaseArgs configures the managed PostgreSQL.
-type DatabaseArgs struct {
+// Args configures the managed PostgreSQL.
+type Args struct {
 	// Config is the validated database block. Required.
 	Config config.Database
 	// Environment names the instance ({env}-{dbName}). Required.
 	Environment string
 	// Strict turns on multi-AZ, deletion protection, a final snapshot and protect.
 	Strict bool
-	// Partition, Region and AccountID scope the endpoint policy. Required.
-	Partition, Region, AccountID string
-	// DNSSuffix is the partition's DNS suffix, for SecretsManagerEndpoint.
-	// Optional: by default the suffix of Partition (aws, aws-us-gov, aws-cn).
-	DNSSuffix string
+	// Account scopes the endpoint policy and names the endpoint's service. Required.
+	Account iam.Account
 	// StorageKeyArn encrypts storage and Performance Insights. Required.
 	StorageKeyArn pulumi.StringInput
 	// SecretsKeyArn encrypts the RDS-managed master secret. Required.
@@ -62,21 +60,17 @@ type Database struct {
 
 // NewDatabase registers the network, the security groups, the subnet and
 // parameter groups, the instance and the Secrets Manager endpoint.
-func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...pulumi.ResourceOption) (*Database, error) {
+func NewDatabase(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Database, error) {
 	if args == nil {
 		return nil, errors.New("new database: args are required")
 	}
-	if args.StorageKeyArn == nil || args.SecretsKeyArn == nil || args.Environment == "" || args.Region == "" {
-		return nil, fmt.Errorf("new database %s: Environment, Region, StorageKeyArn and SecretsKeyArn are required", name)
+	if args.StorageKeyArn == nil || args.SecretsKeyArn == nil || args.Environment == "" {
+		return nil, fmt.Errorf("new database %s: Environment, StorageKeyArn and SecretsKeyArn are required", name)
 	}
-	dnsSuffix := args.DNSSuffix
-	if dnsSuffix == "" {
-		var ok bool
-		if dnsSuffix, ok = partitionDNSSuffix(args.Partition); !ok {
-			return nil, fmt.Errorf("new database %s: DNSSuffix is required in partition %q", name, args.Partition)
-		}
+	if err := args.Account.Validate(); err != nil {
+		return nil, fmt.Errorf("new database %s: %w", name, err)
 	}
-	serviceName, err := SecretsManagerServiceName(args.Partition, args.Region)
+	serviceName, err := SecretsManagerServiceName(args.Account)
 	if err != nil {
 		return nil, fmt.Errorf("new database %s: %w", name, err)
 	}
@@ -93,7 +87,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	if err != nil {
 		return nil, err
 	}
-	endpoint, err := newEndpoint(ctx, name, serviceName, EndpointPolicy(args.Partition, args.Region, args.AccountID), net, sgs.Endpoint, tags, d)
+	endpoint, err := newEndpoint(ctx, name, serviceName, EndpointPolicy(args.Account), net, sgs.Endpoint, tags, d)
 	if err != nil {
 		return nil, err
 	}
@@ -123,7 +117,7 @@ func NewDatabase(ctx *pulumi.Context, name string, args *DatabaseArgs, opts ...p
 	d.Host, d.Port, d.InstanceArn = inst.Address, inst.Port, inst.Arn
 	d.MasterSecretArn = inst.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
 	d.VpcID, d.SubnetIDs, d.RotatorSecurityGroupID = net.VpcID, net.SubnetIDs, sgs.Rotator.ID().ToStringOutput()
-	d.SecretsManagerEndpoint = SecretsManagerURL(args.Region, dnsSuffix)
+	d.SecretsManagerEndpoint = SecretsManagerURL(args.Account)
 	d.Ready = append([]pulumi.Resource{endpoint}, sgs.RotatorPaths...)
 	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
 		"host": d.Host, "port": d.Port, "masterSecretArn": d.MasterSecretArn, "instanceArn": d.InstanceArn,

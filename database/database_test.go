@@ -43,7 +43,7 @@ func TestParametersForceTLSAndSCRAM(t *testing.T) {
 }
 
 func TestEndpointPolicyStaysInTheAccount(t *testing.T) {
-	d := database.EndpointPolicy("aws", "eu-west-1", "111122223333")
+	d := database.EndpointPolicy(iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"})
 	require.NotEmpty(t, d.Statement)
 	for _, s := range d.Statement {
 		require.NotNil(t, s.Principal, "statement %s has a principal", s.Sid)
@@ -69,13 +69,14 @@ func TestSecretsManagerEndpointFollowsThePartition(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.partition, func(t *testing.T) {
-			got := database.SecretsManagerURL(tt.region, tt.dnsSuffix)
+			acct := iam.Account{ID: "111122223333", Partition: tt.partition, Region: tt.region, DNSSuffix: tt.dnsSuffix}
+			got := database.SecretsManagerURL(acct)
 			assert.Equal(t, tt.wantURL, got, "got URL %s, want %s", got, tt.wantURL)
-			svc, err := database.SecretsManagerServiceName(tt.partition, tt.region)
+			svc, err := database.SecretsManagerServiceName(acct)
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantService, svc, "got service %s, want %s", svc, tt.wantService)
 		})
 	}
-	_, err := database.SecretsManagerServiceName("aws-iso", "us-iso-east-1")
+	_, err := database.SecretsManagerServiceName(iam.Account{Partition: "aws-iso", Region: "us-iso-east-1"})
 	assert.ErrorContains(t, err, "no service name known")
 }

@@ -11,22 +11,22 @@ import (
 
 // EndpointPolicy limits the Secrets Manager endpoint to this account's
 // principals and secrets, and to the calls rotation and readers make.
-func EndpointPolicy(partition, region, account string) iam.Document {
+func EndpointPolicy(acct iam.Account) iam.Document {
 	return iam.New(
 		iam.Statement{
 			Sid:       "ThisAccountsSecretsOnly",
 			Effect:    iam.Allow,
-			Principal: &iam.Principal{AWS: iam.Strings{fmt.Sprintf("arn:%s:iam::%s:root", partition, account)}},
+			Principal: &iam.Principal{AWS: iam.Strings{acct.Root()}},
 			Action: iam.Strings{
 				"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
 				"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage",
 			},
-			Resource: iam.Strings{fmt.Sprintf("arn:%s:secretsmanager:%s:%s:secret:*", partition, region, account)},
+			Resource: iam.Strings{acct.ARN("secretsmanager", "secret:*")},
 		},
 		iam.Statement{
 			Sid:       "GeneratePasswords",
 			Effect:    iam.Allow,
-			Principal: &iam.Principal{AWS: iam.Strings{fmt.Sprintf("arn:%s:iam::%s:root", partition, account)}},
+			Principal: &iam.Principal{AWS: iam.Strings{acct.Root()}},
 			Action:    iam.Strings{"secretsmanager:GetRandomPassword"},
 			Resource:  iam.Strings{"*"},
 		},
@@ -40,31 +40,18 @@ func EndpointPolicy(partition, region, account string) iam.Document {
 // `aws ec2 describe-vpc-endpoint-services` gives, as kept in aws-cdk's
 // InterfaceVpcEndpointAwsService, has ec2, lambda, rds, sts, ... but not
 // secretsmanager). Other partitions are refused rather than guessed.
-func SecretsManagerServiceName(partition, region string) (string, error) {
-	switch partition {
+func SecretsManagerServiceName(acct iam.Account) (string, error) {
+	switch acct.Partition {
 	case "aws", "aws-us-gov", "aws-cn":
-		return "com.amazonaws." + region + ".secretsmanager", nil
+		return "com.amazonaws." + acct.Region + ".secretsmanager", nil
 	}
-	return "", fmt.Errorf("secrets manager endpoint: no service name known for partition %q", partition)
+	return "", fmt.Errorf("secrets manager endpoint: no service name known for partition %q", acct.Partition)
 }
 
 // SecretsManagerURL is Secrets Manager's regional URL, which the endpoint's
-// private DNS answers inside the VPC. dnsSuffix is the partition's
-// (amazonaws.com; amazonaws.com.cn in aws-cn).
-func SecretsManagerURL(region, dnsSuffix string) string {
-	return "https://" + iam.ViaSecretsManager(region, dnsSuffix)
-}
-
-// partitionDNSSuffix is the DNS suffix of the partitions the program deploys
-// to, for callers that pass no DNSSuffix.
-func partitionDNSSuffix(partition string) (string, bool) {
-	switch partition {
-	case "aws", "aws-us-gov":
-		return "amazonaws.com", true
-	case "aws-cn":
-		return "amazonaws.com.cn", true
-	}
-	return "", false
+// private DNS answers inside the VPC.
+func SecretsManagerURL(acct iam.Account) string {
+	return "https://" + acct.ViaSecretsManager()
 }
 
 func newEndpoint(ctx *pulumi.Context, name, serviceName string, policy iam.Document, net network, sg *ec2.SecurityGroup, tags pulumi.StringMap, parent pulumi.Resource) (*ec2.VpcEndpoint, error) {

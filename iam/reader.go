@@ -1,6 +1,7 @@
 package iam
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 )
@@ -25,20 +26,17 @@ type ReaderArgs struct {
 	SecretARNs []string
 	// KeyARN is the customer-managed key the secrets are encrypted with. Required.
 	KeyARN string
-	// Region and DNSSuffix name Secrets Manager's endpoint for kms:ViaService.
-	// Required.
-	Region, DNSSuffix string
-	// AccountID is the caller's account, for kms:CallerAccount. Required.
-	AccountID string
+	// Account is the reader's account (kms:CallerAccount) and region
+	// (Secrets Manager's host for kms:ViaService). Required.
+	Account Account
 	// VersionStage, when set, limits GetSecretValue to that staging label
 	// (e.g. AWSCURRENT), so a reader cannot fetch AWSPENDING mid-rotation.
 	VersionStage string
 }
 
-// ViaSecretsManager is the kms:ViaService value of Secrets Manager in a region.
-func ViaSecretsManager(region, dnsSuffix string) string {
-	return fmt.Sprintf("secretsmanager.%s.%s", region, dnsSuffix)
-}
+// ViaSecretsManager is the kms:ViaService value of Secrets Manager in the
+// account's region.
+func (a Account) ViaSecretsManager() string { return a.ServiceHost("secretsmanager") }
 
 // ReaderPolicy is the identity policy of a reader: GetSecretValue and
 // DescribeSecret on exact ARNs, and kms:Decrypt on the one key, only when
@@ -46,8 +44,11 @@ func ViaSecretsManager(region, dnsSuffix string) string {
 // It never grants GenerateDataKey or any other key action: reading a secret
 // needs Decrypt alone (SECURITY-RULES 5).
 func ReaderPolicy(a ReaderArgs) (Document, error) {
-	if len(a.SecretARNs) == 0 || a.KeyARN == "" || a.Region == "" || a.DNSSuffix == "" || a.AccountID == "" {
-		return Document{}, fmt.Errorf("build reader policy: SecretARNs, KeyARN, Region, DNSSuffix and AccountID are required")
+	if len(a.SecretARNs) == 0 || a.KeyARN == "" {
+		return Document{}, errors.New("build reader policy: SecretARNs and KeyARN are required")
+	}
+	if err := a.Account.Validate(); err != nil {
+		return Document{}, fmt.Errorf("build reader policy: %w", err)
 	}
 	arns := slices.Sorted(slices.Values(a.SecretARNs))
 	read := Statement{
@@ -76,8 +77,8 @@ func ReaderPolicy(a ReaderArgs) (Document, error) {
 			Resource: Strings{a.KeyARN},
 			Condition: Conditions{
 				"StringEquals": {
-					"kms:ViaService":    {ViaSecretsManager(a.Region, a.DNSSuffix)},
-					"kms:CallerAccount": {a.AccountID},
+					"kms:ViaService":    {a.Account.ViaSecretsManager()},
+					"kms:CallerAccount": {a.Account.ID},
 					// Secrets Manager names the secret in the encryption context,
 					// so this Decrypt cannot open another secret's data key.
 					EncryptionContextSecretARN: Strings(arns),

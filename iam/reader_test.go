@@ -17,16 +17,16 @@ const (
 
 func readerArgs() iam.ReaderArgs {
 	return iam.ReaderArgs{SecretARNs: []string{testSecret, testOther}, KeyARN: testKey,
-		Region: "eu-west-1", DNSSuffix: "amazonaws.com", AccountID: "111122223333"}
+		Account: iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}}
 }
 
 func TestReaderPolicyRefusesMissingArgs(t *testing.T) {
 	tests := map[string]func(*iam.ReaderArgs){
 		"no secrets": func(a *iam.ReaderArgs) { a.SecretARNs = nil },
 		"no key":     func(a *iam.ReaderArgs) { a.KeyARN = "" },
-		"no region":  func(a *iam.ReaderArgs) { a.Region = "" },
-		"no suffix":  func(a *iam.ReaderArgs) { a.DNSSuffix = "" },
-		"no account": func(a *iam.ReaderArgs) { a.AccountID = "" },
+		"no region":  func(a *iam.ReaderArgs) { a.Account.Region = "" },
+		"no suffix":  func(a *iam.ReaderArgs) { a.Account.DNSSuffix = "" },
+		"no account": func(a *iam.ReaderArgs) { a.Account.ID = "" },
 	}
 	for name, edit := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -86,7 +86,7 @@ func TestTrustPoliciesNameTheirSource(t *testing.T) {
 		wantService string
 		wantArnLike iam.Strings
 	}{
-		{"ecs tasks", iam.ECSTaskTrust("aws", "eu-west-1", "111122223333"), iam.ECSTasksService, iam.Strings{"arn:aws:ecs:eu-west-1:111122223333:*"}},
+		{"ecs tasks", iam.ECSTaskTrust(iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}), iam.ECSTasksService, iam.Strings{"arn:aws:ecs:eu-west-1:111122223333:*"}},
 		{"lambda", iam.LambdaTrust("111122223333"), iam.LambdaService, nil},
 	}
 	for _, tt := range tests {

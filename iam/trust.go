@@ -1,7 +1,5 @@
 package iam
 
-import "fmt"
-
 // Service principals that assume workload roles.
 const (
 	ECSTasksService = "ecs-tasks.amazonaws.com"
@@ -11,15 +9,15 @@ const (
 // ECSTaskTrust lets ECS tasks of this account and region, and no other
 // account's, assume a role: aws:SourceAccount and aws:SourceArn stop a
 // confused deputy in another account from borrowing it.
-func ECSTaskTrust(partition, region, accountID string) Document {
+func ECSTaskTrust(a Account) Document {
 	return New(Statement{
 		Sid:       "ECSTasksOfThisAccount",
 		Effect:    Allow,
 		Principal: &Principal{Service: Strings{ECSTasksService}},
 		Action:    Strings{"sts:AssumeRole"},
 		Condition: Conditions{
-			"StringEquals": {"aws:SourceAccount": {accountID}},
-			"ArnLike":      {"aws:SourceArn": {fmt.Sprintf("arn:%s:ecs:%s:%s:*", partition, region, accountID)}},
+			"StringEquals": {"aws:SourceAccount": {a.ID}},
+			"ArnLike":      {"aws:SourceArn": {a.ARN("ecs", "*")}},
 		},
 	})
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
+
 	awsiam "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -24,7 +26,7 @@ const (
 
 // ECSTaskExecutionPolicy is AWS's managed policy that lets ECS pull images and
 // write logs; the execution role needs it whatever it reads.
-const ECSTaskExecutionPolicy = "policy/service-role/AmazonECSTaskExecutionRolePolicy"
+const ECSTaskExecutionPolicy = "service-role/AmazonECSTaskExecutionRolePolicy"
 
 // WorkloadArgs configures one workload's read access.
 type WorkloadArgs struct {
@@ -46,8 +48,8 @@ type WorkloadArgs struct {
 	InjectAtStartArns pulumi.StringArrayInput
 	// KeyArn is the customer-managed key of the secrets. Required.
 	KeyArn pulumi.StringInput
-	// Partition, Region, DNSSuffix and AccountID place the roles. Required.
-	Partition, Region, DNSSuffix, AccountID string
+	// Account places the roles. Required.
+	Account Account
 	// VersionStage limits GetSecretValue to one staging label. Optional.
 	// IAM compares it with the VersionStage the request names, so a caller
 	// that names none is denied: the workload's client must always name the
@@ -90,7 +92,7 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 	switch args.Kind {
 	case WorkloadECS:
 		var task *awsiam.Role
-		task, err = w.role(ctx, name+"-task", args.RoleName+"-task", ECSTaskTrust(args.Partition, args.Region, args.AccountID), tags)
+		task, err = w.role(ctx, name+"-task", args.RoleName+"-task", ECSTaskTrust(args.Account), tags)
 		if err == nil {
 			w.RoleArn = task.Arn
 			err = w.readPolicy(ctx, name+"-task-read", task.Name, args.SecretArns, args)
@@ -100,7 +102,7 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 		}
 	case WorkloadLambda:
 		var fn *awsiam.Role
-		fn, err = w.role(ctx, name+"-lambda", args.RoleName+"-lambda", LambdaTrust(args.AccountID), tags)
+		fn, err = w.role(ctx, name+"-lambda", args.RoleName+"-lambda", LambdaTrust(args.Account.ID), tags)
 		if err == nil {
 			w.RoleArn = fn.Arn
 			err = w.readPolicy(ctx, name+"-lambda-read", fn.Name, args.SecretArns, args)
@@ -123,8 +125,11 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 // Validate reports args that NewWorkload would refuse, so a caller can
 // refuse a whole stack before registering anything.
 func (a *WorkloadArgs) Validate() error {
-	if a.SecretArns == nil || a.KeyArn == nil || a.Partition == "" || a.Region == "" || a.DNSSuffix == "" || a.AccountID == "" {
-		return errors.New("SecretArns, KeyArn, Partition, Region, DNSSuffix and AccountID are required")
+	if a.SecretArns == nil || a.KeyArn == nil {
+		return errors.New("SecretArns and KeyArn are required")
+	}
+	if err := a.Account.Validate(); err != nil {
+		return err
 	}
 	if a.RoleName == "" || len(a.RoleName) > 54 {
 		return fmt.Errorf("RoleName %q: want 1-54 characters (role names are at most 64)", a.RoleName)
@@ -137,8 +142,8 @@ func (a *WorkloadArgs) Validate() error {
 	case WorkloadExistingRole:
 		// An inline policy can only be put on a role of the deploying account;
 		// a role elsewhere is a cross-account principal, not a workload.
-		if acct := accountOf(a.ExistingRoleARN); acct != a.AccountID {
-			return fmt.Errorf("ExistingRoleARN %q: want a role in account %s, got account %q", a.ExistingRoleARN, a.AccountID, acct)
+		if acct := AccountOf(a.ExistingRoleARN); acct != a.Account.ID {
+			return fmt.Errorf("ExistingRoleARN %q: want a role in account %s, got account %q", a.ExistingRoleARN, a.Account.ID, acct)
 		}
 	default:
 		return fmt.Errorf("kind %q: want %s, %s or %s", a.Kind, WorkloadECS, WorkloadLambda, WorkloadExistingRole)
@@ -172,14 +177,14 @@ func (w *Workload) role(ctx *pulumi.Context, name, roleName string, trust Docume
 // images and write logs, and read access to the injected secrets only, so a
 // secret the task reads at run time never passes through ECS.
 func (w *Workload) executionRole(ctx *pulumi.Context, name string, args *WorkloadArgs, tags pulumi.StringMap) error {
-	exec, err := w.role(ctx, name+"-execution", args.RoleName+"-execution", ECSTaskTrust(args.Partition, args.Region, args.AccountID), tags)
+	exec, err := w.role(ctx, name+"-execution", args.RoleName+"-execution", ECSTaskTrust(args.Account), tags)
 	if err != nil {
 		return err
 	}
 	w.ExecutionRoleArn = exec.Arn
 	if _, err := awsiam.NewRolePolicyAttachment(ctx, name+"-execution-managed", &awsiam.RolePolicyAttachmentArgs{
 		Role:      exec.Name,
-		PolicyArn: pulumi.String(fmt.Sprintf("arn:%s:iam::aws:%s", args.Partition, ECSTaskExecutionPolicy)),
+		PolicyArn: pulumi.String(AWSManagedPolicyARN(args.Account.Partition, ECSTaskExecutionPolicy)),
 	}, pulumi.Parent(w)); err != nil {
 		return fmt.Errorf("attach the ECS task execution policy: %w", err)
 	}
@@ -192,8 +197,7 @@ func (w *Workload) readPolicy(ctx *pulumi.Context, name string, role pulumi.Stri
 	policy := pulumi.All(arns, args.KeyArn).ApplyT(func(xs []any) (string, error) {
 		doc, err := ReaderPolicy(ReaderArgs{
 			SecretARNs: xs[0].([]string), KeyARN: xs[1].(string),
-			Region: args.Region, DNSSuffix: args.DNSSuffix, AccountID: args.AccountID,
-			VersionStage: args.VersionStage,
+			Account: args.Account, VersionStage: args.VersionStage,
 		})
 		if err != nil {
 			return "", err
@@ -212,15 +216,15 @@ func (w *Workload) readPolicy(ctx *pulumi.Context, name string, role pulumi.Stri
 
 // roleNameOf returns the name of a role ARN (the part after the last "/",
 // since inline policies address a role by name, not by path).
-func roleNameOf(arn string) string {
-	return arn[strings.LastIndex(arn, "/")+1:]
+func roleNameOf(roleARN string) string {
+	return roleARN[strings.LastIndex(roleARN, "/")+1:]
 }
 
-// accountOf returns the account of an IAM ARN, "" when it has none.
-func accountOf(arn string) string {
-	parts := strings.Split(arn, ":")
-	if len(parts) < 6 {
+// AccountOf returns the account of an ARN, "" when it is not one.
+func AccountOf(s string) string {
+	a, err := arn.Parse(s)
+	if err != nil {
 		return ""
 	}
-	return parts[4]
+	return a.AccountID
 }

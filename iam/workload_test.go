@@ -23,7 +23,7 @@ func workloadArgs(kind iam.WorkloadKind) *iam.WorkloadArgs {
 		Kind: kind, RoleName: "prod-api",
 		SecretArns: pulumi.ToStringArray([]string{testSecret, testOther}),
 		KeyArn:     pulumi.String(testKey),
-		Partition:  "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com", AccountID: "111122223333",
+		Account:    iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"},
 	}
 }
 

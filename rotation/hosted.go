@@ -11,6 +11,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/iam"
 )
 
 // HostedApplication is one of AWS's rotation applications in the Serverless
@@ -88,8 +89,8 @@ type HostedRotatorArgs struct {
 	SecretResource pulumi.Resource
 	// Environment prefixes the function name. Required.
 	Environment string
-	// Partition selects the application's publisher and version. Required.
-	Partition string
+	// Account selects the application's publisher and version (by partition). Required.
+	Account iam.Account
 	// SecretsManagerEndpoint is the URL the function calls from the VPC. Required.
 	SecretsManagerEndpoint string
 	// Network is where the function runs: the database's subnets and the rotator
@@ -122,7 +123,7 @@ func NewHostedRotator(ctx *pulumi.Context, name string, args *HostedRotatorArgs,
 	}
 	a := *args
 	st := a.Secret.Rotation.Strategy
-	app, err := Hosted(st, a.Partition)
+	app, err := Hosted(st, a.Account.Partition)
 	if err != nil {
 		return nil, fmt.Errorf("new hosted rotator %s: %w", name, err)
 	}

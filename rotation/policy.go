@@ -1,8 +1,6 @@
 package rotation
 
 import (
-	"fmt"
-
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/iam"
 )
@@ -43,17 +41,15 @@ func TracingActions() []string { return []string{"xray:PutTelemetryRecords", "xr
 // program attaches AWS's policy by ARN rather than writing "*" itself, and
 // only to rotators that run in the database's VPC.
 func VPCAccessPolicy(partition string) string {
-	return fmt.Sprintf("arn:%s:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole", partition)
+	return iam.AWSManagedPolicyARN(partition, "service-role/AWSLambdaVPCAccessExecutionRole")
 }
 
 // PolicyArgs are the resolved ARNs a rotator policy names.
 type PolicyArgs struct {
 	// Strategy decides the extra reads (admin or master secret) and the sweep.
 	Strategy config.Strategy
-	// Region and DNSSuffix scope kms:ViaService to this region's Secrets
-	// Manager (iam.ViaSecretsManager): the suffix is the partition's
-	// (amazonaws.com, amazonaws.com.cn in aws-cn).
-	Region, DNSSuffix string
+	// Account scopes kms:ViaService to this region's Secrets Manager.
+	Account iam.Account
 	// SecretArn is the secret under rotation.
 	SecretArn string
 	// AdminSecretArn is the provider credential (http, twilio); "" otherwise.
@@ -78,7 +74,7 @@ type PolicyArgs struct {
 // It grants no secretsmanager:GetRandomPassword: the Go rotator draws passwords
 // from crypto/rand, so the one action rule 7 would allow on "*" is not needed.
 func Policy(a PolicyArgs) iam.Document {
-	viaSecretsManager := iam.Strings{iam.ViaSecretsManager(a.Region, a.DNSSuffix)}
+	viaSecretsManager := iam.Strings{a.Account.ViaSecretsManager()}
 	rotate := iam.Strings(RotateActions())
 	if sweeps(a.Strategy) {
 		rotate = append(rotate, SweepActions()...)

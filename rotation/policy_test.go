@@ -66,7 +66,8 @@ func TestPolicyGrantsEachStrategyOnlyWhatItUses(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			a := tt.args
-			a.Region, a.DNSSuffix, a.SecretArn, a.SecretsKeyArn, a.PlatformKeyArn = "eu-west-1", "amazonaws.com", secretArn, secretsKey, platformKey
+			a.Account = iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}
+			a.SecretArn, a.SecretsKeyArn, a.PlatformKeyArn = secretArn, secretsKey, platformKey
 			a.FunctionArn, a.LogGroupArn = functionArn, logGroupArn
 			d := rotation.Policy(a)
 			var sids []string
@@ -118,7 +119,7 @@ func TestPolicyViaServiceFollowsThePartition(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.partition, func(t *testing.T) {
 			d := rotation.Policy(rotation.PolicyArgs{
-				Strategy: config.PostgresSingleUser, Region: tt.region, DNSSuffix: tt.dnsSuffix,
+				Strategy: config.PostgresSingleUser, Account: iam.Account{ID: "111122223333", Partition: tt.partition, Region: tt.region, DNSSuffix: tt.dnsSuffix},
 				SecretArn: secretArn, MasterSecretArn: masterArn, SecretsKeyArn: secretsKey, PlatformKeyArn: platformKey,
 				FunctionArn: functionArn, LogGroupArn: logGroupArn,
 			})

@@ -70,11 +70,8 @@ type RotatorArgs struct {
 	// Environment prefixes the function name, which keeps the log group inside
 	// the platform key's logs grant (/aws/lambda/{env}-*). Required.
 	Environment string
-	// Partition, Region and AccountID build ARNs and conditions. Required.
-	Partition, Region, AccountID string
-	// DNSSuffix is the partition's DNS suffix (amazonaws.com; amazonaws.com.cn
-	// in aws-cn), for the kms:ViaService condition. Required.
-	DNSSuffix string
+	// Account builds ARNs and conditions. Required.
+	Account iam.Account
 	// Strict keeps logs 365 days instead of 30.
 	Strict bool
 	// Code is the packaged rotator (Build). Required.
@@ -129,8 +126,10 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 		return nil, fmt.Errorf("new rotator %s: strategy %q has no Go rotator", name, st)
 	case a.SecretArn == nil || a.SecretsKeyArn == nil || a.PlatformKeyArn == nil:
 		return nil, fmt.Errorf("new rotator %s: SecretArn, SecretsKeyArn and PlatformKeyArn are required", name)
-	case a.Environment == "" || a.Partition == "" || a.Region == "" || a.AccountID == "" || a.DNSSuffix == "":
-		return nil, fmt.Errorf("new rotator %s: Environment, Partition, Region, DNSSuffix and AccountID are required", name)
+	case a.Environment == "":
+		return nil, fmt.Errorf("new rotator %s: Environment is required", name)
+	case a.Account.Validate() != nil:
+		return nil, fmt.Errorf("new rotator %s: %w", name, a.Account.Validate())
 	case a.Code.Path == "" || a.Code.SourceCodeHash == "":
 		return nil, fmt.Errorf("new rotator %s: Code is required (see Build)", name)
 	case st.ReadsMasterSecret() && (a.MasterSecretArn == nil || a.Network == nil):
@@ -148,9 +147,9 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 	parent := pulumi.Parent(r)
 	tags := pulumi.ToStringMap(maps.Clone(a.Tags))
 	fnName := FunctionName(a.Environment, a.Secret)
-	fnArn := fmt.Sprintf("arn:%s:lambda:%s:%s:function:%s", a.Partition, a.Region, a.AccountID, fnName)
+	fnArn := a.Account.ARN("lambda", "function:"+fnName)
 
-	trust, err := iam.LambdaTrust(a.AccountID).JSON()
+	trust, err := iam.LambdaTrust(a.Account.ID).JSON()
 	if err != nil {
 		return nil, fmt.Errorf("trust policy of %s: %w", fnName, err)
 	}
@@ -179,7 +178,7 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 	policyJSON := pulumi.All(a.SecretArn, admin, master, a.SecretsKeyArn, a.PlatformKeyArn, logs.Arn).ApplyT(
 		func(xs []any) (string, error) {
 			return Policy(PolicyArgs{
-				Strategy: st, Region: a.Region, DNSSuffix: a.DNSSuffix, FunctionArn: fnArn,
+				Strategy: st, Account: a.Account, FunctionArn: fnArn,
 				SecretArn: xs[0].(string), AdminSecretArn: xs[1].(string), MasterSecretArn: xs[2].(string),
 				SecretsKeyArn: xs[3].(string), PlatformKeyArn: xs[4].(string), LogGroupArn: xs[5].(string),
 			}).JSON()
@@ -216,7 +215,7 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 			SecurityGroupIds: pulumi.StringArray{a.Network.SecurityGroupID},
 		}
 		vpc, err := awsiam.NewRolePolicyAttachment(ctx, name+"-vpc-access", &awsiam.RolePolicyAttachmentArgs{
-			Role: role.Name, PolicyArn: pulumi.String(VPCAccessPolicy(a.Partition)),
+			Role: role.Name, PolicyArn: pulumi.String(VPCAccessPolicy(a.Account.Partition)),
 		}, parent)
 		if err != nil {
 			return nil, fmt.Errorf("attach vpc access to %s: %w", fnName, err)
@@ -236,7 +235,7 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 		Function:      fn.Name,
 		Principal:     pulumi.String("secretsmanager.amazonaws.com"),
 		SourceArn:     a.SecretArn,
-		SourceAccount: pulumi.String(a.AccountID),
+		SourceAccount: pulumi.String(a.Account.ID),
 		StatementId:   pulumi.String("SecretsManagerRotatesOwnSecret"),
 	}, parent)
 	if err != nil {
@@ -303,7 +302,7 @@ func newSweep(ctx *pulumi.Context, name string, a RotatorArgs, fn *lambda.Functi
 		Function:      fn.Name,
 		Principal:     pulumi.String("events.amazonaws.com"),
 		SourceArn:     rule.Arn,
-		SourceAccount: pulumi.String(a.AccountID),
+		SourceAccount: pulumi.String(a.Account.ID),
 		StatementId:   pulumi.String("EventBridgeSweepsOwnSecret"),
 	}, pulumi.Parent(parent))
 	if err != nil {

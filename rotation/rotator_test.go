@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/iam"
 	"github.com/acme/secrets-platform/internal/stacktest"
 	"github.com/acme/secrets-platform/rotation"
 )
@@ -27,7 +28,7 @@ func validRotatorArgs(strategy config.Strategy) *rotation.RotatorArgs {
 	return &rotation.RotatorArgs{
 		Secret:      config.Secret{Name: "/prod/app/token", Group: "app", Short: "token", Kind: config.KindPassword, Rotation: config.Rotation{Strategy: strategy, Days: 30}},
 		SecretArn:   pulumi.String(secretArn),
-		Environment: "prod", Partition: "aws", Region: "eu-west-1", AccountID: "111122223333", DNSSuffix: "amazonaws.com",
+		Environment: "prod", Account: iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"},
 		Code:          rotation.Artifact{Path: "/nonexistent/rotator.zip", SourceCodeHash: "aGFzaA=="},
 		SecretsKeyArn: pulumi.String(secretsKey), PlatformKeyArn: pulumi.String(platformKey),
 	}
@@ -54,7 +55,7 @@ func TestNewRotatorRefusesIncompleteArgsBeforeRegistering(t *testing.T) {
 		}, "PlatformKeyArn are required"},
 		{"no DNS suffix", func() *rotation.RotatorArgs {
 			a := validRotatorArgs(config.Random)
-			a.DNSSuffix = ""
+			a.Account.DNSSuffix = ""
 			return a
 		}, "DNSSuffix"},
 		{"postgres without the database", func() *rotation.RotatorArgs { return validRotatorArgs(config.PostgresSingleUser) }, "needs MasterSecretArn and Network"},
@@ -107,7 +108,7 @@ func TestNewHostedRotatorRefusesIncompleteArgs(t *testing.T) {
 	base := func(s config.Strategy, partition string) *rotation.HostedRotatorArgs {
 		return &rotation.HostedRotatorArgs{
 			Secret:    config.Secret{Name: "/prod/app/database", Group: "app", Short: "database", Kind: config.KindDatabase, Rotation: config.Rotation{Strategy: s, Days: 30}},
-			SecretArn: pulumi.String(secretArn), Environment: "prod", Partition: partition,
+			SecretArn: pulumi.String(secretArn), Environment: "prod", Account: iam.Account{ID: "111122223333", Partition: partition, Region: "eu-west-1", DNSSuffix: "amazonaws.com"},
 			SecretsManagerEndpoint: "https://secretsmanager.eu-west-1.amazonaws.com",
 			Network:                network, SecretsKeyArn: pulumi.String(secretsKey),
 		}

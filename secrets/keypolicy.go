@@ -1,8 +1,6 @@
 package secrets
 
 import (
-	"fmt"
-
 	"github.com/acme/secrets-platform/iam"
 )
 
@@ -32,7 +30,8 @@ var KeyGrantActions = []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeG
 
 // KeyPolicyArgs is what a key policy is assembled from.
 type KeyPolicyArgs struct {
-	Partition, AccountID string
+	// Account owns the key; its root principal delegates use to IAM.
+	Account iam.Account
 	// AdminRoleARNs administer the key.
 	AdminRoleARNs []string
 	// Statements are contributed by other components: cross-account readers and
@@ -43,7 +42,7 @@ type KeyPolicyArgs struct {
 // KeyPolicy assembles a key policy: this account's IAM decides use, the named
 // administrators manage, contributed statements come last.
 func KeyPolicy(a KeyPolicyArgs) iam.Document {
-	root := fmt.Sprintf("arn:%s:iam::%s:root", a.Partition, a.AccountID)
+	root := a.Account.Root()
 	doc := iam.New(
 		iam.Statement{
 			Sid:       "AccountIAMPoliciesDecideKeyUse",

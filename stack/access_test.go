@@ -208,7 +208,7 @@ func (w *accessWorld) keyReq(t *testing.T, r accessReader, action, key string, c
 // viaSM is the request context of Secrets Manager decrypting secret for caller.
 func (w *accessWorld) viaSM(caller, secretArn string) map[string]any {
 	return map[string]any{
-		"kms:ViaService":    iam.ViaSecretsManager(w.region, "amazonaws.com"),
+		"kms:ViaService":    iam.Account{Region: w.region, DNSSuffix: "amazonaws.com"}.ViaSecretsManager(),
 		"kms:CallerAccount": caller,
 		accessSimContextKey: secretArn,
 	}

@@ -7,25 +7,21 @@ import (
 )
 
 // composeAlerts deploys the alert topic, the event rules, the rotation
-// functions' alarms and the manual secrets' age rule, then adds the cost
-// estimate (the last layer, so it can count what the earlier ones built).
-func composeAlerts(ctx *pulumi.Context, p *parts, exports Exports) error {
+// functions' alarms and the manual secrets' age rule.
+func composeAlerts(ctx *pulumi.Context, b base, rotators map[string]pulumi.StringOutput) (Exports, error) {
 	var manual []string
-	for _, s := range p.cfg.Secrets {
+	for _, s := range b.cfg.Secrets {
 		if !s.Rotation.Strategy.Automatic() {
 			manual = append(manual, s.Name)
 		}
 	}
-	a, err := alerts.NewAlerts(ctx, "alerts", &alerts.AlertsArgs{
-		Environment: p.cfg.Environment, Partition: p.acct.Partition, Region: p.cfg.Region, AccountID: p.acct.ID,
-		KmsKeyArn: p.keys.Platform.Arn, Emails: p.cfg.Alerts.Emails, HTTPSEndpoints: p.cfg.Alerts.HTTPSEndpoints,
-		Rotators: p.rotators, ManualSecrets: manual, MaxSecretAgeDays: p.cfg.MaxSecretAgeDays, Tags: p.tags,
+	a, err := alerts.NewAlerts(ctx, "alerts", &alerts.Args{
+		Environment: b.cfg.Environment, Account: b.acct,
+		KmsKeyArn: b.keys.Platform.Arn, Emails: b.cfg.Alerts.Emails, HTTPSEndpoints: b.cfg.Alerts.HTTPSEndpoints,
+		Rotators: rotators, ManualSecrets: manual, MaxSecretAgeDays: b.cfg.MaxSecretAgeDays, Tags: b.tags,
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	exports["alertTopicArn"] = a.TopicArn
-	exports["alertTopicName"] = a.TopicName
-	exportCost(p, exports)
-	return nil
+	return Exports{"alertTopicArn": a.TopicArn, "alertTopicName": a.TopicName}, nil
 }

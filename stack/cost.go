@@ -4,14 +4,15 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/secrets-platform/alerts"
+	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/cost"
 )
 
-// exportCost adds estimatedMonthlyCost: AWS list prices (dated in package
+// costExports is estimatedMonthlyCost: AWS list prices (dated in package
 // cost) applied to what this config deploys, so a config change shows its
 // cost in `pulumi preview` and in the offline plan.
-func exportCost(p *parts, exports Exports) {
-	e := cost.Compute(cost.FromConfig(p.cfg, alerts.AlarmCount(len(p.rotators))))
+func costExports(cfg config.Config, rotators int) Exports {
+	e := cost.Compute(cost.FromConfig(cfg, alerts.AlarmCount(rotators)))
 	lines := pulumi.Array{}
 	for _, l := range e.Lines {
 		m := pulumi.Map{
@@ -23,8 +24,8 @@ func exportCost(p *parts, exports Exports) {
 		}
 		lines = append(lines, m)
 	}
-	exports["estimatedMonthlyCost"] = pulumi.Map{
+	return Exports{"estimatedMonthlyCost": pulumi.Map{
 		"pricesAsOf": pulumi.String(e.PricesAsOf), "pricesRegion": pulumi.String(e.Region),
 		"totalMonthlyUsd": pulumi.Float64(e.Total), "lines": lines,
-	}
+	}}
 }

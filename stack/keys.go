@@ -24,7 +24,8 @@ type keys struct {
 	Platform *secrets.Key
 }
 
-func newKeys(ctx *pulumi.Context, cfg config.Config, acct account, tags map[string]string) (keys, error) {
+func newKeys(ctx *pulumi.Context, b base) (keys, error) {
+	cfg := b.cfg
 	// newKey differs between the two keys only in purpose and contributed statements.
 	newKey := func(purpose, description string, statements []iam.Statement) (*secrets.Key, error) {
 		return secrets.NewKey(ctx, purpose+"-key", &secrets.KeyArgs{
@@ -32,49 +33,52 @@ func newKeys(ctx *pulumi.Context, cfg config.Config, acct account, tags map[stri
 			Description:        description,
 			DeletionWindowDays: cfg.Protection.KeyDeletionWindowDays,
 			Protect:            cfg.Protection.Protect,
-			Tags:               tags,
+			Tags:               b.tags,
 			Policy: secrets.KeyPolicy(secrets.KeyPolicyArgs{
-				Partition: acct.Partition, AccountID: acct.ID, AdminRoleARNs: cfg.KeyAdminRoleARNs,
+				Account: b.acct, AdminRoleARNs: cfg.KeyAdminRoleARNs,
 				Statements: statements,
 			}),
 		})
 	}
-	secretsKey, err := newKey("secrets", fmt.Sprintf("Secrets Manager secrets of %s", cfg.Environment), secretsKeyStatements(cfg, acct))
+	secretsKey, err := newKey("secrets", fmt.Sprintf("Secrets Manager secrets of %s", cfg.Environment), crossaccount.KeyStatements(cfg, b.acct))
 	if err != nil {
 		return keys{}, err
 	}
 	platformKey, err := newKey("platform",
 		fmt.Sprintf("Infrastructure data of %s: database storage, Lambda environments, logs, alerts", cfg.Environment),
-		platformKeyStatements(cfg, acct))
+		platformKeyStatements(cfg, b.acct))
 	if err != nil {
 		return keys{}, err
 	}
 	return keys{Secrets: secretsKey, Platform: platformKey}, nil
 }
 
-// secretsKeyStatements are the statements other components contribute to the
-// secrets key policy.
-func secretsKeyStatements(cfg config.Config, acct account) []iam.Statement {
-	return crossaccount.KeyStatements(cfg, acct.Partition, acct.ID, acct.DNSSuffix)
+func (k keys) exports() Exports {
+	return Exports{
+		"secretsKeyArn":    k.Secrets.Arn,
+		"secretsKeyAlias":  k.Secrets.AliasName,
+		"platformKeyArn":   k.Platform.Arn,
+		"platformKeyAlias": k.Platform.AliasName,
+	}
 }
 
 // platformKeyStatements let AWS services encrypt the stack's infrastructure
 // data, each conditioned on its source.
-func platformKeyStatements(cfg config.Config, acct account) []iam.Statement {
-	return append([]iam.Statement{logsKeyStatement(cfg, acct)}, alerts.KeyStatements(acct.Partition, cfg.Region, acct.ID, cfg.Environment)...)
+func platformKeyStatements(cfg config.Config, acct iam.Account) []iam.Statement {
+	return append([]iam.Statement{logsKeyStatement(cfg, acct)}, alerts.KeyStatements(acct, cfg.Environment)...)
 }
 
 // logsKeyStatement lets CloudWatch Logs encrypt this stack's Lambda log groups
 // and nothing else (the encryption context names the log group).
-func logsKeyStatement(cfg config.Config, acct account) iam.Statement {
+func logsKeyStatement(cfg config.Config, acct iam.Account) iam.Statement {
 	return iam.Statement{
 		Sid:       "CloudWatchLogsForThisStacksLogGroups",
 		Effect:    iam.Allow,
-		Principal: &iam.Principal{Service: iam.Strings{fmt.Sprintf("logs.%s.%s", cfg.Region, acct.DNSSuffix)}},
+		Principal: &iam.Principal{Service: iam.Strings{acct.ServiceHost("logs")}},
 		Action:    iam.Strings{"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey", "kms:ReEncryptFrom", "kms:ReEncryptTo"},
 		Resource:  iam.Strings{"*"},
 		Condition: iam.Conditions{"ArnLike": {
-			"kms:EncryptionContext:aws:logs:arn": {fmt.Sprintf("arn:%s:logs:%s:%s:log-group:/aws/lambda/%s-*", acct.Partition, cfg.Region, acct.ID, cfg.Environment)},
+			"kms:EncryptionContext:aws:logs:arn": {acct.ARN("logs", "log-group:/aws/lambda/"+cfg.Environment+"-*")},
 		}},
 	}
 }

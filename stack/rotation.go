@@ -7,60 +7,69 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/database"
 	"github.com/acme/secrets-platform/rotation"
+	"github.com/acme/secrets-platform/secrets"
 )
+
+// rotators is what the rotation layer deployed.
+type rotators struct {
+	// functions maps each automatically rotated secret's name to its rotation
+	// function's name, for the alarms.
+	functions map[string]pulumi.StringOutput
+	exports   Exports
+}
 
 // composeRotation deploys rotation for every automatically rotated secret: the
 // Go rotator (built once per program run, shared by every function) or AWS's
-// hosted rotator, and records every function in p.rotators for the alerts.
-// Manually rotated secrets get no rotation; their reasons are exported so
-// that `pulumi stack output manualRotation` says why and where the runbook is.
-func composeRotation(ctx *pulumi.Context, p *parts, exports Exports) error {
-	p.rotators = map[string]pulumi.StringOutput{}
+// hosted rotator. Manually rotated secrets get no rotation; their reasons are
+// exported so that `pulumi stack output manualRotation` says why and where
+// the runbook is.
+func composeRotation(ctx *pulumi.Context, b base, db *database.Database, catalog *secrets.Catalog) (rotators, error) {
+	out := rotators{functions: map[string]pulumi.StringOutput{}}
 	functions := pulumi.StringMap{}
 	manual := pulumi.StringMap{}
 	var code *rotation.Artifact
-	for _, s := range p.cfg.Secrets {
+	for _, s := range b.cfg.Secrets {
 		st := s.Rotation.Strategy
 		if !st.Automatic() {
 			manual[s.Name] = pulumi.String(s.Rotation.ManualReason)
 			continue
 		}
-		secret, ok := p.catalog.Secrets[s.Name]
+		secret, ok := catalog.Secrets[s.Name]
 		if !ok {
-			return fmt.Errorf("compose rotation: %s is not in the catalog", s.Name)
+			return rotators{}, fmt.Errorf("compose rotation: %s is not in the catalog", s.Name)
 		}
 		name := "rotation-" + s.Group + "-" + s.Short
 		var fn pulumi.StringOutput
 		if st.Hosted() {
-			h, err := newHostedRotator(ctx, p, name, s, secret.Arn, secret)
+			h, err := newHostedRotator(ctx, b, db, name, s, secret.Arn, secret)
 			if err != nil {
-				return err
+				return rotators{}, err
 			}
 			fn = h.FunctionName
 		} else {
 			if code == nil {
 				built, err := buildRotator(ctx)
 				if err != nil {
-					return err
+					return rotators{}, err
 				}
 				code = &built
 			}
-			r, err := newRotator(ctx, p, name, s, *code, secret.Arn, secret)
+			r, err := newRotator(ctx, b, db, catalog, name, s, *code, secret.Arn, secret)
 			if err != nil {
-				return err
+				return rotators{}, err
 			}
 			fn = r.FunctionName
 		}
-		p.rotators[s.Name] = fn
+		out.functions[s.Name] = fn
 		functions[s.Name] = fn
 	}
-	exports["rotationFunctions"] = functions
-	exports["manualRotation"] = manual
+	out.exports = Exports{"rotationFunctions": functions, "manualRotation": manual}
 	if code != nil {
-		exports["rotatorSourceCodeHash"] = pulumi.String(code.SourceCodeHash)
+		out.exports["rotatorSourceCodeHash"] = pulumi.String(code.SourceCodeHash)
 	}
-	return nil
+	return out, nil
 }
 
 // buildRotator builds cmd/rotator from the checkout the program runs in.
@@ -80,47 +89,46 @@ func buildRotator(ctx *pulumi.Context) (rotation.Artifact, error) {
 	return code, nil
 }
 
-func newRotator(ctx *pulumi.Context, p *parts, name string, s config.Secret, code rotation.Artifact, arn pulumi.StringOutput, secret pulumi.Resource) (*rotation.Rotator, error) {
+func newRotator(ctx *pulumi.Context, b base, db *database.Database, catalog *secrets.Catalog, name string, s config.Secret, code rotation.Artifact, arn pulumi.StringOutput, secret pulumi.Resource) (*rotation.Rotator, error) {
 	args := &rotation.RotatorArgs{
 		Secret: s, SecretArn: arn, SecretResource: secret,
-		Environment: p.cfg.Environment, Partition: p.acct.Partition, Region: p.cfg.Region, AccountID: p.acct.ID,
-		DNSSuffix: p.acct.DNSSuffix,
-		Strict:    p.cfg.Strict(), Code: code,
-		SecretsKeyArn: p.keys.Secrets.Arn, PlatformKeyArn: p.keys.Platform.Arn,
-		Tags: p.tags,
+		Environment: b.cfg.Environment, Account: b.acct,
+		Strict: b.cfg.Strict(), Code: code,
+		SecretsKeyArn: b.keys.Secrets.Arn, PlatformKeyArn: b.keys.Platform.Arn,
+		Tags: b.tags,
 	}
 	if s.AdminSecret != "" {
-		admin, ok := p.catalog.Secrets[s.AdminSecret]
+		admin, ok := catalog.Secrets[s.AdminSecret]
 		if !ok {
 			return nil, fmt.Errorf("compose rotation of %s: admin secret %s is not in the catalog", s.Name, s.AdminSecret)
 		}
 		args.AdminSecretArn = admin.Arn
 	}
 	if s.Rotation.Strategy.ReadsMasterSecret() {
-		if p.db == nil || p.cfg.Database == nil {
+		if db == nil {
 			return nil, fmt.Errorf("compose rotation of %s: strategy %s needs the stack's database", s.Name, s.Rotation.Strategy)
 		}
-		args.MasterSecretArn = p.db.MasterSecretArn
-		args.Network = &rotation.Network{SubnetIDs: p.db.SubnetIDs, SecurityGroupID: p.db.RotatorSecurityGroupID, Ready: p.db.Ready}
-		args.DatabaseGrants = p.cfg.Database.Grants
+		args.MasterSecretArn = db.MasterSecretArn
+		args.Network = &rotation.Network{SubnetIDs: db.SubnetIDs, SecurityGroupID: db.RotatorSecurityGroupID, Ready: db.Ready}
+		args.DatabaseGrants = b.cfg.Database.Grants
 	}
 	return rotation.NewRotator(ctx, name, args)
 }
 
-func newHostedRotator(ctx *pulumi.Context, p *parts, name string, s config.Secret, arn pulumi.StringOutput, secret pulumi.Resource) (*rotation.HostedRotator, error) {
-	if p.db == nil {
+func newHostedRotator(ctx *pulumi.Context, b base, db *database.Database, name string, s config.Secret, arn pulumi.StringOutput, secret pulumi.Resource) (*rotation.HostedRotator, error) {
+	if db == nil {
 		return nil, fmt.Errorf("compose rotation of %s: strategy %s needs the stack's database", s.Name, s.Rotation.Strategy)
 	}
 	args := &rotation.HostedRotatorArgs{
 		Secret: s, SecretArn: arn, SecretResource: secret,
-		Environment: p.cfg.Environment, Partition: p.acct.Partition,
-		SecretsManagerEndpoint: p.db.SecretsManagerEndpoint,
-		Network:                &rotation.Network{SubnetIDs: p.db.SubnetIDs, SecurityGroupID: p.db.RotatorSecurityGroupID, Ready: p.db.Ready},
-		SecretsKeyArn:          p.keys.Secrets.Arn,
-		Tags:                   p.tags,
+		Environment: b.cfg.Environment, Account: b.acct,
+		SecretsManagerEndpoint: db.SecretsManagerEndpoint,
+		Network:                &rotation.Network{SubnetIDs: db.SubnetIDs, SecurityGroupID: db.RotatorSecurityGroupID, Ready: db.Ready},
+		SecretsKeyArn:          b.keys.Secrets.Arn,
+		Tags:                   b.tags,
 	}
 	if s.Rotation.Strategy.ReadsMasterSecret() {
-		args.MasterSecretArn = p.db.MasterSecretArn
+		args.MasterSecretArn = db.MasterSecretArn
 	}
 	return rotation.NewHostedRotator(ctx, name, args)
 }

@@ -9,8 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/secrets-platform/config"
-	"github.com/acme/secrets-platform/database"
-	"github.com/acme/secrets-platform/secrets"
+	"github.com/acme/secrets-platform/iam"
 )
 
 // Exports are the stack outputs, by name.
@@ -28,104 +27,69 @@ func Program(ctx *pulumi.Context) error {
 	return nil
 }
 
-// Compose validates the config and registers every resource of the stack.
-// Bad config returns before anything is registered.
+// Compose validates the config and registers every resource of the stack,
+// layer by layer: keys, database, catalog, rotation, access, alerts. Each
+// layer is a call that takes what the earlier ones returned. Bad config
+// returns before anything is registered.
 func Compose(ctx *pulumi.Context) (Exports, error) {
 	cfg, err := config.Load(ctx)
 	if err != nil {
 		return nil, err
 	}
-	acct, err := lookupAccount(ctx)
+	acct, err := lookupAccount(ctx, cfg.Region)
 	if err != nil {
 		return nil, err
 	}
-	tags := map[string]string{"Environment": cfg.Environment, "ManagedBy": "pulumi", "PulumiStack": cfg.Stack}
+	b := base{cfg: cfg, acct: acct, tags: map[string]string{"Environment": cfg.Environment, "ManagedBy": "pulumi", "PulumiStack": cfg.Stack}}
 
-	keys, err := newKeys(ctx, cfg, acct, tags)
+	if b.keys, err = newKeys(ctx, b); err != nil {
+		return nil, err
+	}
+	db, err := newDatabase(ctx, b)
 	if err != nil {
 		return nil, err
 	}
-	exports := Exports{
-		"secretsKeyArn":    keys.Secrets.Arn,
-		"secretsKeyAlias":  keys.Secrets.AliasName,
-		"platformKeyArn":   keys.Platform.Arn,
-		"platformKeyAlias": keys.Platform.AliasName,
-	}
-
-	var conn *secrets.DatabaseConnection
-	var db *database.Database
-	if cfg.Database != nil {
-		db, err = database.NewDatabase(ctx, "database", &database.DatabaseArgs{
-			Config: *cfg.Database, Environment: cfg.Environment, Strict: cfg.Strict(),
-			Partition: acct.Partition, DNSSuffix: acct.DNSSuffix, Region: cfg.Region, AccountID: acct.ID,
-			StorageKeyArn: keys.Platform.Arn, SecretsKeyArn: keys.Secrets.Arn, Tags: tags,
-		})
-		if err != nil {
-			return nil, err
-		}
-		conn = &secrets.DatabaseConnection{
-			Host: db.Host, Port: db.Port, DBName: cfg.Database.DBName,
-			Username: cfg.Database.Username, MasterSecretArn: db.MasterSecretArn,
-		}
-		exports["databaseHost"] = db.Host
-		exports["databaseMasterSecretArn"] = db.MasterSecretArn
-	}
-
-	catalog, err := secrets.NewCatalog(ctx, "catalog", &secrets.CatalogArgs{
-		Environment: cfg.Environment, Entries: cfg.Secrets, KmsKeyArn: keys.Secrets.Arn,
-		Protect: cfg.Protection.Protect, Tags: tags, Database: conn,
-	})
+	catalog, err := newCatalog(ctx, b, db)
 	if err != nil {
 		return nil, err
 	}
-	exports["secretArns"] = catalog.Arns
-	exports["secretsAwaitingFirstValue"] = pulumi.ToStringArray(orEmpty(catalog.AwaitingFirstValue(cfg.Secrets)))
+	rotators, err := composeRotation(ctx, b, db, catalog)
+	if err != nil {
+		return nil, err
+	}
+	access, err := composeAccess(ctx, b, catalog)
+	if err != nil {
+		return nil, err
+	}
+	alerting, err := composeAlerts(ctx, b, rotators.functions)
+	if err != nil {
+		return nil, err
+	}
 
-	p := &parts{cfg: cfg, acct: acct, tags: tags, keys: keys, db: db, catalog: catalog}
-	// Each later layer reads what the earlier ones built and adds its exports.
-	for _, layer := range []func(*pulumi.Context, *parts, Exports) error{
-		composeRotation, composeAccess, composeAlerts,
-	} {
-		if err := layer(ctx, p, exports); err != nil {
-			return nil, err
-		}
+	exports := Exports{}
+	for _, layer := range []Exports{b.keys.exports(), databaseExports(db), catalogExports(cfg, catalog), rotators.exports, access, alerting, costExports(cfg, len(rotators.functions))} {
+		maps.Copy(exports, layer)
 	}
 	return exports, nil
 }
 
-// parts is what the composition built so far, handed to the later layers.
-type parts struct {
-	cfg     config.Config
-	acct    account
-	tags    map[string]string
-	keys    keys
-	db      *database.Database // nil when the stack has no database
-	catalog *secrets.Catalog
-	// rotators maps each automatically rotated secret's name to its rotation
-	// function's name (set by composeRotation, read by composeAlerts).
-	rotators map[string]pulumi.StringOutput
+// base is what every layer reads and none changes: the validated config, the
+// account, the tags every resource carries and the stack's keys.
+type base struct {
+	cfg  config.Config
+	acct iam.Account
+	tags map[string]string
+	keys keys
 }
 
-// account is where the stack deploys.
-type account struct {
-	ID, Partition, DNSSuffix string
-}
-
-func lookupAccount(ctx *pulumi.Context) (account, error) {
+func lookupAccount(ctx *pulumi.Context, region string) (iam.Account, error) {
 	id, err := aws.GetCallerIdentity(ctx, nil)
 	if err != nil {
-		return account{}, fmt.Errorf("look up the deploying account: %w", err)
+		return iam.Account{}, fmt.Errorf("look up the deploying account: %w", err)
 	}
 	p, err := aws.GetPartition(ctx, nil)
 	if err != nil {
-		return account{}, fmt.Errorf("look up the partition: %w", err)
+		return iam.Account{}, fmt.Errorf("look up the partition: %w", err)
 	}
-	return account{ID: id.AccountId, Partition: p.Partition, DNSSuffix: p.DnsSuffix}, nil
-}
-
-func orEmpty(xs []string) []string {
-	if xs == nil {
-		return []string{}
-	}
-	return xs
+	return iam.Account{ID: id.AccountId, Partition: p.Partition, Region: region, DNSSuffix: p.DnsSuffix}, nil
 }

@@ -25,6 +25,8 @@ const (
 	accessAccount = "111122223333"
 )
 
+var accessAcct = iam.Account{ID: accessAccount, Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}
+
 var accessStack = stacktest.Stack{Project: "secrets-platform", Name: "rules", Config: map[string]string{
 	"aws:region": "eu-west-1", "aws:allowedAccountIds": `["111122223333"]`,
 }}
@@ -39,9 +41,9 @@ func accessCompose(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 	}}}
 	key, err := secrets.NewKey(ctx, "secrets-key", &secrets.KeyArgs{
 		Alias: "rules/secrets", Description: "rules", DeletionWindowDays: 30,
-		Policy: secrets.KeyPolicy(secrets.KeyPolicyArgs{Partition: "aws", AccountID: accessAccount,
+		Policy: secrets.KeyPolicy(secrets.KeyPolicyArgs{Account: accessAcct,
 			AdminRoleARNs: []string{"arn:aws:iam::111122223333:role/deploy"},
-			Statements:    crossaccount.KeyStatements(cfg, "aws", accessAccount, "amazonaws.com")}),
+			Statements:    crossaccount.KeyStatements(cfg, accessAcct)}),
 	})
 	if err != nil {
 		return nil, err
@@ -60,13 +62,13 @@ func accessCompose(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 	}
 	if _, err := iam.NewWorkload(ctx, "access-api", &iam.WorkloadArgs{
 		Kind: iam.WorkloadECS, RoleName: "rules-api", SecretArns: arns, InjectAtStartArns: arns[:1], KeyArn: key.Arn,
-		Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com", AccountID: accessAccount,
+		Account: accessAcct,
 	}); err != nil {
 		return nil, err
 	}
 	if _, err := crossaccount.NewSharing(ctx, "sharing", &crossaccount.SharingArgs{
 		Principals: cfg.CrossAccount, Secrets: shared, KeyArn: key.Arn,
-		Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com", AccountID: accessAccount,
+		Account: accessAcct,
 	}); err != nil {
 		return nil, err
 	}

@@ -1,0 +1,56 @@
+package iam
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Account is where a stack deploys: the account, partition, region and DNS
+// suffix that every ARN, principal and condition of the stack names. The
+// composition looks it up once and hands the same value to every component.
+type Account struct {
+	// ID is the 12-digit account ID.
+	ID string
+	// Partition is aws, aws-cn or aws-us-gov.
+	Partition string
+	// Region is the stack's region.
+	Region string
+	// DNSSuffix is the partition's DNS suffix (amazonaws.com; amazonaws.com.cn
+	// in aws-cn), for service hosts such as kms:ViaService.
+	DNSSuffix string
+}
+
+// Validate reports a missing field.
+func (a Account) Validate() error {
+	if a.ID == "" || a.Partition == "" || a.Region == "" || a.DNSSuffix == "" {
+		return errors.New("account: ID, Partition, Region and DNSSuffix are required")
+	}
+	return nil
+}
+
+// ARN is the ARN of a regional resource of this account, e.g.
+// ARN("lambda", "function:prod-x").
+func (a Account) ARN(service, resource string) string {
+	return fmt.Sprintf("arn:%s:%s:%s:%s:%s", a.Partition, service, a.Region, a.ID, resource)
+}
+
+// GlobalARN is the ARN of a global resource of this account, e.g.
+// GlobalARN("iam", "role/prod-x").
+func (a Account) GlobalARN(service, resource string) string {
+	return fmt.Sprintf("arn:%s:%s::%s:%s", a.Partition, service, a.ID, resource)
+}
+
+// Root is the account principal, arn:<partition>:iam::<id>:root.
+func (a Account) Root() string { return a.GlobalARN("iam", "root") }
+
+// ServiceHost is a service's regional host name, e.g.
+// secretsmanager.eu-west-1.amazonaws.com, which is also its kms:ViaService value.
+func (a Account) ServiceHost(service string) string {
+	return fmt.Sprintf("%s.%s.%s", service, a.Region, a.DNSSuffix)
+}
+
+// AWSManagedPolicyARN is the ARN of an AWS-managed policy in a partition,
+// e.g. AWSManagedPolicyARN("aws", "service-role/AWSLambdaVPCAccessExecutionRole").
+func AWSManagedPolicyARN(partition, name string) string {
+	return fmt.Sprintf("arn:%s:iam::aws:policy/%s", partition, name)
+}

@@ -1,0 +1,36 @@
+package stack
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/database"
+	"github.com/acme/secrets-platform/secrets"
+)
+
+// newCatalog deploys every secret of the catalog; a database secret takes its
+// connection fields from the instance.
+func newCatalog(ctx *pulumi.Context, b base, db *database.Database) (*secrets.Catalog, error) {
+	var conn *secrets.DatabaseConnection
+	if db != nil {
+		conn = &secrets.DatabaseConnection{
+			Host: db.Host, Port: db.Port, DBName: b.cfg.Database.DBName,
+			Username: b.cfg.Database.Username, MasterSecretArn: db.MasterSecretArn,
+		}
+	}
+	return secrets.NewCatalog(ctx, "catalog", &secrets.CatalogArgs{
+		Environment: b.cfg.Environment, Entries: b.cfg.Secrets, KmsKeyArn: b.keys.Secrets.Arn,
+		Protect: b.cfg.Protection.Protect, Tags: b.tags, Database: conn,
+	})
+}
+
+func catalogExports(cfg config.Config, catalog *secrets.Catalog) Exports {
+	awaiting := catalog.AwaitingFirstValue(cfg.Secrets)
+	if awaiting == nil {
+		awaiting = []string{}
+	}
+	return Exports{
+		"secretArns":                catalog.Arns,
+		"secretsAwaitingFirstValue": pulumi.ToStringArray(awaiting),
+	}
+}

@@ -1,0 +1,27 @@
+package stack
+
+import (
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/secrets-platform/database"
+)
+
+// newDatabase deploys the managed PostgreSQL when the config has one, and
+// returns nil otherwise.
+func newDatabase(ctx *pulumi.Context, b base) (*database.Database, error) {
+	if b.cfg.Database == nil {
+		return nil, nil
+	}
+	return database.NewDatabase(ctx, "database", &database.Args{
+		Config: *b.cfg.Database, Environment: b.cfg.Environment, Strict: b.cfg.Strict(), Account: b.acct,
+		StorageKeyArn: b.keys.Platform.Arn, SecretsKeyArn: b.keys.Secrets.Arn, Tags: b.tags,
+	})
+}
+
+// databaseExports are the database's outputs; none without a database.
+func databaseExports(db *database.Database) Exports {
+	if db == nil {
+		return nil
+	}
+	return Exports{"databaseHost": db.Host, "databaseMasterSecretArn": db.MasterSecretArn}
+}
