@@ -12,9 +12,9 @@ import (
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/iam"
 	"github.com/acme/secrets-platform/rotation"
-	"github.com/acme/secrets-platform/rotation/grace"
-	"github.com/acme/secrets-platform/rotation/strategy/httpkey"
-	"github.com/acme/secrets-platform/rotation/strategy/twilio"
+	"github.com/acme/secrets-platform/rotator/grace"
+	"github.com/acme/secrets-platform/rotator/strategy/httpkey"
+	"github.com/acme/secrets-platform/rotator/strategy/twilio"
 )
 
 const (

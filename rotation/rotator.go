@@ -14,7 +14,8 @@ import (
 
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/iam"
-	"github.com/acme/secrets-platform/rotation/grace"
+	"github.com/acme/secrets-platform/rotation/artifact"
+	"github.com/acme/secrets-platform/rotator/grace"
 )
 
 // Function settings of every Go rotator.
@@ -75,7 +76,7 @@ type RotatorArgs struct {
 	// Strict keeps logs 365 days instead of 30.
 	Strict bool
 	// Code is the packaged rotator (Build). Required.
-	Code Artifact
+	Code artifact.Artifact
 	// SecretsKeyArn encrypts every secret. Required.
 	SecretsKeyArn pulumi.StringInput
 	// PlatformKeyArn encrypts the environment and the log group. Required.

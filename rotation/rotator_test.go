@@ -11,6 +11,7 @@ import (
 	"github.com/acme/secrets-platform/iam"
 	"github.com/acme/secrets-platform/internal/stacktest"
 	"github.com/acme/secrets-platform/rotation"
+	"github.com/acme/secrets-platform/rotation/artifact"
 )
 
 // runComponent registers one component under the mocks with the committed
@@ -29,7 +30,7 @@ func validRotatorArgs(strategy config.Strategy) *rotation.RotatorArgs {
 		Secret:      config.Secret{Name: "/prod/app/token", Group: "app", Short: "token", Kind: config.KindPassword, Rotation: config.Rotation{Strategy: strategy, Days: 30}},
 		SecretArn:   pulumi.String(secretArn),
 		Environment: "prod", Account: iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"},
-		Code:          rotation.Artifact{Path: "/nonexistent/rotator.zip", SourceCodeHash: "aGFzaA=="},
+		Code:          artifact.Artifact{Path: "/nonexistent/rotator.zip", SourceCodeHash: "aGFzaA=="},
 		SecretsKeyArn: pulumi.String(secretsKey), PlatformKeyArn: pulumi.String(platformKey),
 	}
 }
@@ -45,7 +46,7 @@ func TestNewRotatorRefusesIncompleteArgsBeforeRegistering(t *testing.T) {
 		{"hosted strategy", func() *rotation.RotatorArgs { return validRotatorArgs(config.HostedSingleUser) }, "has no Go rotator"},
 		{"no code", func() *rotation.RotatorArgs {
 			a := validRotatorArgs(config.Random)
-			a.Code = rotation.Artifact{}
+			a.Code = artifact.Artifact{}
 			return a
 		}, "Code is required"},
 		{"no key", func() *rotation.RotatorArgs {

@@ -9,6 +9,7 @@ import (
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/database"
 	"github.com/acme/secrets-platform/rotation"
+	"github.com/acme/secrets-platform/rotation/artifact"
 	"github.com/acme/secrets-platform/secrets"
 )
 
@@ -29,7 +30,7 @@ func composeRotation(ctx *pulumi.Context, b base, db *database.Database, catalog
 	out := rotators{functions: map[string]pulumi.StringOutput{}}
 	functions := pulumi.StringMap{}
 	manual := pulumi.StringMap{}
-	var code *rotation.Artifact
+	var code *artifact.Artifact
 	for _, s := range b.cfg.Secrets {
 		st := s.Rotation.Strategy
 		if !st.Automatic() {
@@ -73,23 +74,23 @@ func composeRotation(ctx *pulumi.Context, b base, db *database.Database, catalog
 }
 
 // buildRotator builds cmd/rotator from the checkout the program runs in.
-func buildRotator(ctx *pulumi.Context) (rotation.Artifact, error) {
+func buildRotator(ctx *pulumi.Context) (artifact.Artifact, error) {
 	wd, err := os.Getwd()
 	if err != nil {
-		return rotation.Artifact{}, fmt.Errorf("compose rotation: %w", err)
+		return artifact.Artifact{}, fmt.Errorf("compose rotation: %w", err)
 	}
-	root, err := rotation.ModuleRoot(wd)
+	root, err := artifact.ModuleRoot(wd)
 	if err != nil {
-		return rotation.Artifact{}, fmt.Errorf("compose rotation: %w", err)
+		return artifact.Artifact{}, fmt.Errorf("compose rotation: %w", err)
 	}
-	code, err := rotation.Build(ctx.Context(), rotation.BuildArgs{Root: root})
+	code, err := artifact.Build(ctx.Context(), artifact.BuildArgs{Root: root})
 	if err != nil {
-		return rotation.Artifact{}, fmt.Errorf("compose rotation: %w", err)
+		return artifact.Artifact{}, fmt.Errorf("compose rotation: %w", err)
 	}
 	return code, nil
 }
 
-func newRotator(ctx *pulumi.Context, b base, db *database.Database, catalog *secrets.Catalog, name string, s config.Secret, code rotation.Artifact, arn pulumi.StringOutput, secret pulumi.Resource) (*rotation.Rotator, error) {
+func newRotator(ctx *pulumi.Context, b base, db *database.Database, catalog *secrets.Catalog, name string, s config.Secret, code artifact.Artifact, arn pulumi.StringOutput, secret pulumi.Resource) (*rotation.Rotator, error) {
 	args := &rotation.RotatorArgs{
 		Secret: s, SecretArn: arn, SecretResource: secret,
 		Environment: b.cfg.Environment, Account: b.acct,

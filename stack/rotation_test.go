@@ -18,7 +18,8 @@ import (
 	"github.com/acme/secrets-platform/iam"
 	"github.com/acme/secrets-platform/internal/stacktest"
 	"github.com/acme/secrets-platform/rotation"
-	"github.com/acme/secrets-platform/rotation/grace"
+	"github.com/acme/secrets-platform/rotation/artifact"
+	"github.com/acme/secrets-platform/rotator/grace"
 	"github.com/acme/secrets-platform/stack"
 )
 
@@ -135,7 +136,7 @@ func TestRotationFunctionsDeployTheBuiltZip(t *testing.T) {
 		require.True(t, ok && code.IsArchive(), "function %s: got no archive, want the built zip", fn.Name)
 		zip, err := os.ReadFile(code.ArchiveValue().Path)
 		require.NoError(t, err)
-		assert.Equal(t, rotation.SourceCodeHash(zip), fn.Str("sourceCodeHash"), "function %s: got sourceCodeHash %s, want the zip's", fn.Name, fn.Str("sourceCodeHash"))
+		assert.Equal(t, artifact.SourceCodeHash(zip), fn.Str("sourceCodeHash"), "function %s: got sourceCodeHash %s, want the zip's", fn.Name, fn.Str("sourceCodeHash"))
 		hashes = append(hashes, fn.Str("sourceCodeHash"))
 	}
 	require.NotEmpty(t, hashes)
@@ -143,9 +144,9 @@ func TestRotationFunctionsDeployTheBuiltZip(t *testing.T) {
 
 	// A fresh build into another directory gives the same bytes, so a second
 	// preview of an unchanged checkout shows no change.
-	root, err := rotation.ModuleRoot(".")
+	root, err := artifact.ModuleRoot(".")
 	require.NoError(t, err)
-	again, err := rotation.Build(context.Background(), rotation.BuildArgs{Root: root, OutDir: t.TempDir()})
+	again, err := artifact.Build(context.Background(), artifact.BuildArgs{Root: root, OutDir: t.TempDir()})
 	require.NoError(t, err)
 	assert.Equal(t, hashes[0], again.SourceCodeHash, "got a different hash from a rebuild, want the same")
 	assert.Equal(t, again.SourceCodeHash, rec.Outputs["rotatorSourceCodeHash"].Value)

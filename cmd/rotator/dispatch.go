@@ -9,7 +9,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/acme/secrets-platform/rotation/grace"
+	"github.com/acme/secrets-platform/rotator/grace"
 )
 
 // dispatcher is the Lambda handler: one function receives both Secrets

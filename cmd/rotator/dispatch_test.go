@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/acme/secrets-platform/rotation/grace"
+	"github.com/acme/secrets-platform/rotator/grace"
 )
 
 // recorder stands in for the engine and the sweeper: the dispatcher's only

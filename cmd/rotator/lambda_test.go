@@ -9,9 +9,9 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/acme/secrets-platform/internal/rotationtest"
+	"github.com/acme/secrets-platform/internal/rotatortest"
 	"github.com/acme/secrets-platform/internal/testenv"
-	"github.com/acme/secrets-platform/rotation/engine"
+	"github.com/acme/secrets-platform/rotator/engine"
 	ring "github.com/acme/secrets-platform/secretcache/keyring"
 )
 
@@ -20,12 +20,12 @@ import (
 // the function.
 
 func TestCompiledRotator(t *testing.T) {
-	env := rotationtest.New(t)
+	env := rotatortest.New(t)
 	bootstrap := testenv.BuildBootstrap(t, "./cmd/rotator")
 
 	t.Run("random", func(t *testing.T) {
 		fn := testenv.NewLambda(t, bootstrap, append(env.Moto.Env(), "ROTATION_STRATEGY=random", "RANDOM_LENGTH=24"))
-		r := rotationtest.LambdaRotator(fn)
+		r := rotatortest.LambdaRotator(fn)
 
 		t.Run("full rotation", func(t *testing.T) {
 			sec := env.CreateSecret(t, "/test/lambda/random", "first-value")
@@ -44,8 +44,8 @@ func TestCompiledRotator(t *testing.T) {
 			before := env.Current(t, sec.ARN)
 			token := env.StartRotation(t, sec.ARN)
 			var pending string
-			for _, step := range rotationtest.Steps() {
-				rotationtest.RunSteps(t, r, sec.ARN, token, step, step)
+			for _, step := range rotatortest.Steps() {
+				rotatortest.RunSteps(t, r, sec.ARN, token, step, step)
 				if step == engine.StepCreate {
 					pending = env.Value(t, sec.ARN, token, engine.StagePending).Value
 				}
@@ -54,14 +54,14 @@ func TestCompiledRotator(t *testing.T) {
 			assert.True(t, got.Value == pending, "the second createSecret must keep the first value (values not shown)")
 		})
 
-		steps := rotationtest.Steps()
+		steps := rotatortest.Steps()
 		for k := 1; k <= len(steps); k++ {
 			t.Run("crash after "+steps[k-1], func(t *testing.T) {
 				sec := env.CreateSecret(t, fmt.Sprintf("/test/lambda/crash-%d", k), "first-value")
 				before := env.Current(t, sec.ARN)
 				token := env.StartRotation(t, sec.ARN)
-				rotationtest.RunSteps(t, r, sec.ARN, token, steps[:k]...)
-				rotationtest.RunSteps(t, r, sec.ARN, token)
+				rotatortest.RunSteps(t, r, sec.ARN, token, steps[:k]...)
+				rotatortest.RunSteps(t, r, sec.ARN, token)
 				env.AssertRotated(t, sec.ARN, before, token)
 			})
 		}
@@ -70,13 +70,13 @@ func TestCompiledRotator(t *testing.T) {
 			sec := env.CreateSecret(t, "/test/lambda/abandoned", "first-value")
 			before := env.Current(t, sec.ARN)
 			stale := env.StartRotation(t, sec.ARN)
-			rotationtest.RunSteps(t, r, sec.ARN, stale, engine.StepCreate)
+			rotatortest.RunSteps(t, r, sec.ARN, stale, engine.StepCreate)
 			abandoned := env.Value(t, sec.ARN, stale, engine.StagePending)
 
 			token := env.Rotate(t, r, sec.ARN)
 			got := env.AssertRotated(t, sec.ARN, before, token)
 			assert.False(t, got.Value == abandoned.Value, "the abandoned value must not become current (values not shown)")
-			err := rotationtest.Step(t.Context(), r, sec.ARN, stale, engine.StepSet)
+			err := rotatortest.Step(t.Context(), r, sec.ARN, stale, engine.StepSet)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), engine.ErrNotPending.Error())
 		})
@@ -85,7 +85,7 @@ func TestCompiledRotator(t *testing.T) {
 			sec := env.CreateSecret(t, "/test/lambda/failing", "first-value")
 			before := env.Current(t, sec.ARN)
 			token := env.StartRotation(t, sec.ARN)
-			err := rotationtest.Step(t.Context(), r, sec.ARN, rotationtest.NewToken(), engine.StepCreate)
+			err := rotatortest.Step(t.Context(), r, sec.ARN, rotatortest.NewToken(), engine.StepCreate)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), engine.ErrUnknownVersion.Error())
 			assert.False(t, strings.Contains(err.Error(), before.Value), "error must not contain the secret value")
@@ -96,7 +96,7 @@ func TestCompiledRotator(t *testing.T) {
 
 	t.Run("keyring: three rotations, all data readable", func(t *testing.T) {
 		fn := testenv.NewLambda(t, bootstrap, append(env.Moto.Env(), "ROTATION_STRATEGY=keyring"))
-		r := rotationtest.LambdaRotator(fn)
+		r := rotatortest.LambdaRotator(fn)
 		k1 := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", ring.KeySize)))
 		sec := env.CreateSecret(t, "/test/lambda/keyring", fmt.Sprintf(`{"active":"k1","keys":{"k1":%q}}`, k1))
 

@@ -1,12 +1,12 @@
 package main
 
 import (
-	"github.com/acme/secrets-platform/rotation/engine"
-	"github.com/acme/secrets-platform/rotation/strategy/httpkey"
-	"github.com/acme/secrets-platform/rotation/strategy/keyring"
-	"github.com/acme/secrets-platform/rotation/strategy/postgres"
-	"github.com/acme/secrets-platform/rotation/strategy/random"
-	"github.com/acme/secrets-platform/rotation/strategy/twilio"
+	"github.com/acme/secrets-platform/rotator/engine"
+	"github.com/acme/secrets-platform/rotator/strategy/httpkey"
+	"github.com/acme/secrets-platform/rotator/strategy/keyring"
+	"github.com/acme/secrets-platform/rotator/strategy/postgres"
+	"github.com/acme/secrets-platform/rotator/strategy/random"
+	"github.com/acme/secrets-platform/rotator/strategy/twilio"
 )
 
 // strategies maps ROTATION_STRATEGY values to strategy constructors. The keys

@@ -14,8 +14,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/config"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
-	"github.com/acme/secrets-platform/rotation/engine"
-	"github.com/acme/secrets-platform/rotation/grace"
+	"github.com/acme/secrets-platform/rotator/engine"
+	"github.com/acme/secrets-platform/rotator/grace"
 )
 
 // The environment variables the rotator itself reads.

@@ -1,0 +1,84 @@
+package contract_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acme/secrets-platform/rotator/contract"
+)
+
+// everySetting holds, per strategy, settings with every field it may have set.
+func everySetting() map[contract.Strategy]contract.Settings {
+	shape := contract.PasswordShape{Length: 40, ExcludeCharacters: `/@" `}
+	return map[contract.Strategy]contract.Settings{
+		contract.Random:  {Strategy: contract.Random, Password: shape},
+		contract.Keyring: {Strategy: contract.Keyring, Keyring: contract.Ring{MaxKeys: 12, Retire: []string{"k1", "k2"}}},
+		contract.HTTPKey: {Strategy: contract.HTTPKey, KeyAPI: contract.KeyAPI{
+			BaseURL: "https://keys.example.com/v1", AdminSecretARN: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/x/admin-AbCdEf", Grace: 90 * time.Minute}},
+		contract.Twilio: {Strategy: contract.Twilio, KeyAPI: contract.KeyAPI{
+			AdminSecretARN: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/x/twilio-admin-AbCdEf", Grace: time.Hour}},
+		contract.PostgresSingleUser:       {Strategy: contract.PostgresSingleUser, Password: shape, Database: contract.Logins{Grants: []string{"pg_read_all_data"}}},
+		contract.PostgresAlternatingUsers: {Strategy: contract.PostgresAlternatingUsers, Password: shape, Database: contract.Logins{Grants: []string{"pg_read_all_data", "pg_write_all_data"}}},
+	}
+}
+
+func TestSettingsRoundTripForEveryStrategy(t *testing.T) {
+	all := everySetting()
+	require.Len(t, all, len(contract.Strategies()), "a strategy has no round-trip case")
+	for _, st := range contract.Strategies() {
+		t.Run(string(st), func(t *testing.T) {
+			want := all[st]
+			env, err := want.Env()
+			require.NoError(t, err)
+			got, err := contract.FromEnv(func(k string) string { return env[k] })
+			require.NoError(t, err)
+			assert.Equal(t, want, got, "got %+v after Env and FromEnv, want %+v", got, want)
+		})
+	}
+}
+
+func TestSettingsRefuseWhatTheStrategyDoesNotRead(t *testing.T) {
+	tests := []struct {
+		name string
+		s    contract.Settings
+		want string
+	}{
+		{"unknown strategy", contract.Settings{Strategy: "manual"}, "want one of random, keyring"},
+		{"no strategy", contract.Settings{}, "ROTATION_STRATEGY"},
+		{"keyring with a password shape", contract.Settings{Strategy: contract.Keyring, Password: contract.PasswordShape{Length: 32}}, "Password is not its setting"},
+		{"random with a ring", contract.Settings{Strategy: contract.Random, Keyring: contract.Ring{Retire: []string{"k1"}}}, "Keyring is not its setting"},
+		{"twilio with a base URL", contract.Settings{Strategy: contract.Twilio, KeyAPI: contract.KeyAPI{BaseURL: "https://x", AdminSecretARN: "arn:x"}}, "KeyAPI.BaseURL is not its setting"},
+		{"random with grants", contract.Settings{Strategy: contract.Random, Database: contract.Logins{Grants: []string{"x"}}}, "Database is not its setting"},
+		{"http without its admin secret", contract.Settings{Strategy: contract.HTTPKey, KeyAPI: contract.KeyAPI{BaseURL: "https://x"}}, "ADMIN_SECRET_ARN is required"},
+		{"http without its base URL", contract.Settings{Strategy: contract.HTTPKey, KeyAPI: contract.KeyAPI{AdminSecretARN: "arn:x"}}, "KEY_API_BASE_URL is required"},
+		{"negative grace", contract.Settings{Strategy: contract.Twilio, KeyAPI: contract.KeyAPI{AdminSecretARN: "arn:x", Grace: -time.Minute}}, "positive duration"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tt.s.Env()
+			require.Error(t, err)
+			assert.ErrorContains(t, err, tt.want)
+		})
+	}
+}
+
+func TestFromEnvRefusesMalformedValues(t *testing.T) {
+	tests := map[string]struct {
+		env  map[string]string
+		want string
+	}{
+		"length not a number": {map[string]string{contract.EnvStrategy: "random", contract.EnvPasswordLength: "long"}, "PASSWORD_LENGTH \"long\""},
+		"grace not a duration": {map[string]string{contract.EnvStrategy: "twilio", contract.EnvAdminSecretARN: "arn:x", contract.EnvGracePeriod: "an hour"}, "GRACE_PERIOD \"an hour\""},
+		"a variable of another strategy": {map[string]string{contract.EnvStrategy: "random", contract.EnvDBGrants: "pg_read_all_data"}, "Database is not its setting"},
+	}
+	for name, tt := range tests {
+		t.Run(name, func(t *testing.T) {
+			_, err := contract.FromEnv(func(k string) string { return tt.env[k] })
+			require.Error(t, err)
+			assert.ErrorContains(t, err, tt.want)
+		})
+	}
+}

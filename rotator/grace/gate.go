@@ -1,0 +1,88 @@
+package grace
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/acme/secrets-platform/rotator/engine"
+)
+
+// ErrPreviousKeyInGrace is returned by Gate.Check when a new rotation would move
+// the AWSPREVIOUS label off a key that clients may still use and that nobody has
+// revoked yet: finishing that rotation would strand a live key.
+var ErrPreviousKeyInGrace = errors.New("previous key is still inside its grace period")
+
+// Gate guards the start of a rotation. Of the two safe choices for a previous key
+// that is still unrevoked (wait, or revoke), it takes both in turn: it revokes
+// the key when its grace has passed (the sweep simply runs early), and refuses to
+// start while the grace runs, because revoking then would break clients. An
+// operator who must rotate at once (a leaked key) revokes the previous key by
+// hand first; the Gate asks the provider, sees it gone, and lets the rotation run.
+type Gate struct {
+	sweeper *Sweeper
+}
+
+// NewGate returns a Gate with the same dependencies as a Sweeper.
+func NewGate(sm SecretsManager, revoker Revoker, grace time.Duration, now func() time.Time) (*Gate, error) {
+	s, err := NewSweeper(sm, revoker, grace, now)
+	if err != nil {
+		return nil, fmt.Errorf("new gate: %w", err)
+	}
+	return &Gate{sweeper: s}, nil
+}
+
+// Check runs at the start of a strategy's Create, before a new key is minted.
+// It returns nil when the rotation may go ahead, after revoking an expired
+// previous key; an error wrapping ErrPreviousKeyInGrace when it must wait.
+func (g *Gate) Check(ctx context.Context, r engine.Rotation) error {
+	res, st, err := g.sweeper.sweep(ctx, r.SecretARN)
+	if err != nil {
+		return fmt.Errorf("check previous key of %s: %w", r.SecretARN, err)
+	}
+	if res.Outcome != OutcomeWithinGrace {
+		return nil
+	}
+	prev, ok, err := g.previous(ctx, r, st.previous)
+	if err != nil || !ok {
+		return err
+	}
+	keyID, err := g.sweeper.revoker.KeyID(prev)
+	if err != nil {
+		return fmt.Errorf("read key id of previous version %s: %w", prev.ID, err)
+	}
+	if keyID == "" {
+		return nil
+	}
+	inUse, err := g.sweeper.keyInUse(ctx, r.SecretARN, keyID, st)
+	if err != nil {
+		return fmt.Errorf("check previous key of %s: %w", r.SecretARN, err)
+	}
+	if inUse {
+		return nil
+	}
+	active, err := g.sweeper.revoker.Active(ctx, prev)
+	if err != nil {
+		return fmt.Errorf("check previous key %s: %w", keyID, err)
+	}
+	if !active {
+		return nil
+	}
+	return fmt.Errorf("secret %s: key %s (AWSPREVIOUS) may be in use until %s; rotate after that, "+
+		"or revoke key %s at the provider first: %w",
+		r.SecretARN, keyID, res.NotBefore.UTC().Format(time.RFC3339), keyID, ErrPreviousKeyInGrace)
+}
+
+// previous returns the AWSPREVIOUS value, from the rotation when the engine
+// filled it, else from Secrets Manager.
+func (g *Gate) previous(ctx context.Context, r engine.Rotation, id string) (engine.Version, bool, error) {
+	if r.Previous != nil && r.Previous.ID == id {
+		return *r.Previous, true, nil
+	}
+	v, ok, err := readVersion(ctx, g.sweeper.sm, r.SecretARN, id)
+	if err != nil {
+		return engine.Version{}, false, fmt.Errorf("check previous key of %s: %w", r.SecretARN, err)
+	}
+	return v, ok, nil
+}

@@ -1,0 +1,84 @@
+package httpkey
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/acme/secrets-platform/rotator/engine"
+)
+
+// fixture is one rotated secret in moto, its admin secret, and a provider that
+// holds the secret's current key.
+type fixture struct {
+	sm        *secretsmanager.Client
+	p         *fakeProvider
+	baseURL   string
+	adminARN  string
+	secretARN string
+	current   engine.Version
+	oldKey    fakeKey
+}
+
+// newFixture creates the secrets named after name in moto and starts a provider.
+// adminValue overrides the admin secret's value ("" means a valid one).
+func newFixture(t *testing.T, sm *secretsmanager.Client, name, adminValue string) *fixture {
+	t.Helper()
+	ctx := context.Background()
+	p, srv := newFakeProvider(t)
+	old := p.addKey("key-operator", true)
+	if adminValue == "" {
+		adminValue = `{"adminToken":"` + p.admin + `"}`
+	}
+	admin, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+		Name: aws.String(name + "/admin"), SecretString: aws.String(adminValue),
+	})
+	require.NoError(t, err, "create admin secret")
+	cur := `{"keyId":"` + old.id + `","apiKey":"` + old.secret + `","endpoint":"https://api.example.test"}`
+	sec, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
+		Name: aws.String(name + "/key"), SecretString: aws.String(cur),
+	})
+	require.NoError(t, err, "create rotated secret")
+	return &fixture{
+		sm: sm, p: p, baseURL: srv.URL,
+		adminARN: aws.ToString(admin.ARN), secretARN: aws.ToString(sec.ARN),
+		current: engine.Version{ID: aws.ToString(sec.VersionId), Value: []byte(cur)},
+		oldKey:  *old,
+	}
+}
+
+// strategy returns a Strategy on the fixture, reading the clock from now.
+func (f *fixture) strategy(t *testing.T, now func() time.Time) *Strategy {
+	t.Helper()
+	s, err := New(Config{
+		BaseURL: f.baseURL, AdminSecretARN: f.adminARN, SecretsManager: f.sm,
+		HTTP: &http.Client{Timeout: 5 * time.Second}, Now: now,
+	})
+	require.NoError(t, err)
+	return s
+}
+
+// assertNoSecret fails when err's text holds any secret the provider issued.
+func (f *fixture) assertNoSecret(t *testing.T, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	for _, s := range f.p.secrets() {
+		assert.False(t, strings.Contains(err.Error(), s), "error holds a secret, want none (error not shown: it would print the secret)")
+	}
+}
+
+// token returns a ClientRequestToken of the length Secrets Manager accepts.
+func token(name string) string {
+	tok := fmt.Sprintf("%s-%s", name, strings.Repeat("0", 40))
+	return tok[:min(len(tok), 64)]
+}

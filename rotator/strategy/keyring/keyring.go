@@ -1,0 +1,225 @@
+// Package keyring is the rotation strategy for the field-encryption key ring
+// that applications use through secretcache/keyring:
+//
+//	{"active": "<id>", "keys": {"<id>": "<base64 of 32 bytes>", ...}}
+//
+// Create adds a fresh random 32-byte key under a new id and makes it active,
+// keeping every older key: data encrypted under any of them stays readable.
+// Keeping them in the value itself matters because AWSPREVIOUS holds a single
+// older version, so after two rotations a key held only there would be gone.
+// Test proves that the pending ring kept every current key unchanged (minus
+// the ones explicitly retired) and that its new key encrypts and decrypts.
+//
+// The first value, written by the foundation, must be exactly
+// {"active":"k1","keys":{"k1":"<base64>"}}; a bare base64 32-byte key (the
+// legacy single-key value) is also accepted and becomes a ring with id "k1".
+//
+// # Bound on the ring
+//
+// A ring holds at most KEYRING_MAX_KEYS keys. A rotation that would exceed it
+// fails (Secrets Manager reports the rotation as failed and AWSCURRENT stays
+// as it is); it never drops an old key to make room, since that could make
+// data unreadable. The way out is retirement.
+//
+// # Retiring a key
+//
+// A key is removed only by this explicit procedure, after the data under it is
+// gone:
+//
+//  1. Rotate, so that a newer key is active and new writes stop using the old one.
+//  2. Re-encrypt: every application rewrites its data still under the old id
+//     (keyring.KeyID(ciphertext) names the key; decrypt, then encrypt again with
+//     the active key), and confirms that nothing under the old id remains.
+//  3. Add the id to KEYRING_RETIRE_KEYS in the rotator's configuration (a
+//     reviewed change of the stack) and rotate again. That rotation's Create
+//     drops the listed ids (never the active one) while adding the new key, and
+//     its Test checks that exactly those ids went.
+//  4. The previous ring stays readable as AWSPREVIOUS until the next rotation:
+//     if some data turns out to need the retired key, restore it from there
+//     before rotating again. Ids already gone from the ring are ignored, so the
+//     list can be cleared at leisure.
+//
+// Environment:
+//
+//	KEYRING_MAX_KEYS     most keys the ring may hold, 2 to 64; default 10.
+//	KEYRING_RETIRE_KEYS  comma-separated key ids to drop at the next rotation,
+//	                     after their data was re-encrypted; default none.
+package keyring
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/acme/secrets-platform/rotator/engine"
+	"github.com/acme/secrets-platform/secretcache/keyring"
+)
+
+// The environment variables FromEnv reads.
+const (
+	EnvMaxKeys = "KEYRING_MAX_KEYS"
+	EnvRetire  = "KEYRING_RETIRE_KEYS"
+)
+
+// DefaultMaxKeys is the ring bound when KEYRING_MAX_KEYS is unset: with
+// rotation every 90 days it is two years and more of keys.
+const DefaultMaxKeys = 10
+
+// ErrRingFull means a rotation would push the ring over its bound.
+var ErrRingFull = errors.New("key ring is full: re-encrypt data under old keys and retire them (see the keyring strategy's retirement procedure)")
+
+// Strategy rotates a key ring. It implements engine.Strategy and
+// engine.ValueNeeds.
+type Strategy struct {
+	maxKeys int
+	retire  []string
+	rnd     io.Reader
+	now     func() time.Time
+}
+
+// New returns a strategy that keeps at most maxKeys keys and drops the retire
+// ids at its next Create. rnd is the randomness source (nil: crypto/rand) and
+// now the clock used in new key ids (nil: time.Now).
+func New(maxKeys int, retire []string, rnd io.Reader, now func() time.Time) (*Strategy, error) {
+	if maxKeys < 2 || maxKeys > keyring.MaxKeys {
+		return nil, fmt.Errorf("max keys %d: want 2 to %d", maxKeys, keyring.MaxKeys)
+	}
+	if rnd == nil {
+		rnd = rand.Reader
+	}
+	if now == nil {
+		now = time.Now
+	}
+	return &Strategy{maxKeys: maxKeys, retire: retire, rnd: rnd, now: now}, nil
+}
+
+// FromEnv is the engine.Constructor of this strategy: it reads the KEYRING_*
+// variables documented in the package comment.
+func FromEnv(_ context.Context, d engine.Deps) (engine.Strategy, error) {
+	maxKeys := DefaultMaxKeys
+	if v := d.Getenv(EnvMaxKeys); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return nil, fmt.Errorf("read %s: %w", EnvMaxKeys, err)
+		}
+		maxKeys = n
+	}
+	var retire []string
+	for id := range strings.SplitSeq(d.Getenv(EnvRetire), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			retire = append(retire, id)
+		}
+	}
+	s, err := New(maxKeys, retire, nil, d.Now)
+	if err != nil {
+		return nil, fmt.Errorf("keyring strategy from environment: %w", err)
+	}
+	return s, nil
+}
+
+// Name implements engine.Strategy.
+func (s *Strategy) Name() string { return "keyring" }
+
+// Needs implements engine.ValueNeeds: only Test reads, both rings.
+func (s *Strategy) Needs() engine.Needs {
+	return engine.Needs{CurrentInTest: true, PendingInTest: true}
+}
+
+// Create implements engine.Strategy: the current ring, minus the retired ids,
+// plus a new active key.
+func (s *Strategy) Create(_ context.Context, r engine.Rotation) ([]byte, error) {
+	ring, err := keyring.Parse(r.Current.Value)
+	if err != nil {
+		return nil, fmt.Errorf("read current version %s: %w", r.Current.ID, err)
+	}
+	for _, id := range s.retire {
+		if !ring.Has(id) {
+			continue // retired at an earlier rotation
+		}
+		if ring, err = ring.Without(id); err != nil {
+			return nil, err
+		}
+	}
+	if ring.Len() >= s.maxKeys {
+		return nil, fmt.Errorf("%w: it holds %d keys, the limit is %d", ErrRingFull, ring.Len(), s.maxKeys)
+	}
+	key := make([]byte, keyring.KeySize)
+	if _, err := io.ReadFull(s.rnd, key); err != nil {
+		return nil, fmt.Errorf("read random key: %w", err)
+	}
+	id, err := s.newID(ring)
+	if err != nil {
+		return nil, err
+	}
+	if ring, err = ring.WithActiveKey(id, key); err != nil {
+		return nil, err
+	}
+	return ring.Marshal()
+}
+
+// newID names a key by its creation time, so that ids sort by age and an
+// operator can tell old keys at a glance, plus a random suffix, so that an id
+// is never reused even for a retired key (data under a retired key must fail
+// to decrypt, not decrypt with a stranger).
+func (s *Strategy) newID(ring *keyring.Ring) (string, error) {
+	suffix := make([]byte, 4)
+	if _, err := io.ReadFull(s.rnd, suffix); err != nil {
+		return "", fmt.Errorf("read random key id: %w", err)
+	}
+	id := "k" + s.now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(suffix)
+	if ring.Has(id) {
+		return "", fmt.Errorf("new key id %q already in the ring", id)
+	}
+	return id, nil
+}
+
+// Set implements engine.Strategy: the ring has no downstream service;
+// applications pick it up from Secrets Manager.
+func (s *Strategy) Set(context.Context, engine.Rotation) error { return nil }
+
+// Test implements engine.Strategy. It guards against data loss before the new
+// ring becomes current: every current key is still there with the same bytes
+// unless it was listed for retirement, the active key is new, and it works.
+func (s *Strategy) Test(_ context.Context, r engine.Rotation) error {
+	cur, err := keyring.Parse(r.Current.Value)
+	if err != nil {
+		return fmt.Errorf("read current version %s: %w", r.Current.ID, err)
+	}
+	next, err := keyring.Parse(r.Pending.Value)
+	if err != nil {
+		return fmt.Errorf("read pending version %s: %w", r.Pending.ID, err)
+	}
+	for _, id := range cur.IDs() {
+		if slices.Contains(s.retire, id) && id != cur.Active() {
+			if next.Has(id) {
+				return fmt.Errorf("pending ring still holds retired key %q", id)
+			}
+			continue
+		}
+		if !next.SameKey(cur, id) {
+			return fmt.Errorf("pending ring lost or changed key %q", id)
+		}
+	}
+	if cur.Has(next.Active()) {
+		return fmt.Errorf("pending active key %q is not new", next.Active())
+	}
+	if next.Len() > s.maxKeys {
+		return fmt.Errorf("%w: pending ring holds %d keys, the limit is %d", ErrRingFull, next.Len(), s.maxKeys)
+	}
+	probe := []byte("keyring rotation probe")
+	c, err := next.Encrypt(probe, []byte(r.Token))
+	if err != nil {
+		return fmt.Errorf("encrypt with pending key %q: %w", next.Active(), err)
+	}
+	if _, err := next.Decrypt(c, []byte(r.Token)); err != nil {
+		return fmt.Errorf("decrypt with pending key %q: %w", next.Active(), err)
+	}
+	return nil
+}

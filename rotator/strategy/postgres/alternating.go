@@ -1,0 +1,182 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/acme/secrets-platform/rotator/engine"
+)
+
+// cloneSuffix names the second role, as AWS's alternating-users template does.
+const cloneSuffix = "_clone"
+
+// maxIdentifierBytes is PostgreSQL's NAMEDATALEN-1: a longer role name would be
+// truncated silently and the secret would name a role that does not exist.
+const maxIdentifierBytes = 63
+
+// AlternatingUsers alternates between two login roles, <user> and
+// <user>_clone, setting passwords as the master user. The version that leaves
+// AWSCURRENT keeps its role and password, so clients holding it keep logging in
+// until the rotation after next changes that role's password.
+//
+// The clone is made a member of the base role, so it holds every privilege the
+// base role holds, now and later. Objects the clone creates are owned by the
+// clone; applications that create objects should SET ROLE to the base role.
+type AlternatingUsers struct {
+	conn      connector
+	passwords passwordGenerator
+	secrets   secretReader
+	grants    []string
+}
+
+var (
+	_ engine.Strategy   = (*AlternatingUsers)(nil)
+	_ engine.ValueNeeds = (*AlternatingUsers)(nil)
+)
+
+// Name implements engine.Strategy.
+func (a *AlternatingUsers) Name() string { return "postgres-alternating-users" }
+
+// Needs asks the engine for AWSPENDING only: Set logs in as the master, not
+// as the current user.
+func (a *AlternatingUsers) Needs() engine.Needs {
+	return engine.Needs{PendingInSet: true, PendingInTest: true}
+}
+
+// Create copies AWSCURRENT with the other username and a new password.
+func (a *AlternatingUsers) Create(_ context.Context, r engine.Rotation) ([]byte, error) {
+	cur, err := parseCredentials(r.Current.Value)
+	if err != nil {
+		return nil, fmt.Errorf("read current version: %w", err)
+	}
+	if cur.MasterARN == "" {
+		return nil, fmt.Errorf("create pending version: alternating users need a masterarn in the secret")
+	}
+	next := alternate(cur.Username)
+	if len(baseName(cur.Username)+cloneSuffix) > maxIdentifierBytes {
+		return nil, fmt.Errorf("create pending version: %s%s is longer than %d bytes", baseName(cur.Username), cloneSuffix, maxIdentifierBytes)
+	}
+	pw, err := a.passwords.generate()
+	if err != nil {
+		return nil, err
+	}
+	return cur.withLogin(next, pw)
+}
+
+// baseName strips the clone suffix.
+func baseName(user string) string { return strings.TrimSuffix(user, cloneSuffix) }
+
+// alternate returns the other role of the pair.
+func alternate(user string) string {
+	if strings.HasSuffix(user, cloneSuffix) {
+		return baseName(user)
+	}
+	return user + cloneSuffix
+}
+
+// Set logs in as the master and sets the pending role's password, creating the
+// clone (a member of the base role) when it is missing, and the base role with
+// its grants on a first rotation. It runs in one transaction, so a failure
+// leaves no half-made role.
+func (a *AlternatingUsers) Set(ctx context.Context, r engine.Rotation) error {
+	pending, err := parseCredentials(r.Pending.Value)
+	if err != nil {
+		return fmt.Errorf("read pending version: %w", err)
+	}
+	master, err := a.secrets.masterLogin(ctx, pending)
+	if err != nil {
+		return err
+	}
+	conn, err := a.conn.connect(ctx, master)
+	if err != nil {
+		return fmt.Errorf("set pending password as master: %w", err)
+	}
+	defer closeQuietly(conn)
+	base := baseName(pending.Username)
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		exists, err := roleExists(ctx, tx, base)
+		if err != nil {
+			return err
+		}
+		if !exists {
+			if err := a.createBase(ctx, tx, r, pending); err != nil {
+				return err
+			}
+		}
+		if pending.Username == base {
+			return setPassword(ctx, tx, base, pending.Password)
+		}
+		if _, err := ensureLogin(ctx, tx, pending.Username, pending.Password); err != nil {
+			return err
+		}
+		held, err := memberships(ctx, tx, pending.Username)
+		if err != nil {
+			return err
+		}
+		if slices.Contains(held, base) {
+			return nil
+		}
+		return execFormatted(ctx, tx, "grant "+base+" to "+pending.Username, "'GRANT %I TO %I', $1::text, $2::text", base, pending.Username)
+	})
+	if err != nil {
+		return scrub(fmt.Errorf("set password of %s: %w", pending.Username, err), master.password, pending.Password)
+	}
+	return nil
+}
+
+// createBase creates the base role on a first rotation, with its grants. When
+// the base role is the pending one it gets the pending password; otherwise it
+// gets the password of AWSCURRENT (which must then be the base role), so that
+// AWSCURRENT logs in from now on and AWSPREVIOUS does after this rotation.
+func (a *AlternatingUsers) createBase(ctx context.Context, tx pgx.Tx, r engine.Rotation, pending credentials) error {
+	base := baseName(pending.Username)
+	password := pending.Password
+	if pending.Username != base {
+		cur, err := a.current(ctx, r)
+		if err != nil {
+			return err
+		}
+		if cur.Username != base {
+			return fmt.Errorf("create role %s: AWSCURRENT names %s, want the base role", base, cur.Username)
+		}
+		password = cur.Password
+	}
+	if err := createLogin(ctx, tx, base, password); err != nil {
+		return err
+	}
+	return ensureGrants(ctx, tx, base, pending.DBName, a.grants)
+}
+
+// current returns AWSCURRENT: from the engine when it fetched it, otherwise
+// read here (only on a first rotation, so normal rotations cost no call).
+func (a *AlternatingUsers) current(ctx context.Context, r engine.Rotation) (credentials, error) {
+	value := r.Current.Value
+	if len(value) == 0 {
+		v, ok, err := a.secrets.read(ctx, r.SecretARN, "AWSCURRENT")
+		if err != nil {
+			return credentials{}, err
+		}
+		if !ok {
+			return credentials{}, fmt.Errorf("read current version of %s: not found", r.SecretARN)
+		}
+		value = v
+	}
+	c, err := parseCredentials(value)
+	if err != nil {
+		return credentials{}, fmt.Errorf("read current version: %w", err)
+	}
+	return c, nil
+}
+
+// Test logs in as the pending role and checks whom it is logged in as.
+func (a *AlternatingUsers) Test(ctx context.Context, r engine.Rotation) error {
+	pending, err := parseCredentials(r.Pending.Value)
+	if err != nil {
+		return fmt.Errorf("read pending version: %w", err)
+	}
+	return testLogin(ctx, a.conn, pending)
+}

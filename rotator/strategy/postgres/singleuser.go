@@ -1,0 +1,191 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/acme/secrets-platform/rotator/engine"
+)
+
+// SingleUser rotates the password of one login role while logged in as that
+// role, following the rules of AWS's single-user template at a lower cost: the
+// current credentials are tried first, so a normal rotation opens exactly two
+// connections (one in Set, one in Test) and reads no extra version.
+type SingleUser struct {
+	conn      connector
+	passwords passwordGenerator
+	secrets   secretReader
+	grants    []string
+}
+
+var (
+	_ engine.Strategy   = (*SingleUser)(nil)
+	_ engine.ValueNeeds = (*SingleUser)(nil)
+)
+
+// Name implements engine.Strategy.
+func (s *SingleUser) Name() string { return "postgres-single-user" }
+
+// Needs asks the engine for AWSCURRENT and AWSPENDING only: AWSPREVIOUS
+// matters only when both fail to log in, and then Set reads it itself, which
+// keeps a normal rotation one GetSecretValue cheaper.
+func (s *SingleUser) Needs() engine.Needs {
+	return engine.Needs{CurrentInSet: true, PendingInSet: true, PendingInTest: true}
+}
+
+// Create copies AWSCURRENT with a new password.
+func (s *SingleUser) Create(_ context.Context, r engine.Rotation) ([]byte, error) {
+	cur, err := parseCredentials(r.Current.Value)
+	if err != nil {
+		return nil, fmt.Errorf("read current version: %w", err)
+	}
+	pw, err := s.passwords.generate()
+	if err != nil {
+		return nil, err
+	}
+	return cur.withLogin(cur.Username, pw)
+}
+
+// Set makes the database accept the pending password. In order it logs in with
+// the current password (the normal case), then the pending one (an earlier
+// attempt already set it: nothing to do), then the previous one (a rotation
+// moved AWSCURRENT back), and finally, when all are refused and the secret
+// names a master, it uses the master to create the role or reset its password
+// (the first rotation after deployment, when the role does not exist yet).
+func (s *SingleUser) Set(ctx context.Context, r engine.Rotation) error {
+	pending, err := parseCredentials(r.Pending.Value)
+	if err != nil {
+		return fmt.Errorf("read pending version: %w", err)
+	}
+	current, err := parseCredentials(r.Current.Value)
+	if err != nil {
+		return fmt.Errorf("read current version: %w", err)
+	}
+	if !current.sameServer(pending) {
+		return errors.New("set pending password: pending and current versions name different users or servers")
+	}
+
+	done, err := s.setAs(ctx, loginOf(current), pending)
+	if done || err != nil {
+		return err
+	}
+	conn, err := s.conn.connect(ctx, loginOf(pending))
+	if err == nil {
+		closeQuietly(conn)
+		return nil
+	}
+	if !isAuthFailure(err) {
+		return err
+	}
+	previous, ok, err := s.previous(ctx, r)
+	if err != nil {
+		return err
+	}
+	if ok {
+		if !previous.sameServer(pending) {
+			return errors.New("set pending password: pending and previous versions name different users or servers")
+		}
+		done, err := s.setAs(ctx, loginOf(previous), pending)
+		if done || err != nil {
+			return err
+		}
+	}
+	if pending.MasterARN == "" {
+		return fmt.Errorf("set pending password: the database refused the current, pending and previous passwords of %s, and the secret has no masterarn to reset it", pending.Username)
+	}
+	return s.bootstrap(ctx, pending)
+}
+
+// setAs logs in with l and sets the pending password. done is false, with no
+// error, when the server refused l's credentials, so the caller tries others.
+func (s *SingleUser) setAs(ctx context.Context, l login, pending credentials) (done bool, err error) {
+	conn, err := s.conn.connect(ctx, l)
+	if isAuthFailure(err) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	defer closeQuietly(conn)
+	if err := setPassword(ctx, conn, pending.Username, pending.Password); err != nil {
+		return false, scrub(fmt.Errorf("set pending password: %w", err), l.password)
+	}
+	return true, nil
+}
+
+// previous returns AWSPREVIOUS: from the engine when it fetched it, otherwise
+// read here (only on the rare path where current and pending were refused).
+func (s *SingleUser) previous(ctx context.Context, r engine.Rotation) (credentials, bool, error) {
+	value := []byte(nil)
+	if r.Previous != nil {
+		value = r.Previous.Value
+	} else {
+		v, ok, err := s.secrets.read(ctx, r.SecretARN, "AWSPREVIOUS")
+		if err != nil || !ok {
+			return credentials{}, false, err
+		}
+		value = v
+	}
+	if len(value) == 0 {
+		return credentials{}, false, nil
+	}
+	c, err := parseCredentials(value)
+	if err != nil {
+		return credentials{}, false, fmt.Errorf("read previous version: %w", err)
+	}
+	return c, true, nil
+}
+
+// bootstrap logs in as the master and creates the role with its grants, or
+// resets its password. Run twice it changes nothing but the password hash.
+func (s *SingleUser) bootstrap(ctx context.Context, pending credentials) error {
+	master, err := s.secrets.masterLogin(ctx, pending)
+	if err != nil {
+		return err
+	}
+	conn, err := s.conn.connect(ctx, master)
+	if err != nil {
+		return fmt.Errorf("bootstrap %s: %w", pending.Username, err)
+	}
+	defer closeQuietly(conn)
+	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if _, err := ensureLogin(ctx, tx, pending.Username, pending.Password); err != nil {
+			return err
+		}
+		return ensureGrants(ctx, tx, pending.Username, pending.DBName, s.grants)
+	})
+	if err != nil {
+		return scrub(fmt.Errorf("bootstrap %s: %w", pending.Username, err), master.password, pending.Password)
+	}
+	return nil
+}
+
+// Test logs in with the pending credentials and checks whom it is logged in as.
+func (s *SingleUser) Test(ctx context.Context, r engine.Rotation) error {
+	pending, err := parseCredentials(r.Pending.Value)
+	if err != nil {
+		return fmt.Errorf("read pending version: %w", err)
+	}
+	return testLogin(ctx, s.conn, pending)
+}
+
+// testLogin logs in as c and runs a query, so that a role that may log in but
+// not use the database fails here rather than in the application.
+func testLogin(ctx context.Context, cn connector, c credentials) error {
+	conn, err := cn.connect(ctx, loginOf(c))
+	if err != nil {
+		return fmt.Errorf("test pending credentials: %w", err)
+	}
+	defer closeQuietly(conn)
+	var user string
+	if err := conn.QueryRow(ctx, "SELECT current_user").Scan(&user); err != nil {
+		return scrub(fmt.Errorf("test pending credentials: query as %s: %w", c.Username, err), c.Password)
+	}
+	if user != c.Username {
+		return fmt.Errorf("test pending credentials: logged in as %s, want %s", user, c.Username)
+	}
+	return nil
+}
