@@ -67,13 +67,17 @@ npm ci --prefix tools/iamsim --no-audit --no-fund --loglevel=error || fail "npm 
 step "go vet (root, secretcache, testenv)"
 go vet ./... || fail "go vet (root)"
 (cd secretcache && go vet ./...) || fail "go vet (secretcache)"
+(cd secretcache/integration && go vet ./...) || fail "go vet (secretcache integration)"
 (cd internal/testenv && go vet ./...) || fail "go vet (testenv)"
 
 step "go test: root module"
 gotest root . -count=1 -timeout 40m ./... || fail "go test (root)"
 
-step "go test -race: secretcache module"
+step "go test -race: secretcache module (no services)"
 gotest secretcache secretcache -race -count=1 -timeout 20m ./... || fail "go test (secretcache)"
+
+step "go test -race: secretcache integration module (moto, PostgreSQL, IAM simulator, a consumer module)"
+gotest secretcache-integration secretcache/integration -race -count=1 -timeout 20m ./... || fail "go test (secretcache integration)"
 
 step "go test: testenv module"
 gotest testenv internal/testenv -count=1 -timeout 10m ./... || fail "go test (testenv)"

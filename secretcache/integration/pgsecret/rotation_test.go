@@ -23,7 +23,7 @@ import (
 
 	"github.com/acme/secrets-platform/internal/testenv"
 	"github.com/acme/secrets-platform/secretcache"
-	"github.com/acme/secrets-platform/secretcache/internal/awstest"
+	"github.com/acme/secrets-platform/secretcache/integration/internal/awstest"
 	"github.com/acme/secrets-platform/secretcache/pgsecret"
 )
 

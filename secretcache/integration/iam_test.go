@@ -1,8 +1,9 @@
-package secretcache_test
+package integration_test
 
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/acme/secrets-platform/internal/testenv"
 	"github.com/acme/secrets-platform/secretcache"
+	"github.com/acme/secrets-platform/secretcache/integration/internal/gocmd"
 )
 
 // TestREADMEPolicyGrantsWhatTheCacheCalls checks the IAM statement that the
@@ -53,10 +55,11 @@ func TestREADMEPolicyGrantsWhatTheCacheCalls(t *testing.T) {
 	}
 }
 
-// readmeStatement returns the JSON block of the README's IAM section.
+// readmeStatement returns the JSON block of the IAM section of secretcache's
+// README.
 func readmeStatement(t *testing.T) string {
 	t.Helper()
-	b, err := os.ReadFile("README.md")
+	b, err := os.ReadFile(filepath.Join(gocmd.ModuleDir(t, "github.com/acme/secrets-platform/secretcache"), "README.md"))
 	require.NoError(t, err)
 	_, iam, ok := strings.Cut(string(b), "## IAM")
 	require.True(t, ok, "README has an IAM section")

@@ -1,4 +1,4 @@
-package secretcache_test
+package integration_test
 
 import (
 	"sync"
@@ -11,7 +11,7 @@ import (
 
 	"github.com/acme/secrets-platform/internal/testenv"
 	"github.com/acme/secrets-platform/secretcache"
-	"github.com/acme/secrets-platform/secretcache/internal/awstest"
+	"github.com/acme/secrets-platform/secretcache/integration/internal/awstest"
 )
 
 // TestMotoConcurrentMissesMakeOneCall is the proof against the real
