@@ -74,4 +74,3 @@ func ownAccounts(raw Raw) []string {
 	}
 	return ids
 }
-

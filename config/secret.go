@@ -1,6 +1,10 @@
 package config
 
-import "time"
+import (
+	"time"
+
+	"github.com/acme/secrets-platform/rotator/contract"
+)
 
 // Kind is what a secret holds; it decides how the first value is made and
 // which rotation strategies fit.
@@ -24,7 +28,8 @@ const (
 // Kinds lists the allowed kinds, in the order the docs show them.
 var Kinds = []Kind{KindJSON, KindString, KindPassword, KindKeyring, KindDatabase}
 
-// Strategy is how a secret rotates.
+// Strategy is how a secret rotates: manual, AWS's hosted rotator, or one of
+// the Go rotator's strategies, whose names the rotator's contract defines.
 type Strategy string
 
 const (
@@ -32,17 +37,17 @@ const (
 	// runbook and an alarm fires when the value is older than MaxSecretAgeDays.
 	Manual Strategy = "manual"
 	// Random rotates a generated password or token in the Go rotator.
-	Random Strategy = "random"
+	Random = Strategy(contract.Random)
 	// Keyring adds a new field-encryption key and makes it active, keeping old keys.
-	Keyring Strategy = "keyring"
+	Keyring = Strategy(contract.Keyring)
 	// HTTPKey rotates a third-party API key through the documented key contract.
-	HTTPKey Strategy = "http"
+	HTTPKey = Strategy(contract.HTTPKey)
 	// Twilio rotates a Twilio API key through Twilio's Keys API.
-	Twilio Strategy = "twilio"
+	Twilio = Strategy(contract.Twilio)
 	// PostgresSingleUser changes the application user's password (Go rotator).
-	PostgresSingleUser Strategy = "postgres-single-user"
+	PostgresSingleUser = Strategy(contract.PostgresSingleUser)
 	// PostgresAlternatingUsers alternates between the user and <user>_clone (Go rotator).
-	PostgresAlternatingUsers Strategy = "postgres-alternating-users"
+	PostgresAlternatingUsers = Strategy(contract.PostgresAlternatingUsers)
 	// HostedSingleUser is AWS's SecretsManagerRDSPostgreSQLRotationSingleUser.
 	HostedSingleUser Strategy = "hosted-single-user"
 	// HostedMultiUser is AWS's SecretsManagerRDSPostgreSQLRotationMultiUser.

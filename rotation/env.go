@@ -2,30 +2,11 @@ package rotation
 
 import (
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/secrets-platform/config"
-)
-
-// EnvStrategy is the variable cmd/rotator selects its strategy by.
-const EnvStrategy = "ROTATION_STRATEGY"
-
-// Variables named by the strategy packages' doc comments. They are repeated
-// here, not imported, so the Pulumi program does not link the strategies'
-// clients (pgx, HTTP); the tests compare them with the packages' constants.
-const (
-	envHTTPBaseURL        = "HTTPKEY_BASE_URL"
-	envHTTPAdminSecret    = "HTTPKEY_ADMIN_SECRET_ARN"
-	envTwilioAdminSecret  = "TWILIO_ADMIN_SECRET_ARN"
-	envGracePeriod        = "GRACE_PERIOD"
-	envDBGrants           = "DB_GRANTS"
-	envPasswordLength     = "PASSWORD_LENGTH"
-	envExcludeCharacters  = "EXCLUDE_CHARACTERS"
-	envRandomLength       = "RANDOM_LENGTH"
-	envRandomExcludeChars = "RANDOM_EXCLUDE_CHARACTERS"
+	"github.com/acme/secrets-platform/rotator/contract"
 )
 
 // EnvArgs is what a rotator's environment is made of.
@@ -38,56 +19,56 @@ type EnvArgs struct {
 	DatabaseGrants []string
 }
 
+// Settings are the rotator settings of a catalog entry, with the admin
+// secret's ARN once it is known. Every setting comes from stack config.
+func Settings(s config.Secret, adminSecretARN string, grants []string) contract.Settings {
+	st := contract.Settings{Strategy: contract.Strategy(s.Rotation.Strategy)}
+	switch st.Strategy {
+	case contract.Random, contract.PostgresSingleUser, contract.PostgresAlternatingUsers:
+		st.Password = contract.PasswordShape{Length: s.Password.Length, ExcludeCharacters: s.Password.ExcludeCharacters}
+	}
+	if st.Strategy.ReadsMasterSecret() {
+		st.Database = contract.Logins{Grants: grants}
+	}
+	if st.Strategy.ReadsAdminSecret() {
+		st.KeyAPI = contract.KeyAPI{AdminSecretARN: adminSecretARN, Grace: s.Rotation.GracePeriod}
+	}
+	if st.Strategy == contract.HTTPKey {
+		st.KeyAPI.BaseURL = s.KeyAPIBaseURL
+	}
+	return st
+}
+
 // Environment is the function's environment: ROTATION_STRATEGY and the
-// variables its strategy reads. No value in it is secret (ARNs, URLs,
-// lengths), and it is encrypted with the platform key all the same.
+// variables its strategy reads, written by contract.Settings.Env. No value in
+// it is secret (ARNs, URLs, lengths), and it is encrypted with the platform
+// key all the same.
 //
 // AWS_ENDPOINT_URL_SECRETS_MANAGER is never set: the database VPC's Secrets
 // Manager endpoint has private DNS, so the default URL already resolves to it
 // from the rotator's subnets.
-func Environment(a EnvArgs) (pulumi.StringMap, error) {
+func Environment(a EnvArgs) (pulumi.StringMapOutput, error) {
 	s := a.Secret
-	env := pulumi.StringMap{EnvStrategy: pulumi.String(string(s.Rotation.Strategy))}
-	grace := func() {
-		if s.Rotation.GracePeriod > 0 {
-			env[envGracePeriod] = pulumi.String(s.Rotation.GracePeriod.String())
-		}
+	if !contract.Strategy(s.Rotation.Strategy).Known() {
+		return pulumi.StringMapOutput{}, fmt.Errorf("rotator environment of %s: strategy %q has no Go rotator", s.Name, s.Rotation.Strategy)
 	}
-	switch s.Rotation.Strategy {
-	case config.Random:
-		if s.Password.Length > 0 {
-			env[envRandomLength] = pulumi.String(strconv.Itoa(s.Password.Length))
-		}
-		if s.Password.ExcludeCharacters != "" {
-			env[envRandomExcludeChars] = pulumi.String(s.Password.ExcludeCharacters)
-		}
-	case config.Keyring:
-		// The key ring strategy has no settings.
-	case config.HTTPKey:
-		if a.AdminSecretArn == nil || s.KeyAPIBaseURL == "" {
-			return nil, fmt.Errorf("rotator environment of %s: the http strategy needs an admin secret and keyApiBaseUrl", s.Name)
-		}
-		env[envHTTPBaseURL] = pulumi.String(s.KeyAPIBaseURL)
-		env[envHTTPAdminSecret] = a.AdminSecretArn
-		grace()
-	case config.Twilio:
-		if a.AdminSecretArn == nil {
-			return nil, fmt.Errorf("rotator environment of %s: the twilio strategy needs an admin secret", s.Name)
-		}
-		env[envTwilioAdminSecret] = a.AdminSecretArn
-		grace()
-	case config.PostgresSingleUser, config.PostgresAlternatingUsers:
-		if len(a.DatabaseGrants) > 0 {
-			env[envDBGrants] = pulumi.String(strings.Join(a.DatabaseGrants, ","))
-		}
-		if s.Password.Length > 0 {
-			env[envPasswordLength] = pulumi.String(strconv.Itoa(s.Password.Length))
-		}
-		if s.Password.ExcludeCharacters != "" {
-			env[envExcludeCharacters] = pulumi.String(s.Password.ExcludeCharacters)
-		}
-	default:
-		return nil, fmt.Errorf("rotator environment of %s: strategy %q has no Go rotator", s.Name, s.Rotation.Strategy)
+	admin := a.AdminSecretArn
+	if admin == nil {
+		admin = pulumi.String("")
 	}
-	return env, nil
+	// Check what can be checked before the ARN is known, so bad settings fail
+	// the program rather than a later apply.
+	if contract.Strategy(s.Rotation.Strategy).ReadsAdminSecret() && a.AdminSecretArn == nil {
+		return pulumi.StringMapOutput{}, fmt.Errorf("rotator environment of %s: the %s strategy needs an admin secret", s.Name, s.Rotation.Strategy)
+	}
+	if _, err := Settings(s, "arn:placeholder", a.DatabaseGrants).Env(); err != nil {
+		return pulumi.StringMapOutput{}, fmt.Errorf("rotator environment of %s: %w", s.Name, err)
+	}
+	return admin.ToStringOutput().ApplyT(func(arn string) (map[string]string, error) {
+		env, err := Settings(s, arn, a.DatabaseGrants).Env()
+		if err != nil {
+			return nil, fmt.Errorf("rotator environment of %s: %w", s.Name, err)
+		}
+		return env, nil
+	}).(pulumi.StringMapOutput), nil
 }

@@ -3,6 +3,7 @@ package rotation
 import (
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/iam"
+	"github.com/acme/secrets-platform/rotator/contract"
 )
 
 // Statement ids of the rotator policy; the rule checker and the tests find
@@ -146,11 +147,7 @@ func Policy(a PolicyArgs) iam.Document {
 
 // sweeps reports whether the strategy revokes old keys after a grace period,
 // and so gets the sweep schedule and ListSecretVersionIds.
-func sweeps(s config.Strategy) bool {
-	return s == config.HTTPKey || s == config.Twilio
-}
+func sweeps(s config.Strategy) bool { return contract.Strategy(s).RevokesKeys() }
 
 // inVPC reports whether the strategy's rotator reaches the database.
-func inVPC(s config.Strategy) bool {
-	return s == config.PostgresSingleUser || s == config.PostgresAlternatingUsers
-}
+func inVPC(s config.Strategy) bool { return contract.Strategy(s).ReadsMasterSecret() }

@@ -12,9 +12,7 @@ import (
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/iam"
 	"github.com/acme/secrets-platform/rotation"
-	"github.com/acme/secrets-platform/rotator/grace"
-	"github.com/acme/secrets-platform/rotator/strategy/httpkey"
-	"github.com/acme/secrets-platform/rotator/strategy/twilio"
+	"github.com/acme/secrets-platform/rotator/contract"
 )
 
 const (
@@ -131,65 +129,56 @@ func TestPolicyViaServiceFollowsThePartition(t *testing.T) {
 	}
 }
 
-func TestEnvironmentNamesTheStrategysVariables(t *testing.T) {
-	admin := pulumi.String(adminArn)
+func TestSettingsFollowTheCatalogEntry(t *testing.T) {
 	tests := []struct {
-		name    string
-		secret  config.Secret
-		grants  []string
-		want    map[string]string
-		wantErr string
+		name   string
+		secret config.Secret
+		grants []string
+		want   map[string]string
 	}{
 		{
 			name:   "twilio",
 			secret: config.Secret{Name: "/p/i/twilio", Rotation: config.Rotation{Strategy: config.Twilio, GracePeriod: time.Hour}},
-			want:   map[string]string{rotation.EnvStrategy: "twilio", twilio.EnvAdminSecretARN: adminArn, grace.PeriodEnv: "1h0m0s"},
+			want:   map[string]string{contract.EnvStrategy: "twilio", contract.EnvAdminSecretARN: adminArn, contract.EnvGracePeriod: "1h0m0s"},
 		},
 		{
 			name:   "http",
 			secret: config.Secret{Name: "/p/i/key", KeyAPIBaseURL: "https://keys.example.com", Rotation: config.Rotation{Strategy: config.HTTPKey}},
-			want:   map[string]string{rotation.EnvStrategy: "http", httpkey.EnvBaseURL: "https://keys.example.com", httpkey.EnvAdminSecretARN: adminArn},
+			want:   map[string]string{contract.EnvStrategy: "http", contract.EnvKeyAPIBaseURL: "https://keys.example.com", contract.EnvAdminSecretARN: adminArn},
 		},
 		{
 			name:   "postgres",
 			secret: config.Secret{Name: "/p/a/db", Password: config.Password{Length: 40, ExcludeCharacters: `/@" `}, Rotation: config.Rotation{Strategy: config.PostgresSingleUser}},
 			grants: []string{"pg_read_all_data", "pg_write_all_data"},
-			want:   map[string]string{rotation.EnvStrategy: "postgres-single-user", "DB_GRANTS": "pg_read_all_data,pg_write_all_data", "PASSWORD_LENGTH": "40", "EXCLUDE_CHARACTERS": `/@" `},
+			want: map[string]string{contract.EnvStrategy: "postgres-single-user", contract.EnvDBGrants: "pg_read_all_data,pg_write_all_data",
+				contract.EnvPasswordLength: "40", contract.EnvPasswordExclude: `/@" `},
 		},
 		{
 			name:   "random",
 			secret: config.Secret{Name: "/p/a/token", Password: config.Password{Length: 48}, Rotation: config.Rotation{Strategy: config.Random}},
-			want:   map[string]string{rotation.EnvStrategy: "random", "RANDOM_LENGTH": "48"},
+			want:   map[string]string{contract.EnvStrategy: "random", contract.EnvPasswordLength: "48"},
 		},
 		{
 			name:   "keyring",
 			secret: config.Secret{Name: "/p/a/keys", Rotation: config.Rotation{Strategy: config.Keyring}},
-			want:   map[string]string{rotation.EnvStrategy: "keyring"},
-		},
-		{
-			name:    "hosted has no Go rotator",
-			secret:  config.Secret{Name: "/p/a/db", Rotation: config.Rotation{Strategy: config.HostedSingleUser}},
-			wantErr: "has no Go rotator",
+			want:   map[string]string{contract.EnvStrategy: "keyring"},
 		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			env, err := rotation.Environment(rotation.EnvArgs{Secret: tt.secret, AdminSecretArn: admin, DatabaseGrants: tt.grants})
-			if tt.wantErr != "" {
-				assert.ErrorContains(t, err, tt.wantErr)
-				return
-			}
+			got, err := rotation.Settings(tt.secret, adminArn, tt.grants).Env()
 			require.NoError(t, err)
-			got := map[string]string{}
-			for k, v := range env {
-				s, ok := v.(pulumi.String)
-				require.True(t, ok, "got %T for %s, want a plain string", v, k)
-				got[k] = string(s)
-			}
 			assert.Equal(t, tt.want, got, "got %v, want %v", got, tt.want)
 			assert.NotContains(t, got, "AWS_ENDPOINT_URL_SECRETS_MANAGER", "got an endpoint override, want none (private DNS)")
 		})
 	}
+}
+
+func TestEnvironmentRefusesWhatHasNoGoRotator(t *testing.T) {
+	_, err := rotation.Environment(rotation.EnvArgs{Secret: config.Secret{Name: "/p/a/db", Rotation: config.Rotation{Strategy: config.HostedSingleUser}}})
+	assert.ErrorContains(t, err, "has no Go rotator")
+	_, err = rotation.Environment(rotation.EnvArgs{Secret: config.Secret{Name: "/p/i/twilio", Rotation: config.Rotation{Strategy: config.Twilio}}})
+	assert.ErrorContains(t, err, "needs an admin secret")
 }
 
 func TestRulesFollowTheConfig(t *testing.T) {

@@ -1,7 +1,6 @@
 package rotation
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -15,7 +14,7 @@ import (
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/iam"
 	"github.com/acme/secrets-platform/rotation/artifact"
-	"github.com/acme/secrets-platform/rotator/grace"
+	"github.com/acme/secrets-platform/rotator/contract"
 )
 
 // Function settings of every Go rotator.
@@ -275,7 +274,7 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 	return r, nil
 }
 
-// newSweep invokes the rotator every SweepSchedule with a grace.SweepEvent, so
+// newSweep invokes the rotator every SweepSchedule with a contract.SweepEvent, so
 // replaced third-party keys are revoked once no cache can still hold them.
 func newSweep(ctx *pulumi.Context, name string, a RotatorArgs, fn *lambda.Function, tags pulumi.StringMap, parent *Rotator) error {
 	// Named after its function, so the environment prefix that scopes this
@@ -292,11 +291,7 @@ func newSweep(ctx *pulumi.Context, name string, a RotatorArgs, fn *lambda.Functi
 		return fmt.Errorf("create sweep schedule of %s: %w", a.Secret.Name, err)
 	}
 	input := a.SecretArn.ToStringOutput().ApplyT(func(arn string) (string, error) {
-		b, err := json.Marshal(grace.SweepEvent{SecretID: arn, Action: grace.ActionRevokeExpired})
-		if err != nil {
-			return "", fmt.Errorf("marshal sweep event: %w", err)
-		}
-		return string(b), nil
+		return contract.SweepEvent{Action: contract.ActionRevokeExpired, SecretIDs: []string{arn}}.JSON()
 	}).(pulumi.StringOutput)
 	perm, err := lambda.NewPermission(ctx, name+"-sweep-permission", &lambda.PermissionArgs{
 		Action:        pulumi.String("lambda:InvokeFunction"),

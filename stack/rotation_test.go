@@ -19,7 +19,7 @@ import (
 	"github.com/acme/secrets-platform/internal/stacktest"
 	"github.com/acme/secrets-platform/rotation"
 	"github.com/acme/secrets-platform/rotation/artifact"
-	"github.com/acme/secrets-platform/rotator/grace"
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/stack"
 )
 
@@ -84,11 +84,11 @@ func TestEveryRotatedSecretHasItsOwnRotator(t *testing.T) {
 				_, inVPC := fn.Input("vpcConfig.subnetIds")
 				assert.Equal(t, st.ReadsMasterSecret(), inVPC, "got vpcConfig %v for %s", inVPC, st)
 				if st.ReadsMasterSecret() {
-					assert.Equal(t, strings.Join(cfg.Database.Grants, ","), fn.Str("environment.variables.DB_GRANTS"))
+					assert.Equal(t, strings.Join(cfg.Database.Grants, ","), fn.Str("environment.variables."+contract.EnvDBGrants))
 				}
 				if s.AdminSecret != "" {
 					admin := rotMust(t, rec, "catalog-"+strings.ReplaceAll(strings.TrimPrefix(s.AdminSecret, "/"+cfg.Environment+"/"), "/", "-")+"-secret")
-					assert.Equal(t, admin.StateStr("arn"), fn.Str("environment.variables."+strings.ToUpper(string(st))+"_ADMIN_SECRET_ARN"))
+					assert.Equal(t, admin.StateStr("arn"), fn.Str("environment.variables."+contract.EnvAdminSecretARN))
 				}
 				rotCheckSweep(t, rec, s, fn, secretArn, acct)
 			}
@@ -98,7 +98,7 @@ func TestEveryRotatedSecretHasItsOwnRotator(t *testing.T) {
 }
 
 // rotCheckSweep: third-party keys get a 15-minute sweep invoking the same
-// function with a grace.SweepEvent; other strategies get none.
+// function with a contract.SweepEvent; other strategies get none.
 func rotCheckSweep(t *testing.T, rec *stacktest.Recording, s config.Secret, fn stacktest.Resource, secretArn, acct string) {
 	t.Helper()
 	target, ok := rec.Named(rotName(s, "sweep-target"))
@@ -111,10 +111,10 @@ func rotCheckSweep(t *testing.T, rec *stacktest.Recording, s config.Secret, fn s
 	assert.Equal(t, rotation.SweepSchedule, rule.Str("scheduleExpression"))
 	assert.Equal(t, fn.Str("name")+"-sweep", rule.Str("name"))
 	assert.Equal(t, fn.StateStr("arn"), target.Str("arn"))
-	ev, isSweep, err := grace.ParseSweepEvent([]byte(target.Str("input")))
+	ev, isSweep, err := contract.ParseSweepEvent([]byte(target.Str("input")))
 	require.NoError(t, err)
 	assert.True(t, isSweep, "got an input the rotator would not read as a sweep: %s", target.Str("input"))
-	assert.Equal(t, grace.SweepEvent{SecretID: secretArn, Action: grace.ActionRevokeExpired}, ev)
+	assert.Equal(t, contract.SweepEvent{SecretIDs: []string{secretArn}, Action: contract.ActionRevokeExpired}, ev)
 	perm := rotMust(t, rec, rotName(s, "sweep-permission"))
 	assert.Equal(t, "events.amazonaws.com", perm.Str("principal"))
 	assert.Equal(t, rule.StateStr("arn"), perm.Str("sourceArn"))

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/acme/secrets-platform/iam"
+	"github.com/acme/secrets-platform/rotator/contract"
 )
 
 // Resource types the rotation rules look at. The names carry a rotation
@@ -51,7 +52,7 @@ const (
 	rotManualTag   = "manual"
 	rotAutoTag     = "automatic"
 	rotManualOut   = "manualRotation"
-	rotStrategyEnv = "ROTATION_STRATEGY"
+	rotStrategyEnv = contract.EnvStrategy
 )
 
 var (
@@ -69,9 +70,7 @@ func rotOwnActions() []string {
 }
 
 // rotAdminSecretEnvs name the provider credential in a key rotator's environment.
-func rotAdminSecretEnvs() []string {
-	return []string{"HTTPKEY_ADMIN_SECRET_ARN", "TWILIO_ADMIN_SECRET_ARN"}
-}
+func rotAdminSecretEnvs() []string { return []string{contract.EnvAdminSecretARN} }
 
 func rotationRules() []Rule {
 	return []Rule{

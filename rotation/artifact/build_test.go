@@ -24,7 +24,8 @@ func TestModuleRootFindsTheRootModuleFromASubdirectory(t *testing.T) {
 	require.NoError(t, err)
 	wd, err := os.Getwd()
 	require.NoError(t, err)
-	assert.Equal(t, filepath.Dir(wd), root, "got root %s, want the parent of rotation/", root)
+	want := filepath.Dir(filepath.Dir(wd))
+	assert.Equal(t, want, root, "got root %s, want %s, two levels above rotation/artifact", root, want)
 
 	// A nested module (secretcache) must not be mistaken for the root.
 	fromNested, err := artifact.ModuleRoot(filepath.Join(root, "secretcache"))
