@@ -47,6 +47,9 @@ func program(ctx *pulumi.Context) error {
 	if err != nil {
 		return err
 	}
+	if _, err := newBreakGlass(ctx, "break-glass", s, a, tags); err != nil {
+		return err
+	}
 	ctx.Export("stateBackend", st.BackendURL)
 	ctx.Export("secretsProvider", st.SecretsProvider)
 	ctx.Export("secretsProviderKeyArn", st.KeyArn)
