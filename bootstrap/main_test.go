@@ -9,39 +9,39 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acme/secrets-platform/iam"
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
 )
 
 // bootstrapStacks runs the program for every committed Pulumi.<stack>.yaml here.
-func bootstrapStacks(t *testing.T) map[string]*stacktest.Recording {
+func bootstrapStacks(t *testing.T) map[string]*mockrun.Recording {
 	t.Helper()
-	names, err := stacktest.StackNames(".")
+	names, err := mockrun.StackNames(".")
 	require.NoError(t, err)
 	require.GreaterOrEqual(t, len(names), 2, "one example per account")
-	out := map[string]*stacktest.Recording{}
+	out := map[string]*mockrun.Recording{}
 	for _, n := range names {
-		st, err := stacktest.LoadStack(".", n)
+		st, err := mockrun.LoadStack(".", n)
 		require.NoError(t, err)
-		rec, err := stacktest.RunProgram(st, program)
+		rec, err := mockrun.RunProgram(st, program)
 		require.NoError(t, err, "stack %s", n)
 		out[n] = rec
 		// The same account with state in Pulumi Cloud: no bucket.
 		cloud := st.With("stateBackend", "pulumi-cloud").With("stateBucketName", "")
-		rec, err = stacktest.RunProgram(cloud, program)
+		rec, err = mockrun.RunProgram(cloud, program)
 		require.NoError(t, err, "stack %s with Pulumi Cloud", n)
 		out[n+"+pulumi-cloud"] = rec
 	}
 	return out
 }
 
-func loadSettings(t *testing.T, name string) stacktest.Stack {
+func loadSettings(t *testing.T, name string) mockrun.Stack {
 	t.Helper()
-	st, err := stacktest.LoadStack(".", name)
+	st, err := mockrun.LoadStack(".", name)
 	require.NoError(t, err)
 	return st
 }
 
-func role(t *testing.T, rec *stacktest.Recording, name string) stacktest.Resource {
+func role(t *testing.T, rec *mockrun.Recording, name string) mockrun.Resource {
 	t.Helper()
 	for _, r := range rec.OfType("aws:iam/role:Role") {
 		if r.Str("name") == name {
@@ -49,10 +49,10 @@ func role(t *testing.T, rec *stacktest.Recording, name string) stacktest.Resourc
 		}
 	}
 	require.Failf(t, "missing role", "got no role %s", name)
-	return stacktest.Resource{}
+	return mockrun.Resource{}
 }
 
-func inlinePolicy(t *testing.T, rec *stacktest.Recording, roleName string) iam.Document {
+func inlinePolicy(t *testing.T, rec *mockrun.Recording, roleName string) iam.Document {
 	t.Helper()
 	for _, p := range rec.OfType("aws:iam/rolePolicy:RolePolicy") {
 		if p.Str("role") == roleName {
@@ -174,7 +174,7 @@ func TestDeployRoleIsScoped(t *testing.T) {
 	}
 }
 
-func accountID(st stacktest.Stack) string {
+func accountID(st mockrun.Stack) string {
 	return strings.Trim(strings.Trim(st.Config["aws:allowedAccountIds"], "[]"), `"`)
 }
 
@@ -204,7 +204,7 @@ func TestStateBucketAndKey(t *testing.T) {
 			assert.True(t, b.Protect, "state bucket is protected")
 			force, _ := b.Bool("forceDestroy")
 			assert.False(t, force)
-			one := func(typ string) stacktest.Resource {
+			one := func(typ string) mockrun.Resource {
 				rs := rec.OfType(typ)
 				require.Len(t, rs, 1, typ)
 				assert.Equal(t, b.StateStr("id"), rs[0].Str("bucket"), "%s is on the state bucket", typ)
@@ -247,7 +247,7 @@ func TestBadBootstrapConfigIsRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec, err := stacktest.RunProgram(base.With(tt.key, tt.value), program)
+			rec, err := mockrun.RunProgram(base.With(tt.key, tt.value), program)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 			assert.Empty(t, rec.OfType("aws:iam/role:Role"), "nothing is registered from bad config")

@@ -7,7 +7,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
 )
 
 // accessExtraConfig is a valid config of the shape the committed prod stack has.
@@ -81,11 +81,11 @@ func TestCheckAccessExtra(t *testing.T) {
 // TestCommittedStacksPassAccessExtra: wiring checkAccessExtra into Parse
 // refuses none of the committed stacks.
 func TestCommittedStacksPassAccessExtra(t *testing.T) {
-	names, err := stacktest.StackNames("..")
+	names, err := mockrun.StackNames("..")
 	require.NoError(t, err)
 	for _, n := range names {
 		t.Run(n, func(t *testing.T) {
-			st, err := stacktest.LoadStack("..", n)
+			st, err := mockrun.LoadStack("..", n)
 			require.NoError(t, err)
 			raw := Raw{Stack: n, Values: st.Config, Secret: map[string]bool{}}
 			c, err := Parse(raw)

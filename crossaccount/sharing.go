@@ -237,4 +237,3 @@ func (s *Sharing) consumerSide(ctx *pulumi.Context, name string, p config.Extern
 func slug(secretName string) string {
 	return strings.ReplaceAll(strings.Trim(secretName, "/"), "/", "-")
 }
-

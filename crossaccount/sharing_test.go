@@ -10,7 +10,7 @@ import (
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/crossaccount"
 	"github.com/acme/secrets-platform/iam"
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
 )
 
 const (
@@ -18,7 +18,7 @@ const (
 	privateArn = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/app/openai-GhIjKl"
 )
 
-var testStack = stacktest.Stack{Project: "secrets-platform", Name: "test", Config: map[string]string{
+var testStack = mockrun.Stack{Project: "secrets-platform", Name: "test", Config: map[string]string{
 	"aws:region": "eu-west-1", "aws:allowedAccountIds": `["111122223333"]`,
 }}
 
@@ -35,14 +35,14 @@ func sharingArgs(principals ...config.ExternalPrincipal) *crossaccount.SharingAr
 			"/prod/integrations/twilio": {Arn: pulumi.String(sharedArn), KmsKeyID: pulumi.String(cmk)},
 			"/prod/app/openai":          {Arn: pulumi.String(privateArn), KmsKeyID: pulumi.String(cmk)},
 		},
-		KeyArn:    pulumi.String(cmk),
+		KeyArn:  pulumi.String(cmk),
 		Account: iam.Account{ID: account, Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"},
 	}
 }
 
-func runSharing(t *testing.T, args *crossaccount.SharingArgs) (*stacktest.Recording, error) {
+func runSharing(t *testing.T, args *crossaccount.SharingArgs) (*mockrun.Recording, error) {
 	t.Helper()
-	return stacktest.Run(testStack, func(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
+	return mockrun.Run(testStack, func(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 		s, err := crossaccount.NewSharing(ctx, "sharing", args)
 		if err != nil {
 			return nil, err
@@ -57,7 +57,7 @@ func TestSharingWritesAllThreeGrants(t *testing.T) {
 	comp, ok := rec.Named("sharing")
 	require.True(t, ok)
 
-	pols := rec.OfType(stacktest.TypeSecretPolicy)
+	pols := rec.OfType(mockrun.TypeSecretPolicy)
 	require.Len(t, pols, 1, "one resource policy per shared secret, got/want")
 	sp := pols[0]
 	assert.Equal(t, comp.URN, sp.Parent)
@@ -69,7 +69,7 @@ func TestSharingWritesAllThreeGrants(t *testing.T) {
 	require.Len(t, doc.Statement, 1)
 	assert.Equal(t, iam.Strings{consumerArn}, doc.Statement[0].Principal.AWS)
 
-	providers := rec.OfType(stacktest.TypeAWSProvider)
+	providers := rec.OfType(mockrun.TypeAWSProvider)
 	require.Len(t, providers, 1, "one provider per consumer account, got/want")
 	consumerPolicy, ok := rec.Named("sharing-messaging-consumer")
 	require.True(t, ok)
@@ -105,7 +105,7 @@ func TestSharingOneSecretWithTwoPrincipalsWritesOnePolicy(t *testing.T) {
 		bySecret[p.SecretArn] = len(p.Document.Statement)
 	}
 	assert.Equal(t, map[string]int{sharedArn: 2, privateArn: 1}, bySecret, "statements per secret policy, got/want")
-	assert.Len(t, rec.OfType(stacktest.TypeAWSProvider), 1, "audit names no deploy role, so only messaging's account is deployed into")
+	assert.Len(t, rec.OfType(mockrun.TypeAWSProvider), 1, "audit names no deploy role, so only messaging's account is deployed into")
 	assert.Equal(t, []string{"arn:aws:iam::777788889999:role/auditor"}, rec.Outputs["elsewhere"].Value, "principals whose consumer side is deployed elsewhere, got/want")
 }
 
@@ -140,7 +140,7 @@ func TestSharingRefuses(t *testing.T) {
 			rec, err := runSharing(t, a)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want, "error, got/want substring")
-			assert.Empty(t, rec.OfType(stacktest.TypeSecretPolicy), "a refused share registered a resource policy")
+			assert.Empty(t, rec.OfType(mockrun.TypeSecretPolicy), "a refused share registered a resource policy")
 		})
 	}
 }

@@ -3,6 +3,8 @@ package iam
 import (
 	"errors"
 	"fmt"
+
+	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
 
 // Account is where a stack deploys: the account, partition, region and DNS
@@ -53,4 +55,22 @@ func (a Account) ServiceHost(service string) string {
 // e.g. AWSManagedPolicyARN("aws", "service-role/AWSLambdaVPCAccessExecutionRole").
 func AWSManagedPolicyARN(partition, name string) string {
 	return fmt.Sprintf("arn:%s:iam::aws:policy/%s", partition, name)
+}
+
+// RegionOf returns the region of an ARN, "" when it is not one or has none.
+func RegionOf(s string) string {
+	a, err := arn.Parse(s)
+	if err != nil {
+		return ""
+	}
+	return a.Region
+}
+
+// AccountOf returns the account of an ARN, "" when it is not one.
+func AccountOf(s string) string {
+	a, err := arn.Parse(s)
+	if err != nil {
+		return ""
+	}
+	return a.AccountID
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/aws/aws-sdk-go-v2/aws/arn"
-
 	awsiam "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -218,13 +216,4 @@ func (w *Workload) readPolicy(ctx *pulumi.Context, name string, role pulumi.Stri
 // since inline policies address a role by name, not by path).
 func roleNameOf(roleARN string) string {
 	return roleARN[strings.LastIndex(roleARN, "/")+1:]
-}
-
-// AccountOf returns the account of an ARN, "" when it is not one.
-func AccountOf(s string) string {
-	a, err := arn.Parse(s)
-	if err != nil {
-		return ""
-	}
-	return a.AccountID
 }

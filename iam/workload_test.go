@@ -10,11 +10,11 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acme/secrets-platform/iam"
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
 )
 
 // testStack is a bare stack for running one component under the mocks.
-var testStack = stacktest.Stack{Project: "secrets-platform", Name: "test", Config: map[string]string{
+var testStack = mockrun.Stack{Project: "secrets-platform", Name: "test", Config: map[string]string{
 	"aws:region": "eu-west-1", "aws:allowedAccountIds": `["111122223333"]`,
 }}
 
@@ -27,9 +27,9 @@ func workloadArgs(kind iam.WorkloadKind) *iam.WorkloadArgs {
 	}
 }
 
-func runWorkload(t *testing.T, args *iam.WorkloadArgs) (*stacktest.Recording, error) {
+func runWorkload(t *testing.T, args *iam.WorkloadArgs) (*mockrun.Recording, error) {
 	t.Helper()
-	return stacktest.Run(testStack, func(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
+	return mockrun.Run(testStack, func(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 		w, err := iam.NewWorkload(ctx, "access-api", args)
 		if err != nil {
 			return nil, err
@@ -38,7 +38,7 @@ func runWorkload(t *testing.T, args *iam.WorkloadArgs) (*stacktest.Recording, er
 	})
 }
 
-func policyOf(t *testing.T, rec *stacktest.Recording, name string) iam.Document {
+func policyOf(t *testing.T, rec *mockrun.Recording, name string) iam.Document {
 	t.Helper()
 	rp, ok := rec.Named(name)
 	require.True(t, ok, "no resource %s", name)
@@ -103,7 +103,7 @@ func TestWorkloadRoles(t *testing.T) {
 			require.True(t, ok)
 			assert.Equal(t, "secrets-platform:iam:Workload", comp.Type)
 
-			roles := rec.OfType(stacktest.TypeRole)
+			roles := rec.OfType(mockrun.TypeRole)
 			assert.Len(t, roles, len(tt.wantRoles), "roles, got/want")
 			for logical, roleName := range tt.wantRoles {
 				r, ok := rec.Named(logical)
@@ -114,7 +114,7 @@ func TestWorkloadRoles(t *testing.T) {
 				require.NoError(t, err)
 				assert.NotEmpty(t, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"], "trust of %s has no aws:SourceAccount", logical)
 			}
-			assert.Len(t, rec.OfType(stacktest.TypeRolePolicy), len(tt.wantPolicies), "read policies, got/want")
+			assert.Len(t, rec.OfType(mockrun.TypeRolePolicy), len(tt.wantPolicies), "read policies, got/want")
 			for logical, arns := range tt.wantPolicies {
 				doc := policyOf(t, rec, logical)
 				assert.Equal(t, iam.Strings(arns), doc.Statement[0].Resource, "%s reads, got/want", logical)
@@ -163,7 +163,7 @@ func TestWorkloadRefusesBadArgs(t *testing.T) {
 			rec, err := runWorkload(t, a)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want, "error, got/want substring")
-			assert.False(t, slices.ContainsFunc(rec.Resources, func(r stacktest.Resource) bool { return r.Custom }),
+			assert.False(t, slices.ContainsFunc(rec.Resources, func(r mockrun.Resource) bool { return r.Custom }),
 				"bad args registered resources: %v", rec.CountByType())
 		})
 	}

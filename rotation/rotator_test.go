@@ -9,18 +9,18 @@ import (
 
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/iam"
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
 	"github.com/acme/secrets-platform/rotation"
 	"github.com/acme/secrets-platform/rotation/artifact"
 )
 
 // runComponent registers one component under the mocks with the committed
 // prod stack's config and returns its error and what was registered.
-func runComponent(t *testing.T, register func(ctx *pulumi.Context) error) (*stacktest.Recording, error) {
+func runComponent(t *testing.T, register func(ctx *pulumi.Context) error) (*mockrun.Recording, error) {
 	t.Helper()
-	st, err := stacktest.LoadStack("..", "prod")
+	st, err := mockrun.LoadStack("..", "prod")
 	require.NoError(t, err)
-	return stacktest.Run(st, func(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
+	return mockrun.Run(st, func(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 		return map[string]pulumi.Input{}, register(ctx)
 	})
 }

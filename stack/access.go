@@ -76,7 +76,7 @@ func composeAccess(ctx *pulumi.Context, b base, catalog *secrets.Catalog) (Expor
 	}
 	exports["crossAccountPrincipalArns"] = sharing.PrincipalArns
 	exports["crossAccountSecretArns"] = sharing.SharedSecretArns
-	// The rule checker reads this output by name (stacktest.OutputConsumerSideElsewhere).
+	// The rule checker reads this output by name (rules.OutputConsumerSideElsewhere).
 	exports["crossAccountConsumerSideElsewhere"] = sharing.ConsumerSideElsewhere
 	return exports, nil
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acme/secrets-platform/iam"
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
 	"github.com/acme/secrets-platform/internal/testenv"
 	"github.com/acme/secrets-platform/stack"
 )
@@ -77,7 +77,7 @@ type accessConfig struct {
 type accessWorld struct {
 	name, account, region string
 	cfg                   accessConfig
-	rec                   *stacktest.Recording
+	rec                   *mockrun.Recording
 	secretArns            map[string]string // full name -> ARN
 	names                 map[string]string // ARN -> full name, for messages
 	secretsKey            string
@@ -93,7 +93,7 @@ type accessWorkloadOutput struct {
 	SecretArns       []string `json:"secretArns"`
 }
 
-func accessDecodeOutput(t *testing.T, rec *stacktest.Recording, name string, v any) {
+func accessDecodeOutput(t *testing.T, rec *mockrun.Recording, name string, v any) {
 	t.Helper()
 	out, ok := rec.Outputs[name]
 	require.True(t, ok, "stack %s: output %s is missing", rec.Stack, name)
@@ -104,9 +104,9 @@ func accessDecodeOutput(t *testing.T, rec *stacktest.Recording, name string, v a
 
 func loadAccessWorld(t *testing.T, name string) *accessWorld {
 	t.Helper()
-	st, err := stacktest.LoadStack("..", name)
+	st, err := mockrun.LoadStack("..", name)
 	require.NoError(t, err)
-	rec, err := stacktest.Run(st, stack.Compose)
+	rec, err := mockrun.Run(st, stack.Compose)
 	require.NoError(t, err)
 	w := &accessWorld{name: name, rec: rec, account: rec.Account(), region: st.Config["aws:region"],
 		names: map[string]string{}, resourcePolicies: map[string]iam.Document{}}
@@ -428,7 +428,7 @@ func accessWithoutPrincipal(d iam.Document, principal string) iam.Document {
 // (@cloud-copilot/iam-simulate; install: npm ci --prefix tools/iamsim).
 func TestAccessMatrixWithIAMSimulator(t *testing.T) {
 	sim := testenv.NewIAMSim(t)
-	names, err := stacktest.StackNames("..")
+	names, err := mockrun.StackNames("..")
 	require.NoError(t, err)
 	worlds := map[string]*accessWorld{}
 	for _, n := range names {
@@ -450,7 +450,7 @@ func TestAccessMatrixWithIAMSimulator(t *testing.T) {
 			ids, err := w.rec.IdentityPolicies()
 			require.NoError(t, err)
 			for _, p := range ids {
-				if strings.Contains(p.Resource.URN, stacktest.TypeWorkload+"$") || strings.Contains(p.Resource.URN, stacktest.TypeSharing+"$") {
+				if strings.Contains(p.Resource.URN, mockrun.TypeWorkload+"$") || strings.Contains(p.Resource.URN, mockrun.TypeSharing+"$") {
 					assert.True(t, m.roles[p.Account+"/"+p.Role], "%s %s (role %s in %s) is not evaluated by the matrix", p.Resource.Type, p.Resource.Name, p.Role, p.Account)
 				}
 			}
@@ -555,9 +555,9 @@ func TestAccessConfigThatWouldGrantTooMuchIsRefused(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			st, err := stacktest.LoadStack("..", tt.stack)
+			st, err := mockrun.LoadStack("..", tt.stack)
 			require.NoError(t, err)
-			rec, err := stacktest.Run(st.With(tt.key, tt.value), stack.Compose)
+			rec, err := mockrun.Run(st.With(tt.key, tt.value), stack.Compose)
 			require.Error(t, err, "got no error, want the config refused")
 			for _, w := range tt.want {
 				assert.Contains(t, err.Error(), w, "error, got/want substring")
@@ -565,7 +565,7 @@ func TestAccessConfigThatWouldGrantTooMuchIsRefused(t *testing.T) {
 			// Config errors stop everything; a component's refusal comes after
 			// earlier layers, but before any grant of its own.
 			for _, r := range rec.Resources {
-				granted := r.Type == stacktest.TypeSecretPolicy || strings.Contains(r.URN, stacktest.TypeWorkload+"$") || strings.Contains(r.URN, stacktest.TypeSharing+"$")
+				granted := r.Type == mockrun.TypeSecretPolicy || strings.Contains(r.URN, mockrun.TypeWorkload+"$") || strings.Contains(r.URN, mockrun.TypeSharing+"$")
 				assert.False(t, granted, "a refused config registered %s %s", r.Type, r.Name)
 			}
 		})

@@ -17,7 +17,8 @@ import (
 	"github.com/acme/secrets-platform/alerts"
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/iam"
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
+	"github.com/acme/secrets-platform/internal/rules"
 	"github.com/acme/secrets-platform/stack"
 )
 
@@ -25,7 +26,7 @@ func TestAlertTopicOnEveryStack(t *testing.T) {
 	for name, st := range stacks(t) {
 		t.Run(name, func(t *testing.T) {
 			rec, cfg := parsed(t, st)
-			topics := rec.OfType(stacktest.TypeTopic)
+			topics := rec.OfType(mockrun.TypeTopic)
 			require.Len(t, topics, 1, "got %d alert topics, want 1", len(topics))
 			topic := topics[0]
 			assert.Equal(t, alerts.TopicName(cfg.Environment), topic.Str("name"))
@@ -57,7 +58,7 @@ func TestTopicAndKeyAdmitOnlyThisStacksRulesAndAlarms(t *testing.T) {
 				"events.amazonaws.com":     fmt.Sprintf("arn:aws:events:%s:%s:rule/%s-*", cfg.Region, acct, cfg.Environment),
 				"cloudwatch.amazonaws.com": fmt.Sprintf("arn:aws:cloudwatch:%s:%s:alarm:%s-*", cfg.Region, acct, cfg.Environment),
 			}
-			policies := rec.OfType(stacktest.TypeTopicPolicy)
+			policies := rec.OfType(mockrun.TypeTopicPolicy)
 			require.Len(t, policies, 1)
 			topicDoc, err := iam.Parse(policies[0].Str("policy"))
 			require.NoError(t, err)
@@ -74,7 +75,7 @@ func TestTopicAndKeyAdmitOnlyThisStacksRulesAndAlarms(t *testing.T) {
 			assert.Equal(t, wantSources, got, "got topic policy sources %v, want %v", got, wantSources)
 
 			// The platform key lets both services use it for this topic only.
-			topicArn := rec.OfType(stacktest.TypeTopic)[0].StateStr("arn")
+			topicArn := rec.OfType(mockrun.TypeTopic)[0].StateStr("arn")
 			platform, _ := rec.Named("platform-key-key")
 			keyDoc, err := iam.Parse(platform.Str("policy"))
 			require.NoError(t, err)
@@ -94,7 +95,7 @@ func TestTopicAndKeyAdmitOnlyThisStacksRulesAndAlarms(t *testing.T) {
 			assert.Len(t, keyServices, 2, "got key grants for %v, want EventBridge and CloudWatch", keyServices)
 			// Every rule's and alarm's ARN is one the grants admit.
 			admitted := func(arn, pattern string) bool { return strings.HasPrefix(arn, strings.TrimSuffix(pattern, "*")) }
-			for svc, typ := range map[string]string{"events.amazonaws.com": stacktest.TypeEventRule, "cloudwatch.amazonaws.com": stacktest.TypeMetricAlarm} {
+			for svc, typ := range map[string]string{"events.amazonaws.com": mockrun.TypeEventRule, "cloudwatch.amazonaws.com": mockrun.TypeMetricAlarm} {
 				children := alertChildren(t, rec, typ)
 				require.NotEmpty(t, children, "the alerts component registers %s", typ)
 				for _, r := range children {
@@ -124,7 +125,7 @@ func TestEventRulesOnEveryStack(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			rec, cfg := parsed(t, st)
 			rules := map[string]pattern{}
-			for _, r := range alertChildren(t, rec, stacktest.TypeEventRule) {
+			for _, r := range alertChildren(t, rec, mockrun.TypeEventRule) {
 				var p pattern
 				require.NoError(t, r.JSON("eventPattern", &p))
 				rules[r.Str("name")] = p
@@ -146,7 +147,7 @@ func TestEventRulesOnEveryStack(t *testing.T) {
 			assert.Equal(t, []string{alerts.AgeRuleName(env)}, age.Detail.ConfigRuleName)
 			assert.Equal(t, []string{"NON_COMPLIANT"}, age.Detail.NewEvaluation.ComplianceType)
 
-			cfgRules := rec.OfType(stacktest.TypeConfigRule)
+			cfgRules := rec.OfType(mockrun.TypeConfigRule)
 			require.Len(t, cfgRules, 1)
 			var params map[string]string
 			require.NoError(t, cfgRules[0].JSON("inputParameters", &params))
@@ -162,9 +163,9 @@ func TestEventRulesOnEveryStack(t *testing.T) {
 				}
 			}
 
-			topic := rec.OfType(stacktest.TypeTopic)[0].StateStr("arn")
+			topic := rec.OfType(mockrun.TypeTopic)[0].StateStr("arn")
 			targets := map[string]string{}
-			for _, tg := range rec.OfType(stacktest.TypeEventTarget) {
+			for _, tg := range rec.OfType(mockrun.TypeEventTarget) {
 				targets[tg.Str("rule")] = tg.Str("arn")
 			}
 			for rule := range rules {
@@ -174,15 +175,15 @@ func TestEventRulesOnEveryStack(t *testing.T) {
 	}
 }
 
-func secretResource(t *testing.T, rec *stacktest.Recording, name string) stacktest.Resource {
+func secretResource(t *testing.T, rec *mockrun.Recording, name string) mockrun.Resource {
 	t.Helper()
-	for _, s := range rec.OfType(stacktest.TypeSecret) {
+	for _, s := range rec.OfType(mockrun.TypeSecret) {
 		if s.Str("name") == name {
 			return s
 		}
 	}
 	require.Failf(t, "no secret", "got no secret named %s", name)
-	return stacktest.Resource{}
+	return mockrun.Resource{}
 }
 
 func keys[V any](m map[string]V) []string {
@@ -201,8 +202,8 @@ func TestRotationFunctionAlarmsOnEveryStack(t *testing.T) {
 	for name, st := range stacks(t) {
 		t.Run(name, func(t *testing.T) {
 			rec, cfg := parsed(t, st)
-			alarms := map[string]stacktest.Resource{}
-			for _, a := range rec.OfType(stacktest.TypeMetricAlarm) {
+			alarms := map[string]mockrun.Resource{}
+			for _, a := range rec.OfType(mockrun.TypeMetricAlarm) {
 				alarms[a.Str("name")] = a
 			}
 			fnNames := map[string]string{}
@@ -212,7 +213,7 @@ func TestRotationFunctionAlarmsOnEveryStack(t *testing.T) {
 				}
 			}
 			var want int
-			topic := rec.OfType(stacktest.TypeTopic)[0].StateStr("arn")
+			topic := rec.OfType(mockrun.TypeTopic)[0].StateStr("arn")
 			for _, s := range cfg.Secrets {
 				if !s.Rotation.Strategy.Automatic() || s.Rotation.Strategy.Hosted() {
 					continue
@@ -297,20 +298,20 @@ func TestRunbooksNamedByStacksExist(t *testing.T) {
 // TestAlertRulesCatchWhatTheyClaim proves each alert rule fails when its
 // subject is removed or broken, so the rules cannot pass vacuously.
 func TestAlertRulesCatchWhatTheyClaim(t *testing.T) {
-	st, err := stacktest.LoadStack("..", "prod")
+	st, err := mockrun.LoadStack("..", "prod")
 	require.NoError(t, err)
 	tests := []struct {
 		name   string
-		mutate func(rec *stacktest.Recording)
+		mutate func(rec *mockrun.Recording)
 	}{
-		{"no age rule", func(rec *stacktest.Recording) { drop(rec, stacktest.TypeConfigRule) }},
-		{"no alarms", func(rec *stacktest.Recording) { drop(rec, stacktest.TypeMetricAlarm) }},
-		{"event rule without target", func(rec *stacktest.Recording) { drop(rec, stacktest.TypeEventTarget) }},
-		{"topic not on the stack's key", func(rec *stacktest.Recording) {
-			setInput(rec, stacktest.TypeTopic, "kmsMasterKeyId", "alias/aws/sns")
+		{"no age rule", func(rec *mockrun.Recording) { drop(rec, mockrun.TypeConfigRule) }},
+		{"no alarms", func(rec *mockrun.Recording) { drop(rec, mockrun.TypeMetricAlarm) }},
+		{"event rule without target", func(rec *mockrun.Recording) { drop(rec, mockrun.TypeEventTarget) }},
+		{"topic not on the stack's key", func(rec *mockrun.Recording) {
+			setInput(rec, mockrun.TypeTopic, "kmsMasterKeyId", "alias/aws/sns")
 		}},
-		{"unconditioned service grant on the topic", func(rec *stacktest.Recording) {
-			setInput(rec, stacktest.TypeTopicPolicy, "policy", mustJSON(t, iam.New(iam.Statement{
+		{"unconditioned service grant on the topic", func(rec *mockrun.Recording) {
+			setInput(rec, mockrun.TypeTopicPolicy, "policy", mustJSON(t, iam.New(iam.Statement{
 				Sid: "Open", Effect: iam.Allow, Principal: &iam.Principal{Service: iam.Strings{"events.amazonaws.com"}},
 				Action: iam.Strings{"sns:Publish"}, Resource: iam.Strings{"*"},
 			})))
@@ -318,21 +319,21 @@ func TestAlertRulesCatchWhatTheyClaim(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			rec, err := stacktest.Run(st, stack.Compose)
+			rec, err := mockrun.Run(st, stack.Compose)
 			require.NoError(t, err)
-			before := len(stacktest.Check(rec))
+			before := len(rules.Check(rec))
 			tt.mutate(rec)
-			after := len(stacktest.Check(rec))
+			after := len(rules.Check(rec))
 			assert.Greater(t, after, before, "got %d violations after %s, want more than the %d before", after, tt.name, before)
 		})
 	}
 }
 
-func drop(rec *stacktest.Recording, typ string) {
-	rec.Resources = slices.DeleteFunc(rec.Resources, func(r stacktest.Resource) bool { return r.Type == typ })
+func drop(rec *mockrun.Recording, typ string) {
+	rec.Resources = slices.DeleteFunc(rec.Resources, func(r mockrun.Resource) bool { return r.Type == typ })
 }
 
-func setInput(rec *stacktest.Recording, typ, key, value string) {
+func setInput(rec *mockrun.Recording, typ, key, value string) {
 	for i, r := range rec.Resources {
 		if r.Type == typ {
 			in := r.Inputs.Copy()
@@ -351,11 +352,11 @@ func mustJSON(t *testing.T, d iam.Document) string {
 
 // alertChildren are the resources of a type that the alerts component owns
 // (other layers register event rules too, e.g. schedules).
-func alertChildren(t *testing.T, rec *stacktest.Recording, typ string) []stacktest.Resource {
+func alertChildren(t *testing.T, rec *mockrun.Recording, typ string) []mockrun.Resource {
 	t.Helper()
 	comps := rec.OfType("secrets-platform:alerts:Alerts")
 	require.Len(t, comps, 1, "got %d alerts components, want 1", len(comps))
-	var out []stacktest.Resource
+	var out []mockrun.Resource
 	for _, c := range rec.Children(comps[0]) {
 		if c.Type == typ {
 			out = append(out, c)

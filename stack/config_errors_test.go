@@ -9,12 +9,12 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acme/secrets-platform/config"
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
 	"github.com/acme/secrets-platform/stack"
 )
 
 // editSecrets returns the stack with its catalog changed by edit.
-func editSecrets(t *testing.T, st stacktest.Stack, edit func([]map[string]any) []map[string]any) stacktest.Stack {
+func editSecrets(t *testing.T, st mockrun.Stack, edit func([]map[string]any) []map[string]any) mockrun.Stack {
 	t.Helper()
 	var entries []map[string]any
 	require.NoError(t, json.Unmarshal([]byte(st.Config["secrets-platform:secrets"]), &entries))
@@ -31,96 +31,96 @@ func setField(i int, key string, v any) func([]map[string]any) []map[string]any 
 }
 
 func TestBadConfigFailsBeforeAnythingIsRegistered(t *testing.T) {
-	prod, err := stacktest.LoadStack("..", "prod")
+	prod, err := mockrun.LoadStack("..", "prod")
 	require.NoError(t, err)
 
 	cases := []struct {
 		name  string
-		stack func(t *testing.T) stacktest.Stack
+		stack func(t *testing.T) mockrun.Stack
 		// want are substrings the one error must contain: the key, the value
 		// and what is allowed.
 		want []string
 	}{
-		{"unknown secret kind", func(t *testing.T) stacktest.Stack {
+		{"unknown secret kind", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(1, "kind", "yaml"))
 		}, []string{`secrets-platform:secrets[1].kind = "yaml"`, "one of json, string, password, keyring, database"}},
-		{"name with capitals", func(t *testing.T) stacktest.Stack {
+		{"name with capitals", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(1, "name", "/prod/App/stripe"))
 		}, []string{`secrets[1].name = "/prod/App/stripe"`, "/{env}/{group}/{name}"}},
-		{"name with two segments", func(t *testing.T) stacktest.Stack {
+		{"name with two segments", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(2, "name", "/prod/openai"))
 		}, []string{`secrets[2].name = "/prod/openai"`, "three segments"}},
-		{"duplicate names", func(t *testing.T) stacktest.Stack {
+		{"duplicate names", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(2, "name", "/prod/app/stripe"))
 		}, []string{`secrets[2].name = "/prod/app/stripe"`, "unique across the catalog (also used by secrets[1])"}},
-		{"environment does not match", func(t *testing.T) stacktest.Stack {
+		{"environment does not match", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(1, "name", "/staging/app/stripe"))
 		}, []string{`"/staging/app/stripe"`, "a name in this stack's environment: /prod/app/stripe"}},
-		{"name ending like an ARN suffix", func(t *testing.T) stacktest.Stack {
+		{"name ending like an ARN suffix", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(2, "name", "/prod/app/openai-secret"))
 		}, []string{`"/prod/app/openai-secret"`, "does not end in a dash and six characters"}},
-		{"recovery window out of range", func(t *testing.T) stacktest.Stack {
+		{"recovery window out of range", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(1, "recoveryWindowDays", 3))
 		}, []string{`secrets[1].recoveryWindowDays = "3"`, "0 (disposable stacks only) or 7 to 30 days"}},
-		{"recovery window 0 in a strict stack", func(t *testing.T) stacktest.Stack {
+		{"recovery window 0 in a strict stack", func(t *testing.T) mockrun.Stack {
 			return prod.With("recoveryWindowDays", "0")
 		}, []string{`secrets-platform:recoveryWindowDays = "0"`, "7 to 30 days in a strict stack"}},
-		{"rotation more often than every 4 hours", func(t *testing.T) stacktest.Stack {
+		{"rotation more often than every 4 hours", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(3, "rotation", map[string]any{"strategy": "keyring", "scheduleExpression": "rate(2 hours)"}))
 		}, []string{`secrets[3].rotation.scheduleExpression = "rate(2 hours)"`, "from 4 hours to maxSecretAgeDays (90 days)"}},
-		{"rotation period over the maximum", func(t *testing.T) stacktest.Stack {
+		{"rotation period over the maximum", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(3, "rotation", map[string]any{"strategy": "keyring", "days": 120}))
 		}, []string{`secrets[3].rotation.days = "120"`, "1 to maxSecretAgeDays (90) days"}},
-		{"malformed account id", func(t *testing.T) stacktest.Stack {
+		{"malformed account id", func(t *testing.T) mockrun.Stack {
 			return prod.With("crossAccount", `[{"name":"messaging","accountId":"4444","roleName":"messaging-sender","secrets":["/prod/integrations/twilio"]}]`)
 		}, []string{`crossAccount[0].accountId = "4444"`, "a 12-digit AWS account ID"}},
-		{"malformed role ARN", func(t *testing.T) stacktest.Stack {
+		{"malformed role ARN", func(t *testing.T) mockrun.Stack {
 			return prod.With("keyAdminRoleArns", `["arn:aws:iam::111122223333:user/bob"]`)
 		}, []string{`keyAdminRoleArns[0] = "arn:aws:iam::111122223333:user/bob"`, "an IAM role ARN"}},
-		{"json secret given invalid JSON, value not echoed", func(t *testing.T) stacktest.Stack {
+		{"json secret given invalid JSON, value not echoed", func(t *testing.T) mockrun.Stack {
 			return prod.WithSecret("stripeValue", `{"key": sk_live_not_json`)
 		}, []string{`secrets-platform:stripeValue = [secret]`, "a JSON object (secrets[].kind is json)"}},
-		{"secret value set in plain text", func(t *testing.T) stacktest.Stack {
+		{"secret value set in plain text", func(t *testing.T) mockrun.Stack {
 			return prod.With("openaiValue", "sk-plain-text-value")
 		}, []string{`secrets-platform:openaiValue = [secret]`, "pulumi config set --secret openaiValue"}},
-		{"unknown mode", func(t *testing.T) stacktest.Stack { return prod.With("mode", "lenient") },
+		{"unknown mode", func(t *testing.T) mockrun.Stack { return prod.With("mode", "lenient") },
 			[]string{`secrets-platform:mode = "lenient"`, `one of "strict", "disposable"`}},
-		{"short key deletion window in a strict stack", func(t *testing.T) stacktest.Stack {
+		{"short key deletion window in a strict stack", func(t *testing.T) mockrun.Stack {
 			return prod.With("keyDeletionWindowDays", "7")
 		}, []string{`keyDeletionWindowDays = "7"`, "30 in a strict stack"}},
-		{"grace period shorter than a cached key lives", func(t *testing.T) stacktest.Stack {
+		{"grace period shorter than a cached key lives", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(4, "rotation", map[string]any{"strategy": "twilio", "days": 30, "gracePeriod": "10m"}))
 		}, []string{`secrets[4].rotation.gracePeriod = "10m0s"`, "cache.maxStale = 20m30s"}},
-		{"manual rotation without a reason", func(t *testing.T) stacktest.Stack {
+		{"manual rotation without a reason", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(1, "rotation", map[string]any{"strategy": "manual"}))
 		}, []string{`secrets[1].rotation.manualReason = ""`, "SECURITY-RULES 2 exception"}},
-		{"strategy that does not fit the kind", func(t *testing.T) stacktest.Stack {
+		{"strategy that does not fit the kind", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(3, "rotation", map[string]any{"strategy": "twilio"}))
 		}, []string{`secrets[3].rotation.strategy = "twilio"`, "for kind keyring one of keyring, manual"}},
-		{"misspelt top-level key", func(t *testing.T) stacktest.Stack { return prod.With("recoveryWindowDay", "7") },
+		{"misspelt top-level key", func(t *testing.T) mockrun.Stack { return prod.With("recoveryWindowDay", "7") },
 			[]string{`secrets-platform:recoveryWindowDay = "(set)"`, "not a known key"}},
-		{"misspelt field in a secret", func(t *testing.T) stacktest.Stack {
+		{"misspelt field in a secret", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(0, "rotaton", map[string]any{}))
 		}, []string{`secrets-platform:secrets = `, `unknown field "rotaton"`}},
-		{"single-AZ database in a strict stack", func(t *testing.T) stacktest.Stack {
+		{"single-AZ database in a strict stack", func(t *testing.T) mockrun.Stack {
 			return prod.With("database", `{"secretName":"/prod/app/database","multiAz":false,"backupRetentionDays":3}`)
 		}, []string{`database.multiAz = "false"`, "true in a strict stack", `database.backupRetentionDays = "3"`, "7 to 35 days in a strict stack"}},
-		{"workload reads a secret not in the catalog", func(t *testing.T) stacktest.Stack {
+		{"workload reads a secret not in the catalog", func(t *testing.T) mockrun.Stack {
 			return prod.With("workloads", `[{"name":"api","type":"ecs","secrets":["/prod/app/nope"]}]`)
 		}, []string{`workloads[0].secrets[0] = "/prod/app/nope"`, "a secret in this stack's catalog"}},
-		{"workload security groups with a VPC the stack creates", func(t *testing.T) stacktest.Stack {
+		{"workload security groups with a VPC the stack creates", func(t *testing.T) mockrun.Stack {
 			return prod.With("database", `{"secretName":"/prod/app/database","network":{"cidr":"10.40.0.0/16"},"workloadSecurityGroupIds":["sg-0a1b2c3d4e5f60718"]}`)
 		}, []string{`database.workloadSecurityGroupIds = "[sg-0a1b2c3d4e5f60718]"`, "only with network.vpcId"}},
-		{"webhook URL in plain text, never echoed", func(t *testing.T) stacktest.Stack {
+		{"webhook URL in plain text, never echoed", func(t *testing.T) mockrun.Stack {
 			return prod.With("alerts", `{"httpsEndpoints":["http://hooks.example.com/T0/sk-plain-text-value"]}`)
 		}, []string{`alerts.httpsEndpoints[0] = [secret]: an https:// URL`, "set alerts with `pulumi config set --secret"}},
-		{"no region", func(t *testing.T) stacktest.Stack { return prod.With("aws:region", "") },
+		{"no region", func(t *testing.T) mockrun.Stack { return prod.With("aws:region", "") },
 			[]string{`aws:region = ""`, "pulumi config set aws:region"}},
 	}
 	require.GreaterOrEqual(t, len(cases), 15)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			rec, err := stacktest.Run(tc.stack(t), stack.Compose)
+			rec, err := mockrun.Run(tc.stack(t), stack.Compose)
 			require.Error(t, err)
 			for _, w := range tc.want {
 				assert.Contains(t, err.Error(), w)
@@ -134,12 +134,12 @@ func TestBadConfigFailsBeforeAnythingIsRegistered(t *testing.T) {
 }
 
 func TestAllConfigProblemsAreReportedTogether(t *testing.T) {
-	prod, err := stacktest.LoadStack("..", "prod")
+	prod, err := mockrun.LoadStack("..", "prod")
 	require.NoError(t, err)
 	st := prod.With("mode", "lenient").With("maxSecretAgeDays", "400").With("keyAdminRoleArns", `["not-an-arn"]`)
 	st = editSecrets(t, st, setField(1, "kind", "yaml"))
 
-	rec, err := stacktest.Run(st, stack.Compose)
+	rec, err := mockrun.Run(st, stack.Compose)
 	require.Error(t, err)
 	assert.Empty(t, rec.Resources)
 	var cfgErr *config.Error

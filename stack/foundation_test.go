@@ -14,16 +14,16 @@ import (
 
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/iam"
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
 	"github.com/acme/secrets-platform/secrets"
 	"github.com/acme/secrets-platform/stack"
 )
 
 // parsed runs a stack and also parses its config, so assertions compare
 // registered resources with what the stack file asked for.
-func parsed(t *testing.T, st stacktest.Stack) (*stacktest.Recording, config.Config) {
+func parsed(t *testing.T, st mockrun.Stack) (*mockrun.Recording, config.Config) {
 	t.Helper()
-	rec, err := stacktest.Run(st, stack.Compose)
+	rec, err := mockrun.Run(st, stack.Compose)
 	require.NoError(t, err)
 	secret := map[string]bool{}
 	for _, k := range st.SecretKeys {
@@ -40,7 +40,7 @@ func TestKeysOnEveryStack(t *testing.T) {
 	for name, st := range stacks(t) {
 		t.Run(name, func(t *testing.T) {
 			rec, cfg := parsed(t, st)
-			keys := rec.OfType(stacktest.TypeKMSKey)
+			keys := rec.OfType(mockrun.TypeKMSKey)
 			require.Len(t, keys, 2, "a secrets key and a platform key")
 			aliases := map[string]bool{}
 			for _, a := range rec.OfType("aws:kms/alias:Alias") {
@@ -66,12 +66,12 @@ func TestKeysOnEveryStack(t *testing.T) {
 				assert.Equal(t, iam.Conditions{"Bool": {"kms:GrantIsForAWSResource": {"true"}}}, sids["GrantsOnlyForAWSServices"].Condition)
 			}
 			assert.Equal(t, "alias/"+cfg.Environment+"/secrets", rec.Outputs["secretsKeyAlias"].Value)
-			assert.Equal(t, keys[slices.IndexFunc(keys, func(r stacktest.Resource) bool { return strings.HasPrefix(r.Name, "secrets-key") })].StateStr("arn"), rec.Outputs["secretsKeyArn"].Value)
+			assert.Equal(t, keys[slices.IndexFunc(keys, func(r mockrun.Resource) bool { return strings.HasPrefix(r.Name, "secrets-key") })].StateStr("arn"), rec.Outputs["secretsKeyArn"].Value)
 		})
 	}
 }
 
-func accountOf(t *testing.T, st stacktest.Stack) string {
+func accountOf(t *testing.T, st mockrun.Stack) string {
 	var ids []string
 	require.NoError(t, json.Unmarshal([]byte(st.Config["aws:allowedAccountIds"]), &ids))
 	return ids[0]
@@ -83,8 +83,8 @@ func TestCatalogOnEveryStack(t *testing.T) {
 			rec, cfg := parsed(t, st)
 			secretsKey, ok := rec.Named("secrets-key-key")
 			require.True(t, ok)
-			registered := map[string]stacktest.Resource{}
-			for _, s := range rec.OfType(stacktest.TypeSecret) {
+			registered := map[string]mockrun.Resource{}
+			for _, s := range rec.OfType(mockrun.TypeSecret) {
 				registered[s.Str("name")] = s
 			}
 			require.Len(t, registered, len(cfg.Secrets), "one secret per catalog entry")
@@ -123,8 +123,8 @@ func TestFirstValuesAreWriteOnce(t *testing.T) {
 	for name, st := range stacks(t) {
 		t.Run(name, func(t *testing.T) {
 			rec, cfg := parsed(t, st)
-			versions := map[string]stacktest.Resource{}
-			for _, v := range rec.OfType(stacktest.TypeSecretVersion) {
+			versions := map[string]mockrun.Resource{}
+			for _, v := range rec.OfType(mockrun.TypeSecretVersion) {
 				parent, ok := rec.ByURN(v.Parent)
 				require.True(t, ok)
 				versions[parent.Name] = v
@@ -154,7 +154,7 @@ func TestFirstValuesAreWriteOnce(t *testing.T) {
 	}
 }
 
-func checkValueShape(t *testing.T, e config.Secret, value string, rec *stacktest.Recording) {
+func checkValueShape(t *testing.T, e config.Secret, value string, rec *mockrun.Recording) {
 	t.Helper()
 	switch e.Kind {
 	case config.KindKeyring:
@@ -170,7 +170,7 @@ func checkValueShape(t *testing.T, e config.Secret, value string, rec *stacktest
 	case config.KindDatabase:
 		var v map[string]any
 		require.NoError(t, json.Unmarshal([]byte(value), &v))
-		inst := rec.OfType(stacktest.TypeRDSInstance)
+		inst := rec.OfType(mockrun.TypeRDSInstance)
 		require.Len(t, inst, 1)
 		assert.Equal(t, inst[0].StateStr("address"), v["host"])
 		assert.EqualValues(t, 5432, v["port"])
@@ -194,7 +194,7 @@ func checkValueShape(t *testing.T, e config.Secret, value string, rec *stacktest
 }
 
 func TestEveryStackFileIsPickedUp(t *testing.T) {
-	names, err := stacktest.StackNames("..")
+	names, err := mockrun.StackNames("..")
 	require.NoError(t, err)
 	assert.Subset(t, names, []string{"prod", "staging"})
 }

@@ -16,7 +16,8 @@ import (
 
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/iam"
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
+	"github.com/acme/secrets-platform/internal/rules"
 	"github.com/acme/secrets-platform/rotation"
 	"github.com/acme/secrets-platform/rotation/artifact"
 	"github.com/acme/secrets-platform/rotator/contract"
@@ -28,7 +29,7 @@ func rotName(s config.Secret, child string) string {
 	return "rotation-" + s.Group + "-" + s.Short + "-" + child
 }
 
-func rotMust(t *testing.T, rec *stacktest.Recording, name string) stacktest.Resource {
+func rotMust(t *testing.T, rec *mockrun.Recording, name string) mockrun.Resource {
 	t.Helper()
 	r, ok := rec.Named(name)
 	require.True(t, ok, "got no resource %s, want one", name)
@@ -99,7 +100,7 @@ func TestEveryRotatedSecretHasItsOwnRotator(t *testing.T) {
 
 // rotCheckSweep: third-party keys get a 15-minute sweep invoking the same
 // function with a contract.SweepEvent; other strategies get none.
-func rotCheckSweep(t *testing.T, rec *stacktest.Recording, s config.Secret, fn stacktest.Resource, secretArn, acct string) {
+func rotCheckSweep(t *testing.T, rec *mockrun.Recording, s config.Secret, fn mockrun.Resource, secretArn, acct string) {
 	t.Helper()
 	target, ok := rec.Named(rotName(s, "sweep-target"))
 	wantSweep := s.Rotation.Strategy == config.HTTPKey || s.Rotation.Strategy == config.Twilio
@@ -122,9 +123,9 @@ func rotCheckSweep(t *testing.T, rec *stacktest.Recording, s config.Secret, fn s
 }
 
 func TestRotationFunctionsDeployTheBuiltZip(t *testing.T) {
-	st, err := stacktest.LoadStack("..", "prod")
+	st, err := mockrun.LoadStack("..", "prod")
 	require.NoError(t, err)
-	rec, err := stacktest.Run(st, stack.Compose)
+	rec, err := mockrun.Run(st, stack.Compose)
 	require.NoError(t, err)
 	fns := rec.OfType("aws:lambda/function:Function")
 	var hashes []string
@@ -154,7 +155,7 @@ func TestRotationFunctionsDeployTheBuiltZip(t *testing.T) {
 
 // rotWithDatabaseStrategy switches the stack's database secret to another
 // rotation strategy.
-func rotWithDatabaseStrategy(t *testing.T, st stacktest.Stack, strategy config.Strategy) stacktest.Stack {
+func rotWithDatabaseStrategy(t *testing.T, st mockrun.Stack, strategy config.Strategy) mockrun.Stack {
 	t.Helper()
 	var db struct {
 		SecretName string `json:"secretName"`
@@ -177,12 +178,12 @@ func rotWithDatabaseStrategy(t *testing.T, st stacktest.Stack, strategy config.S
 }
 
 func TestHostedRotationDeploysAWSsPinnedApplication(t *testing.T) {
-	names, err := stacktest.StackNames("..")
+	names, err := mockrun.StackNames("..")
 	require.NoError(t, err)
 	for _, n := range names {
 		for _, strategy := range []config.Strategy{config.HostedSingleUser, config.HostedMultiUser} {
 			t.Run(n+"/"+string(strategy), func(t *testing.T) {
-				base, err := stacktest.LoadStack("..", n)
+				base, err := mockrun.LoadStack("..", n)
 				require.NoError(t, err)
 				rec, cfg := parsed(t, rotWithDatabaseStrategy(t, base, strategy))
 				s, ok := cfg.Secret(cfg.Database.SecretName)
@@ -233,7 +234,7 @@ func TestHostedRotationDeploysAWSsPinnedApplication(t *testing.T) {
 				require.NoError(t, rotDecode(rec.Outputs["rotationFunctions"].Value, &functions))
 				assert.Equal(t, fnName, functions[s.Name], "got %q for the hosted rotator in rotationFunctions", functions[s.Name])
 
-				for _, v := range stacktest.Check(rec) {
+				for _, v := range rules.Check(rec) {
 					if v.Rule == 2 || v.Rule >= 11 && v.Rule <= 14 {
 						t.Errorf("%s", v)
 					}
@@ -256,7 +257,7 @@ func rotNetworkReady() []string {
 
 // rotAssertWaitsForNetwork checks that res DependsOn every rotNetworkReady
 // resource.
-func rotAssertWaitsForNetwork(t *testing.T, rec *stacktest.Recording, res stacktest.Resource) {
+func rotAssertWaitsForNetwork(t *testing.T, rec *mockrun.Recording, res mockrun.Resource) {
 	t.Helper()
 	for _, name := range rotNetworkReady() {
 		dep := rotMust(t, rec, name)
@@ -265,10 +266,10 @@ func rotAssertWaitsForNetwork(t *testing.T, rec *stacktest.Recording, res stackt
 }
 
 func TestDatabaseRotationWaitsForItsNetwork(t *testing.T) {
-	names, err := stacktest.StackNames("..")
+	names, err := mockrun.StackNames("..")
 	require.NoError(t, err)
 	for _, n := range names {
-		base, err := stacktest.LoadStack("..", n)
+		base, err := mockrun.LoadStack("..", n)
 		require.NoError(t, err)
 		t.Run(n, func(t *testing.T) {
 			rec, cfg := parsed(t, base)
@@ -306,12 +307,12 @@ func rotDecode(value, v any) error {
 
 // rotBroken returns a copy of rec with the named resource changed by edit;
 // rec itself is left as it was.
-func rotBroken(t *testing.T, rec *stacktest.Recording, name string, edit func(r *stacktest.Resource)) *stacktest.Recording {
+func rotBroken(t *testing.T, rec *mockrun.Recording, name string, edit func(r *mockrun.Resource)) *mockrun.Recording {
 	t.Helper()
 	cp := *rec
 	cp.Resources = slices.Clone(rec.Resources)
 	cp.Outputs = maps.Clone(rec.Outputs)
-	i := slices.IndexFunc(cp.Resources, func(r stacktest.Resource) bool { return r.Name == name })
+	i := slices.IndexFunc(cp.Resources, func(r mockrun.Resource) bool { return r.Name == name })
 	require.GreaterOrEqual(t, i, 0, "got no resource %s to break", name)
 	r := cp.Resources[i]
 	r.Inputs, r.State = r.Inputs.Copy(), r.State.Copy()
@@ -321,17 +322,17 @@ func rotBroken(t *testing.T, rec *stacktest.Recording, name string, edit func(r 
 }
 
 // rotDropped returns a copy of rec without the named resource.
-func rotDropped(t *testing.T, rec *stacktest.Recording, name string) *stacktest.Recording {
+func rotDropped(t *testing.T, rec *mockrun.Recording, name string) *mockrun.Recording {
 	t.Helper()
 	cp := *rec
-	cp.Resources = slices.DeleteFunc(slices.Clone(rec.Resources), func(r stacktest.Resource) bool { return r.Name == name })
+	cp.Resources = slices.DeleteFunc(slices.Clone(rec.Resources), func(r mockrun.Resource) bool { return r.Name == name })
 	require.Len(t, cp.Resources, len(rec.Resources)-1, "got no resource %s to drop", name)
 	return &cp
 }
 
 // rotAdded returns a copy of rec with a copy of the named resource added
 // under a new name, changed by edit.
-func rotAdded(t *testing.T, rec *stacktest.Recording, from, name string, edit func(r *stacktest.Resource)) *stacktest.Recording {
+func rotAdded(t *testing.T, rec *mockrun.Recording, from, name string, edit func(r *mockrun.Resource)) *mockrun.Recording {
 	t.Helper()
 	src := rotMust(t, rec, from)
 	cp := *rec
@@ -344,7 +345,7 @@ func rotAdded(t *testing.T, rec *stacktest.Recording, from, name string, edit fu
 
 // rotSet sets (or, with nil, deletes) an input by dotted path, copying every
 // object on the way so the original recording is untouched.
-func rotSet(r *stacktest.Resource, path string, v any) {
+func rotSet(r *mockrun.Resource, path string, v any) {
 	r.Inputs = rotSetIn(r.Inputs, strings.Split(path, "."), v)
 }
 
@@ -377,8 +378,8 @@ func rotSetIn(m resource.PropertyMap, parts []string, v any) resource.PropertyMa
 }
 
 // rotPolicy rewrites a role policy's document.
-func rotPolicy(t *testing.T, edit func(d *iam.Document)) func(r *stacktest.Resource) {
-	return func(r *stacktest.Resource) {
+func rotPolicy(t *testing.T, edit func(d *iam.Document)) func(r *mockrun.Resource) {
+	return func(r *mockrun.Resource) {
 		d, err := iam.Parse(r.Str("policy"))
 		require.NoError(t, err)
 		edit(&d)
@@ -389,7 +390,7 @@ func rotPolicy(t *testing.T, edit func(d *iam.Document)) func(r *stacktest.Resou
 }
 
 // rotStatement edits the statement with the given Sid.
-func rotStatement(t *testing.T, sid string, edit func(s *iam.Statement)) func(r *stacktest.Resource) {
+func rotStatement(t *testing.T, sid string, edit func(s *iam.Statement)) func(r *mockrun.Resource) {
 	return rotPolicy(t, func(d *iam.Document) {
 		i := slices.IndexFunc(d.Statement, func(s iam.Statement) bool { return s.Sid == sid })
 		require.GreaterOrEqual(t, i, 0, "got no statement %s", sid)
@@ -405,9 +406,9 @@ func rotStatement(t *testing.T, sid string, edit func(s *iam.Statement)) func(r 
 }
 
 // rotViolations are a recording's violations of one rule, as text.
-func rotViolations(rec *stacktest.Recording, rule int) []string {
+func rotViolations(rec *mockrun.Recording, rule int) []string {
 	var out []string
-	for _, v := range stacktest.Check(rec) {
+	for _, v := range rules.Check(rec) {
 		if v.Rule == rule {
 			out = append(out, v.String())
 		}
@@ -416,9 +417,9 @@ func rotViolations(rec *stacktest.Recording, rule int) []string {
 }
 
 func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
-	st, err := stacktest.LoadStack("..", "prod")
+	st, err := mockrun.LoadStack("..", "prod")
 	require.NoError(t, err)
-	rec, err := stacktest.Run(st, stack.Compose)
+	rec, err := mockrun.Run(st, stack.Compose)
 	require.NoError(t, err)
 	arn := func(name string) string { return rotMust(t, rec, name).StateStr("arn") }
 	stripe, twilioAdmin := arn("catalog-app-stripe-secret"), arn("catalog-integrations-twilio-admin-secret")
@@ -454,202 +455,202 @@ func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
 		name   string
 		rule   int
 		want   string
-		mutate func() *stacktest.Recording
+		mutate func() *mockrun.Recording
 	}{
 		// Rule 2: schedules, and manual secrets that say why.
-		{"automatic secret without rotation", 2, "has 0 rotation resources", func() *stacktest.Recording {
+		{"automatic secret without rotation", 2, "has 0 rotation resources", func() *mockrun.Recording {
 			return rotDropped(t, rec, "rotation-app-encryption-key-rotation")
 		}},
-		{"period over 90 days", 2, "automaticallyAfterDays = 120", func() *stacktest.Recording {
-			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *stacktest.Resource) { rotSet(r, "rotationRules.automaticallyAfterDays", 120) })
+		{"period over 90 days", 2, "automaticallyAfterDays = 120", func() *mockrun.Recording {
+			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *mockrun.Resource) { rotSet(r, "rotationRules.automaticallyAfterDays", 120) })
 		}},
-		{"schedule under 4 hours", 2, "every 2 hours", func() *stacktest.Recording {
-			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *stacktest.Resource) {
+		{"schedule under 4 hours", 2, "every 2 hours", func() *mockrun.Recording {
+			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *mockrun.Resource) {
 				rotSet(r, "rotationRules.automaticallyAfterDays", nil)
 				rotSet(r, "rotationRules.scheduleExpression", "rate(2 hours)")
 			})
 		}},
-		{"cron every minute", 2, "not provably", func() *stacktest.Recording {
-			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *stacktest.Resource) {
+		{"cron every minute", 2, "not provably", func() *mockrun.Recording {
+			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *mockrun.Resource) {
 				rotSet(r, "rotationRules.automaticallyAfterDays", nil)
 				rotSet(r, "rotationRules.scheduleExpression", "cron(* * * * ? *)")
 			})
 		}},
-		{"manual secret with a rotation", 2, "is Rotation=manual but has a rotation resource", func() *stacktest.Recording {
-			return rotAdded(t, rec, "rotation-app-encryption-key-rotation", "rotation-app-stripe-rotation", func(r *stacktest.Resource) { rotSet(r, "secretId", stripe) })
+		{"manual secret with a rotation", 2, "is Rotation=manual but has a rotation resource", func() *mockrun.Recording {
+			return rotAdded(t, rec, "rotation-app-encryption-key-rotation", "rotation-app-stripe-rotation", func(r *mockrun.Resource) { rotSet(r, "secretId", stripe) })
 		}},
-		{"manual secret without a reason", 2, "no reason with a runbook", func() *stacktest.Recording {
+		{"manual secret without a reason", 2, "no reason with a runbook", func() *mockrun.Recording {
 			cp := *rec
 			cp.Outputs = maps.Clone(rec.Outputs)
 			var manual map[string]string
 			require.NoError(t, rotDecode(rec.Outputs["manualRotation"].Value, &manual))
 			delete(manual, "/prod/app/stripe")
-			cp.Outputs["manualRotation"] = stacktest.Output{Value: manual, Known: true}
+			cp.Outputs["manualRotation"] = mockrun.Output{Value: manual, Known: true}
 			return &cp
 		}},
 		// Rule 11: invoke permissions.
-		{"permission without sourceArn", 11, "want both", func() *stacktest.Recording {
-			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *stacktest.Resource) { rotSet(r, "sourceArn", nil) })
+		{"permission without sourceArn", 11, "want both", func() *mockrun.Recording {
+			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *mockrun.Resource) { rotSet(r, "sourceArn", nil) })
 		}},
-		{"permission without sourceAccount", 11, "want both", func() *stacktest.Recording {
-			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *stacktest.Resource) { rotSet(r, "sourceAccount", nil) })
+		{"permission without sourceAccount", 11, "want both", func() *mockrun.Recording {
+			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *mockrun.Resource) { rotSet(r, "sourceAccount", nil) })
 		}},
-		{"permission for another secret", 11, "has no invoke permission", func() *stacktest.Recording {
-			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *stacktest.Resource) { rotSet(r, "sourceArn", stripe) })
+		{"permission for another secret", 11, "has no invoke permission", func() *mockrun.Recording {
+			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *mockrun.Resource) { rotSet(r, "sourceArn", stripe) })
 		}},
-		{"permission from another account", 11, "is not the account of", func() *stacktest.Recording {
-			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *stacktest.Resource) { rotSet(r, "sourceAccount", "999999999999") })
+		{"permission from another account", 11, "is not the account of", func() *mockrun.Recording {
+			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *mockrun.Resource) { rotSet(r, "sourceAccount", "999999999999") })
 		}},
-		{"rotation on a function we did not deploy", 11, "neither a function nor a hosted rotator", func() *stacktest.Recording {
-			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *stacktest.Resource) {
+		{"rotation on a function we did not deploy", 11, "neither a function nor a hosted rotator", func() *mockrun.Recording {
+			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *mockrun.Resource) {
 				rotSet(r, "rotationLambdaArn", "arn:aws:lambda:eu-west-1:111122223333:function:guessed")
 			})
 		}},
-		{"sweep permission without sourceArn", 11, "want both", func() *stacktest.Recording {
-			return rotBroken(t, rec, "rotation-integrations-twilio-sweep-permission", func(r *stacktest.Resource) { rotSet(r, "sourceArn", nil) })
+		{"sweep permission without sourceArn", 11, "want both", func() *mockrun.Recording {
+			return rotBroken(t, rec, "rotation-integrations-twilio-sweep-permission", func(r *mockrun.Resource) { rotSet(r, "sourceArn", nil) })
 		}},
 		// Rule 12: the role reaches its own secret only.
-		{"own-secret statement on every secret", 12, "not the rotator's own secret", func() *stacktest.Recording {
+		{"own-secret statement on every secret", 12, "not the rotator's own secret", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-encryption-key-policy", rotStatement(t, rotation.SidRotateOwnSecret, func(s *iam.Statement) {
 				s.Resource = iam.Strings{"arn:aws:secretsmanager:eu-west-1:111122223333:secret:*"}
 			}))
 		}},
-		{"an action rotation does not need", 12, "the rotation protocol needs only", func() *stacktest.Recording {
+		{"an action rotation does not need", 12, "the rotation protocol needs only", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-encryption-key-policy", rotStatement(t, rotation.SidRotateOwnSecret, func(s *iam.Statement) {
 				s.Action = append(slices.Clone(s.Action), "secretsmanager:DeleteSecret")
 			}))
 		}},
-		{"master secret read outside postgres", 12, "not the rotator's own secret", func() *stacktest.Recording {
+		{"master secret read outside postgres", 12, "not the rotator's own secret", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-integrations-twilio-policy", rotPolicy(t, grant("Master", []string{"secretsmanager:GetSecretValue"}, master)))
 		}},
-		{"admin secret read by a rotator without one", 12, "not the rotator's own secret", func() *stacktest.Recording {
+		{"admin secret read by a rotator without one", 12, "not the rotator's own secret", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-encryption-key-policy", rotPolicy(t, grant("Admin", []string{"secretsmanager:GetSecretValue"}, twilioAdmin)))
 		}},
-		{"admin secret written", 12, "not the rotator's own secret", func() *stacktest.Recording {
+		{"admin secret written", 12, "not the rotator's own secret", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-integrations-twilio-policy", rotPolicy(t, grant("Admin", []string{"secretsmanager:PutSecretValue"}, twilioAdmin)))
 		}},
-		{"key use without the secret context", 12, "ncryption", func() *stacktest.Recording {
+		{"key use without the secret context", 12, "ncryption", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
 				delete(s.Condition["StringEquals"], "kms:EncryptionContext:SecretARN")
 			}))
 		}},
-		{"key use outside Secrets Manager", 12, "without kms:ViaService", func() *stacktest.Recording {
+		{"key use outside Secrets Manager", 12, "without kms:ViaService", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
 				delete(s.Condition["StringEquals"], "kms:ViaService")
 			}))
 		}},
-		{"encrypting for the master secret", 12, "not the rotator's own secrets", func() *stacktest.Recording {
+		{"encrypting for the master secret", 12, "not the rotator's own secrets", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidDecryptReadSecrets, func(s *iam.Statement) {
 				s.Action = iam.Strings{"kms:Decrypt", "kms:GenerateDataKey"}
 			}))
 		}},
-		{"key use on every key", 12, "on *", func() *stacktest.Recording {
+		{"key use on every key", 12, "on *", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-database-policy", rotPolicy(t, keyGrant("AnyKey", "kms:GenerateDataKey", "*", contextOf(stripe, true))))
 		}},
-		{"key use by alias for another secret", 12, "not the rotator's own secrets", func() *stacktest.Recording {
+		{"key use by alias for another secret", 12, "not the rotator's own secrets", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-database-policy", rotPolicy(t, keyGrant("ByAlias", "kms:GenerateDataKey", secretsAlias, contextOf(stripe, true))))
 		}},
-		{"key use by alias without the secret context", 12, "without a kms:EncryptionContext:SecretARN condition", func() *stacktest.Recording {
+		{"key use by alias without the secret context", 12, "without a kms:EncryptionContext:SecretARN condition", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-database-policy", rotPolicy(t, keyGrant("ByAlias", "kms:GenerateDataKey", secretsAlias,
 				iam.Conditions{"StringEquals": {"kms:EncryptionContext:aws:lambda:FunctionArn": {databaseFn}}})))
 		}},
-		{"key use by id outside Secrets Manager", 12, "without kms:ViaService", func() *stacktest.Recording {
+		{"key use by id outside Secrets Manager", 12, "without kms:ViaService", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-database-policy", rotPolicy(t, keyGrant("ById", "kms:Decrypt", secretsKeyID, contextOf(databaseSecret, false))))
 		}},
-		{"key use through another service", 12, "is not Secrets Manager", func() *stacktest.Recording {
+		{"key use through another service", 12, "is not Secrets Manager", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
 				s.Condition["StringEquals"]["kms:ViaService"] = iam.Strings{"s3.eu-west-1.amazonaws.com"}
 			}))
 		}},
-		{"environment key for another function", 12, "aws:lambda:FunctionArn", func() *stacktest.Recording {
+		{"environment key for another function", 12, "aws:lambda:FunctionArn", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidDecryptEnvironment, func(s *iam.Statement) {
 				s.Condition["StringEquals"]["kms:EncryptionContext:aws:lambda:FunctionArn"] = iam.Strings{"arn:aws:lambda:eu-west-1:111122223333:function:prod-other"}
 			}))
 		}},
-		{"environment key with a secret's context", 12, "aws:lambda:FunctionArn", func() *stacktest.Recording {
+		{"environment key with a secret's context", 12, "aws:lambda:FunctionArn", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidDecryptEnvironment, func(s *iam.Statement) {
 				s.Condition = iam.Conditions{"StringEquals": contextOf(databaseSecret, true)["StringEquals"]}
 			}))
 		}},
-		{"environment key used to encrypt", 12, "only decrypts its environment", func() *stacktest.Recording {
+		{"environment key used to encrypt", 12, "only decrypts its environment", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidDecryptEnvironment, func(s *iam.Statement) {
 				s.Action = iam.Strings{"kms:Decrypt", "kms:GenerateDataKey"}
 			}))
 		}},
-		{"a key action beyond Decrypt and GenerateDataKey", 12, "needs kms:Decrypt and kms:GenerateDataKey only", func() *stacktest.Recording {
+		{"a key action beyond Decrypt and GenerateDataKey", 12, "needs kms:Decrypt and kms:GenerateDataKey only", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
 				s.Action = append(slices.Clone(s.Action), "kms:ReEncryptFrom")
 			}))
 		}},
-		{"a service rotation does not use", 12, "which rotation does not need", func() *stacktest.Recording {
+		{"a service rotation does not use", 12, "which rotation does not need", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-encryption-key-policy", rotPolicy(t, grant("Pass", []string{"iam:PassRole"}, "arn:aws:iam::111122223333:role/admin")))
 		}},
-		{"logs on every group", 12, "not the function's own log group", func() *stacktest.Recording {
+		{"logs on every group", 12, "not the function's own log group", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-encryption-key-policy", rotStatement(t, rotation.SidOwnLogGroup, func(s *iam.Statement) { s.Resource = iam.Strings{"*"} }))
 		}},
-		{"a managed policy beyond VPC access", 12, "carries managed policy", func() *stacktest.Recording {
-			return rotAdded(t, rec, "rotation-app-database-vpc-access", "rotation-app-encryption-key-admin", func(r *stacktest.Resource) {
+		{"a managed policy beyond VPC access", 12, "carries managed policy", func() *mockrun.Recording {
+			return rotAdded(t, rec, "rotation-app-database-vpc-access", "rotation-app-encryption-key-admin", func(r *mockrun.Resource) {
 				rotSet(r, "role", "prod-rotate-app-encryption-key")
 				rotSet(r, "policyArn", "arn:aws:iam::aws:policy/AdministratorAccess")
 			})
 		}},
 		// Rule 13: the functions we build.
-		{"no reserved concurrency", 13, "reservedConcurrentExecutions = 0", func() *stacktest.Recording {
-			return rotBroken(t, rec, "rotation-app-database-function", func(r *stacktest.Resource) { rotSet(r, "reservedConcurrentExecutions", nil) })
+		{"no reserved concurrency", 13, "reservedConcurrentExecutions = 0", func() *mockrun.Recording {
+			return rotBroken(t, rec, "rotation-app-database-function", func(r *mockrun.Resource) { rotSet(r, "reservedConcurrentExecutions", nil) })
 		}},
-		{"tracing not active", 13, "want Active", func() *stacktest.Recording {
-			return rotBroken(t, rec, "rotation-app-database-function", func(r *stacktest.Resource) { rotSet(r, "tracingConfig.mode", "PassThrough") })
+		{"tracing not active", 13, "want Active", func() *mockrun.Recording {
+			return rotBroken(t, rec, "rotation-app-database-function", func(r *mockrun.Resource) { rotSet(r, "tracingConfig.mode", "PassThrough") })
 		}},
-		{"environment with AWS's key", 13, "kmsKeyArn", func() *stacktest.Recording {
-			return rotBroken(t, rec, "rotation-app-database-function", func(r *stacktest.Resource) { rotSet(r, "kmsKeyArn", nil) })
+		{"environment with AWS's key", 13, "kmsKeyArn", func() *mockrun.Recording {
+			return rotBroken(t, rec, "rotation-app-database-function", func(r *mockrun.Resource) { rotSet(r, "kmsKeyArn", nil) })
 		}},
-		{"logs kept forever", 13, "retentionInDays = 0", func() *stacktest.Recording {
-			return rotBroken(t, rec, "rotation-app-database-logs", func(r *stacktest.Resource) { rotSet(r, "retentionInDays", nil) })
+		{"logs kept forever", 13, "retentionInDays = 0", func() *mockrun.Recording {
+			return rotBroken(t, rec, "rotation-app-database-logs", func(r *mockrun.Resource) { rotSet(r, "retentionInDays", nil) })
 		}},
-		{"logs not encrypted with our key", 13, "kmsKeyId", func() *stacktest.Recording {
-			return rotBroken(t, rec, "rotation-app-database-logs", func(r *stacktest.Resource) { rotSet(r, "kmsKeyId", nil) })
+		{"logs not encrypted with our key", 13, "kmsKeyId", func() *mockrun.Recording {
+			return rotBroken(t, rec, "rotation-app-database-logs", func(r *mockrun.Resource) { rotSet(r, "kmsKeyId", nil) })
 		}},
-		{"no log group", 13, "no log group", func() *stacktest.Recording {
+		{"no log group", 13, "no log group", func() *mockrun.Recording {
 			return rotDropped(t, rec, "rotation-app-database-logs")
 		}},
-		{"database rotator outside the VPC", 13, "no VPC subnets", func() *stacktest.Recording {
-			return rotBroken(t, rec, "rotation-app-database-function", func(r *stacktest.Resource) { rotSet(r, "vpcConfig", nil) })
+		{"database rotator outside the VPC", 13, "no VPC subnets", func() *mockrun.Recording {
+			return rotBroken(t, rec, "rotation-app-database-function", func(r *mockrun.Resource) { rotSet(r, "vpcConfig", nil) })
 		}},
 		// Rule 14: the database.
-		{"storage not encrypted", 14, "storageEncrypted", func() *stacktest.Recording {
-			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "storageEncrypted", false) })
+		{"storage not encrypted", 14, "storageEncrypted", func() *mockrun.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *mockrun.Resource) { rotSet(r, "storageEncrypted", false) })
 		}},
-		{"storage with AWS's key", 14, "storage kmsKeyId", func() *stacktest.Recording {
-			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "kmsKeyId", "alias/aws/rds") })
+		{"storage with AWS's key", 14, "storage kmsKeyId", func() *mockrun.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *mockrun.Resource) { rotSet(r, "kmsKeyId", "alias/aws/rds") })
 		}},
-		{"public", 14, "publiclyAccessible", func() *stacktest.Recording {
-			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "publiclyAccessible", true) })
+		{"public", 14, "publiclyAccessible", func() *mockrun.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *mockrun.Resource) { rotSet(r, "publiclyAccessible", true) })
 		}},
-		{"no IAM auth", 14, "iamDatabaseAuthenticationEnabled", func() *stacktest.Recording {
-			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "iamDatabaseAuthenticationEnabled", false) })
+		{"no IAM auth", 14, "iamDatabaseAuthenticationEnabled", func() *mockrun.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *mockrun.Resource) { rotSet(r, "iamDatabaseAuthenticationEnabled", false) })
 		}},
-		{"no log exports", 14, "enabledCloudwatchLogsExports", func() *stacktest.Recording {
-			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "enabledCloudwatchLogsExports", []any{}) })
+		{"no log exports", 14, "enabledCloudwatchLogsExports", func() *mockrun.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *mockrun.Resource) { rotSet(r, "enabledCloudwatchLogsExports", []any{}) })
 		}},
-		{"default parameter group", 14, "is not a parameter group of this stack", func() *stacktest.Recording {
-			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "parameterGroupName", "default.postgres16") })
+		{"default parameter group", 14, "is not a parameter group of this stack", func() *mockrun.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *mockrun.Resource) { rotSet(r, "parameterGroupName", "default.postgres16") })
 		}},
-		{"plain-text connections allowed", 14, "rds.force_ssl is not 1", func() *stacktest.Recording {
-			return rotBroken(t, rec, "database-params", func(r *stacktest.Resource) {
+		{"plain-text connections allowed", 14, "rds.force_ssl is not 1", func() *mockrun.Recording {
+			return rotBroken(t, rec, "database-params", func(r *mockrun.Resource) {
 				rotSet(r, "parameters", []any{map[string]any{"name": "rds.force_ssl", "value": "0"}})
 			})
 		}},
-		{"no deletion protection", 14, "deletionProtection", func() *stacktest.Recording {
-			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "deletionProtection", false) })
+		{"no deletion protection", 14, "deletionProtection", func() *mockrun.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *mockrun.Resource) { rotSet(r, "deletionProtection", false) })
 		}},
-		{"no final snapshot", 14, "no final snapshot", func() *stacktest.Recording {
-			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "skipFinalSnapshot", true) })
+		{"no final snapshot", 14, "no final snapshot", func() *mockrun.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *mockrun.Resource) { rotSet(r, "skipFinalSnapshot", true) })
 		}},
-		{"short backups", 14, "backupRetentionPeriod = 3", func() *stacktest.Recording {
-			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "backupRetentionPeriod", 3) })
+		{"short backups", 14, "backupRetentionPeriod = 3", func() *mockrun.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *mockrun.Resource) { rotSet(r, "backupRetentionPeriod", 3) })
 		}},
-		{"single AZ", 14, "multiAz", func() *stacktest.Recording {
-			return rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "multiAz", false) })
+		{"single AZ", 14, "multiAz", func() *mockrun.Recording {
+			return rotBroken(t, rec, "database-instance", func(r *mockrun.Resource) { rotSet(r, "multiAz", false) })
 		}},
 	}
 	for _, rule := range []int{2, 11, 12, 13, 14} {
@@ -670,28 +671,28 @@ func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
 }
 
 func TestDisposableStacksMayTradeDatabaseGuards(t *testing.T) {
-	st, err := stacktest.LoadStack("..", "staging")
+	st, err := mockrun.LoadStack("..", "staging")
 	require.NoError(t, err)
-	rec, err := stacktest.Run(st, stack.Compose)
+	rec, err := mockrun.Run(st, stack.Compose)
 	require.NoError(t, err)
 	require.False(t, rec.Strict)
-	relaxed := rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) {
+	relaxed := rotBroken(t, rec, "database-instance", func(r *mockrun.Resource) {
 		rotSet(r, "multiAz", false)
 		rotSet(r, "deletionProtection", false)
 		rotSet(r, "skipFinalSnapshot", true)
 		rotSet(r, "backupRetentionPeriod", 1)
 	})
 	assert.Empty(t, rotViolations(relaxed, 14), "got rule 14 violations for guards a disposable stack may drop")
-	public := rotBroken(t, rec, "database-instance", func(r *stacktest.Resource) { rotSet(r, "publiclyAccessible", true) })
+	public := rotBroken(t, rec, "database-instance", func(r *mockrun.Resource) { rotSet(r, "publiclyAccessible", true) })
 	assert.NotEmpty(t, rotViolations(public, 14), "got no violation for a public database in a disposable stack, want one")
 }
 
 func TestHostedExceptionsApplyOnlyToTheHostedRotator(t *testing.T) {
-	base, err := stacktest.LoadStack("..", "prod")
+	base, err := mockrun.LoadStack("..", "prod")
 	require.NoError(t, err)
-	rec, err := stacktest.Run(rotWithDatabaseStrategy(t, base, config.HostedMultiUser), stack.Compose)
+	rec, err := mockrun.Run(rotWithDatabaseStrategy(t, base, config.HostedMultiUser), stack.Compose)
 	require.NoError(t, err)
-	single, err := stacktest.Run(rotWithDatabaseStrategy(t, base, config.HostedSingleUser), stack.Compose)
+	single, err := mockrun.Run(rotWithDatabaseStrategy(t, base, config.HostedSingleUser), stack.Compose)
 	require.NoError(t, err)
 	const app = "rotation-app-database-application"
 	for _, rule := range []int{11, 12, 13} {
@@ -701,21 +702,21 @@ func TestHostedExceptionsApplyOnlyToTheHostedRotator(t *testing.T) {
 		name  string
 		rule  int
 		want  string
-		broke *stacktest.Recording
+		broke *mockrun.Recording
 	}{
-		{"hosted rotator with AWS's key", 12, "kmsKeyArn parameter", rotBroken(t, rec, app, func(r *stacktest.Resource) {
+		{"hosted rotator with AWS's key", 12, "kmsKeyArn parameter", rotBroken(t, rec, app, func(r *mockrun.Resource) {
 			rotSet(r, "parameters.kmsKeyArn", "alias/aws/secretsmanager")
 		})},
-		{"multi-user without the master secret", 12, "is not the database master secret", rotBroken(t, rec, app, func(r *stacktest.Resource) {
+		{"multi-user without the master secret", 12, "is not the database master secret", rotBroken(t, rec, app, func(r *mockrun.Resource) {
 			rotSet(r, "parameters.masterSecretArn", "arn:aws:secretsmanager:eu-west-1:111122223333:secret:other-AbCdEf")
 		})},
-		{"single-user reading the master secret", 12, "a single-user rotator reads the master secret", rotBroken(t, single, app, func(r *stacktest.Resource) {
+		{"single-user reading the master secret", 12, "a single-user rotator reads the master secret", rotBroken(t, single, app, func(r *mockrun.Resource) {
 			rotSet(r, "parameters.masterSecretArn", rec.Outputs["databaseMasterSecretArn"].Value)
 		})},
-		{"hosted rotator outside the VPC", 13, "no VPC subnets", rotBroken(t, rec, app, func(r *stacktest.Resource) {
+		{"hosted rotator outside the VPC", 13, "no VPC subnets", rotBroken(t, rec, app, func(r *mockrun.Resource) {
 			rotSet(r, "parameters.vpcSubnetIds", nil)
 		})},
-		{"rotation on a guessed hosted ARN", 11, "neither a function nor a hosted rotator", rotBroken(t, rec, "rotation-app-database-rotation", func(r *stacktest.Resource) {
+		{"rotation on a guessed hosted ARN", 11, "neither a function nor a hosted rotator", rotBroken(t, rec, "rotation-app-database-rotation", func(r *mockrun.Resource) {
 			rotSet(r, "rotationLambdaArn", "arn:aws:lambda:eu-west-1:111122223333:function:prod-rotate-app-database-guessed")
 		})},
 	}
@@ -730,14 +731,14 @@ func TestHostedExceptionsApplyOnlyToTheHostedRotator(t *testing.T) {
 
 func TestRotationExceptionsAreNamed(t *testing.T) {
 	want := map[string]int{
-		stacktest.ExceptionManualRotation:         2,
-		stacktest.ExceptionMasterSecretRead:       12,
-		stacktest.ExceptionAdminSecretRead:        12,
-		stacktest.ExceptionHostedFunctionSettings: 13,
-		stacktest.ExceptionHostedInvokePermission: 11,
+		rules.ExceptionManualRotation:         2,
+		rules.ExceptionMasterSecretRead:       12,
+		rules.ExceptionAdminSecretRead:        12,
+		rules.ExceptionHostedFunctionSettings: 13,
+		rules.ExceptionHostedInvokePermission: 11,
 	}
 	got := map[string]int{}
-	for _, e := range stacktest.Exceptions() {
+	for _, e := range rules.Exceptions() {
 		if _, ok := want[e.Name]; ok {
 			got[e.Name] = e.Rule
 			assert.NotEmpty(t, e.Why, "exception %s says why", e.Name)

@@ -5,19 +5,20 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
+	"github.com/acme/secrets-platform/internal/rules"
 	"github.com/acme/secrets-platform/stack"
 )
 
 // stacks loads every committed Pulumi.<stack>.yaml, twice: as committed
 // (third-party values absent) and with placeholder secret config values.
-func stacks(t *testing.T) map[string]stacktest.Stack {
+func stacks(t *testing.T) map[string]mockrun.Stack {
 	t.Helper()
-	names, err := stacktest.StackNames("..")
+	names, err := mockrun.StackNames("..")
 	require.NoError(t, err)
-	out := map[string]stacktest.Stack{}
+	out := map[string]mockrun.Stack{}
 	for _, n := range names {
-		st, err := stacktest.LoadStack("..", n)
+		st, err := mockrun.LoadStack("..", n)
 		require.NoError(t, err)
 		require.Empty(t, st.Secure, "stack %s: committed stack files hold no encrypted values", n)
 		out[n] = st
@@ -31,10 +32,10 @@ func stacks(t *testing.T) map[string]stacktest.Stack {
 func TestEveryStackSatisfiesTheSecurityRules(t *testing.T) {
 	for name, st := range stacks(t) {
 		t.Run(name, func(t *testing.T) {
-			rec, err := stacktest.Run(st, stack.Compose)
+			rec, err := mockrun.Run(st, stack.Compose)
 			require.NoError(t, err)
 			require.NotEmpty(t, rec.Resources)
-			for _, v := range stacktest.Check(rec) {
+			for _, v := range rules.Check(rec) {
 				t.Errorf("%s", v)
 			}
 		})

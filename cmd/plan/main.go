@@ -17,10 +17,10 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 
 	"github.com/acme/secrets-platform/config"
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
+	"github.com/acme/secrets-platform/rotation/artifact"
 	"github.com/acme/secrets-platform/stack"
 )
 
@@ -76,7 +76,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 
 // planStack runs the program for a committed stack and builds its plan.
 func planStack(dir, name string) (Plan, error) {
-	st, err := stacktest.LoadStack(dir, name)
+	st, err := mockrun.LoadStack(dir, name)
 	if err != nil {
 		return Plan{}, err
 	}
@@ -87,29 +87,23 @@ func planStack(dir, name string) (Plan, error) {
 			delete(st.Config, k)
 		}
 	}
-	rec, err := stacktest.Run(st, stack.Compose)
+	rec, err := mockrun.Run(st, stack.Compose)
 	if err != nil {
 		return Plan{}, err
 	}
 	return build(rec)
 }
 
-// projectDir walks up from the working directory to the Pulumi.yaml of the
-// main program (bootstrap/ has its own, but the walk starts above it when
-// run from the repository root).
+// projectDir is the root module's directory, where Pulumi.yaml lives
+// (bootstrap/ has its own Pulumi.yaml but is not the root module).
 func projectDir() (string, error) {
 	wd, err := os.Getwd()
 	if err != nil {
 		return "", fmt.Errorf("find the project: %w", err)
 	}
-	for d := wd; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "Pulumi.yaml")); err == nil {
-			if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-				return d, nil
-			}
-		}
-		if filepath.Dir(d) == d {
-			return "", errors.New("find the project: no Pulumi.yaml next to a go.mod above the working directory; pass --dir")
-		}
+	root, err := artifact.ModuleRoot(wd)
+	if err != nil {
+		return "", fmt.Errorf("find the project: %w; pass --dir", err)
 	}
+	return root, nil
 }

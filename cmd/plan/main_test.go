@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
 	"github.com/acme/secrets-platform/stack"
 )
 
@@ -27,7 +27,7 @@ func runPlan(t *testing.T, args ...string) (string, string, int) {
 
 func committedStacks(t *testing.T) []string {
 	t.Helper()
-	names, err := stacktest.StackNames(root)
+	names, err := mockrun.StackNames(root)
 	require.NoError(t, err)
 	require.NotEmpty(t, names)
 	return names
@@ -56,7 +56,7 @@ func TestPlanEveryStackInBothFormatsIsStable(t *testing.T) {
 
 // policiesIn collects every policy document a recording's inputs hold,
 // compacted, so the plan can be checked for each.
-func policiesIn(t *testing.T, rec *stacktest.Recording) []string {
+func policiesIn(t *testing.T, rec *mockrun.Recording) []string {
 	t.Helper()
 	var docs []string
 	var walk func(v resource.PropertyValue)
@@ -91,9 +91,9 @@ func policiesIn(t *testing.T, rec *stacktest.Recording) []string {
 func TestPlanContainsEveryPolicyDocument(t *testing.T) {
 	for _, name := range committedStacks(t) {
 		t.Run(name, func(t *testing.T) {
-			st, err := stacktest.LoadStack(root, name)
+			st, err := mockrun.LoadStack(root, name)
 			require.NoError(t, err)
-			rec, err := stacktest.Run(st, stack.Compose)
+			rec, err := mockrun.Run(st, stack.Compose)
 			require.NoError(t, err)
 			want := policiesIn(t, rec)
 			require.NotEmpty(t, want)
@@ -128,11 +128,11 @@ func TestPlanContainsEveryPolicyDocument(t *testing.T) {
 func TestPlanNeverPrintsASecretValue(t *testing.T) {
 	for _, name := range committedStacks(t) {
 		t.Run(name, func(t *testing.T) {
-			st, err := stacktest.LoadStack(root, name)
+			st, err := mockrun.LoadStack(root, name)
 			require.NoError(t, err)
 			st, err = st.WithPlaceholderSecrets()
 			require.NoError(t, err)
-			rec, err := stacktest.Run(st, stack.Compose)
+			rec, err := mockrun.Run(st, stack.Compose)
 			require.NoError(t, err)
 			var secrets []string
 			for _, k := range st.SecretKeys {

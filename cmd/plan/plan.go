@@ -9,7 +9,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
 )
 
 // Redacted replaces every secret-marked value.
@@ -58,9 +58,9 @@ type Policy struct {
 
 // build groups a recording's resources by component and pulls out every
 // policy document. Recordings are sorted by URN, so the plan is stable.
-func build(rec *stacktest.Recording) (Plan, error) {
+func build(rec *mockrun.Recording) (Plan, error) {
 	p := Plan{Stack: rec.Stack, Strict: rec.Strict, Counts: map[string]int{}, Outputs: map[string]any{}}
-	byURN := map[string]stacktest.Resource{}
+	byURN := map[string]mockrun.Resource{}
 	for _, r := range rec.Resources {
 		byURN[r.URN] = r
 	}
@@ -103,7 +103,7 @@ func build(rec *stacktest.Recording) (Plan, error) {
 }
 
 // componentPath names the chain of components above a resource.
-func componentPath(parent string, byURN map[string]stacktest.Resource) (string, string) {
+func componentPath(parent string, byURN map[string]mockrun.Resource) (string, string) {
 	var names []string
 	typ := "pulumi:pulumi:Stack"
 	for u := parent; u != ""; {

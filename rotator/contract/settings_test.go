@@ -70,8 +70,8 @@ func TestFromEnvRefusesMalformedValues(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		"length not a number": {map[string]string{contract.EnvStrategy: "random", contract.EnvPasswordLength: "long"}, "PASSWORD_LENGTH \"long\""},
-		"grace not a duration": {map[string]string{contract.EnvStrategy: "twilio", contract.EnvAdminSecretARN: "arn:x", contract.EnvGracePeriod: "an hour"}, "GRACE_PERIOD \"an hour\""},
+		"length not a number":            {map[string]string{contract.EnvStrategy: "random", contract.EnvPasswordLength: "long"}, "PASSWORD_LENGTH \"long\""},
+		"grace not a duration":           {map[string]string{contract.EnvStrategy: "twilio", contract.EnvAdminSecretARN: "arn:x", contract.EnvGracePeriod: "an hour"}, "GRACE_PERIOD \"an hour\""},
 		"a variable of another strategy": {map[string]string{contract.EnvStrategy: "random", contract.EnvDBGrants: "pg_read_all_data"}, "Database is not its setting"},
 	}
 	for name, tt := range tests {

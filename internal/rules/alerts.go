@@ -1,21 +1,11 @@
-package stacktest
+package rules
 
 import (
 	"slices"
 	"strconv"
 
 	"github.com/acme/secrets-platform/iam"
-)
-
-// Resource type tokens the alert rules look at.
-const (
-	TypeTopic       = "aws:sns/topic:Topic"
-	TypeTopicPolicy = "aws:sns/topicPolicy:TopicPolicy"
-	TypeEventRule   = "aws:cloudwatch/eventRule:EventRule"
-	TypeEventTarget = "aws:cloudwatch/eventTarget:EventTarget"
-	TypeMetricAlarm = "aws:cloudwatch/metricAlarm:MetricAlarm"
-	TypeConfigRule  = "aws:cfg/rule:Rule"
-	TypeFunction    = "aws:lambda/function:Function"
+	"github.com/acme/secrets-platform/internal/mockrun"
 )
 
 // AgeRuleSource is the AWS Config managed rule that alarms on manual secrets.
@@ -31,10 +21,10 @@ func alertRules() []Rule {
 	}
 }
 
-func checkTopicsUseCMK(rec *Recording) []Violation {
+func checkTopicsUseCMK(rec *mockrun.Recording) []Violation {
 	cmks := keyARNs(rec)
 	var out []Violation
-	for _, t := range rec.OfType(TypeTopic) {
+	for _, t := range rec.OfType(mockrun.TypeTopic) {
 		if k := t.Str("kmsMasterKeyId"); !slices.Contains(cmks, k) {
 			out = append(out, violation(1, t, "kmsMasterKeyId %q is not a customer-managed key of this stack", k))
 		}
@@ -42,17 +32,17 @@ func checkTopicsUseCMK(rec *Recording) []Violation {
 	return out
 }
 
-func checkAgeAndRotatorAlarms(rec *Recording) []Violation {
+func checkAgeAndRotatorAlarms(rec *mockrun.Recording) []Violation {
 	var out []Violation
-	var manual []Resource
-	for _, s := range rec.OfType(TypeSecret) {
+	var manual []mockrun.Resource
+	for _, s := range rec.OfType(mockrun.TypeSecret) {
 		if s.Tags()["Rotation"] == "manual" {
 			manual = append(manual, s)
 		}
 	}
 	if len(manual) > 0 {
-		var age []Resource
-		for _, r := range rec.OfType(TypeConfigRule) {
+		var age []mockrun.Resource
+		for _, r := range rec.OfType(mockrun.TypeConfigRule) {
 			if r.Str("source.owner") == "AWS" && r.Str("source.sourceIdentifier") == AgeRuleSource &&
 				r.Str("scope.tagKey") == "Rotation" && r.Str("scope.tagValue") == "manual" {
 				age = append(age, r)
@@ -75,7 +65,7 @@ func checkAgeAndRotatorAlarms(rec *Recording) []Violation {
 		}
 	}
 	alarmed := map[string]map[string]bool{}
-	for _, a := range rec.OfType(TypeMetricAlarm) {
+	for _, a := range rec.OfType(mockrun.TypeMetricAlarm) {
 		if a.Str("namespace") != "AWS/Lambda" {
 			continue
 		}
@@ -85,7 +75,7 @@ func checkAgeAndRotatorAlarms(rec *Recording) []Violation {
 		}
 		alarmed[fn][a.Str("metricName")] = true
 	}
-	for _, f := range rec.OfType(TypeFunction) {
+	for _, f := range rec.OfType(mockrun.TypeFunction) {
 		name := f.StateStr("name")
 		for _, metric := range []string{"Errors", "Throttles"} {
 			if !alarmed[name][metric] {
@@ -96,9 +86,9 @@ func checkAgeAndRotatorAlarms(rec *Recording) []Violation {
 	return out
 }
 
-func checkTopicPolicies(rec *Recording) []Violation {
+func checkTopicPolicies(rec *mockrun.Recording) []Violation {
 	var out []Violation
-	for _, p := range rec.OfType(TypeTopicPolicy) {
+	for _, p := range rec.OfType(mockrun.TypeTopicPolicy) {
 		doc, err := iam.Parse(p.Str("policy"))
 		if err != nil {
 			out = append(out, violation(4, p, "topic policy does not parse: %v", err))
@@ -120,19 +110,19 @@ func checkTopicPolicies(rec *Recording) []Violation {
 	return out
 }
 
-func checkAlertsDelivered(rec *Recording) []Violation {
+func checkAlertsDelivered(rec *mockrun.Recording) []Violation {
 	var topics []string
-	for _, t := range rec.OfType(TypeTopic) {
+	for _, t := range rec.OfType(mockrun.TypeTopic) {
 		topics = append(topics, t.StateStr("arn"))
 	}
 	targeted := map[string]bool{}
-	for _, t := range rec.OfType(TypeEventTarget) {
+	for _, t := range rec.OfType(mockrun.TypeEventTarget) {
 		if slices.Contains(topics, t.Str("arn")) {
 			targeted[t.Str("rule")] = true
 		}
 	}
 	var out []Violation
-	for _, r := range rec.OfType(TypeEventRule) {
+	for _, r := range rec.OfType(mockrun.TypeEventRule) {
 		if r.Str("scheduleExpression") != "" {
 			continue // schedules drive work (e.g. the grace sweeper), not alerts
 		}
@@ -140,7 +130,7 @@ func checkAlertsDelivered(rec *Recording) []Violation {
 			out = append(out, violation(2, r, "event rule %s has no target on an alert topic", r.StateStr("name")))
 		}
 	}
-	for _, a := range rec.OfType(TypeMetricAlarm) {
+	for _, a := range rec.OfType(mockrun.TypeMetricAlarm) {
 		actions := a.Strings("alarmActions")
 		if len(actions) == 0 || !slices.ContainsFunc(actions, func(s string) bool { return slices.Contains(topics, s) }) {
 			out = append(out, violation(2, a, "alarm %s does not notify an alert topic (actions %v)", a.Str("name"), actions))

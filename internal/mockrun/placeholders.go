@@ -1,4 +1,4 @@
-package stacktest
+package mockrun
 
 import (
 	"encoding/json"

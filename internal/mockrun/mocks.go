@@ -1,4 +1,4 @@
-package stacktest
+package mockrun
 
 import (
 	"crypto/sha256"
@@ -87,7 +87,7 @@ func (m *mocks) fill(typ, name string, state resource.PropertyMap) string {
 	set := func(k string, v any) { state[resource.PropertyKey(k)] = resource.NewPropertyValue(v) }
 	str := func(k string) string {
 		if v, ok := state[resource.PropertyKey(k)]; ok {
-			if v = value(v); v.IsString() {
+			if v = Plain(v); v.IsString() {
 				return v.StringValue()
 			}
 		}
@@ -135,9 +135,9 @@ func (m *mocks) fill(typ, name string, state resource.PropertyMap) string {
 		// by their functionName parameter.
 		fn := physical
 		if params, ok := state["parameters"]; ok {
-			if p := value(params); p.IsObject() {
-				if v, ok := p.ObjectValue()["functionName"]; ok && value(v).IsString() {
-					fn = value(v).StringValue()
+			if p := Plain(params); p.IsObject() {
+				if v, ok := p.ObjectValue()["functionName"]; ok && Plain(v).IsString() {
+					fn = Plain(v).StringValue()
 				}
 			}
 		}

@@ -1,7 +1,9 @@
-package stacktest
+package rules
 
 import (
 	"slices"
+
+	"github.com/acme/secrets-platform/internal/mockrun"
 )
 
 // dbTypeParameterGroup is the RDS parameter group type token.
@@ -17,14 +19,14 @@ func databaseRules() []Rule {
 	}
 }
 
-func checkDatabases(rec *Recording) []Violation {
+func checkDatabases(rec *mockrun.Recording) []Violation {
 	cmks := keyARNs(rec)
-	params := map[string]Resource{}
+	params := map[string]mockrun.Resource{}
 	for _, pg := range rec.OfType(dbTypeParameterGroup) {
 		params[pg.StateStr("name")] = pg
 	}
 	var out []Violation
-	for _, db := range rec.OfType(TypeRDSInstance) {
+	for _, db := range rec.OfType(mockrun.TypeRDSInstance) {
 		if on, _ := db.Bool("storageEncrypted"); !on {
 			out = append(out, violation(14, db, "storageEncrypted is not true"))
 		}
@@ -50,7 +52,7 @@ func checkDatabases(rec *Recording) []Violation {
 
 // forceSSLViolations: the instance uses a parameter group of this stack that
 // sets rds.force_ssl=1 (the default group allows plain-text connections).
-func forceSSLViolations(db Resource, params map[string]Resource) []Violation {
+func forceSSLViolations(db mockrun.Resource, params map[string]mockrun.Resource) []Violation {
 	name := db.Str("parameterGroupName")
 	pg, ok := params[name]
 	if !ok {
@@ -59,11 +61,11 @@ func forceSSLViolations(db Resource, params map[string]Resource) []Violation {
 	v, ok := pg.Input("parameters")
 	if ok && v.IsArray() {
 		for _, e := range v.ArrayValue() {
-			if e = value(e); !e.IsObject() {
+			if e = mockrun.Plain(e); !e.IsObject() {
 				continue
 			}
 			o := e.ObjectValue()
-			n, val := value(o["name"]), value(o["value"])
+			n, val := mockrun.Plain(o["name"]), mockrun.Plain(o["value"])
 			if n.IsString() && n.StringValue() == "rds.force_ssl" && val.IsString() && val.StringValue() == "1" {
 				return nil
 			}
@@ -72,7 +74,7 @@ func forceSSLViolations(db Resource, params map[string]Resource) []Violation {
 	return []Violation{violation(14, pg, "rds.force_ssl is not 1")}
 }
 
-func strictDatabaseViolations(db Resource) []Violation {
+func strictDatabaseViolations(db mockrun.Resource) []Violation {
 	var out []Violation
 	if on, _ := db.Bool("deletionProtection"); !on {
 		out = append(out, violation(14, db, "deletionProtection is not true in a strict stack"))

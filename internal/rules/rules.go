@@ -1,8 +1,10 @@
-package stacktest
+package rules
 
 import (
 	"fmt"
 	"slices"
+
+	"github.com/acme/secrets-platform/internal/mockrun"
 )
 
 // Rule is one rule of SECURITY-RULES.md, checked over a whole recording.
@@ -10,7 +12,7 @@ type Rule struct {
 	// ID is the rule's number in SECURITY-RULES.md.
 	ID    int
 	Title string
-	Check func(rec *Recording) []Violation
+	Check func(rec *mockrun.Recording) []Violation
 }
 
 // Violation is one place a recording breaks a rule.
@@ -45,7 +47,7 @@ func Exceptions() []Exception {
 }
 
 // Check runs every rule and returns the violations, ordered by rule.
-func Check(rec *Recording) []Violation {
+func Check(rec *mockrun.Recording) []Violation {
 	var out []Violation
 	for _, r := range Rules() {
 		out = append(out, r.Check(rec)...)
@@ -53,6 +55,6 @@ func Check(rec *Recording) []Violation {
 	return out
 }
 
-func violation(rule int, res Resource, format string, args ...any) Violation {
+func violation(rule int, res mockrun.Resource, format string, args ...any) Violation {
 	return Violation{Rule: rule, Resource: res.Type + " " + res.Name, Message: fmt.Sprintf(format, args...)}
 }

@@ -1,4 +1,4 @@
-package stacktest
+package rules
 
 import (
 	"encoding/json"
@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/acme/secrets-platform/iam"
+	"github.com/acme/secrets-platform/internal/mockrun"
 	"github.com/acme/secrets-platform/rotator/contract"
 )
 
@@ -95,24 +96,24 @@ func rotationExceptions() []Exception {
 
 // rotSecret is a catalog secret as the rules see it.
 type rotSecret struct {
-	res        Resource
+	res        mockrun.Resource
 	arn, name  string
 	kmsKeyID   string
 	rotationTy string
 }
 
-func rotSecrets(rec *Recording) map[string]rotSecret {
+func rotSecrets(rec *mockrun.Recording) map[string]rotSecret {
 	out := map[string]rotSecret{}
-	for _, s := range rec.OfType(TypeSecret) {
+	for _, s := range rec.OfType(mockrun.TypeSecret) {
 		arn := s.StateStr("arn")
 		out[arn] = rotSecret{res: s, arn: arn, name: s.Str("name"), kmsKeyID: s.Str("kmsKeyId"), rotationTy: s.Tags()["Rotation"]}
 	}
 	return out
 }
 
-func checkRotationSchedules(rec *Recording) []Violation {
+func checkRotationSchedules(rec *mockrun.Recording) []Violation {
 	var out []Violation
-	bySecret := map[string][]Resource{}
+	bySecret := map[string][]mockrun.Resource{}
 	for _, r := range rec.OfType(rotTypeRotation) {
 		bySecret[r.Str("secretId")] = append(bySecret[r.Str("secretId")], r)
 	}
@@ -151,7 +152,7 @@ func checkRotationSchedules(rec *Recording) []Violation {
 
 // scheduleViolations checks one rotation's rules: a period of 1-90 days, or
 // a schedule that runs at least every 90 days and at most every 4 hours.
-func scheduleViolations(r Resource) []Violation {
+func scheduleViolations(r mockrun.Resource) []Violation {
 	days, hasDays := r.Int("rotationRules.automaticallyAfterDays")
 	expr := r.Str("rotationRules.scheduleExpression")
 	switch {
@@ -186,23 +187,23 @@ func scheduleViolations(r Resource) []Violation {
 
 // rotTarget is what a rotation resource points at.
 type rotTarget struct {
-	rotation Resource
+	rotation mockrun.Resource
 	secret   rotSecret
-	fn       *Resource // our function, nil when hosted or unknown
-	hosted   *Resource // the hosted application stack
+	fn       *mockrun.Resource // our function, nil when hosted or unknown
+	hosted   *mockrun.Resource // the hosted application stack
 }
 
-func rotTargets(rec *Recording) ([]rotTarget, []Violation) {
+func rotTargets(rec *mockrun.Recording) ([]rotTarget, []Violation) {
 	secrets := rotSecrets(rec)
-	fns := map[string]Resource{}
+	fns := map[string]mockrun.Resource{}
 	for _, f := range rec.OfType(rotTypeFunction) {
 		fns[f.StateStr("arn")] = f
 	}
-	hosted := map[string]Resource{}
+	hosted := map[string]mockrun.Resource{}
 	for _, h := range rec.OfType(rotTypeHosted) {
-		if outs, ok := h.State["outputs"]; ok && value(outs).IsObject() {
-			for _, v := range value(outs).ObjectValue() {
-				if v = value(v); v.IsString() {
+		if outs, ok := h.State["outputs"]; ok && mockrun.Plain(outs).IsObject() {
+			for _, v := range mockrun.Plain(outs).ObjectValue() {
+				if v = mockrun.Plain(v); v.IsString() {
 					hosted[v.StringValue()] = h
 				}
 			}
@@ -226,7 +227,7 @@ func rotTargets(rec *Recording) ([]rotTarget, []Violation) {
 	return out, bad
 }
 
-func checkInvokePermissions(rec *Recording) []Violation {
+func checkInvokePermissions(rec *mockrun.Recording) []Violation {
 	targets, out := rotTargets(rec)
 	secrets := rotSecrets(rec)
 	rotationFns := map[string]bool{}
@@ -260,7 +261,7 @@ func checkInvokePermissions(rec *Recording) []Violation {
 			continue // ExceptionHostedInvokePermission
 		}
 		fn := t.fn.Str("name")
-		ok := slices.ContainsFunc(perms, func(p Resource) bool {
+		ok := slices.ContainsFunc(perms, func(p mockrun.Resource) bool {
 			return p.Str("function") == fn && p.Str("principal") == "secretsmanager.amazonaws.com" && p.Str("sourceArn") == t.secret.arn
 		})
 		if !ok {
@@ -270,7 +271,7 @@ func checkInvokePermissions(rec *Recording) []Violation {
 	return out
 }
 
-func checkRotatorRoles(rec *Recording) []Violation {
+func checkRotatorRoles(rec *mockrun.Recording) []Violation {
 	targets, _ := rotTargets(rec)
 	cmks := keyARNs(rec)
 	masters := rotMasterSecrets(rec)
@@ -287,7 +288,7 @@ func checkRotatorRoles(rec *Recording) []Violation {
 
 // hostedParamViolations checks what we decide for AWS's rotator: its key is
 // one of ours, and only the multi-user application reads the master secret.
-func hostedParamViolations(h Resource, cmks []string, masters []string) []Violation {
+func hostedParamViolations(h mockrun.Resource, cmks []string, masters []string) []Violation {
 	var out []Violation
 	if k := h.Str("parameters.kmsKeyArn"); !slices.Contains(cmks, k) {
 		out = append(out, violation(12, h, "kmsKeyArn parameter %q is not a customer-managed key of this stack", k))
@@ -303,7 +304,7 @@ func hostedParamViolations(h Resource, cmks []string, masters []string) []Violat
 	return out
 }
 
-func roleViolations(rec *Recording, t rotTarget, masters []string) []Violation {
+func roleViolations(rec *mockrun.Recording, t rotTarget, masters []string) []Violation {
 	fn := *t.fn
 	var out []Violation
 	role, ok := rotRoleByArn(rec, fn.Str("role"))
@@ -350,7 +351,7 @@ func roleViolations(rec *Recording, t rotTarget, masters []string) []Violation {
 	return out
 }
 
-func rotatorStatementViolations(rec *Recording, p Resource, st iam.Statement, t rotTarget, fn Resource, reads map[string]string) []Violation {
+func rotatorStatementViolations(rec *mockrun.Recording, p mockrun.Resource, st iam.Statement, t rotTarget, fn mockrun.Resource, reads map[string]string) []Violation {
 	if st.Effect != iam.Allow {
 		return nil
 	}
@@ -402,7 +403,7 @@ func rotatorStatementViolations(rec *Recording, p Resource, st iam.Statement, t 
 // rotator's secrets (GenerateDataKey: its own only) through Secrets Manager.
 // Checking only the resource that equals the secret's key ARN would let the
 // same grant through on "*" or by alias.
-func rotatorKMSViolations(rec *Recording, p Resource, st iam.Statement, a string, t rotTarget, fn Resource, reads map[string]string) []Violation {
+func rotatorKMSViolations(rec *mockrun.Recording, p mockrun.Resource, st iam.Statement, a string, t rotTarget, fn mockrun.Resource, reads map[string]string) []Violation {
 	if a != "kms:Decrypt" && a != "kms:GenerateDataKey" {
 		return []Violation{violation(12, p, "statement %s grants %s; a rotator needs kms:Decrypt and kms:GenerateDataKey only", st.Sid, a)}
 	}
@@ -436,7 +437,7 @@ func rotatorKMSViolations(rec *Recording, p Resource, st iam.Statement, a string
 
 // environmentKeyViolations: the environment key opens this function's
 // environment only, and only to read it.
-func environmentKeyViolations(p Resource, st iam.Statement, a string, ctx map[string]iam.Strings, fn Resource) []Violation {
+func environmentKeyViolations(p mockrun.Resource, st iam.Statement, a string, ctx map[string]iam.Strings, fn mockrun.Resource) []Violation {
 	var out []Violation
 	if a != "kms:Decrypt" {
 		out = append(out, violation(12, p, "statement %s grants %s on the environment key; a rotator only decrypts its environment", st.Sid, a))
@@ -450,7 +451,7 @@ func environmentKeyViolations(p Resource, st iam.Statement, a string, ctx map[st
 
 // secretKeyViolations: any other key is used for the rotator's secrets only,
 // and only through Secrets Manager.
-func secretKeyViolations(p Resource, st iam.Statement, a, key string, ctx map[string]iam.Strings, t rotTarget, reads map[string]string) []Violation {
+func secretKeyViolations(p mockrun.Resource, st iam.Statement, a, key string, ctx map[string]iam.Strings, t rotTarget, reads map[string]string) []Violation {
 	var out []Violation
 	arns := ctx["kms:EncryptionContext:SecretARN"]
 	if len(arns) == 0 {
@@ -476,10 +477,10 @@ func secretKeyViolations(p Resource, st iam.Statement, a, key string, ctx map[st
 	return out
 }
 
-func checkRotatorFunctions(rec *Recording) []Violation {
+func checkRotatorFunctions(rec *mockrun.Recording) []Violation {
 	targets, _ := rotTargets(rec)
 	cmks := keyARNs(rec)
-	groups := map[string]Resource{}
+	groups := map[string]mockrun.Resource{}
 	for _, g := range rec.OfType(rotTypeLogGroup) {
 		groups[g.Str("name")] = g
 	}
@@ -523,27 +524,27 @@ func checkRotatorFunctions(rec *Recording) []Violation {
 	return out
 }
 
-func rotRoleByArn(rec *Recording, arn string) (Resource, bool) {
+func rotRoleByArn(rec *mockrun.Recording, arn string) (mockrun.Resource, bool) {
 	for _, r := range rec.OfType(rotTypeRole) {
 		if r.StateStr("arn") == arn {
 			return r, true
 		}
 	}
-	return Resource{}, false
+	return mockrun.Resource{}, false
 }
 
 // rotMasterSecrets are the RDS-managed master secrets of the stack's databases.
-func rotMasterSecrets(rec *Recording) []string {
+func rotMasterSecrets(rec *mockrun.Recording) []string {
 	var out []string
-	for _, db := range rec.OfType(TypeRDSInstance) {
+	for _, db := range rec.OfType(mockrun.TypeRDSInstance) {
 		v, ok := db.State["masterUserSecrets"]
-		if !ok || !value(v).IsArray() {
+		if !ok || !mockrun.Plain(v).IsArray() {
 			continue
 		}
-		for _, e := range value(v).ArrayValue() {
-			if e = value(e); e.IsObject() {
-				if s, ok := e.ObjectValue()["secretArn"]; ok && value(s).IsString() {
-					out = append(out, value(s).StringValue())
+		for _, e := range mockrun.Plain(v).ArrayValue() {
+			if e = mockrun.Plain(e); e.IsObject() {
+				if s, ok := e.ObjectValue()["secretArn"]; ok && mockrun.Plain(s).IsString() {
+					out = append(out, mockrun.Plain(s).StringValue())
 				}
 			}
 		}

@@ -1,4 +1,4 @@
-package stacktest
+package rules
 
 import (
 	"encoding/json"
@@ -8,12 +8,7 @@ import (
 	"strings"
 
 	"github.com/acme/secrets-platform/iam"
-)
-
-// Component tokens whose policies are readers' (SECURITY-RULES 5).
-const (
-	TypeWorkload = "secrets-platform:iam:Workload"
-	TypeSharing  = "secrets-platform:crossaccount:Sharing"
+	"github.com/acme/secrets-platform/internal/mockrun"
 )
 
 // KeyAdministratorsSid is the key-policy statement of the key
@@ -106,11 +101,11 @@ func coversAny(actions iam.Strings, concrete []string) []string {
 }
 
 // isReader reports whether a resource belongs to a workload or a share.
-func isReader(res Resource) bool {
-	return strings.Contains(res.URN, TypeWorkload+"$") || strings.Contains(res.URN, TypeSharing+"$")
+func isReader(res mockrun.Resource) bool {
+	return strings.Contains(res.URN, mockrun.TypeWorkload+"$") || strings.Contains(res.URN, mockrun.TypeSharing+"$")
 }
 
-func identityPolicies(rec *Recording, rule int) ([]IdentityPolicy, []Violation) {
+func identityPolicies(rec *mockrun.Recording, rule int) ([]mockrun.IdentityPolicy, []Violation) {
 	ps, err := rec.IdentityPolicies()
 	if err != nil {
 		return nil, []Violation{{Rule: rule, Resource: "recording", Message: err.Error()}}
@@ -118,7 +113,7 @@ func identityPolicies(rec *Recording, rule int) ([]IdentityPolicy, []Violation) 
 	return ps, nil
 }
 
-func checkReaderDecrypt(rec *Recording) []Violation {
+func checkReaderDecrypt(rec *mockrun.Recording) []Violation {
 	ps, out := identityPolicies(rec, 5)
 	for _, p := range ps {
 		if !isReader(p.Resource) {
@@ -130,7 +125,7 @@ func checkReaderDecrypt(rec *Recording) []Violation {
 			}
 			region := ""
 			if len(st.Resource) > 0 {
-				region = arnRegion(st.Resource[0])
+				region = iam.RegionOf(st.Resource[0])
 			}
 			out = append(out, decryptViolations(p.Resource, st, p.Account, region)...)
 		}
@@ -140,10 +135,10 @@ func checkReaderDecrypt(rec *Recording) []Violation {
 		return append(out, Violation{Rule: 5, Resource: "recording", Message: err.Error()})
 	}
 	acct := rec.Account()
-	for _, k := range rec.OfType(TypeKMSKey) {
+	for _, k := range rec.OfType(mockrun.TypeKMSKey) {
 		for _, st := range keys[k.StateStr("arn")].Statement {
 			for _, p := range externalPrincipals(st, acct) {
-				out = append(out, decryptViolations(k, st, arnAccount(p), arnRegion(k.StateStr("arn")))...)
+				out = append(out, decryptViolations(k, st, iam.AccountOf(p), iam.RegionOf(k.StateStr("arn")))...)
 			}
 		}
 	}
@@ -158,7 +153,7 @@ func externalPrincipals(st iam.Statement, account string) []string {
 	}
 	var out []string
 	for _, p := range st.Principal.AWS {
-		if a := arnAccount(p); a != "" && a != account {
+		if a := iam.AccountOf(p); a != "" && a != account {
 			out = append(out, p)
 		}
 	}
@@ -167,7 +162,7 @@ func externalPrincipals(st iam.Statement, account string) []string {
 
 // decryptViolations checks one reader grant of a key: Decrypt only, through
 // Secrets Manager in the key's region, from the caller's own account.
-func decryptViolations(res Resource, st iam.Statement, callerAccount, region string) []Violation {
+func decryptViolations(res mockrun.Resource, st iam.Statement, callerAccount, region string) []Violation {
 	var out []Violation
 	if len(st.Action) != 1 || !strings.EqualFold(st.Action[0], "kms:Decrypt") {
 		out = append(out, violation(5, res, "reader statement %q grants %v; readers get kms:Decrypt only", st.Sid, []string(st.Action)))
@@ -185,7 +180,7 @@ func decryptViolations(res Resource, st iam.Statement, callerAccount, region str
 	return out
 }
 
-func checkNoWildcards(rec *Recording) []Violation {
+func checkNoWildcards(rec *mockrun.Recording) []Violation {
 	ps, out := identityPolicies(rec, 6)
 	for _, p := range ps {
 		for _, st := range p.Document.Statement {
@@ -214,7 +209,7 @@ func checkNoWildcards(rec *Recording) []Violation {
 	return out
 }
 
-func checkSecretValueScope(rec *Recording) []Violation {
+func checkSecretValueScope(rec *mockrun.Recording) []Violation {
 	ps, out := identityPolicies(rec, 7)
 	for _, p := range ps {
 		for _, st := range p.Document.Statement {
@@ -241,7 +236,7 @@ func checkSecretValueScope(rec *Recording) []Violation {
 	return out
 }
 
-func checkNoEscalation(rec *Recording) []Violation {
+func checkNoEscalation(rec *mockrun.Recording) []Violation {
 	ps, out := identityPolicies(rec, 8)
 	for _, p := range ps {
 		for _, st := range p.Document.Statement {
@@ -257,7 +252,7 @@ func checkNoEscalation(rec *Recording) []Violation {
 	if err != nil {
 		return append(out, Violation{Rule: 8, Resource: "recording", Message: err.Error()})
 	}
-	for _, k := range rec.OfType(TypeKMSKey) {
+	for _, k := range rec.OfType(mockrun.TypeKMSKey) {
 		for _, st := range keys[k.StateStr("arn")].Statement {
 			if st.Sid == KeyAdministratorsSid {
 				continue // the named exception (accessExceptions)
@@ -268,7 +263,7 @@ func checkNoEscalation(rec *Recording) []Violation {
 	return out
 }
 
-func escalationViolations(res Resource, st iam.Statement) []Violation {
+func escalationViolations(res mockrun.Resource, st iam.Statement) []Violation {
 	if st.Effect != iam.Allow {
 		return nil
 	}
@@ -299,9 +294,9 @@ func escalationViolations(res Resource, st iam.Statement) []Violation {
 	return out
 }
 
-func checkSecretPolicies(rec *Recording) []Violation {
+func checkSecretPolicies(rec *mockrun.Recording) []Violation {
 	var out []Violation
-	for _, s := range rec.OfType(TypeSecret) {
+	for _, s := range rec.OfType(mockrun.TypeSecret) {
 		if s.Str("policy") != "" {
 			out = append(out, violation(9, s, "the secret carries its resource policy inline, where blockPublicPolicy cannot be set; use a SecretPolicy"))
 		}
@@ -311,7 +306,7 @@ func checkSecretPolicies(rec *Recording) []Violation {
 		return append(out, Violation{Rule: 9, Resource: "recording", Message: err.Error()})
 	}
 	for _, rp := range pols {
-		if rp.Resource.Type != TypeSecretPolicy {
+		if rp.Resource.Type != mockrun.TypeSecretPolicy {
 			continue
 		}
 		if on, _ := rp.Resource.Bool("blockPublicPolicy"); !on {
@@ -335,7 +330,7 @@ func checkSecretPolicies(rec *Recording) []Violation {
 // checkCrossAccount follows every grant to another account's principal in a
 // secret resource policy to the two other places it must exist, and every
 // key-policy grant to another account back to a resource policy.
-func checkCrossAccount(rec *Recording) []Violation {
+func checkCrossAccount(rec *mockrun.Recording) []Violation {
 	acct := rec.Account()
 	pols, err := rec.SecretPolicies()
 	if err != nil {
@@ -371,12 +366,12 @@ func checkCrossAccount(rec *Recording) []Violation {
 					out = append(out, violation(10, rp.Resource, "%s may read %s but the key policy of %s does not let it decrypt that secret through Secrets Manager (with the same org condition)", principal, rp.SecretArn, keyArn))
 				}
 				if !slices.Contains(elsewhere, principal) && !consumerGrants(ids, principal, rp.SecretArn, keyArn) {
-					out = append(out, violation(10, rp.Resource, "%s may read %s but no identity policy deployed into account %s lets it (GetSecretValue on the ARN and kms:Decrypt on %s)", principal, rp.SecretArn, arnAccount(principal), keyArn))
+					out = append(out, violation(10, rp.Resource, "%s may read %s but no identity policy deployed into account %s lets it (GetSecretValue on the ARN and kms:Decrypt on %s)", principal, rp.SecretArn, iam.AccountOf(principal), keyArn))
 				}
 			}
 		}
 	}
-	for _, k := range rec.OfType(TypeKMSKey) {
+	for _, k := range rec.OfType(mockrun.TypeKMSKey) {
 		for _, st := range keys[k.StateStr("arn")].Statement {
 			for _, principal := range externalPrincipals(st, acct) {
 				if !granted[principal] {
@@ -412,8 +407,8 @@ func keyGrants(doc iam.Document, principal, secretArn string, resourceSt iam.Sta
 
 // consumerGrants reports whether an identity policy in the principal's
 // account, attached to its role, allows reading the secret and decrypting.
-func consumerGrants(ids []IdentityPolicy, principal, secretArn, keyArn string) bool {
-	acct, role := arnAccount(principal), principal[strings.LastIndex(principal, "/")+1:]
+func consumerGrants(ids []mockrun.IdentityPolicy, principal, secretArn, keyArn string) bool {
+	acct, role := iam.AccountOf(principal), principal[strings.LastIndex(principal, "/")+1:]
 	read, decrypt := false, false
 	for _, p := range ids {
 		if p.Account != acct || p.Role != role {

@@ -1,4 +1,4 @@
-package stacktest_test
+package rules_test
 
 import (
 	"fmt"
@@ -17,7 +17,8 @@ import (
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/crossaccount"
 	"github.com/acme/secrets-platform/iam"
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
+	"github.com/acme/secrets-platform/internal/rules"
 	"github.com/acme/secrets-platform/secrets"
 )
 
@@ -27,7 +28,7 @@ const (
 
 var accessAcct = iam.Account{ID: accessAccount, Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}
 
-var accessStack = stacktest.Stack{Project: "secrets-platform", Name: "rules", Config: map[string]string{
+var accessStack = mockrun.Stack{Project: "secrets-platform", Name: "rules", Config: map[string]string{
 	"aws:region": "eu-west-1", "aws:allowedAccountIds": `["111122223333"]`,
 }}
 
@@ -88,25 +89,25 @@ func accessCompose(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 	return map[string]pulumi.Input{}, nil
 }
 
-func accessRecording(t *testing.T) *stacktest.Recording {
+func accessRecording(t *testing.T) *mockrun.Recording {
 	t.Helper()
-	rec, err := stacktest.Run(accessStack, accessCompose)
+	rec, err := mockrun.Run(accessStack, accessCompose)
 	require.NoError(t, err)
 	require.Empty(t, accessViolations(rec), "the access layer's own stack is clean before it is broken on purpose")
 	return rec
 }
 
 // accessViolations are the violations of rules 5-10.
-func accessViolations(rec *stacktest.Recording) []stacktest.Violation {
-	return slices.DeleteFunc(stacktest.Check(rec), func(v stacktest.Violation) bool { return v.Rule < 5 || v.Rule > 10 })
+func accessViolations(rec *mockrun.Recording) []rules.Violation {
+	return slices.DeleteFunc(rules.Check(rec), func(v rules.Violation) bool { return v.Rule < 5 || v.Rule > 10 })
 }
 
 // accessEdit returns a copy of rec in which the resource named name is changed.
-func accessEdit(t *testing.T, rec *stacktest.Recording, name string, edit func(*stacktest.Resource)) *stacktest.Recording {
+func accessEdit(t *testing.T, rec *mockrun.Recording, name string, edit func(*mockrun.Resource)) *mockrun.Recording {
 	t.Helper()
 	out := *rec
 	out.Resources = slices.Clone(rec.Resources)
-	i := slices.IndexFunc(out.Resources, func(r stacktest.Resource) bool { return r.Name == name })
+	i := slices.IndexFunc(out.Resources, func(r mockrun.Resource) bool { return r.Name == name })
 	require.GreaterOrEqual(t, i, 0, "no resource %s to break", name)
 	r := out.Resources[i]
 	r.Inputs = r.Inputs.Copy()
@@ -116,17 +117,17 @@ func accessEdit(t *testing.T, rec *stacktest.Recording, name string, edit func(*
 }
 
 // accessDrop returns a copy of rec without the resource named name.
-func accessDrop(rec *stacktest.Recording, name string) *stacktest.Recording {
+func accessDrop(rec *mockrun.Recording, name string) *mockrun.Recording {
 	out := *rec
-	out.Resources = slices.DeleteFunc(slices.Clone(rec.Resources), func(r stacktest.Resource) bool { return r.Name == name })
+	out.Resources = slices.DeleteFunc(slices.Clone(rec.Resources), func(r mockrun.Resource) bool { return r.Name == name })
 	return &out
 }
 
 // editPolicy rewrites a policy-holding input (key "policy", or a role's
 // first inline policy) through edit.
-func editPolicy(t *testing.T, edit func(*iam.Document)) func(*stacktest.Resource) {
-	return func(r *stacktest.Resource) {
-		if r.Type == stacktest.TypeRole {
+func editPolicy(t *testing.T, edit func(*iam.Document)) func(*mockrun.Resource) {
+	return func(r *mockrun.Resource) {
+		if r.Type == mockrun.TypeRole {
 			v, _ := r.Input("inlinePolicies")
 			first := v.ArrayValue()[0].ObjectValue()
 			doc, err := iam.Parse(first["policy"].StringValue())
@@ -147,12 +148,12 @@ func editPolicy(t *testing.T, edit func(*iam.Document)) func(*stacktest.Resource
 }
 
 // addStatement appends a statement to a policy.
-func addStatement(t *testing.T, st iam.Statement) func(*stacktest.Resource) {
+func addStatement(t *testing.T, st iam.Statement) func(*mockrun.Resource) {
 	return editPolicy(t, func(d *iam.Document) { *d = d.WithStatements(st) })
 }
 
 // statementBySid edits the statement with the given Sid.
-func statementBySid(t *testing.T, sid string, edit func(*iam.Statement)) func(*stacktest.Resource) {
+func statementBySid(t *testing.T, sid string, edit func(*iam.Statement)) func(*mockrun.Resource) {
 	return editPolicy(t, func(d *iam.Document) {
 		i := slices.IndexFunc(d.Statement, func(s iam.Statement) bool { return s.Sid == sid })
 		require.GreaterOrEqual(t, i, 0, "no statement %s", sid)
@@ -167,7 +168,7 @@ func allow(actions []string, resources ...string) iam.Statement {
 func TestAccessRulesCatchEachBreak(t *testing.T) {
 	rec := accessRecording(t)
 	sharedArn := ""
-	for _, s := range rec.OfType(stacktest.TypeSecret) {
+	for _, s := range rec.OfType(mockrun.TypeSecret) {
 		if s.Str("name") == "/rules/app/shared" {
 			sharedArn = s.StateStr("arn")
 		}
@@ -176,7 +177,7 @@ func TestAccessRulesCatchEachBreak(t *testing.T) {
 	keySid := "DecryptSharedSecretsForMessaging"
 	tests := []struct {
 		name string
-		rec  *stacktest.Recording
+		rec  *mockrun.Recording
 		rule int
 		want string
 	}{
@@ -215,13 +216,13 @@ func TestAccessRulesCatchEachBreak(t *testing.T) {
 		{"unguarded iam:PassRole", accessEdit(t, rec, "rotator", addStatement(t, allow([]string{"iam:PassRole"}, "*"))), 8, "iam:PassRole"},
 		{"policy version escalation", accessEdit(t, rec, "rotator", addStatement(t, allow([]string{"iam:CreatePolicyVersion"}, "arn:aws:iam::111122223333:policy/x"))), 8, "iam:CreatePolicyVersion"},
 		{"consumer may change resource policies", accessEdit(t, rec, "sharing-messaging-consumer", addStatement(t, allow([]string{"secretsmanager:PutResourcePolicy"}, sharedArn))), 8, "secretsmanager:PutResourcePolicy"},
-		{"an unknown managed policy", accessEdit(t, rec, "access-api-execution-managed", func(r *stacktest.Resource) {
+		{"an unknown managed policy", accessEdit(t, rec, "access-api-execution-managed", func(r *mockrun.Resource) {
 			r.Inputs["policyArn"] = resource.NewStringProperty("arn:aws:iam::aws:policy/AdministratorAccess")
 		}), 8, "AdministratorAccess"},
 		{"key policy hands out PutKeyPolicy outside the administrators", accessEdit(t, rec, "secrets-key-key", statementBySid(t, "AccountIAMPoliciesDecideKeyUse", func(s *iam.Statement) {
 			s.Action = append(s.Action, "kms:PutKeyPolicy")
 		})), 8, "kms:PutKeyPolicy"},
-		{"resource policy without blockPublicPolicy", accessEdit(t, rec, "sharing-rules-app-shared", func(r *stacktest.Resource) {
+		{"resource policy without blockPublicPolicy", accessEdit(t, rec, "sharing-rules-app-shared", func(r *mockrun.Resource) {
 			r.Inputs["blockPublicPolicy"] = resource.NewBoolProperty(false)
 		}), 9, "blockPublicPolicy"},
 		{"resource policy with a * principal", accessEdit(t, rec, "sharing-rules-app-shared", statementBySid(t, "ReadByMessaging", func(s *iam.Statement) {
@@ -255,7 +256,7 @@ func TestAccessRulesCatchEachBreak(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			got := accessViolations(tt.rec)
-			i := slices.IndexFunc(got, func(v stacktest.Violation) bool { return v.Rule == tt.rule && strings.Contains(v.Message, tt.want) })
+			i := slices.IndexFunc(got, func(v rules.Violation) bool { return v.Rule == tt.rule && strings.Contains(v.Message, tt.want) })
 			assert.GreaterOrEqual(t, i, 0, "violations, got %v, want rule %d with %q", got, tt.rule, tt.want)
 		})
 	}
@@ -265,17 +266,17 @@ func TestAccessRulesCatchEachBreak(t *testing.T) {
 // exception to rule 8: the administrators' statement may hold
 // kms:PutKeyPolicy, the same action under any other Sid may not.
 func TestKeyAdministratorsExceptionAppliesExactlyThere(t *testing.T) {
-	i := slices.IndexFunc(stacktest.Exceptions(), func(e stacktest.Exception) bool {
-		return e.Rule == 8 && e.Name == stacktest.KeyAdministratorsSid
+	i := slices.IndexFunc(rules.Exceptions(), func(e rules.Exception) bool {
+		return e.Rule == 8 && e.Name == rules.KeyAdministratorsSid
 	})
-	require.GreaterOrEqual(t, i, 0, "exceptions, got %v, want rule 8 %s", stacktest.Exceptions(), stacktest.KeyAdministratorsSid)
+	require.GreaterOrEqual(t, i, 0, "exceptions, got %v, want rule 8 %s", rules.Exceptions(), rules.KeyAdministratorsSid)
 	rec := accessRecording(t)
 	key, ok := rec.Named("secrets-key-key")
 	require.True(t, ok)
 	assert.Contains(t, key.Str("policy"), `"kms:PutKeyPolicy"`, "the administrators' statement holds PutKeyPolicy and the stack is still clean")
-	renamed := accessEdit(t, rec, "secrets-key-key", statementBySid(t, stacktest.KeyAdministratorsSid, func(s *iam.Statement) { s.Sid = "Admins" }))
+	renamed := accessEdit(t, rec, "secrets-key-key", statementBySid(t, rules.KeyAdministratorsSid, func(s *iam.Statement) { s.Sid = "Admins" }))
 	got := accessViolations(renamed)
-	assert.True(t, slices.ContainsFunc(got, func(v stacktest.Violation) bool {
+	assert.True(t, slices.ContainsFunc(got, func(v rules.Violation) bool {
 		return v.Rule == 8 && strings.Contains(v.Message, "kms:PutKeyPolicy")
 	}),
 		"violations, got %v, want rule 8 for PutKeyPolicy once the statement is not the administrators'", got)
@@ -326,7 +327,7 @@ func TestRule7ExplicitSecretARNs(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.arn, func(t *testing.T) {
 			edited := accessEdit(t, rec, "rotator", statementBySid(t, "OwnSecret", func(s *iam.Statement) { s.Resource = iam.Strings{tt.arn} }))
-			got := slices.ContainsFunc(accessViolations(edited), func(v stacktest.Violation) bool { return v.Rule == 7 })
+			got := slices.ContainsFunc(accessViolations(edited), func(v rules.Violation) bool { return v.Rule == 7 })
 			assert.Equal(t, tt.wantRule, got, "rule 7 violation for %s, got/want", tt.arn)
 		})
 	}
@@ -337,14 +338,14 @@ func TestRule7ExplicitSecretARNs(t *testing.T) {
 // needs no consumer-side policy in the recording; any other principal does,
 // and the resource and key grants are checked either way.
 func TestConsumerSideElsewhereExceptionAppliesExactlyThere(t *testing.T) {
-	require.True(t, slices.ContainsFunc(stacktest.Exceptions(), func(e stacktest.Exception) bool {
-		return e.Rule == 10 && e.Name == stacktest.OutputConsumerSideElsewhere
-	}), "exceptions, got %v, want rule 10 %s", stacktest.Exceptions(), stacktest.OutputConsumerSideElsewhere)
+	require.True(t, slices.ContainsFunc(rules.Exceptions(), func(e rules.Exception) bool {
+		return e.Rule == 10 && e.Name == rules.OutputConsumerSideElsewhere
+	}), "exceptions, got %v, want rule 10 %s", rules.Exceptions(), rules.OutputConsumerSideElsewhere)
 	rec := accessRecording(t)
-	withOutput := func(rec *stacktest.Recording, arns ...string) *stacktest.Recording {
+	withOutput := func(rec *mockrun.Recording, arns ...string) *mockrun.Recording {
 		out := *rec
 		out.Outputs = maps.Clone(rec.Outputs)
-		out.Outputs[stacktest.OutputConsumerSideElsewhere] = stacktest.Output{Value: arns, Known: true}
+		out.Outputs[rules.OutputConsumerSideElsewhere] = mockrun.Output{Value: arns, Known: true}
 		return &out
 	}
 	noConsumer := accessDrop(rec, "sharing-messaging-consumer-attach")
@@ -353,7 +354,7 @@ func TestConsumerSideElsewhereExceptionAppliesExactlyThere(t *testing.T) {
 	}))
 	tests := []struct {
 		name string
-		rec  *stacktest.Recording
+		rec  *mockrun.Recording
 		want string // "" for no rule 10 violation
 	}{
 		{"listed as elsewhere", withOutput(noConsumer, "arn:aws:iam::444455556666:role/messaging-sender"), ""},
@@ -362,12 +363,12 @@ func TestConsumerSideElsewhereExceptionAppliesExactlyThere(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := slices.DeleteFunc(accessViolations(tt.rec), func(v stacktest.Violation) bool { return v.Rule != 10 })
+			got := slices.DeleteFunc(accessViolations(tt.rec), func(v rules.Violation) bool { return v.Rule != 10 })
 			if tt.want == "" {
 				assert.Empty(t, got, "rule 10 violations, got %v, want none", got)
 				return
 			}
-			assert.True(t, slices.ContainsFunc(got, func(v stacktest.Violation) bool { return strings.Contains(v.Message, tt.want) }),
+			assert.True(t, slices.ContainsFunc(got, func(v rules.Violation) bool { return strings.Contains(v.Message, tt.want) }),
 				"rule 10 violations, got %v, want one with %q", got, tt.want)
 		})
 	}

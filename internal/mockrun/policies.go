@@ -1,4 +1,4 @@
-package stacktest
+package mockrun
 
 import (
 	"encoding/json"
@@ -7,16 +7,6 @@ import (
 	"strings"
 
 	"github.com/acme/secrets-platform/iam"
-)
-
-// Resource type tokens of the policies a recording is searched for.
-const (
-	TypeRole                 = "aws:iam/role:Role"
-	TypeRolePolicy           = "aws:iam/rolePolicy:RolePolicy"
-	TypePolicy               = "aws:iam/policy:Policy"
-	TypeRolePolicyAttachment = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-	TypeSecretPolicy         = "aws:secretsmanager/secretPolicy:SecretPolicy"
-	TypeAWSProvider          = "pulumi:providers:aws"
 )
 
 // IdentityPolicy is one identity policy document the program registers and
@@ -46,7 +36,7 @@ type ManagedAttachment struct {
 // the first KMS key (every stack has its keys); "" when there is none.
 func (r *Recording) Account() string {
 	for _, k := range r.OfType(TypeKMSKey) {
-		if a := arnAccount(k.StateStr("arn")); a != "" {
+		if a := iam.AccountOf(k.StateStr("arn")); a != "" {
 			return a
 		}
 	}
@@ -65,7 +55,7 @@ func (r *Recording) AccountOf(res Resource) string {
 			RoleArn string `json:"roleArn"`
 		}
 		if providerObject(p, "assumeRole", &assume) == nil && assume.RoleArn != "" {
-			return arnAccount(assume.RoleArn)
+			return iam.AccountOf(assume.RoleArn)
 		}
 		var allowed []string
 		if providerObject(p, "allowedAccountIds", &allowed) == nil && len(allowed) == 1 {
@@ -111,10 +101,10 @@ func (r *Recording) IdentityPolicies() ([]IdentityPolicy, error) {
 			continue
 		}
 		for _, e := range v.ArrayValue() {
-			if e = value(e); !e.IsObject() {
+			if e = Plain(e); !e.IsObject() {
 				continue
 			}
-			if p := value(e.ObjectValue()["policy"]); p.IsString() && p.StringValue() != "" {
+			if p := Plain(e.ObjectValue()["policy"]); p.IsString() && p.StringValue() != "" {
 				if err := add(role, role.StateStr("name"), p.StringValue()); err != nil {
 					return nil, err
 				}
@@ -230,22 +220,4 @@ func (r *Recording) SecretKeyArn(secretArn string) string {
 		}
 	}
 	return ""
-}
-
-// arnAccount returns the account field of an ARN, "" when it has none.
-func arnAccount(arn string) string {
-	parts := strings.Split(arn, ":")
-	if len(parts) < 6 || parts[0] != "arn" {
-		return ""
-	}
-	return parts[4]
-}
-
-// arnRegion returns the region field of an ARN, "" when it has none.
-func arnRegion(arn string) string {
-	parts := strings.Split(arn, ":")
-	if len(parts) < 6 || parts[0] != "arn" {
-		return ""
-	}
-	return parts[3]
 }

@@ -1,4 +1,4 @@
-package stacktest
+package rules
 
 import (
 	"fmt"
@@ -8,14 +8,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/acme/secrets-platform/iam"
-)
-
-// Resource type tokens the foundation rules look at.
-const (
-	TypeKMSKey        = "aws:kms/key:Key"
-	TypeSecret        = "aws:secretsmanager/secret:Secret"
-	TypeSecretVersion = "aws:secretsmanager/secretVersion:SecretVersion"
-	TypeRDSInstance   = "aws:rds/instance:Instance"
+	"github.com/acme/secrets-platform/internal/mockrun"
 )
 
 func foundationRules() []Rule {
@@ -31,23 +24,23 @@ func foundationRules() []Rule {
 func foundationExceptions() []Exception { return nil }
 
 // keyARNs are the ARNs of the customer-managed keys the program created.
-func keyARNs(rec *Recording) []string {
+func keyARNs(rec *mockrun.Recording) []string {
 	var arns []string
-	for _, k := range rec.OfType(TypeKMSKey) {
+	for _, k := range rec.OfType(mockrun.TypeKMSKey) {
 		arns = append(arns, k.StateStr("arn"))
 	}
 	return arns
 }
 
-func checkSecretsUseCMK(rec *Recording) []Violation {
+func checkSecretsUseCMK(rec *mockrun.Recording) []Violation {
 	cmks := keyARNs(rec)
 	var out []Violation
-	for _, s := range rec.OfType(TypeSecret) {
+	for _, s := range rec.OfType(mockrun.TypeSecret) {
 		if k := s.Str("kmsKeyId"); !slices.Contains(cmks, k) {
 			out = append(out, violation(1, s, "kmsKeyId %q is not a customer-managed key of this stack", k))
 		}
 	}
-	for _, db := range rec.OfType(TypeRDSInstance) {
+	for _, db := range rec.OfType(mockrun.TypeRDSInstance) {
 		if k := db.Str("masterUserSecretKmsKeyId"); !slices.Contains(cmks, k) {
 			out = append(out, violation(1, db, "the RDS-managed master secret is encrypted with %q, not a customer-managed key", k))
 		}
@@ -55,9 +48,9 @@ func checkSecretsUseCMK(rec *Recording) []Violation {
 	return out
 }
 
-func checkKeySettings(rec *Recording) []Violation {
+func checkKeySettings(rec *mockrun.Recording) []Violation {
 	var out []Violation
-	for _, k := range rec.OfType(TypeKMSKey) {
+	for _, k := range rec.OfType(mockrun.TypeKMSKey) {
 		if on, _ := k.Bool("enableKeyRotation"); !on {
 			out = append(out, violation(3, k, "enableKeyRotation is not true"))
 		}
@@ -81,9 +74,9 @@ func checkKeySettings(rec *Recording) []Violation {
 	return out
 }
 
-func checkKeyPolicies(rec *Recording) []Violation {
+func checkKeyPolicies(rec *mockrun.Recording) []Violation {
 	var out []Violation
-	for _, k := range rec.OfType(TypeKMSKey) {
+	for _, k := range rec.OfType(mockrun.TypeKMSKey) {
 		doc, err := iam.Parse(k.Str("policy"))
 		if err != nil {
 			out = append(out, violation(4, k, "key policy does not parse: %v", err))
@@ -96,7 +89,7 @@ func checkKeyPolicies(rec *Recording) []Violation {
 	return out
 }
 
-func keyStatementViolations(k Resource, st iam.Statement) []Violation {
+func keyStatementViolations(k mockrun.Resource, st iam.Statement) []Violation {
 	var out []Violation
 	sid := st.Sid
 	if sid == "" {
@@ -116,10 +109,10 @@ func keyStatementViolations(k Resource, st iam.Statement) []Violation {
 	return out
 }
 
-func checkDataLossGuards(rec *Recording) []Violation {
+func checkDataLossGuards(rec *mockrun.Recording) []Violation {
 	var out []Violation
 	if rec.Strict {
-		for _, typ := range []string{TypeKMSKey, TypeSecret, TypeSecretVersion, TypeRDSInstance} {
+		for _, typ := range []string{mockrun.TypeKMSKey, mockrun.TypeSecret, mockrun.TypeSecretVersion, mockrun.TypeRDSInstance} {
 			for _, r := range rec.OfType(typ) {
 				if !r.Protect {
 					out = append(out, violation(15, r, "not protected in a strict stack"))
@@ -127,7 +120,7 @@ func checkDataLossGuards(rec *Recording) []Violation {
 			}
 		}
 	}
-	for _, s := range rec.OfType(TypeSecret) {
+	for _, s := range rec.OfType(mockrun.TypeSecret) {
 		days, _ := s.Int("recoveryWindowInDays")
 		switch {
 		case days == 0 && rec.Strict:
@@ -136,7 +129,7 @@ func checkDataLossGuards(rec *Recording) []Violation {
 			out = append(out, violation(15, s, "recoveryWindowInDays = %d, want 7-30 (or 0 when disposable)", days))
 		}
 	}
-	for _, v := range rec.OfType(TypeSecretVersion) {
+	for _, v := range rec.OfType(mockrun.TypeSecretVersion) {
 		if !slices.Contains(v.IgnoreChanges, "secretString") {
 			out = append(out, violation(15, v, "secretString is not in ignoreChanges: a later pulumi up would overwrite a rotated value"))
 		}
@@ -147,7 +140,7 @@ func checkDataLossGuards(rec *Recording) []Violation {
 // checkNoPlaintextSecrets gathers every secret-marked string (generated
 // passwords and keys, secret config, secret versions) and fails on any input
 // or stack output that carries one of them unmarked.
-func checkNoPlaintextSecrets(rec *Recording) []Violation {
+func checkNoPlaintextSecrets(rec *mockrun.Recording) []Violation {
 	secrets := map[string]bool{}
 	for _, r := range rec.Resources {
 		collectSecrets(resource.NewObjectProperty(r.Inputs), false, secrets)
@@ -167,7 +160,7 @@ func checkNoPlaintextSecrets(rec *Recording) []Violation {
 			out = append(out, Violation{Rule: 16, Resource: "stack output " + name, Message: "carries a secret value unmarked"})
 		}
 	}
-	for _, v := range rec.OfType(TypeSecretVersion) {
+	for _, v := range rec.OfType(mockrun.TypeSecretVersion) {
 		if !v.Secret("secretString") {
 			out = append(out, violation(16, v, "secretString input is not marked secret"))
 		}

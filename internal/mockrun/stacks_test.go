@@ -1,4 +1,4 @@
-package stacktest_test
+package mockrun_test
 
 import (
 	"os"
@@ -8,7 +8,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/acme/secrets-platform/internal/stacktest"
+	"github.com/acme/secrets-platform/internal/mockrun"
+	"github.com/acme/secrets-platform/internal/rules"
 	"github.com/acme/secrets-platform/stack"
 )
 
@@ -29,31 +30,31 @@ func TestANewStackFileIsStrictWithNoCodeChange(t *testing.T) {
       kind: password
 `), 0o600))
 
-	names, err := stacktest.StackNames(dir)
+	names, err := mockrun.StackNames(dir)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"sandbox"}, names)
-	st, err := stacktest.LoadStack(dir, "sandbox")
+	st, err := mockrun.LoadStack(dir, "sandbox")
 	require.NoError(t, err)
 	assert.Equal(t, "strict", st.Config["secrets-platform:mode"], "the project default applies")
 	assert.Equal(t, "90", st.Config["secrets-platform:maxSecretAgeDays"])
 
-	rec, err := stacktest.Run(st, stack.Compose)
+	rec, err := mockrun.Run(st, stack.Compose)
 	require.NoError(t, err)
 	assert.True(t, rec.Strict)
-	assert.Empty(t, stacktest.Check(rec))
-	secrets := rec.OfType(stacktest.TypeSecret)
+	assert.Empty(t, rules.Check(rec))
+	secrets := rec.OfType(mockrun.TypeSecret)
 	require.Len(t, secrets, 1)
 	days, _ := secrets[0].Int("recoveryWindowInDays")
 	assert.Equal(t, 30, days, "strict default recovery window")
 	assert.True(t, secrets[0].Protect)
-	for _, k := range rec.OfType(stacktest.TypeKMSKey) {
+	for _, k := range rec.OfType(mockrun.TypeKMSKey) {
 		days, _ := k.Int("deletionWindowInDays")
 		assert.Equal(t, 30, days)
 	}
 }
 
 func TestStackValuesOverrideProjectDefaults(t *testing.T) {
-	st, err := stacktest.LoadStack("../..", "staging")
+	st, err := mockrun.LoadStack("../..", "staging")
 	require.NoError(t, err)
 	assert.Equal(t, "disposable", st.Config["secrets-platform:mode"])
 	assert.JSONEq(t, `{"ttl":"5m","maxStale":"15m","instances":2}`, st.Config["secrets-platform:cache"])
@@ -61,6 +62,6 @@ func TestStackValuesOverrideProjectDefaults(t *testing.T) {
 }
 
 func TestMissingStackFileIsAnError(t *testing.T) {
-	_, err := stacktest.LoadStack("../..", "nope")
+	_, err := mockrun.LoadStack("../..", "nope")
 	assert.ErrorContains(t, err, "load stack nope")
 }

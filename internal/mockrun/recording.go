@@ -1,4 +1,4 @@
-package stacktest
+package mockrun
 
 import (
 	"encoding/json"
@@ -102,8 +102,8 @@ func (r *Recording) CountByType() map[string]int {
 	return n
 }
 
-// value unwraps secrets and outputs to the plain value underneath.
-func value(v resource.PropertyValue) resource.PropertyValue {
+// Plain unwraps secrets and outputs to the plain value underneath.
+func Plain(v resource.PropertyValue) resource.PropertyValue {
 	for {
 		switch {
 		case v.IsSecret():
@@ -120,7 +120,7 @@ func value(v resource.PropertyValue) resource.PropertyValue {
 func (res Resource) Input(path string) (resource.PropertyValue, bool) {
 	cur := resource.NewObjectProperty(res.Inputs)
 	for _, part := range strings.Split(path, ".") {
-		cur = value(cur)
+		cur = Plain(cur)
 		if !cur.IsObject() {
 			return resource.PropertyValue{}, false
 		}
@@ -130,7 +130,7 @@ func (res Resource) Input(path string) (resource.PropertyValue, bool) {
 		}
 		cur = next
 	}
-	return value(cur), true
+	return Plain(cur), true
 }
 
 // Str returns a string input, "" when absent.
@@ -168,7 +168,7 @@ func (res Resource) Strings(path string) []string {
 	}
 	var out []string
 	for _, e := range v.ArrayValue() {
-		if e = value(e); e.IsString() {
+		if e = Plain(e); e.IsString() {
 			out = append(out, e.StringValue())
 		}
 	}
@@ -187,7 +187,7 @@ func (res Resource) StateStr(key string) string {
 	if !ok {
 		return ""
 	}
-	if v = value(v); v.IsString() {
+	if v = Plain(v); v.IsString() {
 		return v.StringValue()
 	}
 	return ""
@@ -201,7 +201,7 @@ func (res Resource) Tags() map[string]string {
 	}
 	out := map[string]string{}
 	for k, tv := range v.ObjectValue() {
-		if tv = value(tv); tv.IsString() {
+		if tv = Plain(tv); tv.IsString() {
 			out[string(k)] = tv.StringValue()
 		}
 	}

@@ -1,0 +1,8 @@
+// Package rules checks a mockrun recording against the security rules every
+// stack must satisfy, and names the exceptions the program makes on purpose.
+//
+// It keeps only what a real evaluator cannot judge: the IAM simulator decides
+// who may do what (stack/access_test.go); this package checks settings and
+// shapes no simulator sees (key rotation, recovery windows, protect, log
+// retention, KMS encryption-context conditions, rotation schedules).
+package rules
