@@ -51,7 +51,7 @@ func parseSecret(raw Raw, c Config, k string, r rawSecret, ps *problems) Secret 
 	if s.Description == "" {
 		ps.add(k+".description", "", "a description that tells an operator what the secret is for")
 	}
-	if !slices.Contains(Kinds, s.Kind) {
+	if !slices.Contains(Kinds(), s.Kind) {
 		ps.add(k+".kind", r.Kind, "one of %s", joinKinds())
 	}
 
@@ -101,8 +101,8 @@ func nameSegments(name string) (group, short string) {
 }
 
 func joinKinds() string {
-	names := make([]string, len(Kinds))
-	for i, k := range Kinds {
+	names := make([]string, len(Kinds()))
+	for i, k := range Kinds() {
 		names[i] = string(k)
 	}
 	return strings.Join(names, ", ")
@@ -113,7 +113,7 @@ func parsePassword(k string, r rawSecret, kind Kind, ps *problems) Password {
 	if r.Password == nil {
 		return p
 	}
-	if kind != KindPassword && kind != KindDatabase && slices.Contains(Kinds, kind) {
+	if kind != KindPassword && kind != KindDatabase && slices.Contains(Kinds(), kind) {
 		ps.add(k+".password", "(set)", "only for kinds password and database")
 		return p
 	}
@@ -206,7 +206,7 @@ func parseInitialValue(raw Raw, k string, r rawSecret, kind Kind, ps *problems) 
 	if r.ValueConfigKey == "" {
 		return Sensitive{}
 	}
-	if !slices.Contains(Kinds, kind) {
+	if !slices.Contains(Kinds(), kind) {
 		return Sensitive{} // the unknown kind is already reported
 	}
 	if kind != KindJSON && kind != KindString {

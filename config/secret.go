@@ -26,7 +26,7 @@ const (
 )
 
 // Kinds lists the allowed kinds, in the order the docs show them.
-var Kinds = []Kind{KindJSON, KindString, KindPassword, KindKeyring, KindDatabase}
+func Kinds() []Kind { return []Kind{KindJSON, KindString, KindPassword, KindKeyring, KindDatabase} }
 
 // Strategy is how a secret rotates: manual, AWS's hosted rotator, or one of
 // the Go rotator's strategies, whose names the rotator's contract defines.

@@ -35,7 +35,7 @@ func TestParametersForceTLSAndSCRAM(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, ok := database.Parameters[tt.name]
+			got, ok := database.Parameters()[tt.name]
 			require.True(t, ok, "got no %s, want %s", tt.name, tt.want)
 			assert.Equal(t, tt.want, got, "got %s=%s, want %s", tt.name, got, tt.want)
 		})

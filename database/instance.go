@@ -18,11 +18,13 @@ func ParameterGroupFamily(version string) string {
 
 // Parameters are set on every database: TLS only (rds.force_ssl), SCRAM
 // password hashes, and connection logging so failed logins during rotation show.
-var Parameters = map[string]string{
-	"rds.force_ssl":       "1",
-	"password_encryption": "scram-sha-256",
-	"log_connections":     "1",
-	"log_disconnections":  "1",
+func Parameters() map[string]string {
+	return map[string]string{
+		"rds.force_ssl":       "1",
+		"password_encryption": "scram-sha-256",
+		"log_connections":     "1",
+		"log_disconnections":  "1",
+	}
 }
 
 type instanceArgs struct {
@@ -38,9 +40,10 @@ type instanceArgs struct {
 
 func newParameterGroup(ctx *pulumi.Context, name string, d config.Database, tags pulumi.StringMap, parent pulumi.Resource) (*rds.ParameterGroup, error) {
 	var params rds.ParameterGroupParameterArray
-	for _, k := range sortedKeys(Parameters) {
+	values := Parameters()
+	for _, k := range sortedKeys(values) {
 		params = append(params, rds.ParameterGroupParameterArgs{
-			Name: pulumi.String(k), Value: pulumi.String(Parameters[k]),
+			Name: pulumi.String(k), Value: pulumi.String(values[k]),
 			// Static parameters need a reboot; pending-reboot applies them at the next one.
 			ApplyMethod: pulumi.String("pending-reboot"),
 		})

@@ -7,26 +7,32 @@ import (
 // KeyAdminActions is what key administrators may do: manage the key, never
 // use it, so an administrator cannot read a secret. The list is explicit
 // (SECURITY-RULES 4: no kms:* and no wildcards).
-var KeyAdminActions = []string{
-	"kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey",
-	"kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation",
-	"kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListGrants",
-	"kms:ListKeyPolicies", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:RevokeGrant",
-	"kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource",
-	"kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription",
+func KeyAdminActions() iam.Strings {
+	return iam.Strings{
+		"kms:CancelKeyDeletion", "kms:CreateAlias", "kms:DeleteAlias", "kms:DescribeKey",
+		"kms:DisableKey", "kms:DisableKeyRotation", "kms:EnableKey", "kms:EnableKeyRotation",
+		"kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListAliases", "kms:ListGrants",
+		"kms:ListKeyPolicies", "kms:ListResourceTags", "kms:PutKeyPolicy", "kms:RevokeGrant",
+		"kms:RotateKeyOnDemand", "kms:ScheduleKeyDeletion", "kms:TagResource",
+		"kms:UntagResource", "kms:UpdateAlias", "kms:UpdateKeyDescription",
+	}
 }
 
 // KeyUseActions are delegated to this account's IAM policies: the key policy
 // lets IAM decide who may use the key (readers get kms:Decrypt via Secrets
 // Manager only, rotators Decrypt and GenerateDataKey for their own secrets).
-var KeyUseActions = []string{
-	"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
-	"kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo",
+func KeyUseActions() iam.Strings {
+	return iam.Strings{
+		"kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey",
+		"kms:GenerateDataKeyWithoutPlaintext", "kms:ReEncryptFrom", "kms:ReEncryptTo",
+	}
 }
 
 // KeyGrantActions let AWS services that encrypt on the caller's behalf (RDS,
 // Lambda, Secrets Manager) create grants, and nothing else may.
-var KeyGrantActions = []string{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"}
+func KeyGrantActions() iam.Strings {
+	return iam.Strings{"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"}
+}
 
 // KeyPolicyArgs is what a key policy is assembled from.
 type KeyPolicyArgs struct {
@@ -48,14 +54,14 @@ func KeyPolicy(a KeyPolicyArgs) iam.Document {
 			Sid:       "AccountIAMPoliciesDecideKeyUse",
 			Effect:    iam.Allow,
 			Principal: &iam.Principal{AWS: iam.Strings{root}},
-			Action:    KeyUseActions,
+			Action:    KeyUseActions(),
 			Resource:  iam.Strings{"*"},
 		},
 		iam.Statement{
 			Sid:       "GrantsOnlyForAWSServices",
 			Effect:    iam.Allow,
 			Principal: &iam.Principal{AWS: iam.Strings{root}},
-			Action:    KeyGrantActions,
+			Action:    KeyGrantActions(),
 			Resource:  iam.Strings{"*"},
 			Condition: iam.Conditions{"Bool": {"kms:GrantIsForAWSResource": {"true"}}},
 		},
@@ -63,7 +69,7 @@ func KeyPolicy(a KeyPolicyArgs) iam.Document {
 			Sid:       "KeyAdministrators",
 			Effect:    iam.Allow,
 			Principal: &iam.Principal{AWS: iam.Strings(a.AdminRoleARNs)},
-			Action:    KeyAdminActions,
+			Action:    KeyAdminActions(),
 			Resource:  iam.Strings{"*"},
 		},
 	)

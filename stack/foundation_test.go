@@ -59,7 +59,7 @@ func TestKeysOnEveryStack(t *testing.T) {
 				}
 				admins := sids["KeyAdministrators"]
 				assert.ElementsMatch(t, cfg.KeyAdminRoleARNs, []string(admins.Principal.AWS))
-				assert.ElementsMatch(t, secrets.KeyAdminActions, []string(admins.Action))
+				assert.ElementsMatch(t, secrets.KeyAdminActions(), []string(admins.Action))
 				assert.NotContains(t, admins.Action, "kms:Decrypt", "administrators manage the key, never read with it")
 				use := sids["AccountIAMPoliciesDecideKeyUse"]
 				assert.Equal(t, iam.Strings{fmt.Sprintf("arn:aws:iam::%s:root", accountOf(t, st))}, use.Principal.AWS)
