@@ -148,7 +148,9 @@ func parseRotation(k string, r *rawRotation, kind Kind, c Config, ps *problems) 
 	}
 	if r.Strategy != "" {
 		rot.Strategy = Strategy(r.Strategy)
-		if len(allowed) > 0 && !slices.Contains(allowed, rot.Strategy) {
+		if why, ok := retiredStrategies()[r.Strategy]; ok {
+			ps.add(k+".rotation.strategy", r.Strategy, "%s", why)
+		} else if len(allowed) > 0 && !slices.Contains(allowed, rot.Strategy) {
 			ps.add(k+".rotation.strategy", r.Strategy, "for kind %s one of %s", kind, joinStrategies(allowed))
 		}
 	}

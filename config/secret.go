@@ -1,6 +1,7 @@
 package config
 
 import (
+	"fmt"
 	"time"
 
 	"github.com/acme/secrets-platform/rotator/contract"
@@ -28,8 +29,8 @@ const (
 // Kinds lists the allowed kinds, in the order the docs show them.
 func Kinds() []Kind { return []Kind{KindJSON, KindString, KindPassword, KindKeyring, KindDatabase} }
 
-// Strategy is how a secret rotates: manual, AWS's hosted rotator, or one of
-// the Go rotator's strategies, whose names the rotator's contract defines.
+// Strategy is how a secret rotates: manual, or one of the Go rotator's
+// strategies, whose names the rotator's contract defines.
 type Strategy string
 
 const (
@@ -48,10 +49,6 @@ const (
 	PostgresSingleUser = Strategy(contract.PostgresSingleUser)
 	// PostgresAlternatingUsers alternates between the user and <user>_clone (Go rotator).
 	PostgresAlternatingUsers = Strategy(contract.PostgresAlternatingUsers)
-	// HostedSingleUser is AWS's SecretsManagerRDSPostgreSQLRotationSingleUser.
-	HostedSingleUser Strategy = "hosted-single-user"
-	// HostedMultiUser is AWS's SecretsManagerRDSPostgreSQLRotationMultiUser.
-	HostedMultiUser Strategy = "hosted-multi-user"
 )
 
 // strategiesByKind is which strategies fit each kind; the first is the default.
@@ -60,19 +57,26 @@ var strategiesByKind = map[Kind][]Strategy{
 	KindString:   {Manual, HTTPKey, Random},
 	KindPassword: {Random, Manual},
 	KindKeyring:  {Keyring, Manual},
-	KindDatabase: {PostgresAlternatingUsers, PostgresSingleUser, HostedSingleUser, HostedMultiUser},
+	KindDatabase: {PostgresAlternatingUsers, PostgresSingleUser},
 }
 
 // Automatic reports whether the strategy has a rotation resource.
 func (s Strategy) Automatic() bool { return s != Manual }
 
-// Hosted reports whether AWS's own rotator runs the strategy.
-func (s Strategy) Hosted() bool { return s == HostedSingleUser || s == HostedMultiUser }
+// retiredStrategies are names the program no longer deploys, with the
+// strategy to use instead and why.
+func retiredStrategies() map[string]string {
+	const why = "AWS's hosted rotator cannot start from a placeholder value (first values never pass through Pulumi), creates IAM roles outside the permissions boundary the deploy role must keep, and does not verify the database's certificate against a pinned CA; use %s"
+	return map[string]string{
+		"hosted-single-user": fmt.Sprintf(why, PostgresSingleUser),
+		"hosted-multi-user":  fmt.Sprintf(why, PostgresAlternatingUsers),
+	}
+}
 
 // ReadsMasterSecret reports whether the rotator also reads the database master
 // secret (the named exception to SECURITY-RULES 12).
 func (s Strategy) ReadsMasterSecret() bool {
-	return s == PostgresSingleUser || s == PostgresAlternatingUsers || s == HostedMultiUser
+	return contract.Strategy(s).ReadsMasterSecret()
 }
 
 // Secret is one catalog entry.

@@ -48,8 +48,6 @@ type Database struct {
 	// RotatorSecurityGroupID is the only group besides the workloads' that
 	// reaches the database.
 	RotatorSecurityGroupID pulumi.StringOutput `pulumi:"rotatorSecurityGroupId"`
-	// SecretsManagerEndpoint is the URL the rotator calls from private subnets.
-	SecretsManagerEndpoint string
 	// Ready are the Secrets Manager endpoint and the security-group rules of
 	// the rotator's paths to it and to the database. The private subnets have
 	// no other way out, so whatever runs a rotation there (the rotator's
@@ -117,7 +115,6 @@ func NewDatabase(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 	d.Host, d.Port, d.InstanceArn = inst.Address, inst.Port, inst.Arn
 	d.MasterSecretArn = inst.MasterUserSecrets.Index(pulumi.Int(0)).SecretArn().Elem()
 	d.VpcID, d.SubnetIDs, d.RotatorSecurityGroupID = net.VpcID, net.SubnetIDs, sgs.Rotator.ID().ToStringOutput()
-	d.SecretsManagerEndpoint = SecretsManagerURL(args.Account)
 	d.Ready = append([]pulumi.Resource{endpoint}, sgs.RotatorPaths...)
 	if err := ctx.RegisterResourceOutputs(d, pulumi.Map{
 		"host": d.Host, "port": d.Port, "masterSecretArn": d.MasterSecretArn, "instanceArn": d.InstanceArn,

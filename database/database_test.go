@@ -60,18 +60,16 @@ func TestEndpointPolicyStaysInTheAccount(t *testing.T) {
 }
 
 func TestSecretsManagerEndpointFollowsThePartition(t *testing.T) {
-	tests := []struct{ partition, region, dnsSuffix, wantURL, wantService string }{
-		{"aws", "eu-west-1", "amazonaws.com", "https://secretsmanager.eu-west-1.amazonaws.com", "com.amazonaws.eu-west-1.secretsmanager"},
-		{"aws-us-gov", "us-gov-west-1", "amazonaws.com", "https://secretsmanager.us-gov-west-1.amazonaws.com", "com.amazonaws.us-gov-west-1.secretsmanager"},
+	tests := []struct{ partition, region, dnsSuffix, wantService string }{
+		{"aws", "eu-west-1", "amazonaws.com", "com.amazonaws.eu-west-1.secretsmanager"},
+		{"aws-us-gov", "us-gov-west-1", "amazonaws.com", "com.amazonaws.us-gov-west-1.secretsmanager"},
 		// Secrets Manager keeps the com.amazonaws prefix in China; only some
 		// China services (ec2, lambda, sts, ...) use cn.com.amazonaws.
-		{"aws-cn", "cn-north-1", "amazonaws.com.cn", "https://secretsmanager.cn-north-1.amazonaws.com.cn", "com.amazonaws.cn-north-1.secretsmanager"},
+		{"aws-cn", "cn-north-1", "amazonaws.com.cn", "com.amazonaws.cn-north-1.secretsmanager"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.partition, func(t *testing.T) {
 			acct := iam.Account{ID: "111122223333", Partition: tt.partition, Region: tt.region, DNSSuffix: tt.dnsSuffix}
-			got := database.SecretsManagerURL(acct)
-			assert.Equal(t, tt.wantURL, got, "got URL %s, want %s", got, tt.wantURL)
 			svc, err := database.SecretsManagerServiceName(acct)
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantService, svc, "got service %s, want %s", svc, tt.wantService)

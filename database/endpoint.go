@@ -48,12 +48,6 @@ func SecretsManagerServiceName(acct iam.Account) (string, error) {
 	return "", fmt.Errorf("secrets manager endpoint: no service name known for partition %q", acct.Partition)
 }
 
-// SecretsManagerURL is Secrets Manager's regional URL, which the endpoint's
-// private DNS answers inside the VPC.
-func SecretsManagerURL(acct iam.Account) string {
-	return "https://" + acct.ViaSecretsManager()
-}
-
 func newEndpoint(ctx *pulumi.Context, name, serviceName string, policy iam.Document, net network, sg *ec2.SecurityGroup, tags pulumi.StringMap, parent pulumi.Resource) (*ec2.VpcEndpoint, error) {
 	doc, err := policy.JSON()
 	if err != nil {

@@ -175,7 +175,7 @@ func TestSettingsFollowTheCatalogEntry(t *testing.T) {
 }
 
 func TestEnvironmentRefusesWhatHasNoGoRotator(t *testing.T) {
-	_, err := rotation.Environment(rotation.EnvArgs{Secret: config.Secret{Name: "/p/a/db", Rotation: config.Rotation{Strategy: config.HostedSingleUser}}})
+	_, err := rotation.Environment(rotation.EnvArgs{Secret: config.Secret{Name: "/p/a/db", Rotation: config.Rotation{Strategy: config.Manual}}})
 	assert.ErrorContains(t, err, "has no Go rotator")
 	_, err = rotation.Environment(rotation.EnvArgs{Secret: config.Secret{Name: "/p/i/twilio", Rotation: config.Rotation{Strategy: config.Twilio}}})
 	assert.ErrorContains(t, err, "needs an admin secret")
@@ -222,28 +222,3 @@ func TestRotateImmediatelyOnlyTheDatabaseSecret(t *testing.T) {
 	}
 }
 
-func TestHostedApplicationsArePinnedPerPartition(t *testing.T) {
-	tests := []struct {
-		strategy  config.Strategy
-		partition string
-		wantID    string
-		wantVer   string
-	}{
-		{config.HostedSingleUser, "aws", "arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationSingleUser", "1.1.671"},
-		{config.HostedMultiUser, "aws", "arn:aws:serverlessrepo:us-east-1:297356227824:applications/SecretsManagerRDSPostgreSQLRotationMultiUser", "1.1.671"},
-		{config.HostedSingleUser, "aws-cn", "arn:aws-cn:serverlessrepo:cn-north-1:193023089310:applications/SecretsManagerRDSPostgreSQLRotationSingleUser", "1.1.440"},
-		{config.HostedMultiUser, "aws-us-gov", "arn:aws-us-gov:serverlessrepo:us-gov-west-1:023102451235:applications/SecretsManagerRDSPostgreSQLRotationMultiUser", "1.1.383"},
-	}
-	for _, tt := range tests {
-		t.Run(string(tt.strategy)+"/"+tt.partition, func(t *testing.T) {
-			app, err := rotation.Hosted(tt.strategy, tt.partition)
-			require.NoError(t, err)
-			assert.Equal(t, tt.wantID, app.ApplicationID)
-			assert.Equal(t, tt.wantVer, app.SemanticVersion)
-		})
-	}
-	_, err := rotation.Hosted(config.HostedSingleUser, "aws-iso")
-	assert.ErrorContains(t, err, "no SecretsManagerRDSPostgreSQLRotationSingleUser pinned for partition")
-	_, err = rotation.Hosted(config.Twilio, "aws")
-	assert.ErrorContains(t, err, "is not hosted")
-}

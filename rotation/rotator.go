@@ -59,8 +59,8 @@ type Network struct {
 
 // RotatorArgs configures the Go rotator of one secret.
 type RotatorArgs struct {
-	// Secret is the validated catalog entry; its strategy must be automatic
-	// and not hosted. Required.
+	// Secret is the validated catalog entry; its strategy must be automatic.
+	// Required.
 	Secret config.Secret
 	// SecretArn is the secret's ARN. Required.
 	SecretArn pulumi.StringInput
@@ -122,7 +122,7 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 	a := *args
 	st := a.Secret.Rotation.Strategy
 	switch {
-	case !st.Automatic() || st.Hosted():
+	case !st.Automatic():
 		return nil, fmt.Errorf("new rotator %s: strategy %q has no Go rotator", name, st)
 	case a.SecretArn == nil || a.SecretsKeyArn == nil || a.PlatformKeyArn == nil:
 		return nil, fmt.Errorf("new rotator %s: SecretArn, SecretsKeyArn and PlatformKeyArn are required", name)

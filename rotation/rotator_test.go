@@ -43,7 +43,6 @@ func TestNewRotatorRefusesIncompleteArgsBeforeRegistering(t *testing.T) {
 	}{
 		{"nil args", func() *rotation.RotatorArgs { return nil }, "args are required"},
 		{"manual strategy", func() *rotation.RotatorArgs { return validRotatorArgs(config.Manual) }, "has no Go rotator"},
-		{"hosted strategy", func() *rotation.RotatorArgs { return validRotatorArgs(config.HostedSingleUser) }, "has no Go rotator"},
 		{"no code", func() *rotation.RotatorArgs {
 			a := validRotatorArgs(config.Random)
 			a.Code = artifact.Artifact{}
@@ -104,40 +103,3 @@ func TestNewRotatorRegistersEverythingUnderItself(t *testing.T) {
 	assert.Equal(t, rotation.LogRetentionDisposableDays, retention, "got %d days, want the disposable retention when Strict is false", retention)
 }
 
-func TestNewHostedRotatorRefusesIncompleteArgs(t *testing.T) {
-	network := &rotation.Network{SubnetIDs: pulumi.ToStringArray([]string{"subnet-a", "subnet-b"}), SecurityGroupID: pulumi.String("sg-1")}
-	base := func(s config.Strategy, partition string) *rotation.HostedRotatorArgs {
-		return &rotation.HostedRotatorArgs{
-			Secret:    config.Secret{Name: "/prod/app/database", Group: "app", Short: "database", Kind: config.KindDatabase, Rotation: config.Rotation{Strategy: s, Days: 30}},
-			SecretArn: pulumi.String(secretArn), Environment: "prod", Account: iam.Account{ID: "111122223333", Partition: partition, Region: "eu-west-1", DNSSuffix: "amazonaws.com"},
-			SecretsManagerEndpoint: "https://secretsmanager.eu-west-1.amazonaws.com",
-			Network:                network, SecretsKeyArn: pulumi.String(secretsKey),
-		}
-	}
-	tests := []struct {
-		name string
-		args *rotation.HostedRotatorArgs
-		want string
-	}{
-		{"nil args", nil, "args are required"},
-		{"not hosted", base(config.PostgresSingleUser, "aws"), "is not hosted"},
-		{"unknown partition", base(config.HostedSingleUser, "aws-iso"), "no SecretsManagerRDSPostgreSQLRotationSingleUser pinned"},
-		{"multi-user without the master secret", base(config.HostedMultiUser, "aws"), "needs MasterSecretArn"},
-		{"no network", func() *rotation.HostedRotatorArgs {
-			a := base(config.HostedSingleUser, "aws")
-			a.Network = nil
-			return a
-		}(), "Network"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			rec, err := runComponent(t, func(ctx *pulumi.Context) error {
-				_, err := rotation.NewHostedRotator(ctx, "rotation-app-database", tt.args)
-				return err
-			})
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), tt.want, "got %v, want an error containing %q", err, tt.want)
-			assert.Empty(t, rec.Resources, "got %d resources registered, want none", len(rec.Resources))
-		})
-	}
-}

@@ -215,7 +215,7 @@ func TestRotationFunctionAlarmsOnEveryStack(t *testing.T) {
 			var want int
 			topic := rec.OfType(mockrun.TypeTopic)[0].StateStr("arn")
 			for _, s := range cfg.Secrets {
-				if !s.Rotation.Strategy.Automatic() || s.Rotation.Strategy.Hosted() {
+				if !s.Rotation.Strategy.Automatic() {
 					continue
 				}
 				want++

@@ -97,6 +97,9 @@ func TestBadConfigFailsBeforeAnythingIsRegistered(t *testing.T) {
 		{"strategy that does not fit the kind", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(3, "rotation", map[string]any{"strategy": "twilio"}))
 		}, []string{`secrets[3].rotation.strategy = "twilio"`, "for kind keyring one of keyring, manual"}},
+		{"AWS's hosted rotator", func(t *testing.T) mockrun.Stack {
+			return editSecrets(t, prod, setField(0, "rotation", map[string]any{"strategy": "hosted-multi-user"}))
+		}, []string{`secrets[0].rotation.strategy = "hosted-multi-user"`, "outside the permissions boundary", "use postgres-alternating-users"}},
 		{"misspelt top-level key", func(t *testing.T) mockrun.Stack { return prod.With("recoveryWindowDay", "7") },
 			[]string{`secrets-platform:recoveryWindowDay = "(set)"`, "not a known key"}},
 		{"misspelt field in a secret", func(t *testing.T) mockrun.Stack {

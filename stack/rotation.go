@@ -22,8 +22,8 @@ type rotators struct {
 }
 
 // composeRotation deploys rotation for every automatically rotated secret: the
-// Go rotator (built once per program run, shared by every function) or AWS's
-// hosted rotator. Manually rotated secrets get no rotation; their reasons are
+// Go rotator (built once per program run, shared by every function). Manually
+// rotated secrets get no rotation; their reasons are
 // exported so that `pulumi stack output manualRotation` says why and where
 // the runbook is.
 func composeRotation(ctx *pulumi.Context, b base, db *database.Database, catalog *secrets.Catalog) (rotators, error) {
@@ -42,27 +42,18 @@ func composeRotation(ctx *pulumi.Context, b base, db *database.Database, catalog
 			return rotators{}, fmt.Errorf("compose rotation: %s is not in the catalog", s.Name)
 		}
 		name := "rotation-" + s.Group + "-" + s.Short
-		var fn pulumi.StringOutput
-		if st.Hosted() {
-			h, err := newHostedRotator(ctx, b, db, name, s, secret.Arn, secret)
+		if code == nil {
+			built, err := buildRotator(ctx)
 			if err != nil {
 				return rotators{}, err
 			}
-			fn = h.FunctionName
-		} else {
-			if code == nil {
-				built, err := buildRotator(ctx)
-				if err != nil {
-					return rotators{}, err
-				}
-				code = &built
-			}
-			r, err := newRotator(ctx, b, db, catalog, name, s, *code, secret.Arn, secret)
-			if err != nil {
-				return rotators{}, err
-			}
-			fn = r.FunctionName
+			code = &built
 		}
+		r, err := newRotator(ctx, b, db, catalog, name, s, *code, secret.Arn, secret)
+		if err != nil {
+			return rotators{}, err
+		}
+		fn := r.FunctionName
 		out.functions[s.Name] = fn
 		functions[s.Name] = fn
 	}
@@ -114,22 +105,4 @@ func newRotator(ctx *pulumi.Context, b base, db *database.Database, catalog *sec
 		args.DatabaseGrants = b.cfg.Database.Grants
 	}
 	return rotation.NewRotator(ctx, name, args)
-}
-
-func newHostedRotator(ctx *pulumi.Context, b base, db *database.Database, name string, s config.Secret, arn pulumi.StringOutput, secret pulumi.Resource) (*rotation.HostedRotator, error) {
-	if db == nil {
-		return nil, fmt.Errorf("compose rotation of %s: strategy %s needs the stack's database", s.Name, s.Rotation.Strategy)
-	}
-	args := &rotation.HostedRotatorArgs{
-		Secret: s, SecretArn: arn, SecretResource: secret,
-		Environment: b.cfg.Environment, Account: b.acct,
-		SecretsManagerEndpoint: db.SecretsManagerEndpoint,
-		Network:                &rotation.Network{SubnetIDs: db.SubnetIDs, SecurityGroupID: db.RotatorSecurityGroupID, Ready: db.Ready},
-		SecretsKeyArn:          b.keys.Secrets.Arn,
-		Tags:                   b.tags,
-	}
-	if s.Rotation.Strategy.ReadsMasterSecret() {
-		args.MasterSecretArn = db.MasterSecretArn
-	}
-	return rotation.NewHostedRotator(ctx, name, args)
 }

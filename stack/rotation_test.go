@@ -3,7 +3,6 @@ package stack_test
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"maps"
 	"os"
 	"slices"
@@ -177,73 +176,6 @@ func rotWithDatabaseStrategy(t *testing.T, st mockrun.Stack, strategy config.Str
 	return st.With("secrets", string(b))
 }
 
-func TestHostedRotationDeploysAWSsPinnedApplication(t *testing.T) {
-	names, err := mockrun.StackNames("..")
-	require.NoError(t, err)
-	for _, n := range names {
-		for _, strategy := range []config.Strategy{config.HostedSingleUser, config.HostedMultiUser} {
-			t.Run(n+"/"+string(strategy), func(t *testing.T) {
-				base, err := mockrun.LoadStack("..", n)
-				require.NoError(t, err)
-				rec, cfg := parsed(t, rotWithDatabaseStrategy(t, base, strategy))
-				s, ok := cfg.Secret(cfg.Database.SecretName)
-				require.True(t, ok)
-				app, err := rotation.Hosted(strategy, "aws")
-				require.NoError(t, err)
-
-				stackRes := rotMust(t, rec, rotName(s, "application"))
-				assert.Equal(t, app.ApplicationID, stackRes.Str("applicationId"))
-				assert.Equal(t, app.SemanticVersion, stackRes.Str("semanticVersion"))
-				assert.ElementsMatch(t, rotation.HostedCapabilities(), stackRes.Strings("capabilities"))
-				secretsKey := rotMust(t, rec, "secrets-key-key").StateStr("arn")
-				fnName := rotation.FunctionName(cfg.Environment, s)
-				want := map[string]string{
-					"endpoint":            "https://secretsmanager." + cfg.Region + ".amazonaws.com",
-					"functionName":        fnName,
-					"vpcSecurityGroupIds": rotMust(t, rec, "database-rotator-sg").StateStr("id"),
-					"kmsKeyArn":           secretsKey,
-					"excludeCharacters":   s.Password.ExcludeCharacters,
-				}
-				for k, v := range want {
-					assert.Equal(t, v, stackRes.Str("parameters."+k), "parameter %s: got %q, want %q", k, stackRes.Str("parameters."+k), v)
-				}
-				subnets := strings.Split(stackRes.Str("parameters.vpcSubnetIds"), ",")
-				wantSubnets := cfg.Database.Network.SubnetIDs // an existing VPC's
-				for _, sn := range rec.OfType("aws:ec2/subnet:Subnet") {
-					wantSubnets = append(wantSubnets, sn.StateStr("id")) // or the ones the stack creates
-				}
-				assert.ElementsMatch(t, wantSubnets, subnets, "got subnets %v, want every database subnet", subnets)
-				master := rec.Outputs["databaseMasterSecretArn"].Value
-				if strategy == config.HostedMultiUser {
-					assert.Equal(t, master, stackRes.Str("parameters.masterSecretArn"))
-					assert.Equal(t, secretsKey, stackRes.Str("parameters.masterSecretKmsKeyArn"))
-				} else {
-					assert.Empty(t, stackRes.Str("parameters.masterSecretArn"), "got a master secret for single-user, want none")
-				}
-
-				rot := rotMust(t, rec, rotName(s, "rotation"))
-				wantFn := fmt.Sprintf("arn:aws:lambda:%s:%s:function:%s", cfg.Region, accountOf(t, base), fnName)
-				assert.Equal(t, wantFn, rot.Str("rotationLambdaArn"), "got rotation on %q, want the deployed function from the stack outputs", rot.Str("rotationLambdaArn"))
-				assert.Contains(t, rot.DependsOn, stackRes.URN)
-				now, _ := rot.Bool("rotateImmediately")
-				assert.True(t, now, "got rotateImmediately false for the database secret")
-				_, ok = rec.Named(rotName(s, "function"))
-				assert.False(t, ok, "got a Go rotator for a hosted strategy, want none")
-
-				var functions map[string]string
-				require.NoError(t, rotDecode(rec.Outputs["rotationFunctions"].Value, &functions))
-				assert.Equal(t, fnName, functions[s.Name], "got %q for the hosted rotator in rotationFunctions", functions[s.Name])
-
-				for _, v := range rules.Check(rec) {
-					if v.Rule == 2 || v.Rule >= 11 && v.Rule <= 14 {
-						t.Errorf("%s", v)
-					}
-				}
-			})
-		}
-	}
-}
-
 // rotNetworkReady are the database component's children that a rotation
 // from the private subnets needs: the Secrets Manager endpoint (their only way
 // out) and the rules of the rotator's paths to it and to PostgreSQL.
@@ -277,22 +209,9 @@ func TestDatabaseRotationWaitsForItsNetwork(t *testing.T) {
 			s, ok := cfg.Secret(cfg.Database.SecretName)
 			require.True(t, ok)
 			require.True(t, rotation.RotateImmediately(s), "the database secret rotates at once, so its network must be up first")
-			if s.Rotation.Strategy.Hosted() {
-				rotAssertWaitsForNetwork(t, rec, rotMust(t, rec, rotName(s, "application")))
-			} else {
-				rotAssertWaitsForNetwork(t, rec, rotMust(t, rec, rotName(s, "function")))
-			}
+			rotAssertWaitsForNetwork(t, rec, rotMust(t, rec, rotName(s, "function")))
 			rotAssertWaitsForNetwork(t, rec, rotMust(t, rec, rotName(s, "rotation")))
 		})
-		for _, strategy := range []config.Strategy{config.HostedSingleUser, config.HostedMultiUser} {
-			t.Run(n+"/"+string(strategy), func(t *testing.T) {
-				rec, cfg := parsed(t, rotWithDatabaseStrategy(t, base, strategy))
-				s, ok := cfg.Secret(cfg.Database.SecretName)
-				require.True(t, ok)
-				rotAssertWaitsForNetwork(t, rec, rotMust(t, rec, rotName(s, "application")))
-				rotAssertWaitsForNetwork(t, rec, rotMust(t, rec, rotName(s, "rotation")))
-			})
-		}
 	}
 }
 
@@ -501,7 +420,7 @@ func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
 		{"permission from another account", 11, "is not the account of", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *mockrun.Resource) { rotSet(r, "sourceAccount", "999999999999") })
 		}},
-		{"rotation on a function we did not deploy", 11, "neither a function nor a hosted rotator", func() *mockrun.Recording {
+		{"rotation on a function we did not deploy", 11, "is not a function this program deployed", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *mockrun.Resource) {
 				rotSet(r, "rotationLambdaArn", "arn:aws:lambda:eu-west-1:111122223333:function:guessed")
 			})
@@ -687,55 +606,11 @@ func TestDisposableStacksMayTradeDatabaseGuards(t *testing.T) {
 	assert.NotEmpty(t, rotViolations(public, 14), "got no violation for a public database in a disposable stack, want one")
 }
 
-func TestHostedExceptionsApplyOnlyToTheHostedRotator(t *testing.T) {
-	base, err := mockrun.LoadStack("..", "prod")
-	require.NoError(t, err)
-	rec, err := mockrun.Run(rotWithDatabaseStrategy(t, base, config.HostedMultiUser), stack.Compose)
-	require.NoError(t, err)
-	single, err := mockrun.Run(rotWithDatabaseStrategy(t, base, config.HostedSingleUser), stack.Compose)
-	require.NoError(t, err)
-	const app = "rotation-app-database-application"
-	for _, rule := range []int{11, 12, 13} {
-		require.Empty(t, rotViolations(rec, rule), "a hosted rotator passes rule %d through its named exception", rule)
-	}
-	tests := []struct {
-		name  string
-		rule  int
-		want  string
-		broke *mockrun.Recording
-	}{
-		{"hosted rotator with AWS's key", 12, "kmsKeyArn parameter", rotBroken(t, rec, app, func(r *mockrun.Resource) {
-			rotSet(r, "parameters.kmsKeyArn", "alias/aws/secretsmanager")
-		})},
-		{"multi-user without the master secret", 12, "is not the database master secret", rotBroken(t, rec, app, func(r *mockrun.Resource) {
-			rotSet(r, "parameters.masterSecretArn", "arn:aws:secretsmanager:eu-west-1:111122223333:secret:other-AbCdEf")
-		})},
-		{"single-user reading the master secret", 12, "a single-user rotator reads the master secret", rotBroken(t, single, app, func(r *mockrun.Resource) {
-			rotSet(r, "parameters.masterSecretArn", rec.Outputs["databaseMasterSecretArn"].Value)
-		})},
-		{"hosted rotator outside the VPC", 13, "no VPC subnets", rotBroken(t, rec, app, func(r *mockrun.Resource) {
-			rotSet(r, "parameters.vpcSubnetIds", nil)
-		})},
-		{"rotation on a guessed hosted ARN", 11, "neither a function nor a hosted rotator", rotBroken(t, rec, "rotation-app-database-rotation", func(r *mockrun.Resource) {
-			rotSet(r, "rotationLambdaArn", "arn:aws:lambda:eu-west-1:111122223333:function:prod-rotate-app-database-guessed")
-		})},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := rotViolations(tt.broke, tt.rule)
-			assert.True(t, slices.ContainsFunc(got, func(v string) bool { return strings.Contains(v, tt.want) }),
-				"got %v, want a rule %d violation containing %q", got, tt.rule, tt.want)
-		})
-	}
-}
-
 func TestRotationExceptionsAreNamed(t *testing.T) {
 	want := map[string]int{
-		rules.ExceptionManualRotation:         2,
-		rules.ExceptionMasterSecretRead:       12,
-		rules.ExceptionAdminSecretRead:        12,
-		rules.ExceptionHostedFunctionSettings: 13,
-		rules.ExceptionHostedInvokePermission: 11,
+		rules.ExceptionManualRotation:   2,
+		rules.ExceptionMasterSecretRead: 12,
+		rules.ExceptionAdminSecretRead:  12,
 	}
 	got := map[string]int{}
 	for _, e := range rules.Exceptions() {

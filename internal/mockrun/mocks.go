@@ -130,19 +130,6 @@ func (m *mocks) fill(typ, name string, state resource.PropertyMap) string {
 		set("qualifiedArn", fn+":1")
 		set("invokeArn", fmt.Sprintf("arn:aws:apigateway:%s:lambda:path/2015-03-31/functions/%s/invocations", m.region, fn))
 		set("version", "1")
-	case "aws:serverlessrepository/cloudFormationStack:CloudFormationStack":
-		// AWS's rotation applications output the function they deployed, named
-		// by their functionName parameter.
-		fn := physical
-		if params, ok := state["parameters"]; ok {
-			if p := Plain(params); p.IsObject() {
-				if v, ok := p.ObjectValue()["functionName"]; ok && Plain(v).IsString() {
-					fn = Plain(v).StringValue()
-				}
-			}
-		}
-		set("outputs", map[string]any{"RotationLambdaARN": arn("lambda", "function:"+fn)})
-		id = arn("cloudformation", "stack/serverlessrepo-"+physical+"/"+uuidOf(h))
 	case "aws:cloudwatch/logGroup:LogGroup":
 		set("arn", arn("logs", "log-group:"+physical))
 	case "aws:sns/topic:Topic":

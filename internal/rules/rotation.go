@@ -23,7 +23,6 @@ const (
 	rotTypeRole       = "aws:iam/role:Role"
 	rotTypeRolePolicy = "aws:iam/rolePolicy:RolePolicy"
 	rotTypeAttachment = "aws:iam/rolePolicyAttachment:RolePolicyAttachment"
-	rotTypeHosted     = "aws:serverlessrepository/cloudFormationStack:CloudFormationStack"
 )
 
 // Named exceptions of the rotation layer.
@@ -38,12 +37,6 @@ const (
 	// ExceptionAdminSecretRead: an http or twilio rotator also reads the
 	// provider credential that may mint keys (GetSecretValue only).
 	ExceptionAdminSecretRead = "key-rotator-reads-admin-secret"
-	// ExceptionHostedFunctionSettings: AWS's hosted rotator's function
-	// settings are set by its template, not by us.
-	ExceptionHostedFunctionSettings = "hosted-rotator-function-settings-are-aws"
-	// ExceptionHostedInvokePermission: the hosted rotator's template grants
-	// Secrets Manager its invoke permission itself.
-	ExceptionHostedInvokePermission = "hosted-rotator-owns-its-invoke-permission"
 )
 
 // Secrets Manager's limits and ours (SECURITY-RULES 2).
@@ -89,8 +82,6 @@ func rotationExceptions() []Exception {
 		{Rule: 2, Name: ExceptionManualRotation, Why: "the provider has no key API (Stripe, OpenAI, the Twilio account credential): an operator rolls the value by the runbook and an alarm fires when it is older than maxSecretAgeDays"},
 		{Rule: 12, Name: ExceptionMasterSecretRead, Why: "the postgres strategies set the login role's password as the RDS master user, whose password RDS keeps in its own secret"},
 		{Rule: 12, Name: ExceptionAdminSecretRead, Why: "minting and revoking a third-party key needs the provider's admin credential, kept in its own secret that only the rotator reads"},
-		{Rule: 13, Name: ExceptionHostedFunctionSettings, Why: "AWS's hosted PostgreSQL rotator is deployed by its own template; its concurrency, tracing and logs are AWS's (its VPC placement and key parameters are ours and checked)"},
-		{Rule: 11, Name: ExceptionHostedInvokePermission, Why: "the hosted rotator's template adds Secrets Manager's invoke permission itself; the program cannot add sourceArn to it"},
 	}
 }
 
@@ -189,8 +180,7 @@ func scheduleViolations(r mockrun.Resource) []Violation {
 type rotTarget struct {
 	rotation mockrun.Resource
 	secret   rotSecret
-	fn       *mockrun.Resource // our function, nil when hosted or unknown
-	hosted   *mockrun.Resource // the hosted application stack
+	fn       *mockrun.Resource // the function the rotation invokes
 }
 
 func rotTargets(rec *mockrun.Recording) ([]rotTarget, []Violation) {
@@ -199,29 +189,17 @@ func rotTargets(rec *mockrun.Recording) ([]rotTarget, []Violation) {
 	for _, f := range rec.OfType(rotTypeFunction) {
 		fns[f.StateStr("arn")] = f
 	}
-	hosted := map[string]mockrun.Resource{}
-	for _, h := range rec.OfType(rotTypeHosted) {
-		if outs, ok := h.State["outputs"]; ok && mockrun.Plain(outs).IsObject() {
-			for _, v := range mockrun.Plain(outs).ObjectValue() {
-				if v = mockrun.Plain(v); v.IsString() {
-					hosted[v.StringValue()] = h
-				}
-			}
-		}
-	}
 	var out []rotTarget
 	var bad []Violation
 	for _, r := range rec.OfType(rotTypeRotation) {
 		t := rotTarget{rotation: r, secret: secrets[r.Str("secretId")]}
 		target := r.Str("rotationLambdaArn")
-		if f, ok := fns[target]; ok {
-			t.fn = &f
-		} else if h, ok := hosted[target]; ok {
-			t.hosted = &h
-		} else {
-			bad = append(bad, violation(11, r, "rotationLambdaArn %q is neither a function nor a hosted rotator this program deployed", target))
+		f, ok := fns[target]
+		if !ok {
+			bad = append(bad, violation(11, r, "rotationLambdaArn %q is not a function this program deployed", target))
 			continue
 		}
+		t.fn = &f
 		out = append(out, t)
 	}
 	return out, bad
@@ -257,9 +235,6 @@ func checkInvokePermissions(rec *mockrun.Recording) []Violation {
 		}
 	}
 	for _, t := range targets {
-		if t.hosted != nil {
-			continue // ExceptionHostedInvokePermission
-		}
 		fn := t.fn.Str("name")
 		ok := slices.ContainsFunc(perms, func(p mockrun.Resource) bool {
 			return p.Str("function") == fn && p.Str("principal") == "secretsmanager.amazonaws.com" && p.Str("sourceArn") == t.secret.arn
@@ -273,33 +248,10 @@ func checkInvokePermissions(rec *mockrun.Recording) []Violation {
 
 func checkRotatorRoles(rec *mockrun.Recording) []Violation {
 	targets, _ := rotTargets(rec)
-	cmks := keyARNs(rec)
 	masters := rotMasterSecrets(rec)
 	var out []Violation
 	for _, t := range targets {
-		if t.hosted != nil {
-			out = append(out, hostedParamViolations(*t.hosted, cmks, masters)...)
-			continue
-		}
 		out = append(out, roleViolations(rec, t, masters)...)
-	}
-	return out
-}
-
-// hostedParamViolations checks what we decide for AWS's rotator: its key is
-// one of ours, and only the multi-user application reads the master secret.
-func hostedParamViolations(h mockrun.Resource, cmks []string, masters []string) []Violation {
-	var out []Violation
-	if k := h.Str("parameters.kmsKeyArn"); !slices.Contains(cmks, k) {
-		out = append(out, violation(12, h, "kmsKeyArn parameter %q is not a customer-managed key of this stack", k))
-	}
-	multi := strings.HasSuffix(h.Str("applicationId"), "MultiUser")
-	master := h.Str("parameters.masterSecretArn")
-	switch {
-	case multi && !slices.Contains(masters, master):
-		out = append(out, violation(12, h, "masterSecretArn parameter %q is not the database master secret", master))
-	case !multi && master != "":
-		out = append(out, violation(12, h, "a single-user rotator reads the master secret %s", master))
 	}
 	return out
 }
@@ -486,14 +438,6 @@ func checkRotatorFunctions(rec *mockrun.Recording) []Violation {
 	}
 	var out []Violation
 	for _, t := range targets {
-		if t.hosted != nil {
-			// ExceptionHostedFunctionSettings; its placement is still ours.
-			h := *t.hosted
-			if h.Str("parameters.vpcSubnetIds") == "" || h.Str("parameters.vpcSecurityGroupIds") == "" {
-				out = append(out, violation(13, h, "the hosted rotator reaches a database but has no VPC subnets or security group"))
-			}
-			continue
-		}
 		fn := *t.fn
 		if n, _ := fn.Int("reservedConcurrentExecutions"); n <= 0 {
 			out = append(out, violation(13, fn, "reservedConcurrentExecutions = %d, want a positive reservation", n))
