@@ -70,6 +70,17 @@ go vet ./... || fail "go vet (root)"
 (cd secretcache/integration && go vet ./...) || fail "go vet (secretcache integration)"
 (cd internal/testenv && go vet ./...) || fail "go vet (testenv)"
 
+step "engine: the Pulumi CLI at go.mod's SDK version (scripts/pulumi-cli.sh)"
+# The engine tests (internal/enginetest, in the root module) run the program
+# through the real CLI; the build is cached outside the repository by version.
+engine_start=$SECONDS
+if SECRETS_PLATFORM_PULUMI_CLI=$(scripts/pulumi-cli.sh); then
+  export SECRETS_PLATFORM_PULUMI_CLI
+  echo "$SECRETS_PLATFORM_PULUMI_CLI ($((SECONDS - engine_start))s)"
+else
+  fail "scripts/pulumi-cli.sh: the engine tests need the Pulumi CLI"
+fi
+
 step "go test: root module"
 gotest root . -count=1 -timeout 40m ./... || fail "go test (root)"
 
