@@ -15,6 +15,7 @@ import (
 
 	"github.com/acme/secrets-platform/internal/enginetest"
 	"github.com/acme/secrets-platform/internal/mockrun"
+	"github.com/acme/secrets-platform/stack"
 )
 
 // TestCommittedStacks deploys every Pulumi.<stack>.yaml of the repository
@@ -107,4 +108,32 @@ func checkDestroy(t *testing.T, d *deployed) {
 	assert.Positive(t, protected, "nothing in %s is protected", d.s.Name)
 	t.Logf("figures %s: destroy stopped by protect after deleting %d of %d resources; kept %d protected or data-holding; deleted by type: %v",
 		d.s.Name, len(before.Resources)-len(after.Resources), len(before.Resources), protected, deleted)
+}
+
+// TestCLIValidatesStackConfig shows the CLI's own config validation is in
+// the loop (the check the mocks never ran, which refused both committed
+// stacks): the README's minimal stack without a required key is refused by
+// the CLI, naming the key, before the program registers anything.
+func TestCLIValidatesStackConfig(t *testing.T) {
+	t.Parallel()
+	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
+	require.NoError(t, err)
+	file, err := enginetest.MarkdownBlock(readme, "## Add a stack", "yaml")
+	require.NoError(t, err)
+	name, err := environmentOf(file)
+	require.NoError(t, err)
+	var kept []string
+	for _, line := range strings.Split(string(file), "\n") {
+		if !strings.Contains(line, "secrets-platform:keyAdminRoleArns") {
+			kept = append(kept, line)
+		}
+	}
+	require.Less(t, len(kept), len(strings.Split(string(file), "\n")), "the README's stack sets no keyAdminRoleArns")
+	s, err := engine(t).NewStack(context.Background(), t.TempDir(), name, []byte(strings.Join(kept, "\n")), stack.Program)
+	require.NoError(t, err)
+	run, err := s.Preview(context.Background())
+	require.Error(t, err, "preview without keyAdminRoleArns succeeded")
+	assert.Contains(t, err.Error(), "missing configuration value", "got another failure than the CLI's validation")
+	assert.Contains(t, err.Error(), "keyAdminRoleArns")
+	assert.Empty(t, run.Changed(), "the program registered resources before validation")
 }
