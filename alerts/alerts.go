@@ -5,12 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cfg"
-	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -72,8 +68,9 @@ func Slug(env, secretName string) string {
 	return strings.ReplaceAll(strings.Trim(rest, "/"), "/", "-")
 }
 
-// NewAlerts registers the topic, its policy and subscriptions, the event
-// rules and the alarms.
+// NewAlerts registers the topic, its policy and subscriptions, the
+// dead-letter queue and its policy, the event rules with their targets, and
+// the alarms.
 func NewAlerts(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.ResourceOption) (*Alerts, error) {
 	if args == nil {
 		return nil, errors.New("new alerts: args are required")
@@ -113,10 +110,18 @@ func NewAlerts(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	if err := subscribe(ctx, name, topic, args, a); err != nil {
 		return nil, err
 	}
-	if err := eventRules(ctx, name, topic, args, tags, a); err != nil {
+	dlq, err := newDeadLetterQueue(ctx, name, args, tags, a)
+	if err != nil {
 		return nil, err
 	}
-	if err := alarms(ctx, name, topic, args, tags, a); err != nil {
+	rules, err := eventRules(ctx, name, topic, dlq, args, tags, a)
+	if err != nil {
+		return nil, err
+	}
+	if err := queuePolicy(ctx, name, dlq, rules, args.Account, a); err != nil {
+		return nil, err
+	}
+	if err := alarms(ctx, name, topic, dlq, rules, args, tags, a); err != nil {
 		return nil, err
 	}
 	a.TopicArn, a.TopicName = topic.Arn, topic.Name
@@ -155,96 +160,3 @@ func short(s string) string {
 	sum := sha256.Sum256([]byte(s))
 	return hex.EncodeToString(sum[:4])
 }
-
-type eventRule struct {
-	suffix, ruleName, description string
-	pattern                       func() (string, error)
-}
-
-func eventRules(ctx *pulumi.Context, name string, topic *sns.Topic, args *Args, tags pulumi.StringMap, parent pulumi.Resource) error {
-	env := args.Environment
-	rules := []eventRule{
-		{"rotation-failed", env + "-secret-rotation-failed", "Secrets Manager rotation failed, was abandoned, or its test failed", RotationPattern},
-		{"dangerous-calls", env + "-secrets-dangerous-calls", "CloudTrail: a secret or key was deleted, disabled, or its policy changed", DangerousCallPattern},
-	}
-	if len(args.ManualSecrets) > 0 {
-		ruleName := AgeRuleName(env)
-		if _, err := cfg.NewRule(ctx, name+"-manual-age-rule", &cfg.RuleArgs{
-			Name: pulumi.String(ruleName),
-			Description: pulumi.String(fmt.Sprintf(
-				"A manually rotated secret of %s whose value is older than %d days: roll it (docs/runbooks/roll-manual-key.md)", env, args.MaxSecretAgeDays)),
-			Source:          cfg.RuleSourceArgs{Owner: pulumi.String("AWS"), SourceIdentifier: pulumi.String(AgeRuleIdentifier)},
-			InputParameters: pulumi.String(fmt.Sprintf(`{"maxDaysSinceRotation":"%d"}`, args.MaxSecretAgeDays)),
-			// The catalog tags every manual secret Rotation=manual.
-			Scope: cfg.RuleScopeArgs{
-				ComplianceResourceTypes: pulumi.ToStringArray([]string{"AWS::SecretsManager::Secret"}),
-				TagKey:                  pulumi.String("Rotation"),
-				TagValue:                pulumi.String("manual"),
-			},
-			MaximumExecutionFrequency: pulumi.String("TwentyFour_Hours"),
-			Tags:                      tags,
-		}, pulumi.Parent(parent)); err != nil {
-			return fmt.Errorf("create manual secret age rule: %w", err)
-		}
-		rules = append(rules, eventRule{"manual-age", env + "-manual-secret-too-old",
-			fmt.Sprintf("A manually rotated secret is older than %d days", args.MaxSecretAgeDays),
-			func() (string, error) { return AgePattern(ruleName) }})
-	}
-	for _, r := range rules {
-		pattern, err := r.pattern()
-		if err != nil {
-			return err
-		}
-		rule, err := cloudwatch.NewEventRule(ctx, name+"-"+r.suffix, &cloudwatch.EventRuleArgs{
-			Name: pulumi.String(r.ruleName), Description: pulumi.String(r.description),
-			EventPattern: pulumi.String(pattern), State: pulumi.String("ENABLED"), Tags: tags,
-		}, pulumi.Parent(parent))
-		if err != nil {
-			return fmt.Errorf("create event rule %s: %w", r.ruleName, err)
-		}
-		if _, err := cloudwatch.NewEventTarget(ctx, name+"-"+r.suffix+"-to-topic", &cloudwatch.EventTargetArgs{
-			Rule: rule.Name, Arn: topic.Arn, TargetId: pulumi.String("alert-topic"),
-		}, pulumi.Parent(parent)); err != nil {
-			return fmt.Errorf("create event target %s: %w", r.ruleName, err)
-		}
-	}
-	return nil
-}
-
-// alarms: any error or throttle of a rotation function is worth a page, since
-// rotation runs rarely and a stuck rotation leaves AWSPENDING behind. Missing
-// data is normal (no rotation due) and so not breaching.
-func alarms(ctx *pulumi.Context, name string, topic *sns.Topic, args *Args, tags pulumi.StringMap, parent pulumi.Resource) error {
-	for _, secret := range slices.Sorted(maps.Keys(args.Rotators)) {
-		fn := args.Rotators[secret]
-		errName, throttleName := AlarmNames(args.Environment, secret)
-		for _, m := range []struct{ suffix, alarm, metric string }{
-			{"errors", errName, "Errors"},
-			{"throttles", throttleName, "Throttles"},
-		} {
-			if _, err := cloudwatch.NewMetricAlarm(ctx, name+"-"+m.suffix+"-"+Slug(args.Environment, secret), &cloudwatch.MetricAlarmArgs{
-				Name:               pulumi.String(m.alarm),
-				AlarmDescription:   pulumi.String(fmt.Sprintf("Rotation function of %s: %s (docs/runbooks/rotation-failed.md)", secret, strings.ToLower(m.metric))),
-				Namespace:          pulumi.String("AWS/Lambda"),
-				MetricName:         pulumi.String(m.metric),
-				Dimensions:         pulumi.StringMap{"FunctionName": fn},
-				Statistic:          pulumi.String("Sum"),
-				Period:             pulumi.Int(300),
-				EvaluationPeriods:  pulumi.Int(1),
-				Threshold:          pulumi.Float64(1),
-				ComparisonOperator: pulumi.String("GreaterThanOrEqualToThreshold"),
-				TreatMissingData:   pulumi.String("notBreaching"),
-				AlarmActions:       pulumi.Array{topic.Arn},
-				OkActions:          pulumi.Array{topic.Arn},
-				Tags:               tags,
-			}, pulumi.Parent(parent)); err != nil {
-				return fmt.Errorf("create alarm %s: %w", m.alarm, err)
-			}
-		}
-	}
-	return nil
-}
-
-// AlarmCount is how many alarms NewAlerts creates for n rotation functions
-// (for the cost estimate).
-func AlarmCount(n int) int { return 2 * n }

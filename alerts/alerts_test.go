@@ -2,6 +2,8 @@ package alerts_test
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,35 +13,50 @@ import (
 	"github.com/acme/secrets-platform/iam"
 )
 
-func TestPatternsAreStableAndMatchTheirEvents(t *testing.T) {
-	tests := []struct {
-		name       string
-		pattern    func() (string, error)
-		detailType string
-		names      []string
-	}{
-		{"rotation", alerts.RotationPattern, "AWS Service Event via CloudTrail", []string{"RotationAbandoned", "RotationFailed", "TestRotationFailed"}},
-		{"dangerous calls", alerts.DangerousCallPattern, "AWS API Call via CloudTrail",
-			[]string{"DisableKey", "PutKeyPolicy", "ScheduleKeyDeletion", "DeleteResourcePolicy", "DeleteSecret", "PutResourcePolicy"}},
+func TestRulesAreStableNamedAndWithinEventBridgesLimits(t *testing.T) {
+	args := &alerts.Args{Environment: "prod", Account: prodAccount, ManualSecrets: []string{"/prod/app/stripe", "/prod/app/openai"}, MaxSecretAgeDays: 90}
+	first, err := alerts.Rules(args)
+	require.NoError(t, err)
+	second, err := alerts.Rules(args)
+	require.NoError(t, err)
+	assert.Equal(t, first, second, "two renderings differ")
+	assert.Len(t, first, alerts.RuleCount(2))
+	severities := map[string]string{}
+	for _, r := range first {
+		severities[r.Name] = r.Severity
+		assert.True(t, strings.HasPrefix(r.Name, "prod-"), "%s: the topic and key admit only rules named prod-*", r.Name)
+		assert.LessOrEqual(t, len(r.Pattern), 2048, "%s: EventBridge's default pattern size quota", r.Name)
+		var p map[string]any
+		require.NoError(t, json.Unmarshal([]byte(r.Pattern), &p), r.Name)
+		tmpl, err := alerts.MessageTemplate(r)
+		require.NoError(t, err)
+		// The template is JSON once EventBridge substitutes the event.
+		var msg map[string]any
+		require.NoError(t, json.Unmarshal([]byte(strings.ReplaceAll(tmpl, "<aws.events.event.json>", `{"id":"1"}`)), &msg), tmpl)
+		assert.Equal(t, r.Severity, msg["severity"])
+		assert.Equal(t, "<aws.events.rule-name>", msg["alert"])
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			first, err := tt.pattern()
-			require.NoError(t, err)
-			second, err := tt.pattern()
-			require.NoError(t, err)
-			assert.Equal(t, first, second, "two renderings differ")
-			var p struct {
-				DetailType []string `json:"detail-type"`
-				Detail     struct {
-					EventName []string `json:"eventName"`
-				} `json:"detail"`
-			}
-			require.NoError(t, json.Unmarshal([]byte(first), &p))
-			assert.Equal(t, []string{tt.detailType}, p.DetailType)
-			assert.Equal(t, tt.names, p.Detail.EventName)
-		})
+	assert.Equal(t, map[string]string{
+		"prod-secret-rotation-failed": "high", "prod-secrets-dangerous-calls": "high", "prod-secrets-changed-by-people": "high",
+		"prod-alert-path-tampering": "high", "prod-break-glass-used": "high",
+		"prod-secret-value-put-by-operator": "info", "prod-manual-secret-too-old": "warning",
+	}, severities)
+
+	without, err := alerts.Rules(&alerts.Args{Environment: "prod", Account: prodAccount})
+	require.NoError(t, err)
+	assert.Len(t, without, alerts.RuleCount(0), "no operator or age rule without manual secrets")
+	pattern, err := alerts.OperatorPutPattern(alerts.Detection{Environment: "prod", Account: prodAccount})
+	require.NoError(t, err)
+	assert.Empty(t, pattern)
+}
+
+func TestRulesRefuseAPatternEventBridgeWouldRefuse(t *testing.T) {
+	var manual []string
+	for i := range 40 {
+		manual = append(manual, fmt.Sprintf("/prod/vendors/vendor-%02d-api-key", i))
 	}
+	_, err := alerts.Rules(&alerts.Args{Environment: "prod", Account: prodAccount, ManualSecrets: manual, MaxSecretAgeDays: 90})
+	assert.ErrorContains(t, err, "exceeds EventBridge's 2048")
 }
 
 func TestTopicPolicyAdmitsOnlyThisStacksRulesAndAlarms(t *testing.T) {
@@ -66,14 +83,22 @@ func TestTopicPolicyAdmitsOnlyThisStacksRulesAndAlarms(t *testing.T) {
 	assert.Equal(t, want, got, "got sources %v, want %v", got, want)
 }
 
-func TestKeyStatementsAreGoodForTheAlertTopicOnly(t *testing.T) {
+func TestKeyStatementsAreGoodForTheAlertTopicAndQueueOnly(t *testing.T) {
 	topic := "arn:aws:sns:eu-west-1:111122223333:prod-secrets-alerts"
 	require.Equal(t, topic, alerts.TopicARN(iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}, "prod"))
 	stmts := alerts.KeyStatements(iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}, "prod")
-	require.Len(t, stmts, 2)
+	require.Len(t, stmts, 3)
+	queue := "arn:aws:sqs:eu-west-1:111122223333:prod-alerts-dead-letters"
 	for _, s := range stmts {
 		t.Run(s.Sid, func(t *testing.T) {
-			assert.Equal(t, iam.Strings{topic}, s.Condition["StringEquals"]["kms:EncryptionContext:aws:sns:topicArn"], "got %v, want the alert topic's encryption context", s.Condition)
+			// Each grant is good for one encryption context: the topic's, or the dead-letter queue's.
+			ctx := s.Condition["StringEquals"]
+			if q, ok := ctx["kms:EncryptionContext:aws:sqs:arn"]; ok {
+				assert.Equal(t, iam.Strings{queue}, q)
+				assert.NotContains(t, ctx, "kms:EncryptionContext:aws:sns:topicArn")
+			} else {
+				assert.Equal(t, iam.Strings{topic}, ctx["kms:EncryptionContext:aws:sns:topicArn"], "got %v, want the alert topic's encryption context", s.Condition)
+			}
 			assert.ElementsMatch(t, []string{"kms:Decrypt", "kms:GenerateDataKey"}, []string(s.Action))
 			require.Len(t, s.Principal.Service, 1)
 			switch s.Principal.Service[0] {
@@ -108,4 +133,20 @@ func TestNames(t *testing.T) {
 	}
 	assert.Equal(t, "prod-secrets-alerts", alerts.TopicName("prod"))
 	assert.Equal(t, "prod-manual-secret-age", alerts.AgeRuleName("prod"))
+}
+
+func TestQueuePolicyAdmitsOnlyTheGivenRules(t *testing.T) {
+	queue := alerts.DeadLetterQueueARN(prodAccount, "prod")
+	rules := []string{"arn:aws:events:eu-west-1:111122223333:rule/prod-break-glass-used", "arn:aws:events:eu-west-1:111122223333:rule/prod-alert-path-tampering"}
+	doc := alerts.QueuePolicy(queue, prodAccount, rules)
+	require.Len(t, doc.Statement, 2)
+	allow := doc.Statement[0]
+	assert.Equal(t, iam.Allow, allow.Effect)
+	assert.Equal(t, iam.Strings{"events.amazonaws.com"}, allow.Principal.Service)
+	assert.Equal(t, iam.Strings{"sqs:SendMessage"}, allow.Action)
+	assert.Equal(t, iam.Strings{queue}, allow.Resource)
+	assert.ElementsMatch(t, rules, allow.Condition["ArnEquals"]["aws:SourceArn"], "exact rule ARNs, no wildcard")
+	assert.Equal(t, iam.Strings{"111122223333"}, allow.Condition["StringEquals"]["aws:SourceAccount"])
+	assert.Equal(t, iam.Deny, doc.Statement[1].Effect)
+	assert.Equal(t, iam.Strings{"false"}, doc.Statement[1].Condition["Bool"]["aws:SecureTransport"])
 }

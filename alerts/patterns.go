@@ -43,23 +43,6 @@ func RotationPattern() (string, error) {
 	})
 }
 
-// DangerousCallPattern matches the DangerousCalls recorded by CloudTrail.
-func DangerousCallPattern() (string, error) {
-	var names []string
-	calls := DangerousCalls()
-	for _, src := range []string{"kms.amazonaws.com", "secretsmanager.amazonaws.com"} {
-		names = append(names, calls[src]...)
-	}
-	return marshal(map[string]any{
-		"source":      []string{"aws.kms", "aws.secretsmanager"},
-		"detail-type": []string{"AWS API Call via CloudTrail"},
-		"detail": map[string]any{
-			"eventSource": []string{"kms.amazonaws.com", "secretsmanager.amazonaws.com"},
-			"eventName":   names,
-		},
-	})
-}
-
 // AgePattern matches the age rule turning a secret NON_COMPLIANT.
 func AgePattern(configRuleName string) (string, error) {
 	return marshal(map[string]any{

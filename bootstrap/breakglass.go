@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 
+	"github.com/acme/secrets-platform/alerts"
 	"github.com/acme/secrets-platform/iam"
 	awsiam "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -12,9 +13,9 @@ import (
 // The break-glass read role: what a person assumes to read one of this
 // environment's secrets when nothing else can (docs/runbooks/break-glass-read.md).
 const (
-	// breakGlassRoleName is the role's name; the alert on its use
-	// (alerts/) matches AssumeRole of exactly this role.
-	breakGlassRoleName = "secrets-platform-break-glass-read"
+	// breakGlassRoleName is the role's name: the alert rule on its use
+	// matches AssumeRole of exactly this role.
+	breakGlassRoleName = alerts.BreakGlassRoleName
 	// breakGlassSessionSeconds is the role's MaxSessionDuration: one hour,
 	// long enough to read a value, short enough that a leaked session dies.
 	breakGlassSessionSeconds = 3600

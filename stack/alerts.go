@@ -6,8 +6,11 @@ import (
 	"github.com/acme/secrets-platform/alerts"
 )
 
-// composeAlerts deploys the alert topic, the event rules, the rotation
-// functions' alarms and the manual secrets' age rule.
+// composeAlerts deploys the alert topic, the event rules (rotation failures,
+// the CloudTrail detections, the manual secrets' age) with their dead-letter
+// queue, and the alarms on the rotation functions and on lost alerts. The
+// manual secrets are the ones whose values an operator puts: the detections
+// report those puts as informational, every other put by a person as high.
 func composeAlerts(ctx *pulumi.Context, b base, rotators map[string]pulumi.StringOutput) (Exports, error) {
 	var manual []string
 	for _, s := range b.cfg.Secrets {

@@ -85,11 +85,16 @@ func TestTopicAndKeyAdmitOnlyThisStacksRulesAndAlarms(t *testing.T) {
 					continue
 				}
 				for _, svc := range s.Principal.Service {
-					if _, ok := wantSources[svc]; ok {
-						keyServices[svc] = true
-						assert.Equal(t, iam.Strings{topicArn}, s.Condition["StringEquals"]["kms:EncryptionContext:aws:sns:topicArn"],
-							"got %s's key grant conditioned on %v, want the alert topic %s", svc, s.Condition, topicArn)
+					if _, ok := wantSources[svc]; !ok {
+						continue
 					}
+					keyServices[svc] = true
+					if q, ok := s.Condition["StringEquals"]["kms:EncryptionContext:aws:sqs:arn"]; ok && svc == "events.amazonaws.com" {
+						assert.Equal(t, iam.Strings{alerts.DeadLetterQueueARN(iamAccount(t, st), cfg.Environment)}, q, "EventBridge's dead-letter grant is for the alert queue only")
+						continue
+					}
+					assert.Equal(t, iam.Strings{topicArn}, s.Condition["StringEquals"]["kms:EncryptionContext:aws:sns:topicArn"],
+						"got %s's key grant conditioned on %v, want the alert topic %s", svc, s.Condition, topicArn)
 				}
 			}
 			assert.Len(t, keyServices, 2, "got key grants for %v, want EventBridge and CloudWatch", keyServices)
@@ -106,53 +111,78 @@ func TestTopicAndKeyAdmitOnlyThisStacksRulesAndAlarms(t *testing.T) {
 	}
 }
 
-// pattern is the part of an EventBridge pattern the alert rules use.
-type pattern struct {
-	Source     []string `json:"source"`
-	DetailType []string `json:"detail-type"`
-	Detail     struct {
-		EventSource    []string `json:"eventSource"`
-		EventName      []string `json:"eventName"`
-		ConfigRuleName []string `json:"configRuleName"`
-		NewEvaluation  struct {
-			ComplianceType []string `json:"complianceType"`
-		} `json:"newEvaluationResult"`
-	} `json:"detail"`
+// alertArgs are the alerts.Args the stack passes, rebuilt from its config,
+// for the parts that decide the rules.
+func alertArgs(t *testing.T, st mockrun.Stack, cfg config.Config) *alerts.Args {
+	t.Helper()
+	var manual []string
+	for _, s := range cfg.Secrets {
+		if !s.Rotation.Strategy.Automatic() {
+			manual = append(manual, s.Name)
+		}
+	}
+	return &alerts.Args{Environment: cfg.Environment, Account: iamAccount(t, st), ManualSecrets: manual, MaxSecretAgeDays: cfg.MaxSecretAgeDays}
 }
 
+// iamAccount is the account the mocks deploy the stack into.
+func iamAccount(t *testing.T, st mockrun.Stack) iam.Account {
+	t.Helper()
+	_, cfg := parsed(t, st)
+	return iam.Account{ID: accountOf(t, st), Partition: "aws", Region: cfg.Region, DNSSuffix: "amazonaws.com"}
+}
+
+// TestEventRulesOnEveryStack: the stack registers exactly alerts.Rules for
+// its config (whose patterns detection_test.go runs through moto), each
+// delivering to the topic with the dead-letter queue, EventBridge's retry
+// maxima and the severity in the message.
 func TestEventRulesOnEveryStack(t *testing.T) {
 	for name, st := range stacks(t) {
 		t.Run(name, func(t *testing.T) {
 			rec, cfg := parsed(t, st)
-			rules := map[string]pattern{}
+			want, err := alerts.Rules(alertArgs(t, st, cfg))
+			require.NoError(t, err)
+			registered := map[string]mockrun.Resource{}
 			for _, r := range alertChildren(t, rec, mockrun.TypeEventRule) {
-				var p pattern
-				require.NoError(t, r.JSON("eventPattern", &p))
-				rules[r.Str("name")] = p
+				registered[r.Str("name")] = r
 			}
-			env := cfg.Environment
-			rot, ok := rules[env+"-secret-rotation-failed"]
-			require.True(t, ok, "got rules %v, want the rotation rule", keys(rules))
-			assert.Equal(t, []string{"AWS Service Event via CloudTrail"}, rot.DetailType)
-			assert.ElementsMatch(t, []string{"RotationFailed", "RotationAbandoned", "TestRotationFailed"}, rot.Detail.EventName)
+			require.Len(t, registered, len(want), "got rules %v", keys(registered))
+			require.Len(t, want, alerts.RuleCount(len(alertArgs(t, st, cfg).ManualSecrets)), "the rule budget counts what is registered")
 
-			danger, ok := rules[env+"-secrets-dangerous-calls"]
-			require.True(t, ok, "got rules %v, want the dangerous-calls rule", keys(rules))
-			assert.Equal(t, []string{"AWS API Call via CloudTrail"}, danger.DetailType)
-			assert.ElementsMatch(t, []string{"DeleteSecret", "PutResourcePolicy", "DeleteResourcePolicy", "ScheduleKeyDeletion", "DisableKey", "PutKeyPolicy"}, danger.Detail.EventName)
-			assert.ElementsMatch(t, []string{"secretsmanager.amazonaws.com", "kms.amazonaws.com"}, danger.Detail.EventSource)
-
-			age, ok := rules[env+"-manual-secret-too-old"]
-			require.True(t, ok, "committed stacks have manual secrets; got rules %v, want the age rule", keys(rules))
-			assert.Equal(t, []string{alerts.AgeRuleName(env)}, age.Detail.ConfigRuleName)
-			assert.Equal(t, []string{"NON_COMPLIANT"}, age.Detail.NewEvaluation.ComplianceType)
+			queues := alertChildren(t, rec, "aws:sqs/queue:Queue")
+			require.Len(t, queues, 1, "one dead-letter queue")
+			dlq := queues[0].StateStr("arn")
+			topic := rec.OfType(mockrun.TypeTopic)[0].StateStr("arn")
+			targets := map[string]mockrun.Resource{}
+			for _, tg := range alertChildren(t, rec, mockrun.TypeEventTarget) {
+				targets[tg.Str("rule")] = tg
+			}
+			for _, w := range want {
+				r, ok := registered[w.Name]
+				if !assert.True(t, ok, "rule %s is registered", w.Name) {
+					continue
+				}
+				assert.JSONEq(t, w.Pattern, r.Str("eventPattern"), "rule %s's pattern", w.Name)
+				assert.Equal(t, "ENABLED", r.Str("state"))
+				tg, ok := targets[w.Name]
+				if !assert.True(t, ok, "rule %s has a target", w.Name) {
+					continue
+				}
+				assert.Equal(t, topic, tg.Str("arn"), "rule %s delivers to the alert topic", w.Name)
+				assert.Equal(t, dlq, tg.Str("deadLetterConfig.arn"), "rule %s's undeliverable events go to the dead-letter queue", w.Name)
+				age, _ := tg.Int("retryPolicy.maximumEventAgeInSeconds")
+				attempts, _ := tg.Int("retryPolicy.maximumRetryAttempts")
+				assert.Equal(t, []int{86400, 185}, []int{age, attempts}, "rule %s retries for 24 hours", w.Name)
+				tmpl, err := alerts.MessageTemplate(w)
+				require.NoError(t, err)
+				assert.Equal(t, tmpl, tg.Str("inputTransformer.inputTemplate"))
+			}
 
 			cfgRules := rec.OfType(mockrun.TypeConfigRule)
 			require.Len(t, cfgRules, 1)
 			var params map[string]string
 			require.NoError(t, cfgRules[0].JSON("inputParameters", &params))
 			assert.Equal(t, fmt.Sprint(cfg.MaxSecretAgeDays), params["maxDaysSinceRotation"])
-			assert.Equal(t, alerts.AgeRuleName(env), cfgRules[0].Str("name"))
+			assert.Equal(t, alerts.AgeRuleName(cfg.Environment), cfgRules[0].Str("name"))
 			// The rule's tag scope must match the tag the catalog puts on manual secrets.
 			for _, s := range cfg.Secrets {
 				sec := secretResource(t, rec, s.Name)
@@ -162,14 +192,117 @@ func TestEventRulesOnEveryStack(t *testing.T) {
 					assert.Equal(t, cfgRules[0].Str("scope.tagValue"), sec.Tags()[cfgRules[0].Str("scope.tagKey")], "%s is manual, in the age rule's scope", s.Name)
 				}
 			}
+		})
+	}
+}
 
-			topic := rec.OfType(mockrun.TypeTopic)[0].StateStr("arn")
-			targets := map[string]string{}
-			for _, tg := range rec.OfType(mockrun.TypeEventTarget) {
-				targets[tg.Str("rule")] = tg.Str("arn")
+// TestDeadLetterQueueOnEveryStack: one queue, encrypted with the platform
+// key, that only the stack's alert rules (by exact ARN) may send to.
+func TestDeadLetterQueueOnEveryStack(t *testing.T) {
+	for name, st := range stacks(t) {
+		t.Run(name, func(t *testing.T) {
+			rec, cfg := parsed(t, st)
+			queues := alertChildren(t, rec, "aws:sqs/queue:Queue")
+			require.Len(t, queues, 1)
+			q := queues[0]
+			assert.Equal(t, alerts.DeadLetterQueueName(cfg.Environment), q.Str("name"))
+			platform, ok := rec.Named("platform-key-key")
+			require.True(t, ok)
+			assert.Equal(t, platform.StateStr("arn"), q.Str("kmsMasterKeyId"), "encrypted with the platform key")
+			retention, _ := q.Int("messageRetentionSeconds")
+			assert.Equal(t, 1209600, retention, "lost alerts kept 14 days")
+
+			policies := alertChildren(t, rec, "aws:sqs/queuePolicy:QueuePolicy")
+			require.Len(t, policies, 1)
+			assert.Equal(t, q.StateStr("url"), policies[0].Str("queueUrl"))
+			doc, err := iam.Parse(policies[0].Str("policy"))
+			require.NoError(t, err)
+			var ruleArns []string
+			for _, r := range alertChildren(t, rec, mockrun.TypeEventRule) {
+				ruleArns = append(ruleArns, r.StateStr("arn"))
 			}
-			for rule := range rules {
-				assert.Equal(t, topic, targets[rule], "got rule %s's target %q, want the alert topic", rule, targets[rule])
+			var allows int
+			for _, s := range doc.Statement {
+				require.NotNil(t, s.Principal, s.Sid)
+				if s.Effect == iam.Deny {
+					assert.Equal(t, iam.Strings{"false"}, s.Condition["Bool"]["aws:SecureTransport"], "the only deny refuses plain HTTP")
+					continue
+				}
+				allows++
+				assert.False(t, s.Principal.Any, "no * principal in an allow")
+				assert.Equal(t, iam.Strings{"events.amazonaws.com"}, s.Principal.Service)
+				assert.Equal(t, iam.Strings{"sqs:SendMessage"}, s.Action)
+				assert.Equal(t, iam.Strings{q.StateStr("arn")}, s.Resource)
+				assert.ElementsMatch(t, ruleArns, s.Condition["ArnEquals"]["aws:SourceArn"], "exactly the stack's alert rules")
+				assert.Equal(t, iam.Strings{accountOf(t, st)}, s.Condition["StringEquals"]["aws:SourceAccount"])
+			}
+			assert.Equal(t, 1, allows)
+		})
+	}
+}
+
+// TestLostAlertsAlarmOnEveryStack: each alert rule's failed deliveries and
+// the dead-letter queue's depth alarm to the topic.
+func TestLostAlertsAlarmOnEveryStack(t *testing.T) {
+	for name, st := range stacks(t) {
+		t.Run(name, func(t *testing.T) {
+			rec, cfg := parsed(t, st)
+			topic := rec.OfType(mockrun.TypeTopic)[0].StateStr("arn")
+			alarmsByName := map[string]mockrun.Resource{}
+			for _, a := range alertChildren(t, rec, mockrun.TypeMetricAlarm) {
+				alarmsByName[a.Str("name")] = a
+				assert.Equal(t, []string{topic}, a.Strings("alarmActions"), "alarm %s notifies the topic", a.Str("name"))
+			}
+			rules := alertChildren(t, rec, mockrun.TypeEventRule)
+			require.NotEmpty(t, rules)
+			for _, r := range rules {
+				a, ok := alarmsByName[alerts.RuleAlarmName(r.Str("name"))]
+				if !assert.True(t, ok, "rule %s has a failed-deliveries alarm", r.Str("name")) {
+					continue
+				}
+				assert.Equal(t, "AWS/Events", a.Str("namespace"))
+				assert.Equal(t, "FailedInvocations", a.Str("metricName"))
+				assert.Equal(t, r.StateStr("name"), a.Str("dimensions.RuleName"))
+				assert.Equal(t, "GreaterThanOrEqualToThreshold", a.Str("comparisonOperator"))
+			}
+			q := alertChildren(t, rec, "aws:sqs/queue:Queue")[0]
+			a, ok := alarmsByName[alerts.DeadLetterAlarmName(cfg.Environment)]
+			require.True(t, ok, "the dead-letter queue has an alarm")
+			assert.Equal(t, "AWS/SQS", a.Str("namespace"))
+			assert.Equal(t, "ApproximateNumberOfMessagesVisible", a.Str("metricName"))
+			assert.Equal(t, q.StateStr("name"), a.Str("dimensions.QueueName"))
+			assert.Equal(t, "GreaterThanThreshold", a.Str("comparisonOperator"))
+			threshold, _ := a.Input("threshold")
+			assert.Equal(t, 0.0, threshold.V, "any message at all")
+
+			var rotators int
+			for _, s := range cfg.Secrets {
+				if s.Rotation.Strategy.Automatic() {
+					rotators++
+				}
+			}
+			assert.Len(t, alarmsByName, 2*rotators+len(rules)+1)
+			assert.GreaterOrEqual(t, alerts.AlarmCount(rotators), len(alarmsByName), "the cost estimate counts every alarm")
+		})
+	}
+}
+
+// TestRotatorsAreNamedWhatTheDetectionsExclude: the detections tell the
+// rotators' own puts and stage moves from people's by the name prefix of
+// their functions and roles; every rotator must carry it, or its every
+// rotation would raise a false alert (and a function outside it, a missed one).
+func TestRotatorsAreNamedWhatTheDetectionsExclude(t *testing.T) {
+	for name, st := range stacks(t) {
+		t.Run(name, func(t *testing.T) {
+			rec, cfg := parsed(t, st)
+			prefix := alerts.RotatorNamePrefix(cfg.Environment)
+			fns := rec.OfType(mockrun.TypeFunction)
+			require.NotEmpty(t, fns)
+			for _, fn := range fns {
+				assert.True(t, strings.HasPrefix(fn.Str("name"), prefix), "function %s starts with %s", fn.Str("name"), prefix)
+				// A Lambda session is assumed-role/<role>/<function>: the role must carry the prefix too.
+				role := fn.Str("role")
+				assert.True(t, strings.HasPrefix(role[strings.LastIndex(role, "/")+1:], prefix), "function %s runs as role %s", fn.Str("name"), role)
 			}
 		})
 	}

@@ -1,0 +1,101 @@
+package alerts
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+)
+
+// RuleAlarmName is the alarm on one alert rule's failed deliveries.
+func RuleAlarmName(ruleName string) string { return ruleName + "-failed-deliveries" }
+
+// DeadLetterAlarmName is the alarm on the dead-letter queue holding anything.
+func DeadLetterAlarmName(env string) string { return DeadLetterQueueName(env) + "-not-empty" }
+
+// AlarmCount is how many alarms NewAlerts creates for n rotation functions
+// (for the cost estimate): two per function, one per alert rule and one on
+// the dead-letter queue. It counts the rules of a stack with manual secrets,
+// so a stack without overestimates by two alarms ($0.20 a month).
+func AlarmCount(n int) int { return 2*n + maxRules + 1 }
+
+// alarm is one metric alarm's settings; every alarm notifies the topic.
+type alarm struct {
+	resource, name, description, namespace, metric, statistic, comparison string
+	dimensions                                                            pulumi.StringMap
+	threshold                                                             float64
+}
+
+func newAlarm(ctx *pulumi.Context, a alarm, topic *sns.Topic, tags pulumi.StringMap, parent pulumi.Resource) error {
+	if _, err := cloudwatch.NewMetricAlarm(ctx, a.resource, &cloudwatch.MetricAlarmArgs{
+		Name:               pulumi.String(a.name),
+		AlarmDescription:   pulumi.String(a.description),
+		Namespace:          pulumi.String(a.namespace),
+		MetricName:         pulumi.String(a.metric),
+		Dimensions:         a.dimensions,
+		Statistic:          pulumi.String(a.statistic),
+		Period:             pulumi.Int(300),
+		EvaluationPeriods:  pulumi.Int(1),
+		Threshold:          pulumi.Float64(a.threshold),
+		ComparisonOperator: pulumi.String(a.comparison),
+		// Missing data is the normal state of all of them (no rotation due,
+		// no alert, nothing lost), so it is not breaching.
+		TreatMissingData: pulumi.String("notBreaching"),
+		AlarmActions:     pulumi.Array{topic.Arn},
+		OkActions:        pulumi.Array{topic.Arn},
+		Tags:             tags,
+	}, pulumi.Parent(parent)); err != nil {
+		return fmt.Errorf("create alarm %s: %w", a.name, err)
+	}
+	return nil
+}
+
+// alarms: any error or throttle of a rotation function is worth a page, since
+// rotation runs rarely and a stuck rotation leaves AWSPENDING behind. An
+// alert rule that failed to deliver, or anything in the dead-letter queue,
+// means an alert was lost: that is an alert too. (When the topic itself is
+// what fails, these alarms cannot reach it either; the queue keeps the
+// events for 14 days and the alarm shows in the console.)
+func alarms(ctx *pulumi.Context, name string, topic *sns.Topic, dlq *sqs.Queue, rules map[string]*cloudwatch.EventRule, args *Args, tags pulumi.StringMap, parent pulumi.Resource) error {
+	env := args.Environment
+	var all []alarm
+	for _, secret := range slices.Sorted(maps.Keys(args.Rotators)) {
+		errName, throttleName := AlarmNames(env, secret)
+		for _, m := range []struct{ suffix, alarm, metric string }{
+			{"errors", errName, "Errors"},
+			{"throttles", throttleName, "Throttles"},
+		} {
+			all = append(all, alarm{
+				resource: name + "-" + m.suffix + "-" + Slug(env, secret), name: m.alarm,
+				description: fmt.Sprintf("Rotation function of %s: %s (docs/runbooks/rotation-failed.md)", secret, strings.ToLower(m.metric)),
+				namespace:   "AWS/Lambda", metric: m.metric, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1,
+				dimensions: pulumi.StringMap{"FunctionName": args.Rotators[secret]},
+			})
+		}
+	}
+	for _, rule := range slices.Sorted(maps.Keys(rules)) {
+		all = append(all, alarm{
+			resource: name + "-failed-" + strings.TrimPrefix(rule, env+"-"), name: RuleAlarmName(rule),
+			description: "Alert rule " + rule + " could not deliver to the alert topic: an alert went to " + DeadLetterQueueName(env),
+			namespace:   "AWS/Events", metric: "FailedInvocations", statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1,
+			dimensions: pulumi.StringMap{"RuleName": rules[rule].Name},
+		})
+	}
+	all = append(all, alarm{
+		resource: name + "-dead-letters-not-empty", name: DeadLetterAlarmName(env),
+		description: "Alerts EventBridge could not deliver are waiting in " + DeadLetterQueueName(env) + ": read them (aws sqs receive-message)",
+		namespace:   "AWS/SQS", metric: "ApproximateNumberOfMessagesVisible", statistic: "Maximum", comparison: "GreaterThanThreshold", threshold: 0,
+		dimensions: pulumi.StringMap{"QueueName": dlq.Name},
+	})
+	for _, a := range all {
+		if err := newAlarm(ctx, a, topic, tags, parent); err != nil {
+			return err
+		}
+	}
+	return nil
+}
