@@ -43,15 +43,23 @@ func TestCommittedStacks(t *testing.T) {
 // as the README prints it: a new user's first stack.
 func TestREADMEMinimalStack(t *testing.T) {
 	t.Parallel()
+	name, file := readmeStack(t)
+	d := deploy(t, scenario{name: name, file: file})
+	assert.True(t, d.strict, "the README's minimal stack says no mode: it is strict")
+	t.Run("destroy", func(t *testing.T) { checkDestroy(t, d) })
+}
+
+// readmeStack returns the stack the README's "Add a stack" shows and its
+// name.
+func readmeStack(t *testing.T) (string, []byte) {
+	t.Helper()
 	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
 	require.NoError(t, err)
 	file, err := enginetest.MarkdownBlock(readme, "## Add a stack", "yaml")
 	require.NoError(t, err)
 	name, err := environmentOf(file)
 	require.NoError(t, err)
-	d := deploy(t, scenario{name: name, file: file})
-	assert.True(t, d.strict, "the README's minimal stack says no mode: it is strict")
-	t.Run("destroy", func(t *testing.T) { checkDestroy(t, d) })
+	return name, file
 }
 
 // environmentOf names the README's stack after the environment its secret
@@ -116,12 +124,7 @@ func checkDestroy(t *testing.T, d *deployed) {
 // the CLI, naming the key, before the program registers anything.
 func TestCLIValidatesStackConfig(t *testing.T) {
 	t.Parallel()
-	readme, err := os.ReadFile(filepath.Join(root, "README.md"))
-	require.NoError(t, err)
-	file, err := enginetest.MarkdownBlock(readme, "## Add a stack", "yaml")
-	require.NoError(t, err)
-	name, err := environmentOf(file)
-	require.NoError(t, err)
+	name, file := readmeStack(t)
 	var kept []string
 	for _, line := range strings.Split(string(file), "\n") {
 		if !strings.Contains(line, "secrets-platform:keyAdminRoleArns") {
