@@ -124,11 +124,14 @@ func TestEveryActionIsPinnedByCommitSHA(t *testing.T) {
 }
 
 // TestPulumiCLIIsTheSDKVersion: every step that installs the Pulumi CLI
-// names the version of github.com/pulumi/pulumi/sdk/v3 in go.mod, the one the
-// engine tests build, and no job runs `pulumi` without installing it first
-// (the runner image's CLI floats).
+// names the version of github.com/pulumi/pulumi/sdk/v3 in go.mod, which is
+// the CLI the engine tests build (tools/pulumicli), and no job runs `pulumi`
+// without installing it first (the runner image's CLI floats).
 func TestPulumiCLIIsTheSDKVersion(t *testing.T) {
-	want := strings.TrimPrefix(goModVersion(t, "github.com/pulumi/pulumi/sdk/v3"), "v")
+	sdk := goModVersion(t, "go.mod", "github.com/pulumi/pulumi/sdk/v3")
+	require.Equal(t, sdk, goModVersion(t, "tools/pulumicli/go.mod", "github.com/pulumi/pulumi/pkg/v3"),
+		"the CLI the engine tests build (got) is the SDK's version (want)")
+	want := strings.TrimPrefix(sdk, "v")
 	pulumiCommand := regexp.MustCompile(`(?m)^\s*pulumi\s`)
 	installs := 0
 	for file, w := range loadWorkflows(t) {

@@ -89,13 +89,14 @@ func sortedJobs(w workflow) []string {
 	return names
 }
 
-// goModVersion returns the version go.mod requires of module path.
-func goModVersion(t *testing.T, path string) string {
+// goModVersion returns the version the go.mod at file (relative to the
+// repository root) requires of module path.
+func goModVersion(t *testing.T, file, path string) string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(repoRoot(t), "go.mod"))
+	raw, err := os.ReadFile(filepath.Join(repoRoot(t), file))
 	require.NoError(t, err)
 	m := regexp.MustCompile(`(?m)^\s*(?:require\s+)?` + regexp.QuoteMeta(path) + `\s+(v\S+)`).FindSubmatch(raw)
-	require.NotNil(t, m, "go.mod requires no %s", path)
+	require.NotNil(t, m, "%s requires no %s", file, path)
 	return string(m[1])
 }
 
