@@ -135,6 +135,13 @@ func Outputs(typ, name string, inputs resource.PropertyMap, env Env) (string, re
 	case "aws:sns/topicPolicy:TopicPolicy":
 		id = str("arn")
 		set("owner", env.Account)
+	case "aws:sqs/queue:Queue":
+		// A queue's id is its URL.
+		id = fmt.Sprintf("https://sqs.%s.%s/%s/%s", env.Region, env.DNSSuffix(), env.Account, physical)
+		set("url", id)
+		set("arn", env.arn("sqs", physical))
+	case "aws:sqs/queuePolicy:QueuePolicy":
+		id = str("queueUrl")
 	case "aws:rds/instance:Instance":
 		ident := str("identifier")
 		host := fmt.Sprintf("%s.c%s.%s.rds.%s", ident, h[:12], env.Region, env.DNSSuffix())

@@ -81,6 +81,10 @@ var replacedBy = map[string]forceNew{
 			"self", "sourceSecurityGroupId", "toPort", "type"}},
 	"aws:ec2/vpcEndpoint:VpcEndpoint": {"internal/service/ec2/vpc_endpoint.go",
 		[]string{"serviceName", "vpcEndpointType", "vpcId"}},
+	"aws:sqs/queue:Queue": {"internal/service/sqs/queue.go@00a35305dc1b",
+		[]string{"fifoQueue", "name", "namePrefix"}},
+	"aws:sqs/queuePolicy:QueuePolicy": {"internal/service/sqs/queue_policy.go",
+		[]string{"queueUrl"}},
 	"aws:serverlessrepository/cloudFormationStack:CloudFormationStack": {"internal/service/serverlessrepo/cloudformation_stack.go@0a7150e2d6c2",
 		[]string{"applicationId", "name"}},
 }
