@@ -48,6 +48,20 @@ type Config struct {
 // Strict reports whether the stack is strict.
 func (c Config) Strict() bool { return c.Mode == Strict }
 
+// AwaitingPrerequisite reports whether the secret's rotation must wait for a
+// value an operator has not put yet, and which secret that is: a key rotator
+// cannot mint its first key before its admin credential is there.
+func (c Config) AwaitingPrerequisite(s Secret) (waitsFor string, waiting bool) {
+	if s.AdminSecret == "" {
+		return "", false
+	}
+	admin, ok := c.Secret(s.AdminSecret)
+	if !ok || admin.HasValue() {
+		return "", false
+	}
+	return admin.Name, true
+}
+
 // Secret returns the catalog entry with the given full name.
 func (c Config) Secret(name string) (Secret, bool) {
 	for _, s := range c.Secrets {

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"slices"
+	"strings"
 )
 
 func parseDatabase(raw Raw, c Config, ps *problems) *Database {
@@ -17,7 +18,7 @@ func parseDatabase(raw Raw, c Config, ps *problems) *Database {
 	k := key("database")
 	d := &Database{
 		SecretName:               r.SecretName,
-		EngineVersion:            orDefault(r.EngineVersion, "16.4"),
+		EngineVersion:            orDefault(r.EngineVersion, "16"),
 		InstanceClass:            orDefault(r.InstanceClass, "db.t4g.micro"),
 		AllocatedStorageGB:       orDefaultInt(r.AllocatedStorageGB, 20),
 		MaxAllocatedStorageGB:    orDefaultInt(r.MaxAllocatedStorageGB, 100),
@@ -49,7 +50,7 @@ func parseDatabase(raw Raw, c Config, ps *problems) *Database {
 		ps.add(key("secrets"), fmt.Sprintf("%d database secrets", len(dbSecrets)), "one secret of kind database per stack")
 	}
 	if !versionPattern.MatchString(d.EngineVersion) {
-		ps.add(k+".engineVersion", d.EngineVersion, "a PostgreSQL version such as 16.4")
+		ps.add(k+".engineVersion", d.EngineVersion, "a PostgreSQL major version such as 16: RDS upgrades minor versions itself, and a pinned minor would make the next pulumi up after an upgrade try a downgrade")
 	}
 	if !classPattern.MatchString(d.InstanceClass) {
 		ps.add(k+".instanceClass", d.InstanceClass, "an RDS instance class such as db.t4g.micro")
@@ -75,8 +76,11 @@ func parseDatabase(raw Raw, c Config, ps *problems) *Database {
 		ps.add(k+".username", d.Username, "a user other than the master user (applications never log in as master)")
 	}
 	for i, g := range d.Grants {
-		if !identPattern.MatchString(g) {
+		switch {
+		case !identPattern.MatchString(g):
 			ps.add(fmt.Sprintf("%s.grants[%d]", k, i), g, "a PostgreSQL role name such as pg_read_all_data")
+		case slices.Contains(privilegedRoles(), g) || g == d.MasterUsername:
+			ps.add(fmt.Sprintf("%s.grants[%d]", k, i), g, "a role that is not privileged: never %s or the master user %s (the application would gain superuser, replication, server-file or role-management rights)", strings.Join(privilegedRoles(), ", "), d.MasterUsername)
 		}
 	}
 	for i, sg := range d.WorkloadSecurityGroupIDs {
@@ -142,4 +146,16 @@ func orDefaultInt(v, def int) int {
 		return def
 	}
 	return v
+}
+
+// privilegedRoles are the predefined PostgreSQL and RDS roles that give more
+// than data access: superuser-like rights, replication, password management,
+// server files and programs, signals to other sessions. The rotator also
+// refuses, at grant time, any role with SUPERUSER, CREATEROLE or REPLICATION.
+func privilegedRoles() []string {
+	return []string{
+		"rds_superuser", "rds_replication", "rds_password", "rdsadmin", "rdsrepladmin",
+		"pg_execute_server_program", "pg_read_server_files", "pg_write_server_files",
+		"pg_signal_backend", "pg_checkpoint", "pg_create_subscription", "postgres",
+	}
 }

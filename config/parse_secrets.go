@@ -45,6 +45,7 @@ func parseSecret(raw Raw, c Config, k string, r rawSecret, ps *problems) Secret 
 		ValueConfigKey: r.ValueConfigKey,
 		AdminSecret:    r.AdminSecret,
 		KeyAPIBaseURL:  r.KeyAPIBaseURL,
+		ValuePut:       r.ValuePut,
 	}
 	checkName(k+".name", r.Name, c.Environment, ps)
 	s.Group, s.Short = nameSegments(r.Name)
@@ -70,8 +71,50 @@ func parseSecret(raw Raw, c Config, k string, r rawSecret, ps *problems) Secret 
 	}
 	s.Password = parsePassword(k, r, s.Kind, ps)
 	s.Rotation = parseRotation(k, r.Rotation, s.Kind, c, ps)
-	s.InitialValue = parseInitialValue(raw, k, r, s.Kind, ps)
+	s.InitialValue = parseInitialValue(raw, k, r, s.Kind, c, ps)
+	s.Keyring = parseKeyring(k, r.Keyring, s.Kind, ps)
+	if s.ValuePut && !s.OperatorValued() {
+		ps.add(k+".valuePut", true, "only for a secret whose value an operator puts (kind json or string, rotation strategy manual); other secrets get theirs from their rotator")
+	}
 	return s
+}
+
+// keyringMaxKeys bounds KeyringBounds.MaxKeys: the ring must hold the
+// active key, the previous one and room to warn two keys before full; the top
+// is what applications' keyring package accepts.
+const (
+	keyringMinKeys     = 4
+	keyringMaxKeys     = 64
+	keyringDefaultKeys = 10
+)
+
+func parseKeyring(k string, r *rawKeyring, kind Kind, ps *problems) KeyringBounds {
+	b := KeyringBounds{MaxKeys: keyringDefaultKeys}
+	if r == nil {
+		return b
+	}
+	if kind != KindKeyring {
+		ps.add(k+".keyring", "(set)", "only for kind keyring")
+		return b
+	}
+	if r.MaxKeys != 0 {
+		b.MaxKeys = r.MaxKeys
+	}
+	if b.MaxKeys < keyringMinKeys || b.MaxKeys > keyringMaxKeys {
+		ps.add(k+".keyring.maxKeys", b.MaxKeys, "%d to %d keys", keyringMinKeys, keyringMaxKeys)
+	}
+	seen := map[string]bool{}
+	for i, id := range r.RetireKeys {
+		switch {
+		case !keyIDPattern.MatchString(id):
+			ps.add(fmt.Sprintf("%s.keyring.retireKeys[%d]", k, i), id, "a key id of the ring, e.g. k1 or k20260101T000000Z-1a2b3c4d")
+		case seen[id]:
+			ps.add(fmt.Sprintf("%s.keyring.retireKeys[%d]", k, i), id, "each id once")
+		}
+		seen[id] = true
+		b.RetireKeys = append(b.RetireKeys, id)
+	}
+	return b
 }
 
 // reservedTags are set by the program on every secret.
@@ -139,7 +182,7 @@ func parsePassword(k string, r rawSecret, kind Kind, ps *problems) Password {
 
 func parseRotation(k string, r *rawRotation, kind Kind, c Config, ps *problems) Rotation {
 	allowed := strategiesByKind[kind]
-	rot := Rotation{Window: 2 * time.Hour, GracePeriod: time.Hour}
+	rot := Rotation{Window: time.Hour, GracePeriod: time.Hour}
 	if len(allowed) > 0 {
 		rot.Strategy = allowed[0]
 	}
@@ -204,12 +247,17 @@ func joinStrategies(ss []Strategy) string {
 	return strings.Join(names, ", ")
 }
 
-func parseInitialValue(raw Raw, k string, r rawSecret, kind Kind, ps *problems) Sensitive {
+func parseInitialValue(raw Raw, k string, r rawSecret, kind Kind, c Config, ps *problems) Sensitive {
 	if r.ValueConfigKey == "" {
 		return Sensitive{}
 	}
 	if !slices.Contains(Kinds(), kind) {
 		return Sensitive{} // the unknown kind is already reported
+	}
+	if c.Strict() {
+		// Stack config and state are readable by everyone who can preview.
+		ps.add(k+".valueConfigKey", r.ValueConfigKey, "no value in stack config of a strict stack: an operator puts the first value with docs/runbooks/first-value-third-party-key.md, then sets valuePut: true (valueConfigKey is for mode: disposable only)")
+		return Sensitive{}
 	}
 	if kind != KindJSON && kind != KindString {
 		ps.add(k+".valueConfigKey", r.ValueConfigKey, "only for kinds json and string (other kinds are generated)")
@@ -262,6 +310,9 @@ func checkAdminSecret(k string, s Secret, all []Secret, ps *problems) {
 		ps.add(k+".adminSecret", s.AdminSecret, "the name of another catalog secret (kind json) holding the provider credential that may manage keys")
 	case all[idx].Kind != KindJSON || all[idx].Rotation.Strategy != Manual || all[idx].Name == s.Name:
 		ps.add(k+".adminSecret", s.AdminSecret, "another catalog secret of kind json with rotation strategy manual")
+	}
+	if idx >= 0 && all[idx].ValuePut && all[idx].InitialValue.IsSet() {
+		ps.add(k+".adminSecret", s.AdminSecret, "an admin secret with either valuePut or a valueConfigKey value, not both")
 	}
 	if s.Rotation.Strategy == HTTPKey && !httpsPattern.MatchString(s.KeyAPIBaseURL) {
 		ps.add(k+".keyApiBaseUrl", s.KeyAPIBaseURL, "the https:// base URL of the key-management API (docs/http-key-contract.md)")

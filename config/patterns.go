@@ -22,11 +22,13 @@ var (
 	tagKeyPattern    = regexp.MustCompile(`^[A-Za-z0-9 _.:/=+@-]{1,128}$`)
 	emailPattern     = regexp.MustCompile(`^[^@\s]+@[^@\s]+\.[a-z]{2,}$`)
 	httpsPattern     = regexp.MustCompile(`^https://[A-Za-z0-9.-]+(:[0-9]+)?(/[^\s]*)?$`)
-	versionPattern   = regexp.MustCompile(`^[0-9]+(\.[0-9]+)?$`)
+	versionPattern   = regexp.MustCompile(`^[0-9]{2}$`)
 	classPattern     = regexp.MustCompile(`^db\.[a-z0-9]+\.[a-z0-9]+$`)
 	cidrPattern      = regexp.MustCompile(`^10\.[0-9]{1,3}\.0\.0/16$`)
 	stagePattern     = regexp.MustCompile(`^(AWSCURRENT|AWSPREVIOUS|AWSPENDING)$`)
 	configKeyPattern = regexp.MustCompile(`^[A-Za-z][A-Za-z0-9]*$`)
+	// keyIDPattern is a key ring's key id: k1, or k<UTC time>-<hex> as the rotator names them.
+	keyIDPattern = regexp.MustCompile(`^k[0-9A-Za-z-]{1,40}$`)
 	// workloadPattern also forms role names: {env}-{workload}-task, so short.
 	workloadPattern = regexp.MustCompile(`^[a-z][a-z0-9-]{0,30}$`)
 )

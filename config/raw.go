@@ -29,6 +29,13 @@ type rawSecret struct {
 	KeyAPIBaseURL      string            `json:"keyApiBaseUrl"`
 	Password           *rawPassword      `json:"password"`
 	Rotation           *rawRotation      `json:"rotation"`
+	ValuePut           bool              `json:"valuePut"`
+	Keyring            *rawKeyring       `json:"keyring"`
+}
+
+type rawKeyring struct {
+	MaxKeys    int      `json:"maxKeys"`
+	RetireKeys []string `json:"retireKeys"`
 }
 
 type rawPassword struct {

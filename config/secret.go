@@ -107,6 +107,37 @@ type Secret struct {
 	AdminSecret string
 	// KeyAPIBaseURL is the key-management API of the http strategy.
 	KeyAPIBaseURL string
+	// ValuePut says an operator has put the first value of a secret whose
+	// value only an operator can give (kind json or string, strategy
+	// manual); the runbook sets it after the put. Until then the secret holds
+	// a placeholder and rotations that need it wait (AwaitingPrerequisite).
+	ValuePut bool
+	// Keyring bounds a key ring (kind keyring).
+	Keyring KeyringBounds
+}
+
+// KeyringBounds bounds a key ring and names the keys to retire.
+type KeyringBounds struct {
+	// MaxKeys is the most keys the ring holds; a rotation that would exceed
+	// it fails rather than drop a key (default 10).
+	MaxKeys int
+	// RetireKeys are key ids the next rotation drops, after every application
+	// re-encrypted its data under newer keys.
+	RetireKeys []string
+}
+
+// OperatorValued reports whether only an operator can give the secret's
+// value: nothing generates it and no rotator mints it.
+func (s Secret) OperatorValued() bool {
+	return (s.Kind == KindJSON || s.Kind == KindString) && s.Rotation.Strategy == Manual
+}
+
+// HasValue reports whether the secret's first value is there when Pulumi
+// creates it or is known to be there since: generated and minted secrets get
+// theirs from their rotator; an operator-valued one has it once the operator
+// put it (ValuePut) or, in a disposable stack, from secret config.
+func (s Secret) HasValue() bool {
+	return !s.OperatorValued() || s.ValuePut || s.InitialValue.IsSet()
 }
 
 // Rotation is a secret's rotation settings.

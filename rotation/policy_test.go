@@ -5,7 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -181,32 +180,6 @@ func TestEnvironmentRefusesWhatHasNoGoRotator(t *testing.T) {
 	assert.ErrorContains(t, err, "needs an admin secret")
 }
 
-func TestRulesFollowTheConfig(t *testing.T) {
-	tests := []struct {
-		name                 string
-		in                   config.Rotation
-		wantDays             int
-		wantExpr, wantWindow string
-	}{
-		{"days", config.Rotation{Days: 30}, 30, "", ""},
-		{"schedule with a window", config.Rotation{ScheduleExpression: "rate(4 hours)", Window: 90 * time.Minute}, 0, "rate(4 hours)", "2h"},
-		{"cron", config.Rotation{ScheduleExpression: "cron(0 3 1 * ? *)", Window: 2 * time.Hour}, 0, "cron(0 3 1 * ? *)", "2h"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			r := rotation.Rules(tt.in)
-			if tt.wantDays > 0 {
-				assert.Equal(t, pulumi.Int(tt.wantDays), r.AutomaticallyAfterDays)
-				assert.Nil(t, r.ScheduleExpression, "got a schedule with days, want one of them")
-			} else {
-				assert.Equal(t, pulumi.String(tt.wantExpr), r.ScheduleExpression)
-				assert.Nil(t, r.AutomaticallyAfterDays)
-			}
-			assert.Equal(t, tt.wantWindow, rotation.WindowHours(tt.in))
-		})
-	}
-}
-
 func TestFunctionNameFitsLambdasLimit(t *testing.T) {
 	s := config.Secret{Group: "integrations", Short: "an-extremely-long-secret-name-that-goes-on-and-on-and-on"}
 	got := rotation.FunctionName("prod", s)
@@ -214,11 +187,4 @@ func TestFunctionNameFitsLambdasLimit(t *testing.T) {
 	assert.Equal(t, "prod-rotate-app-db", rotation.FunctionName("prod", config.Secret{Group: "app", Short: "db"}))
 }
 
-func TestRotateImmediatelyOnlyTheDatabaseSecret(t *testing.T) {
-	for kind, want := range map[config.Kind]bool{
-		config.KindDatabase: true, config.KindJSON: false, config.KindKeyring: false, config.KindString: false, config.KindPassword: false,
-	} {
-		assert.Equal(t, want, rotation.RotateImmediately(config.Secret{Kind: kind}), "kind %s: got %v, want %v", kind, !want, want)
-	}
-}
 

@@ -88,6 +88,14 @@ type RotatorArgs struct {
 	Network *Network
 	// DatabaseGrants are granted to roles the postgres strategies create.
 	DatabaseGrants []string
+	// ScheduleSlot is the secret's place among the stack's rotated secrets
+	// when it is first deployed; it staggers the rotation window (Schedule)
+	// and is kept in state for the secret's life (see newScheduleSlot).
+	ScheduleSlot int
+	// AwaitingPrerequisite names the secret an operator has not put yet
+	// (config.AwaitingPrerequisite); while it is set the function is deployed
+	// but the rotation is not, so nothing fails on a new stack's first day.
+	AwaitingPrerequisite string
 	// Tags are applied to every resource.
 	Tags map[string]string
 }
@@ -250,13 +258,19 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 		// The rotation's first run calls Secrets Manager through the endpoint.
 		rotationDeps = append(rotationDeps, a.Network.Ready...)
 	}
-	if _, err := secretsmanager.NewSecretRotation(ctx, name+"-rotation", &secretsmanager.SecretRotationArgs{
-		SecretId:          a.SecretArn,
-		RotationLambdaArn: fn.Arn,
-		RotationRules:     Rules(a.Secret.Rotation),
-		RotateImmediately: pulumi.Bool(RotateImmediately(a.Secret)),
-	}, parent, pulumi.DependsOn(rotationDeps)); err != nil {
-		return nil, fmt.Errorf("schedule rotation of %s: %w", a.Secret.Name, err)
+	slot, err := newScheduleSlot(ctx, name, a.ScheduleSlot, parent)
+	if err != nil {
+		return nil, err
+	}
+	if a.AwaitingPrerequisite == "" {
+		if _, err := secretsmanager.NewSecretRotation(ctx, name+"-rotation", &secretsmanager.SecretRotationArgs{
+			SecretId:          a.SecretArn,
+			RotationLambdaArn: fn.Arn,
+			RotationRules:     Rules(a.Secret.Rotation, slot),
+			RotateImmediately: pulumi.Bool(RotateImmediately(a.Secret)),
+		}, parent, pulumi.DependsOn(rotationDeps)); err != nil {
+			return nil, fmt.Errorf("schedule rotation of %s: %w", a.Secret.Name, err)
+		}
 	}
 
 	if sweeps(st) {
@@ -310,43 +324,6 @@ func newSweep(ctx *pulumi.Context, name string, a RotatorArgs, fn *lambda.Functi
 		return fmt.Errorf("target the sweep schedule of %s: %w", a.Secret.Name, err)
 	}
 	return nil
-}
-
-// Rules turns a secret's rotation settings into Secrets Manager's rotation
-// rules: a period in days, or a schedule expression, with an optional window.
-func Rules(r config.Rotation) *secretsmanager.SecretRotationRotationRulesArgs {
-	rules := &secretsmanager.SecretRotationRotationRulesArgs{}
-	if r.ScheduleExpression != "" {
-		rules.ScheduleExpression = pulumi.String(r.ScheduleExpression)
-	} else {
-		rules.AutomaticallyAfterDays = pulumi.Int(r.Days)
-	}
-	if d := WindowHours(r); d != "" {
-		rules.Duration = pulumi.String(d)
-	}
-	return rules
-}
-
-// WindowHours is the window in Secrets Manager's "Nh" form, rounded up to a
-// whole hour (its only unit); "" when no window is set.
-func WindowHours(r config.Rotation) string {
-	if r.Window <= 0 {
-		return ""
-	}
-	h := int(r.Window.Hours())
-	if float64(h) < r.Window.Hours() {
-		h++
-	}
-	return fmt.Sprintf("%dh", h)
-}
-
-// RotateImmediately is true only for the database secret: its first rotation
-// creates the application's login role (alternating users: and its clone), so
-// it must run during `pulumi up`, before the applications start. Other
-// secrets hold a value that is already good (generated, or put by an
-// operator) and rotate on their schedule.
-func RotateImmediately(s config.Secret) bool {
-	return s.Kind == config.KindDatabase
 }
 
 // FunctionName is the rotation function's (and its role's) name:

@@ -90,6 +90,7 @@ func TestNewRotatorRegistersEverythingUnderItself(t *testing.T) {
 		"rotation-app-token-function":          "aws:lambda/function:Function",
 		"rotation-app-token-invoke-permission": "aws:lambda/permission:Permission",
 		"rotation-app-token-rotation":          "aws:secretsmanager/secretRotation:SecretRotation",
+		"rotation-app-token-slot":              "random:index/randomInteger:RandomInteger",
 	}
 	got := map[string]string{}
 	for _, c := range rec.Children(comp) {
@@ -102,4 +103,3 @@ func TestNewRotatorRegistersEverythingUnderItself(t *testing.T) {
 	retention, _ := logs.Int("retentionInDays")
 	assert.Equal(t, rotation.LogRetentionDisposableDays, retention, "got %d days, want the disposable retention when Strict is false", retention)
 }
-

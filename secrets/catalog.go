@@ -67,14 +67,3 @@ func NewCatalog(ctx *pulumi.Context, name string, args *CatalogArgs, opts ...pul
 	}
 	return c, nil
 }
-
-// AwaitingFirstValue lists the secrets whose first value an operator must put.
-func (c *Catalog) AwaitingFirstValue(entries []config.Secret) []string {
-	var names []string
-	for _, e := range entries {
-		if s := c.Secrets[e.Name]; s != nil && s.AwaitingFirstValue {
-			names = append(names, e.Name)
-		}
-	}
-	return names
-}

@@ -9,6 +9,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/rotator/contract"
 )
 
 // SecretArgs configures one named secret.
@@ -27,9 +28,10 @@ type SecretArgs struct {
 	Database *DatabaseConnection
 }
 
-// Secret is a named secret with its first value. The first value is
+// Secret is a named secret with its first version. The first version is
 // write-once: rotation or an operator owns the value afterwards, so a later
-// `pulumi up` never overwrites it.
+// `pulumi up` never overwrites it. In a strict stack it is a placeholder that
+// holds nothing secret (decision D3).
 type Secret struct {
 	pulumi.ResourceState
 
@@ -39,12 +41,14 @@ type Secret struct {
 	Name pulumi.StringOutput `pulumi:"name"`
 	// AwaitingFirstValue is true when an operator must put the first value.
 	AwaitingFirstValue bool
+	// FirstVersion is the program's first version (a placeholder, or a
+	// disposable stack's value from secret config); the rotation waits for it.
+	FirstVersion *secretsmanager.SecretVersion
 	// Resource is the underlying secret, for rotation and policies to attach to.
 	Resource *secretsmanager.Secret
 }
 
-// NewSecret registers the secret and, when the program makes or holds the
-// first value, its first version.
+// NewSecret registers the secret and its first version.
 func NewSecret(ctx *pulumi.Context, name string, args *SecretArgs, opts ...pulumi.ResourceOption) (*Secret, error) {
 	if args == nil {
 		return nil, errors.New("new secret: args are required")
@@ -57,34 +61,42 @@ func NewSecret(ctx *pulumi.Context, name string, args *SecretArgs, opts ...pulum
 	if err := ctx.RegisterComponentResource("secrets-platform:secrets:Secret", name, s, opts...); err != nil {
 		return nil, fmt.Errorf("register secret %s: %w", e.Name, err)
 	}
-	value, hasValue, err := firstValue(ctx, name, e, args.Database, s)
+	value, isSecret, err := firstValue(e, args.Database)
 	if err != nil {
 		return nil, err
 	}
-	s.AwaitingFirstValue = !hasValue
+	s.AwaitingFirstValue = !e.HasValue()
 
 	sec, err := secretsmanager.NewSecret(ctx, name+"-secret", &secretsmanager.SecretArgs{
 		Name:                 pulumi.String(e.Name),
 		Description:          pulumi.String(e.Description),
 		KmsKeyId:             args.KmsKeyArn,
 		RecoveryWindowInDays: pulumi.Int(e.RecoveryWindowDays),
-		Tags:                 pulumi.ToStringMap(tags(args, hasValue)),
+		Tags:                 pulumi.ToStringMap(tags(args)),
 	}, pulumi.Parent(s), pulumi.Protect(args.Protect))
 	if err != nil {
 		return nil, fmt.Errorf("create secret %s: %w", e.Name, err)
 	}
-	if hasValue {
-		_, err = secretsmanager.NewSecretVersion(ctx, name+"-first-value", &secretsmanager.SecretVersionArgs{
-			SecretId:     sec.ID(),
-			SecretString: value,
-		}, pulumi.Parent(s), pulumi.Protect(args.Protect),
-			// Write-once: rotation and operators own the value after creation.
-			pulumi.IgnoreChanges([]string{"secretString"}),
-			pulumi.AdditionalSecretOutputs([]string{"secretString"}))
-		if err != nil {
-			return nil, fmt.Errorf("create first value of %s: %w", e.Name, err)
-		}
+	versionArgs := &secretsmanager.SecretVersionArgs{SecretId: sec.ID(), SecretString: value}
+	versionOpts := []pulumi.ResourceOption{
+		pulumi.Parent(s), pulumi.Protect(args.Protect),
+		// Write-once: rotation and operators own the value after creation, and
+		// Secrets Manager moves the labels.
+		pulumi.IgnoreChanges([]string{"secretString", "versionStages"}),
 	}
+	if isSecret {
+		versionOpts = append(versionOpts, pulumi.AdditionalSecretOutputs([]string{"secretString"}))
+	} else {
+		// Secrets Manager adds AWSCURRENT to a secret's first version. Should
+		// Pulumi ever recreate this one, it names only PLACEHOLDER, so
+		// AWSCURRENT stays on the real value.
+		versionArgs.VersionStages = pulumi.ToStringArray([]string{contract.PlaceholderStage})
+	}
+	first, err := secretsmanager.NewSecretVersion(ctx, name+"-first-value", versionArgs, versionOpts...)
+	if err != nil {
+		return nil, fmt.Errorf("create first version of %s: %w", e.Name, err)
+	}
+	s.FirstVersion = first
 	s.Arn, s.Name, s.Resource = sec.Arn, sec.Name, sec
 	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{"arn": sec.Arn, "name": sec.Name}); err != nil {
 		return nil, fmt.Errorf("register secret outputs %s: %w", e.Name, err)
@@ -93,7 +105,10 @@ func NewSecret(ctx *pulumi.Context, name string, args *SecretArgs, opts ...pulum
 }
 
 // tags: the program's tags win over the entry's, which win over the stack's.
-func tags(args *SecretArgs, hasValue bool) map[string]string {
+// FirstValue says where the first value comes from: the rotator, an operator
+// (docs/runbooks/first-value-third-party-key.md) or, in a disposable stack,
+// stack config.
+func tags(args *SecretArgs) map[string]string {
 	t := maps.Clone(args.Tags)
 	if t == nil {
 		t = map[string]string{}
@@ -103,9 +118,12 @@ func tags(args *SecretArgs, hasValue bool) map[string]string {
 	if !args.Entry.Rotation.Strategy.Automatic() {
 		rotation = "manual"
 	}
-	firstValue := "pulumi"
-	if !hasValue {
-		firstValue = "operator" // put by an operator per the runbook; see docs/runbooks
+	firstValue := "rotator"
+	switch e := args.Entry; {
+	case e.InitialValue.IsSet():
+		firstValue = "stack-config"
+	case e.OperatorValued():
+		firstValue = "operator"
 	}
 	maps.Copy(t, map[string]string{
 		"Environment": args.Environment,

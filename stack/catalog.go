@@ -3,7 +3,6 @@ package stack
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/database"
 	"github.com/acme/secrets-platform/secrets"
 )
@@ -24,13 +23,6 @@ func newCatalog(ctx *pulumi.Context, b base, db *database.Database) (*secrets.Ca
 	})
 }
 
-func catalogExports(cfg config.Config, catalog *secrets.Catalog) Exports {
-	awaiting := catalog.AwaitingFirstValue(cfg.Secrets)
-	if awaiting == nil {
-		awaiting = []string{}
-	}
-	return Exports{
-		"secretArns":                catalog.Arns,
-		"secretsAwaitingFirstValue": pulumi.ToStringArray(awaiting),
-	}
+func catalogExports(catalog *secrets.Catalog) Exports {
+	return Exports{"secretArns": catalog.Arns}
 }

@@ -23,6 +23,17 @@ func editSecrets(t *testing.T, st mockrun.Stack, edit func([]map[string]any) []m
 	return st.With("secrets", string(b))
 }
 
+// editDatabase sets one field of the stack's database block.
+func editDatabase(t *testing.T, st mockrun.Stack, field string, v any) mockrun.Stack {
+	t.Helper()
+	var db map[string]any
+	require.NoError(t, json.Unmarshal([]byte(st.Config["secrets-platform:database"]), &db))
+	db[field] = v
+	b, err := json.Marshal(db)
+	require.NoError(t, err)
+	return st.With("database", string(b))
+}
+
 func setField(i int, key string, v any) func([]map[string]any) []map[string]any {
 	return func(es []map[string]any) []map[string]any {
 		es[i][key] = v
@@ -32,6 +43,9 @@ func setField(i int, key string, v any) func([]map[string]any) []map[string]any 
 
 func TestBadConfigFailsBeforeAnythingIsRegistered(t *testing.T) {
 	prod, err := mockrun.LoadStack("..", "prod")
+	require.NoError(t, err)
+	// Values from secret config exist only in disposable stacks.
+	staging, err := mockrun.LoadStack("..", "staging")
 	require.NoError(t, err)
 
 	cases := []struct {
@@ -78,11 +92,26 @@ func TestBadConfigFailsBeforeAnythingIsRegistered(t *testing.T) {
 			return prod.With("keyAdminRoleArns", `["arn:aws:iam::111122223333:user/bob"]`)
 		}, []string{`keyAdminRoleArns[0] = "arn:aws:iam::111122223333:user/bob"`, "an IAM role ARN"}},
 		{"json secret given invalid JSON, value not echoed", func(t *testing.T) mockrun.Stack {
-			return prod.WithSecret("stripeValue", `{"key": sk_live_not_json`)
+			return staging.WithSecret("stripeValue", `{"key": sk_live_not_json`)
 		}, []string{`secrets-platform:stripeValue = [secret]`, "a JSON object (secrets[].kind is json)"}},
 		{"secret value set in plain text", func(t *testing.T) mockrun.Stack {
-			return prod.With("openaiValue", "sk-plain-text-value")
+			return staging.With("openaiValue", "sk-plain-text-value")
 		}, []string{`secrets-platform:openaiValue = [secret]`, "pulumi config set --secret openaiValue"}},
+		{"a value in a strict stack's config", func(t *testing.T) mockrun.Stack {
+			return editSecrets(t, prod, setField(1, "valueConfigKey", "stripeValue")).WithSecret("stripeValue", `{"apiKey":"rk_live_x"}`)
+		}, []string{`secrets[1].valueConfigKey = "stripeValue"`, "no value in stack config of a strict stack", "docs/runbooks/first-value-third-party-key.md"}},
+		{"valuePut on a generated secret", func(t *testing.T) mockrun.Stack {
+			return editSecrets(t, prod, setField(3, "valuePut", true))
+		}, []string{`secrets[3].valuePut = "true"`, "only for a secret whose value an operator puts"}},
+		{"a key ring too small to warn before it is full", func(t *testing.T) mockrun.Stack {
+			return editSecrets(t, prod, setField(3, "keyring", map[string]any{"maxKeys": 3}))
+		}, []string{`secrets[3].keyring.maxKeys = "3"`, "4 to 64 keys"}},
+		{"a key id that is not one", func(t *testing.T) mockrun.Stack {
+			return editSecrets(t, prod, setField(3, "keyring", map[string]any{"retireKeys": []string{"k1", "../k2"}}))
+		}, []string{`secrets[3].keyring.retireKeys[1] = "../k2"`, "a key id of the ring"}},
+		{"a minor engine version", func(t *testing.T) mockrun.Stack {
+			return editDatabase(t, prod, "engineVersion", "16.4")
+		}, []string{`database.engineVersion = "16.4"`, "a PostgreSQL major version such as 16"}},
 		{"unknown mode", func(t *testing.T) mockrun.Stack { return prod.With("mode", "lenient") },
 			[]string{`secrets-platform:mode = "lenient"`, `one of "strict", "disposable"`}},
 		{"short key deletion window in a strict stack", func(t *testing.T) mockrun.Stack {
@@ -97,6 +126,12 @@ func TestBadConfigFailsBeforeAnythingIsRegistered(t *testing.T) {
 		{"strategy that does not fit the kind", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(3, "rotation", map[string]any{"strategy": "twilio"}))
 		}, []string{`secrets[3].rotation.strategy = "twilio"`, "for kind keyring one of keyring, manual"}},
+		{"a privileged grant", func(t *testing.T) mockrun.Stack {
+			return editDatabase(t, prod, "grants", []string{"pg_read_all_data", "rds_superuser"})
+		}, []string{`database.grants[1] = "rds_superuser"`, "a role that is not privileged"}},
+		{"the master user as a grant", func(t *testing.T) mockrun.Stack {
+			return editDatabase(t, prod, "grants", []string{"dbadmin"})
+		}, []string{`database.grants[0] = "dbadmin"`, "or the master user dbadmin"}},
 		{"AWS's hosted rotator", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(0, "rotation", map[string]any{"strategy": "hosted-multi-user"}))
 		}, []string{`secrets[0].rotation.strategy = "hosted-multi-user"`, "outside the permissions boundary", "use postgres-alternating-users"}},

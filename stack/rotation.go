@@ -31,6 +31,7 @@ func composeRotation(ctx *pulumi.Context, b base, db *database.Database, catalog
 	functions := pulumi.StringMap{}
 	manual := pulumi.StringMap{}
 	var code *artifact.Artifact
+	slot := 0
 	for _, s := range b.cfg.Secrets {
 		st := s.Rotation.Strategy
 		if !st.Automatic() {
@@ -49,7 +50,8 @@ func composeRotation(ctx *pulumi.Context, b base, db *database.Database, catalog
 			}
 			code = &built
 		}
-		r, err := newRotator(ctx, b, db, catalog, name, s, *code, secret.Arn, secret)
+		r, err := newRotator(ctx, b, db, catalog, name, s, *code, slot, secret.Arn, secret)
+		slot++
 		if err != nil {
 			return rotators{}, err
 		}
@@ -81,9 +83,10 @@ func buildRotator(ctx *pulumi.Context) (artifact.Artifact, error) {
 	return code, nil
 }
 
-func newRotator(ctx *pulumi.Context, b base, db *database.Database, catalog *secrets.Catalog, name string, s config.Secret, code artifact.Artifact, arn pulumi.StringOutput, secret pulumi.Resource) (*rotation.Rotator, error) {
+func newRotator(ctx *pulumi.Context, b base, db *database.Database, catalog *secrets.Catalog, name string, s config.Secret, code artifact.Artifact, slot int, arn pulumi.StringOutput, secret pulumi.Resource) (*rotation.Rotator, error) {
+	waitsFor, _ := b.cfg.AwaitingPrerequisite(s)
 	args := &rotation.RotatorArgs{
-		Secret: s, SecretArn: arn, SecretResource: secret,
+		Secret: s, SecretArn: arn, SecretResource: secret, ScheduleSlot: slot, AwaitingPrerequisite: waitsFor,
 		Environment: b.cfg.Environment, Account: b.acct,
 		Strict: b.cfg.Strict(), Code: code,
 		SecretsKeyArn: b.keys.Secrets.Arn, PlatformKeyArn: b.keys.Platform.Arn,

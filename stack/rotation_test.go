@@ -68,17 +68,27 @@ func TestEveryRotatedSecretHasItsOwnRotator(t *testing.T) {
 				assert.Equal(t, acct, perm.Str("sourceAccount"))
 				assert.Equal(t, fnName, perm.Str("function"))
 
-				rot := rotMust(t, rec, rotName(s, "rotation"))
-				assert.Equal(t, secretArn, rot.Str("secretId"))
-				assert.Equal(t, fn.StateStr("arn"), rot.Str("rotationLambdaArn"))
-				days, _ := rot.Int("rotationRules.automaticallyAfterDays")
-				assert.Equal(t, s.Rotation.Days, days, "got a rotation every %d days, want %d from config", days, s.Rotation.Days)
-				assert.Equal(t, s.Rotation.ScheduleExpression, rot.Str("rotationRules.scheduleExpression"))
-				now, _ := rot.Bool("rotateImmediately")
-				assert.Equal(t, s.Kind == config.KindDatabase, now, "rotateImmediately of %s", s.Name)
-				assert.Contains(t, rot.DependsOn, perm.URN, "got the rotation not waiting for the invoke permission")
-				if first, ok := rec.Named("catalog-" + s.Group + "-" + s.Short + "-first-value"); ok {
-					assert.Contains(t, rot.DependsOn, first.URN, "got the rotation of %s not waiting for its first value", s.Name)
+				if waitsFor, waiting := cfg.AwaitingPrerequisite(s); waiting {
+					_, ok := rec.Named(rotName(s, "rotation"))
+					assert.False(t, ok, "got a rotation of %s while %s has no value, want none until the runbook's flag", s.Name, waitsFor)
+					var blocked map[string]map[string]string
+					require.NoError(t, rec.Outputs["rotationsAwaitingPrerequisite"].Decode(&blocked))
+					assert.Equal(t, waitsFor, blocked[s.Name]["waitsFor"], "rotationsAwaitingPrerequisite[%s]", s.Name)
+				} else {
+					rot := rotMust(t, rec, rotName(s, "rotation"))
+					assert.Equal(t, secretArn, rot.Str("secretId"))
+					assert.Equal(t, fn.StateStr("arn"), rot.Str("rotationLambdaArn"))
+					slot, ok := rotMust(t, rec, rotName(s, "slot")).State["result"].V.(float64)
+					require.True(t, ok, "the schedule slot of %s has a result", s.Name)
+					want := rotation.Schedule(s.Rotation, int(slot))
+					assert.Equal(t, want, rot.Str("rotationRules.scheduleExpression"), "schedule of %s", s.Name)
+					_, hasDays := rot.Int("rotationRules.automaticallyAfterDays")
+					assert.False(t, hasDays, "%s: a rate of days opens every window at midnight, want the staggered schedule", s.Name)
+					now, _ := rot.Bool("rotateImmediately")
+					assert.Equal(t, rotation.RotateImmediately(s), now, "rotateImmediately of %s", s.Name)
+					assert.Contains(t, rot.DependsOn, perm.URN, "got the rotation not waiting for the invoke permission")
+					first := rotMust(t, rec, "catalog-"+s.Group+"-"+s.Short+"-first-value")
+					assert.Contains(t, rot.DependsOn, first.URN, "got the rotation of %s not waiting for its first version", s.Name)
 				}
 
 				_, inVPC := fn.Input("vpcConfig.subnetIds")
@@ -338,6 +348,9 @@ func rotViolations(rec *mockrun.Recording, rule int) []string {
 func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
 	st, err := mockrun.LoadStack("..", "prod")
 	require.NoError(t, err)
+	// The day the Twilio admin credential is there, so the Twilio rotation
+	// is deployed too.
+	st = editSecrets(t, st, setField(5, "valuePut", true))
 	rec, err := mockrun.Run(st, stack.Compose)
 	require.NoError(t, err)
 	arn := func(name string) string { return rotMust(t, rec, name).StateStr("arn") }
@@ -381,7 +394,10 @@ func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
 			return rotDropped(t, rec, "rotation-app-encryption-key-rotation")
 		}},
 		{"period over 90 days", 2, "automaticallyAfterDays = 120", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *mockrun.Resource) { rotSet(r, "rotationRules.automaticallyAfterDays", 120) })
+			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *mockrun.Resource) {
+				rotSet(r, "rotationRules.scheduleExpression", nil)
+				rotSet(r, "rotationRules.automaticallyAfterDays", 120)
+			})
 		}},
 		{"schedule under 4 hours", 2, "every 2 hours", func() *mockrun.Recording {
 			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *mockrun.Resource) {
@@ -620,4 +636,33 @@ func TestRotationExceptionsAreNamed(t *testing.T) {
 		}
 	}
 	assert.Equal(t, want, got, "got exceptions %v, want %v", got, want)
+}
+
+// TestAwaitingRotationExceptionAppliesExactlyThere: prod's Twilio rotation
+// waits for its admin credential and passes rule 2 through the named
+// exception; pointing the output at a secret that is not operator-valued, or
+// dropping the output, breaks the rule.
+func TestAwaitingRotationExceptionAppliesExactlyThere(t *testing.T) {
+	st, err := mockrun.LoadStack("..", "prod")
+	require.NoError(t, err)
+	rec, err := mockrun.Run(st, stack.Compose)
+	require.NoError(t, err)
+	require.Empty(t, rotViolations(rec, 2), "prod passes rule 2 while the Twilio rotation waits")
+	_, deployed := rec.Named("rotation-integrations-twilio-rotation")
+	require.False(t, deployed, "prod deploys no Twilio rotation before the admin credential is put")
+
+	with := func(v any) *mockrun.Recording {
+		cp := *rec
+		cp.Outputs = maps.Clone(rec.Outputs)
+		cp.Outputs["rotationsAwaitingPrerequisite"] = mockrun.Output{Value: v, Known: true}
+		return &cp
+	}
+	wrong := with(map[string]any{"/prod/integrations/twilio": map[string]any{"waitsFor": "/prod/app/encryption-key"}})
+	assert.True(t, slices.ContainsFunc(rotViolations(wrong, 2), func(v string) bool {
+		return strings.Contains(v, "not an operator-valued secret")
+	}), "got %v, want the exception refused for a generated secret", rotViolations(wrong, 2))
+	dropped := with(map[string]any{})
+	assert.True(t, slices.ContainsFunc(rotViolations(dropped, 2), func(v string) bool {
+		return strings.Contains(v, "has 0 rotation resources")
+	}), "got %v, want a missing rotation without the output", rotViolations(dropped, 2))
 }

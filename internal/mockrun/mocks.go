@@ -2,7 +2,6 @@ package mockrun
 
 import (
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -176,14 +175,11 @@ func (m *mocks) fill(typ, name string, state resource.PropertyMap) string {
 	case "aws:ec2/vpcEndpoint:VpcEndpoint":
 		id = "vpce-" + h[:17]
 		set("dnsEntries", []any{map[string]any{"dnsName": id + ".secretsmanager." + m.region + ".vpce.amazonaws.com"}})
-	case "random:index/randomPassword:RandomPassword":
-		n, _ := state["length"].V.(float64)
-		state["result"] = resource.MakeSecret(resource.NewProperty(placeholderPassword(h, int(n))))
-		state["bcryptHash"] = resource.MakeSecret(resource.NewProperty("$2a$10$" + h[:53]))
-	case "random:index/randomBytes:RandomBytes":
-		raw, _ := hex.DecodeString(h[:64])
-		state["base64"] = resource.MakeSecret(resource.NewProperty(base64.StdEncoding.EncodeToString(raw)))
-		state["hex"] = resource.MakeSecret(resource.NewProperty(h[:64]))
+	case "random:index/randomInteger:RandomInteger":
+		// The program uses it as a stored, stable slot: min and max are equal.
+		state["result"] = resource.NewPropertyValue(state["min"].V)
+	case "random:index/randomId:RandomId":
+		state["hex"] = resource.NewPropertyValue(h[:2*intOr(state["byteLength"], 4)])
 	default:
 		if _, ok := state["arn"]; !ok {
 			service, kind := serviceOf(typ)
@@ -234,12 +230,10 @@ func suffix(h string) string {
 	return string(out)
 }
 
-// placeholderPassword is what the mocks return as a generated password: it
-// is secret-marked like the real one, and never a value used anywhere real.
-func placeholderPassword(h string, n int) string {
-	if n <= 0 {
-		n = 32
+// intOr reads a number input, or def when it is unset.
+func intOr(v resource.PropertyValue, def int) int {
+	if n, ok := v.V.(float64); ok {
+		return int(n)
 	}
-	p := strings.Repeat("Mock"+h, 4)
-	return p[:min(n, len(p))]
+	return def
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/acme/secrets-platform/internal/mockrun"
 	"github.com/acme/secrets-platform/internal/rules"
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/stack"
 )
 
@@ -49,6 +50,11 @@ func set(key string, v any) func(*mockrun.Resource) {
 
 func TestFoundationRulesCatchEachBreak(t *testing.T) {
 	prod := record(t, "prod")
+	// Only a disposable stack may hand a value through secret config.
+	staging := record(t, "staging")
+	withValue := func(r *mockrun.Resource) {
+		r.Inputs["secretString"] = resource.MakeSecret(resource.NewPropertyValue(`{"apiKey":"a-value-from-secret-config"}`))
+	}
 	cases := []struct {
 		name string
 		rec  *mockrun.Recording
@@ -69,13 +75,17 @@ func TestFoundationRulesCatchEachBreak(t *testing.T) {
 		{"unprotected secret in a strict stack", broken(prod, mockrun.TypeSecret, func(r *mockrun.Resource) { r.Protect = false }), 15, "not protected"},
 		{"no recovery window in a strict stack", broken(prod, mockrun.TypeSecret, set("recoveryWindowInDays", 0)), 15, "recoveryWindowInDays = 0"},
 		{"overwritable first value", broken(prod, mockrun.TypeSecretVersion, func(r *mockrun.Resource) { r.IgnoreChanges = nil }), 15, "ignoreChanges"},
-		{"unmarked secret value", broken(prod, mockrun.TypeSecretVersion, func(r *mockrun.Resource) {
+		{"unmarked secret value", brokenValue(staging, func(r *mockrun.Resource) {
 			v, _ := r.Input("secretString")
 			r.Inputs["secretString"] = v // the same value, without the secret mark
-		}), 16, "not marked secret"},
-		{"secret copied into a tag", broken(prod, mockrun.TypeSecret, func(r *mockrun.Resource) {
-			r.Inputs["description"] = resource.NewPropertyValue("copy of " + secretValueOf(t, prod))
+		}), 16, "neither marked secret nor a placeholder"},
+		{"secret copied into a tag", broken(staging, mockrun.TypeSecret, func(r *mockrun.Resource) {
+			r.Inputs["description"] = resource.NewPropertyValue("copy of " + secretValueOf(t, staging))
 		}), 16, "unmarked"},
+		{"a value in a strict stack's first version", broken(prod, mockrun.TypeSecretVersion, withValue), 17, "want a placeholder"},
+		{"a placeholder without its label", broken(prod, mockrun.TypeSecretVersion, func(r *mockrun.Resource) { delete(r.Inputs, "versionStages") }), 17, "versionStages"},
+		{"labels Pulumi would move back", broken(prod, mockrun.TypeSecretVersion, func(r *mockrun.Resource) { r.IgnoreChanges = []string{"secretString"} }), 17, "versionStages is not in ignoreChanges"},
+		{"a generated password in a strict stack", withResource(prod, mockrun.Resource{Type: "random:index/randomPassword:RandomPassword", Name: "x-password", Inputs: resource.PropertyMap{}}), 17, "pulumi-random"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -87,10 +97,37 @@ func TestFoundationRulesCatchEachBreak(t *testing.T) {
 	}
 }
 
+// secretValueOf is the first value from secret config in a recording.
 func secretValueOf(t *testing.T, rec *mockrun.Recording) string {
-	v := rec.OfType(mockrun.TypeSecretVersion)
-	require.NotEmpty(t, v)
-	return v[0].Str("secretString")
+	for _, v := range rec.OfType(mockrun.TypeSecretVersion) {
+		if !contract.IsPlaceholder([]byte(v.Str("secretString"))) {
+			return v.Str("secretString")
+		}
+	}
+	t.Fatalf("recording of %s has no version with a value from secret config", rec.Stack)
+	return ""
+}
+
+// brokenValue is broken for the first version that holds a value.
+func brokenValue(rec *mockrun.Recording, edit func(*mockrun.Resource)) *mockrun.Recording {
+	out := *rec
+	out.Resources = slices.Clone(rec.Resources)
+	for i, r := range out.Resources {
+		if r.Type == mockrun.TypeSecretVersion && !contract.IsPlaceholder([]byte(r.Str("secretString"))) {
+			r.Inputs = r.Inputs.Copy()
+			edit(&r)
+			out.Resources[i] = r
+			break
+		}
+	}
+	return &out
+}
+
+// withResource is rec with one more resource.
+func withResource(rec *mockrun.Recording, res mockrun.Resource) *mockrun.Recording {
+	out := *rec
+	out.Resources = append(slices.Clone(rec.Resources), res)
+	return &out
 }
 
 func TestDisposableStacksMayDeleteAtOnce(t *testing.T) {

@@ -31,6 +31,10 @@ const (
 	// rotation resource; it says so (Rotation=manual, a reason with a runbook
 	// in the manualRotation output) and the age alarm watches it.
 	ExceptionManualRotation = "manual-rotation-provider-has-no-key-api"
+	// ExceptionAwaitingPrerequisite: a key rotator whose admin credential an
+	// operator has not put yet gets no rotation until the runbook's flag says
+	// it is there (listed in the rotationsAwaitingPrerequisite output).
+	ExceptionAwaitingPrerequisite = "rotation-awaits-operator-value"
 	// ExceptionMasterSecretRead: a postgres rotator also reads the database
 	// master secret (GetSecretValue only), to set the login role's password.
 	ExceptionMasterSecretRead = "postgres-rotator-reads-master-secret"
@@ -46,6 +50,7 @@ const (
 	rotManualTag   = "manual"
 	rotAutoTag     = "automatic"
 	rotManualOut   = "manualRotation"
+	rotAwaitingOut = "rotationsAwaitingPrerequisite"
 	rotStrategyEnv = contract.EnvStrategy
 )
 
@@ -80,6 +85,7 @@ func rotationRules() []Rule {
 func rotationExceptions() []Exception {
 	return []Exception{
 		{Rule: 2, Name: ExceptionManualRotation, Why: "the provider has no key API (Stripe, OpenAI, the Twilio account credential): an operator rolls the value by the runbook and an alarm fires when it is older than maxSecretAgeDays"},
+		{Rule: 2, Name: ExceptionAwaitingPrerequisite, Why: "a third-party key can only be minted with the admin credential an operator puts after the first pulumi up; until the runbook records the put, the rotation would only fail and alert"},
 		{Rule: 12, Name: ExceptionMasterSecretRead, Why: "the postgres strategies set the login role's password as the RDS master user, whose password RDS keeps in its own secret"},
 		{Rule: 12, Name: ExceptionAdminSecretRead, Why: "minting and revoking a third-party key needs the provider's admin credential, kept in its own secret that only the rotator reads"},
 	}
@@ -115,8 +121,27 @@ func checkRotationSchedules(rec *mockrun.Recording) []Violation {
 			_ = json.Unmarshal(b, &manual)
 		}
 	}
+	var awaiting map[string]struct {
+		WaitsFor string `json:"waitsFor"`
+	}
+	if o, ok := rec.Outputs[rotAwaitingOut]; ok {
+		if b, err := json.Marshal(o.Value); err == nil {
+			_ = json.Unmarshal(b, &awaiting)
+		}
+	}
+	operatorValued := map[string]bool{}
+	for _, s := range rotSecrets(rec) {
+		operatorValued[s.name] = s.rotationTy == rotManualTag && s.res.Tags()["FirstValue"] == "operator"
+	}
 	for arn, s := range rotSecrets(rec) {
 		rots := bySecret[arn]
+		if w, ok := awaiting[s.name]; ok && len(rots) == 0 {
+			// ExceptionAwaitingPrerequisite, only while an operator's value is missing.
+			if !operatorValued[w.WaitsFor] {
+				out = append(out, violation(2, s.res, "secret %s has no rotation while it waits for %q, which is not an operator-valued secret of this stack (exception %s)", s.name, w.WaitsFor, ExceptionAwaitingPrerequisite))
+			}
+			continue
+		}
 		switch s.rotationTy {
 		case rotAutoTag:
 			if len(rots) != 1 {

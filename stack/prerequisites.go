@@ -1,0 +1,48 @@
+package stack
+
+import (
+	"fmt"
+
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
+
+	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/rotator/contract"
+)
+
+// firstValueRunbook is how an operator puts a third-party value.
+const firstValueRunbook = "docs/runbooks/first-value-third-party-key.md"
+
+// awaitingExports say, for a new stack's first day, which secrets still wait
+// for an operator and what each unblocks: secretsAwaitingFirstValue lists the
+// operator-valued secrets without their value (each with the command that
+// shows whether the put happened), rotationsAwaitingPrerequisite the rotated
+// secrets whose rotation is not deployed until then. Neither raises an alert:
+// no rotation exists yet that could fail.
+func awaitingExports(cfg config.Config) Exports {
+	awaiting := pulumi.Map{}
+	blocked := pulumi.Map{}
+	for i, s := range cfg.Secrets {
+		if s.OperatorValued() && !s.HasValue() {
+			awaiting[s.Name] = pulumi.Map{
+				"check":   pulumi.String(checkCommand(s.Name)),
+				"then":    pulumi.String(fmt.Sprintf("pulumi config set --path 'secrets[%d].valuePut' true && pulumi up", i)),
+				"runbook": pulumi.String(firstValueRunbook),
+			}
+		}
+		if waitsFor, ok := cfg.AwaitingPrerequisite(s); ok {
+			blocked[s.Name] = pulumi.Map{
+				"waitsFor": pulumi.String(waitsFor),
+				"check":    pulumi.String(checkCommand(waitsFor)),
+				"runbook":  pulumi.String(firstValueRunbook),
+			}
+		}
+	}
+	return Exports{"secretsAwaitingFirstValue": awaiting, "rotationsAwaitingPrerequisite": blocked}
+}
+
+// checkCommand prints the version id of the secret's current value once it
+// is a real value, and nothing while the placeholder is current.
+func checkCommand(name string) string {
+	return fmt.Sprintf(`aws secretsmanager list-secret-version-ids --secret-id %s --query "Versions[?contains(VersionStages, 'AWSCURRENT') && !contains(VersionStages, '%s')].VersionId" --output text`,
+		name, contract.PlaceholderStage)
+}
