@@ -117,3 +117,31 @@ func TestLambdaRuntimeExitIsAnError(t *testing.T) {
 		t.Errorf("Invoke error: got %q, want it to contain %q", err, want)
 	}
 }
+
+func TestBuildArgsAddTagsToTheDeployBuild(t *testing.T) {
+	tests := []struct {
+		name string
+		tags []string
+		want string
+	}{
+		{name: "deployed build", want: "lambda.norpc"},
+		{name: "test build", tags: []string{"rotatortest"}, want: "lambda.norpc,rotatortest"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			args := buildArgs("./cmd/x", "/tmp/out/bootstrap", tt.tags)
+			got := ""
+			for i, a := range args {
+				if a == "-tags" && i+1 < len(args) {
+					got = args[i+1]
+				}
+			}
+			if got != tt.want {
+				t.Errorf("-tags: got %q, want %q (args %v)", got, tt.want, args)
+			}
+			if args[len(args)-1] != "./cmd/x" {
+				t.Errorf("last argument: got %q, want the package", args[len(args)-1])
+			}
+		})
+	}
+}
