@@ -8,7 +8,14 @@ import (
 
 	"github.com/acme/secrets-platform/internal/rotatortest"
 	"github.com/acme/secrets-platform/internal/testenv"
+	"github.com/acme/secrets-platform/rotator/contract"
 )
+
+// randomEnv is a random function's environment on moto.
+func randomEnv(b *testing.B, env *rotatortest.Env) []string {
+	b.Helper()
+	return subject{settings: contract.Settings{Strategy: contract.Random}}.env(b, env.Moto.Env())
+}
 
 // BenchmarkCompiledRotation measures one full random rotation through the
 // compiled bootstrap under aws-lambda-rie: the engine, moto and the emulator's
@@ -17,7 +24,7 @@ import (
 func BenchmarkCompiledRotation(b *testing.B) {
 	env := rotatortest.New(b)
 	bootstrap := testenv.BuildBootstrap(b, "./cmd/rotator")
-	r := rotatortest.LambdaRotator(testenv.NewLambda(b, bootstrap, append(env.Moto.Env(), "ROTATION_STRATEGY=random")))
+	r := rotatortest.LambdaRotator(testenv.NewLambda(b, bootstrap, randomEnv(b, env)))
 	// The first invocation pays the init phase, which is measured apart.
 	warm := env.CreateSecret(b, "/bench/lambda/warm", "initial-value")
 	env.Rotate(b, r, warm.ARN)
@@ -43,7 +50,7 @@ func BenchmarkColdStart(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		fn, stop, err := testenv.StartLambda(bootstrap, append(env.Moto.Env(), "ROTATION_STRATEGY=random"))
+		fn, stop, err := testenv.StartLambda(bootstrap, randomEnv(b, env))
 		if err != nil {
 			b.Fatal(err)
 		}

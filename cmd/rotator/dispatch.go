@@ -9,15 +9,16 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/grace"
 )
 
 // dispatcher is the Lambda handler: one function receives both Secrets
-// Manager's rotation events and the schedule's revoke-expired events.
+// Manager's rotation events and the schedule's sweep events.
 type dispatcher struct {
 	rotate func(ctx context.Context, ev events.SecretsManagerSecretRotationEvent) error
 	// sweep is nil for strategies that revoke nothing.
-	sweep func(ctx context.Context, ev grace.SweepEvent) (grace.Result, error)
+	sweep func(ctx context.Context, secretIDs []string) ([]grace.Result, error)
 	log   *slog.Logger
 }
 
@@ -25,9 +26,9 @@ type dispatcher struct {
 // keys to revoke: a wiring mistake worth failing loudly.
 var errNoSweeper = errors.New("this rotator's strategy revokes no keys; the sweep event is misrouted")
 
-// Handle routes an event by its shape (grace.ParseSweepEvent decides).
+// Handle routes an event by its shape (contract.ParseSweepEvent decides).
 func (d *dispatcher) Handle(ctx context.Context, raw json.RawMessage) error {
-	sweep, ok, err := grace.ParseSweepEvent(raw)
+	sweep, ok, err := contract.ParseSweepEvent(raw)
 	if err != nil {
 		return err
 	}
@@ -35,12 +36,13 @@ func (d *dispatcher) Handle(ctx context.Context, raw json.RawMessage) error {
 		if d.sweep == nil {
 			return errNoSweeper
 		}
-		res, err := d.sweep(ctx, sweep)
-		if err != nil {
-			return fmt.Errorf("sweep %s: %w", sweep.SecretID, err)
+		// The results of the secrets that were swept are logged even when
+		// others failed; the error names the failed ones.
+		results, err := d.sweep(ctx, sweep.SecretIDs)
+		for _, r := range results {
+			d.log.InfoContext(ctx, "sweep", "secret", r.SecretID, "outcome", string(r.Outcome), "key", r.KeyID, "notBefore", r.NotBefore)
 		}
-		d.log.Info("sweep", "secret", sweep.SecretID, "result", fmt.Sprintf("%+v", res))
-		return nil
+		return err
 	}
 	var ev events.SecretsManagerSecretRotationEvent
 	if err := json.Unmarshal(raw, &ev); err != nil {

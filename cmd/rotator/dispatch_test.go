@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/grace"
 )
 
@@ -18,7 +20,8 @@ import (
 // job is routing, which is what these tests check.
 type recorder struct {
 	rotations []events.SecretsManagerSecretRotationEvent
-	sweeps    []grace.SweepEvent
+	sweeps    [][]string
+	sweepErr  error
 }
 
 func (r *recorder) dispatcher(withSweep bool) *dispatcher {
@@ -30,34 +33,48 @@ func (r *recorder) dispatcher(withSweep bool) *dispatcher {
 		log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 	if withSweep {
-		d.sweep = func(_ context.Context, ev grace.SweepEvent) (grace.Result, error) {
-			r.sweeps = append(r.sweeps, ev)
-			return grace.Result{}, nil
+		d.sweep = func(_ context.Context, ids []string) ([]grace.Result, error) {
+			r.sweeps = append(r.sweeps, ids)
+			return nil, r.sweepErr
 		}
 	}
 	return d
 }
 
-const secretARN = "arn:aws:secretsmanager:us-east-1:111122223333:secret:/dev/integrations/twilio-AbCdEf"
+const (
+	secretARN = "arn:aws:secretsmanager:us-east-1:111122223333:secret:/dev/integrations/twilio-AbCdEf"
+	otherARN  = "arn:aws:secretsmanager:us-east-1:111122223333:secret:/dev/integrations/other-GhIjKl"
+)
+
+func sweepEvent(t *testing.T, ids ...string) json.RawMessage {
+	t.Helper()
+	raw, err := contract.SweepEvent{Action: contract.ActionRevokeExpired, SecretIDs: ids}.JSON()
+	require.NoError(t, err)
+	return json.RawMessage(raw)
+}
 
 func TestDispatchRoutesByEventShape(t *testing.T) {
 	rotation := json.RawMessage(`{"SecretId":"` + secretARN + `","ClientRequestToken":"t-1","Step":"createSecret"}`)
-	sweep := json.RawMessage(`{"secretId":"` + secretARN + `","action":"revoke-expired"}`)
 
 	r := &recorder{}
 	d := r.dispatcher(true)
 	require.NoError(t, d.Handle(context.Background(), rotation))
-	require.NoError(t, d.Handle(context.Background(), sweep))
+	require.NoError(t, d.Handle(context.Background(), sweepEvent(t, secretARN, otherARN)))
 	require.Len(t, r.rotations, 1)
 	assert.Equal(t, "createSecret", r.rotations[0].Step)
 	assert.Equal(t, "t-1", r.rotations[0].ClientRequestToken)
-	require.Len(t, r.sweeps, 1)
-	assert.Equal(t, secretARN, r.sweeps[0].SecretID)
+	assert.Equal(t, [][]string{{secretARN, otherARN}}, r.sweeps, "the sweep gets every secret of the event")
+}
+
+func TestSweepErrorIsTheFunctionsError(t *testing.T) {
+	r := &recorder{sweepErr: errors.New("sweep 1 of 2 secrets failed (" + otherARN + ")")}
+	err := r.dispatcher(true).Handle(context.Background(), sweepEvent(t, secretARN, otherARN))
+	assert.ErrorIs(t, err, r.sweepErr)
 }
 
 func TestSweepToANonSweepingRotatorFails(t *testing.T) {
 	r := &recorder{}
-	err := r.dispatcher(false).Handle(context.Background(), json.RawMessage(`{"secretId":"`+secretARN+`","action":"revoke-expired"}`))
+	err := r.dispatcher(false).Handle(context.Background(), sweepEvent(t, secretARN))
 	assert.ErrorIs(t, err, errNoSweeper)
 	assert.Empty(t, r.rotations, "a misrouted sweep must not start a rotation")
 }
@@ -66,8 +83,9 @@ func TestMalformedEventsFail(t *testing.T) {
 	r := &recorder{}
 	d := r.dispatcher(true)
 	for name, raw := range map[string]string{
-		"not json":       `{`,
-		"unknown action": `{"secretId":"x","action":"delete-everything"}`,
+		"not json":                  `{`,
+		"unknown action":            `{"secretIds":["x"],"action":"delete-everything"}`,
+		"one secret id (old shape)": `{"secretId":"x","action":"revoke-expired"}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			assert.Error(t, d.Handle(context.Background(), json.RawMessage(raw)))

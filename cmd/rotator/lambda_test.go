@@ -1,9 +1,10 @@
 package main
 
 import (
-	"encoding/base64"
-	"fmt"
-	"strings"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -11,117 +12,100 @@ import (
 
 	"github.com/acme/secrets-platform/internal/rotatortest"
 	"github.com/acme/secrets-platform/internal/testenv"
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/engine"
-	ring "github.com/acme/secrets-platform/secretcache/keyring"
 )
 
 // The compiled bootstrap, run by aws-lambda-rie against moto: the test plays
 // Secrets Manager and POSTs the four rotation events, as the service invokes
-// the function.
+// the function, and the schedule's sweep event. The conformance suite runs
+// the same strategies in process (TestConformance); this proves the wiring
+// from the environment the program writes to each of them.
+
+// invokeSweep sends a contract.SweepEvent for ids and returns the function's
+// error type, "" on success.
+func invokeSweep(t *testing.T, fn *testenv.Lambda, ids ...string) string {
+	t.Helper()
+	ev, err := contract.SweepEvent{Action: contract.ActionRevokeExpired, SecretIDs: ids}.JSON()
+	require.NoError(t, err)
+	res, err := fn.Invoke(t.Context(), []byte(ev))
+	require.NoError(t, err)
+	return res.FunctionError
+}
 
 func TestCompiledRotator(t *testing.T) {
 	env := rotatortest.New(t)
-	bootstrap := testenv.BuildBootstrap(t, "./cmd/rotator")
-
-	t.Run("random", func(t *testing.T) {
-		fn := testenv.NewLambda(t, bootstrap, append(env.Moto.Env(), "ROTATION_STRATEGY=random", "RANDOM_LENGTH=24"))
-		r := rotatortest.LambdaRotator(fn)
-
-		t.Run("full rotation", func(t *testing.T) {
-			sec := env.CreateSecret(t, "/test/lambda/random", "first-value")
-			before := env.Current(t, sec.ARN)
-			token := env.Rotate(t, r, sec.ARN)
-			got := env.AssertRotated(t, sec.ARN, before, token)
-			assert.Len(t, got.Value, 24, "RANDOM_LENGTH reached the function")
-
+	bootstrap := testenv.BuildBootstrap(t, "./cmd/rotator", "rotatortest")
+	for _, s := range newSubjects(t, env) {
+		t.Run(s.Name, func(t *testing.T) {
+			fn := testenv.NewLambda(t, bootstrap, s.env(t, env.Moto.Env()))
+			r := rotatortest.LambdaRotator(fn)
+			arn := s.NewSecret(t, "/lambda/"+s.Name+"-"+rotatortest.NewToken()[:8])
+			before := env.Current(t, arn)
+			token := env.Rotate(t, r, arn)
+			now := env.AssertRotated(t, arn, before, token)
+			if s.Works != nil {
+				assert.NoError(t, s.Works(t.Context(), now.Value), "the new AWSCURRENT works downstream")
+			}
 			inits := fn.InitDurations()
 			require.Len(t, inits, 1, "aws-lambda-rie reported one init phase for the first invoke")
 			t.Logf("cold start: init phase %v (target < 50ms; see BenchmarkColdStart)", inits[0])
-		})
 
-		t.Run("every step twice", func(t *testing.T) {
-			sec := env.CreateSecret(t, "/test/lambda/twice", "first-value")
-			before := env.Current(t, sec.ARN)
-			token := env.StartRotation(t, sec.ARN)
-			var pending string
-			for _, step := range rotatortest.Steps() {
-				rotatortest.RunSteps(t, r, sec.ARN, token, step, step)
-				if step == engine.StepCreate {
-					pending = env.Value(t, sec.ARN, token, engine.StagePending).Value
-				}
+			if s.settings.Strategy.RevokesKeys() {
+				// Inside the grace the sweep revokes nothing; a secret that
+				// does not exist fails, by name, without stopping the other.
+				assert.Empty(t, invokeSweep(t, fn, arn), "sweep of %s", arn)
+				assert.NotEmpty(t, invokeSweep(t, fn, "/lambda/no-such-secret", arn), "a sweep with a missing secret must fail")
+				assert.NoError(t, s.Works(t.Context(), before.Value), "the replaced key works inside its grace")
+			} else {
+				assert.NotEmpty(t, invokeSweep(t, fn, arn), "a sweep event sent to %s must fail: it revokes nothing", s.Name)
 			}
-			got := env.AssertRotated(t, sec.ARN, before, token)
-			assert.True(t, got.Value == pending, "the second createSecret must keep the first value (values not shown)")
 		})
+	}
+}
 
-		steps := rotatortest.Steps()
-		for k := 1; k <= len(steps); k++ {
-			t.Run("crash after "+steps[k-1], func(t *testing.T) {
-				sec := env.CreateSecret(t, fmt.Sprintf("/test/lambda/crash-%d", k), "first-value")
-				before := env.Current(t, sec.ARN)
-				token := env.StartRotation(t, sec.ARN)
-				rotatortest.RunSteps(t, r, sec.ARN, token, steps[:k]...)
-				rotatortest.RunSteps(t, r, sec.ARN, token)
-				env.AssertRotated(t, sec.ARN, before, token)
-			})
-		}
+// TestDeployedBuildIgnoresTestSettings builds the rotator as rotation/artifact
+// does, with no build tag, and sets ROTATOR_TEST_TWILIO_BASE_URL to a server
+// that records every request: the twilio strategy's admin calls must go to
+// api.twilio.com, never there. The same environment on the rotatortest build
+// does reach the server, so the variable is what the tag switches.
+func TestDeployedBuildIgnoresTestSettings(t *testing.T) {
+	env := rotatortest.New(t)
+	var requests atomic.Int64
+	recorder := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		requests.Add(1)
+		http.Error(w, `{"code":20500,"message":"recorder"}`, http.StatusInternalServerError)
+	}))
+	t.Cleanup(recorder.Close)
+	tw := rotatortest.NewTwilio(t) // only for a well-formed admin credential and value
+	admin := env.CreateSecret(t, "/lambda/untagged/admin", tw.AdminValue())
+	s := subject{
+		settings: contract.Settings{Strategy: contract.Twilio, KeyAPI: contract.KeyAPI{AdminSecretARN: admin.ARN}},
+		test:     contract.TestSettings{TwilioBaseURL: recorder.URL},
+	}
 
-		t.Run("abandoned AWSPENDING from an earlier token", func(t *testing.T) {
-			sec := env.CreateSecret(t, "/test/lambda/abandoned", "first-value")
-			before := env.Current(t, sec.ARN)
-			stale := env.StartRotation(t, sec.ARN)
-			rotatortest.RunSteps(t, r, sec.ARN, stale, engine.StepCreate)
-			abandoned := env.Value(t, sec.ARN, stale, engine.StagePending)
-
-			token := env.Rotate(t, r, sec.ARN)
-			got := env.AssertRotated(t, sec.ARN, before, token)
-			assert.False(t, got.Value == abandoned.Value, "the abandoned value must not become current (values not shown)")
-			err := rotatortest.Step(t.Context(), r, sec.ARN, stale, engine.StepSet)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), engine.ErrNotPending.Error())
-		})
-
-		t.Run("a failing step is a function error without values", func(t *testing.T) {
-			sec := env.CreateSecret(t, "/test/lambda/failing", "first-value")
+	for _, tt := range []struct {
+		name    string
+		tags    []string
+		reaches bool
+	}{
+		{name: "deployed build", reaches: false},
+		{name: "rotatortest build", tags: []string{"rotatortest"}, reaches: true},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			requests.Store(0)
+			fn := testenv.NewLambda(t, testenv.BuildBootstrap(t, "./cmd/rotator", tt.tags...), s.env(t, env.Moto.Env()))
+			sec := env.CreateSecret(t, "/lambda/untagged/"+rotatortest.NewToken()[:8], tw.Value(tw.AddKey("operator key", false)))
 			before := env.Current(t, sec.ARN)
 			token := env.StartRotation(t, sec.ARN)
-			err := rotatortest.Step(t.Context(), r, sec.ARN, rotatortest.NewToken(), engine.StepCreate)
-			require.Error(t, err)
-			assert.Contains(t, err.Error(), engine.ErrUnknownVersion.Error())
-			assert.False(t, strings.Contains(err.Error(), before.Value), "error must not contain the secret value")
+			err := rotatortest.Step(context.Background(), rotatortest.LambdaRotator(fn), sec.ARN, token, engine.StepCreate)
+			// Either way createSecret fails: the recorder answers 500, and
+			// api.twilio.com is out of reach here (or refuses the test's
+			// credential).
+			require.Error(t, err, "createSecret")
+			t.Logf("createSecret: %v", err)
+			assert.Equal(t, tt.reaches, requests.Load() > 0, "requests to ROTATOR_TEST_TWILIO_BASE_URL: %d", requests.Load())
 			env.AssertUnchanged(t, sec.ARN, before)
-			assert.Equal(t, []string{engine.StagePending}, env.Stages(t, sec.ARN)[token])
 		})
-	})
-
-	t.Run("keyring: three rotations, all data readable", func(t *testing.T) {
-		fn := testenv.NewLambda(t, bootstrap, append(env.Moto.Env(), "ROTATION_STRATEGY=keyring"))
-		r := rotatortest.LambdaRotator(fn)
-		k1 := base64.StdEncoding.EncodeToString([]byte(strings.Repeat("k", ring.KeySize)))
-		sec := env.CreateSecret(t, "/test/lambda/keyring", fmt.Sprintf(`{"active":"k1","keys":{"k1":%q}}`, k1))
-
-		var sealed [][]byte
-		var plain []string
-		for i := 1; i <= 3; i++ {
-			cur, err := ring.Parse([]byte(env.Current(t, sec.ARN).Value))
-			require.NoError(t, err)
-			p := fmt.Sprintf("data under %s", cur.Active())
-			c, err := cur.Encrypt([]byte(p), nil)
-			require.NoError(t, err)
-			sealed, plain = append(sealed, c), append(plain, p)
-
-			before := env.Current(t, sec.ARN)
-			token := env.Rotate(t, r, sec.ARN)
-			env.AssertRotated(t, sec.ARN, before, token)
-		}
-		final, err := ring.Parse([]byte(env.Current(t, sec.ARN).Value))
-		require.NoError(t, err)
-		assert.Equal(t, 4, final.Len())
-		for i, c := range sealed {
-			got, err := final.Decrypt(c, nil)
-			if assert.NoError(t, err, "data %d", i) {
-				assert.Equal(t, plain[i], string(got))
-			}
-		}
-	})
+	}
 }

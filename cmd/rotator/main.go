@@ -1,28 +1,43 @@
-// Command rotator is the Secrets Manager rotation Lambda: thin wiring around
-// rotation/engine and the strategy named by ROTATION_STRATEGY. Build it for
-// the provided.al2023 runtime as `bootstrap`:
+// Command rotator is the Secrets Manager rotation Lambda, thin wiring from its
+// environment to one rotation strategy.
+//
+// Build it for the provided.al2023 runtime as `bootstrap` (rotation/artifact
+// does, with exactly these flags and no other build tag):
 //
 //	GOOS=linux GOARCH=arm64 CGO_ENABLED=0 go build -tags lambda.norpc -trimpath -ldflags="-s -w -buildid=" -o bootstrap ./cmd/rotator
 //
-// Environment:
+// Environment, read only through rotator/contract (contract.FromEnv), which
+// the Pulumi program writes through contract.Settings.Env from stack config:
 //
-//	ROTATION_STRATEGY     required: which strategy rotates this function's
-//	                      secrets; one of the keys in strategies.go (random,
-//	                      keyring, ...). Each strategy reads its own variables,
-//	                      documented in its package (RANDOM_* in
-//	                      rotation/strategy/random, KEYRING_* in
-//	                      rotation/strategy/keyring).
-//	ROTATION_LOG_LEVEL    optional: debug, info (default), warn or error.
-//	ROTATION_HTTP_TIMEOUT optional: timeout of the HTTP client that strategies
-//	                      use for third-party APIs, as a Go duration; default 10s.
+//	ROTATION_STRATEGY            required: random, keyring, http, twilio,
+//	                             postgres-single-user or postgres-alternating-users
+//	PASSWORD_LENGTH              random, postgres-*: generated length, 16-128 (config 20-128); default 32
+//	PASSWORD_EXCLUDE_CHARACTERS  random, postgres-*: characters never generated; default / @ " ' \ ` and space
+//	                             (postgres-* always exclude / @ " and space, which RDS refuses)
+//	KEYRING_MAX_KEYS             keyring: most keys the ring holds, 2-64; default 10
+//	KEYRING_RETIRE_KEYS          keyring: comma-separated key ids the next rotation drops
+//	KEY_API_BASE_URL             http (required): the key-management contract's https base URL
+//	ADMIN_SECRET_ARN             http, twilio (required): the secret holding the provider credential
+//	GRACE_PERIOD                 http, twilio: how long a replaced key stays valid, a Go duration; default 1h
+//	DB_GRANTS                    postgres-*: comma-separated roles granted to login roles the master creates
+//
+// A variable of another strategy is refused at start, as is a malformed one:
+// the init phase fails, which Secrets Manager reports as a failed rotation.
+// Logs are JSON lines at level info; third-party calls time out after 10 s,
+// database logins after 5 s.
+//
+// Test-only settings (contract.TestSettings: ROTATOR_TEST_ROOT_CA_FILE, a CA
+// bundle that verifies the tests' PostgreSQL; ROTATOR_TEST_TWILIO_BASE_URL, a
+// Twilio stand-in) are read only by a binary built with the rotatortest build
+// tag. The deployed build ignores them, so whoever can edit a function's
+// environment cannot choose where a credential goes.
 //
 // AWS configuration is the SDK's standard one, so nothing here is specific to
 // a region or an endpoint: AWS_REGION (set by Lambda), the execution role's
-// credentials (set by Lambda), and for tests AWS_ENDPOINT_URL or
-// AWS_ENDPOINT_URL_SECRETS_MANAGER to point the client at an emulator.
+// credentials (set by Lambda), and AWS_ENDPOINT_URL_SECRETS_MANAGER or
+// AWS_ENDPOINT_URL to point the client at another endpoint (moto, in tests).
 //
-// Logs are JSON lines on stdout (CloudWatch Logs) and carry steps, the secret
-// ARN and version ids, never a secret value.
+// Logs carry steps, the secret ARN and version ids, never a secret value.
 package main
 
 import (

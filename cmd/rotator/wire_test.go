@@ -9,75 +9,71 @@ import (
 	"slices"
 	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/acme/secrets-platform/rotator/contract"
 )
 
-func TestNewHandler(t *testing.T) {
+const adminARN = "arn:aws:secretsmanager:us-east-1:111122223333:secret:/dev/integrations/admin-AbCdEf"
+
+// validSettings holds, per strategy, settings the program could write.
+func validSettings() map[contract.Strategy]contract.Settings {
+	return map[contract.Strategy]contract.Settings{
+		contract.Random:                   {Strategy: contract.Random},
+		contract.Keyring:                  {Strategy: contract.Keyring},
+		contract.HTTPKey:                  {Strategy: contract.HTTPKey, KeyAPI: contract.KeyAPI{BaseURL: "https://keys.example.com", AdminSecretARN: adminARN}},
+		contract.Twilio:                   {Strategy: contract.Twilio, KeyAPI: contract.KeyAPI{AdminSecretARN: adminARN}},
+		contract.PostgresSingleUser:       {Strategy: contract.PostgresSingleUser},
+		contract.PostgresAlternatingUsers: {Strategy: contract.PostgresAlternatingUsers},
+	}
+}
+
+// handlerFor runs newHandler on env, as main does on the Lambda's.
+func handlerFor(t *testing.T, env map[string]string) (*dispatcher, error) {
+	t.Helper()
+	// No AWS call happens at init: the SDK resolves credentials lazily.
+	t.Setenv("AWS_REGION", "us-east-1")
+	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
+	return newHandler(context.Background(), func(k string) string { return env[k] }, &bytes.Buffer{})
+}
+
+func TestNewHandlerRefusesBadSettings(t *testing.T) {
 	tests := []struct {
 		name    string
 		env     map[string]string
 		wantErr string
 	}{
-		{"random", map[string]string{envStrategy: "random"}, ""},
-		{"keyring", map[string]string{envStrategy: "keyring", envLogLevel: "debug", envHTTPTimeout: "3s"}, ""},
-		{"strategy missing", nil, "ROTATION_STRATEGY is not set; want one of http, keyring, postgres-alternating-users, postgres-single-user, random, twilio"},
-		{"strategy unknown", map[string]string{envStrategy: "ldap"}, `"ldap" is unknown`},
-		{"bad log level", map[string]string{envStrategy: "random", envLogLevel: "loud"}, "ROTATION_LOG_LEVEL"},
-		{"bad timeout", map[string]string{envStrategy: "random", envHTTPTimeout: "ten"}, "ROTATION_HTTP_TIMEOUT"},
-		{"zero timeout", map[string]string{envStrategy: "random", envHTTPTimeout: "0s"}, "not a positive duration"},
-		{"bad strategy setting", map[string]string{envStrategy: "random", "RANDOM_LENGTH": "3"}, "build strategy random"},
+		{"strategy missing", nil, `ROTATION_STRATEGY="": want one of random, keyring, http, twilio, postgres-single-user, postgres-alternating-users`},
+		{"strategy unknown", map[string]string{contract.EnvStrategy: "ldap"}, `ROTATION_STRATEGY="ldap"`},
+		{"another strategy's setting", map[string]string{contract.EnvStrategy: "random", contract.EnvDBGrants: "pg_read_all_data"}, "Database is not its setting"},
+		{"malformed setting", map[string]string{contract.EnvStrategy: "twilio", contract.EnvAdminSecretARN: adminARN, contract.EnvGracePeriod: "soon"}, "GRACE_PERIOD"},
+		{"setting out of range", map[string]string{contract.EnvStrategy: "random", contract.EnvPasswordLength: "3"}, "build strategy random: new random strategy: password length 3"},
+		{"keyring bound out of range", map[string]string{contract.EnvStrategy: "keyring", contract.EnvKeyringMaxKeys: "65"}, "build strategy keyring"},
+		{"insecure key API", map[string]string{contract.EnvStrategy: "http", contract.EnvAdminSecretARN: adminARN, contract.EnvKeyAPIBaseURL: "http://keys.example.com"}, "must be https"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			// No AWS call happens at init: the SDK resolves credentials lazily.
-			t.Setenv("AWS_REGION", "us-east-1")
-			t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
-			var out bytes.Buffer
-			h, err := newHandler(context.Background(), func(k string) string { return tt.env[k] }, &out)
-			if tt.wantErr == "" {
-				require.NoError(t, err)
-				assert.NotNil(t, h)
-				return
-			}
+			_, err := handlerFor(t, tt.env)
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.wantErr)
 		})
 	}
 }
 
-// TestEveryStrategyIsWired: every rotation.strategy the Pulumi program can set
-// as ROTATION_STRATEGY for our own rotator (config/secret.go, all but manual
-// and the hosted ones) has a constructor, and the key-revoking ones a sweeper.
+// TestEveryStrategyIsWired: every strategy of the contract has a constructor,
+// and only the key-revoking ones answer the sweep event.
 func TestEveryStrategyIsWired(t *testing.T) {
-	want := []string{"random", "keyring", "http", "twilio", "postgres-single-user", "postgres-alternating-users"}
-	assert.ElementsMatch(t, want, slices.Collect(maps.Keys(strategies())))
-}
-
-func TestSweepingStrategiesGetASweeper(t *testing.T) {
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:1")
-	admin := "arn:aws:secretsmanager:us-east-1:111122223333:secret:/dev/integrations/admin-AbCdEf"
-	for name, env := range map[string]map[string]string{
-		"twilio": {envStrategy: "twilio", "TWILIO_ADMIN_SECRET_ARN": admin},
-		"http":   {envStrategy: "http", "HTTPKEY_BASE_URL": "https://keys.example.com", "HTTPKEY_ADMIN_SECRET_ARN": admin},
-	} {
-		d, err := newHandler(context.Background(), func(k string) string { return env[k] }, &bytes.Buffer{})
-		require.NoError(t, err, name)
-		assert.NotNil(t, d.sweep, "%s functions also run the revoke-expired sweep", name)
+	assert.ElementsMatch(t, contract.Strategies(), slices.Collect(maps.Keys(strategies(contract.TestSettings{}))))
+	for st, settings := range validSettings() {
+		env, err := settings.Env()
+		require.NoError(t, err, st)
+		d, err := handlerFor(t, env)
+		require.NoError(t, err, st)
+		assert.Equal(t, st.RevokesKeys(), d.sweep != nil, "%s: has a sweeper = %v, want %v", st, d.sweep != nil, st.RevokesKeys())
 	}
-	for _, name := range []string{"random", "keyring"} {
-		env := map[string]string{envStrategy: name}
-		d, err := newHandler(context.Background(), func(k string) string { return env[k] }, &bytes.Buffer{})
-		require.NoError(t, err, name)
-		assert.Nil(t, d.sweep, "%s revokes nothing", name)
-	}
-
-	env := map[string]string{envStrategy: "twilio", "TWILIO_ADMIN_SECRET_ARN": admin, "GRACE_PERIOD": "soon"}
-	_, err := newHandler(context.Background(), func(k string) string { return env[k] }, &bytes.Buffer{})
-	assert.Error(t, err, "a bad GRACE_PERIOD fails at start")
+	assert.Len(t, validSettings(), len(contract.Strategies()), "a strategy has no valid settings here")
 }
 
 // TestHTTPClientFollowsNoRedirect: a redirect from the key API (even to the
@@ -96,9 +92,10 @@ func TestHTTPClientFollowsNoRedirect(t *testing.T) {
 	req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/keys", nil)
 	require.NoError(t, err)
 	req.Header.Set("Authorization", "Bearer test-only-token")
-	resp, err := newHTTPClient(time.Second).Do(req)
+	resp, err := newHTTPClient().Do(req)
 	require.NoError(t, err)
 	defer resp.Body.Close()
 	assert.Equal(t, http.StatusFound, resp.StatusCode)
 	assert.False(t, followed.Load(), "the redirect was followed")
+	assert.Equal(t, httpTimeout, newHTTPClient().Timeout, "key API calls time out")
 }

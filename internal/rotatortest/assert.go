@@ -15,13 +15,13 @@ import (
 func (e *Env) AssertRotated(t testing.TB, secretID string, before Version, token string) Version {
 	t.Helper()
 	stages := e.Stages(t, secretID)
-	if got := VersionsWith(stages, engine.StageCurrent); len(got) != 1 || got[0] != token {
+	if got := versionsWith(stages, engine.StageCurrent); len(got) != 1 || got[0] != token {
 		t.Errorf("AWSCURRENT on versions %v, want exactly [%s]; stages %v", got, token, stages)
 	}
-	if got := VersionsWith(stages, engine.StagePrevious); len(got) != 1 || got[0] != before.ID {
+	if got := versionsWith(stages, engine.StagePrevious); len(got) != 1 || got[0] != before.ID {
 		t.Errorf("AWSPREVIOUS on versions %v, want exactly [%s]; stages %v", got, before.ID, stages)
 	}
-	for _, id := range VersionsWith(stages, engine.StagePending) {
+	for _, id := range versionsWith(stages, engine.StagePending) {
 		if id != token {
 			t.Errorf("AWSPENDING on version %s, want it on no version but %s; stages %v", id, token, stages)
 		}
@@ -43,7 +43,7 @@ func (e *Env) AssertRotated(t testing.TB, secretID string, before Version, token
 func (e *Env) AssertUnchanged(t testing.TB, secretID string, before Version) {
 	t.Helper()
 	stages := e.Stages(t, secretID)
-	if got := VersionsWith(stages, engine.StageCurrent); len(got) != 1 || got[0] != before.ID {
+	if got := versionsWith(stages, engine.StageCurrent); len(got) != 1 || got[0] != before.ID {
 		t.Errorf("AWSCURRENT on versions %v, want exactly [%s]; stages %v", got, before.ID, stages)
 	}
 	if now := e.Value(t, secretID, before.ID, engine.StageCurrent); now.Value != before.Value {

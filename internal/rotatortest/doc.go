@@ -1,5 +1,10 @@
-// Package rotatortest plays Secrets Manager's part in rotation tests, against a
-// real moto server started through internal/testenv.
+// Package rotatortest is the test bench of the rotation runtime, on real
+// services started through internal/testenv.
+//
+// It plays Secrets Manager's part on moto, stands in for the rotators'
+// downstream services (Database on a TLS PostgreSQL, KeyAPI for the http key
+// contract, Twilio for Twilio's Keys API), and holds the conformance suite
+// that every strategy runs (RunSuite, over the table in cmd/rotator).
 //
 // A test typically does:
 //

@@ -31,25 +31,9 @@ type Env struct {
 // on it. A missing moto fails the test with the way to get it.
 func New(t testing.TB) *Env {
 	t.Helper()
-	return ForMoto(testenv.NewMoto(t))
-}
-
-// ForMoto returns an Env on an already running moto, so that several subtests
-// can share one server (call Reset between them).
-func ForMoto(m *testenv.Moto) *Env {
-	e := &Env{Moto: m}
+	e := &Env{Moto: testenv.NewMoto(t)}
 	e.SM = e.Client(nil)
 	return e
-}
-
-// Reset drops every secret, role and function in moto; the stub rotation
-// function is registered again on next use.
-func (e *Env) Reset(t testing.TB) {
-	t.Helper()
-	if err := e.Moto.Reset(); err != nil {
-		t.Fatalf("reset moto: %v", err)
-	}
-	e.function = ""
 }
 
 // Config returns an aws.Config for moto: its endpoint and region, and static

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
 
@@ -36,15 +35,4 @@ func (r lambdaRotator) Handle(ctx context.Context, ev events.SecretsManagerSecre
 		return fmt.Errorf("%s: function error %s: %s", ev.Step, res.FunctionError, doc.ErrorMessage)
 	}
 	return nil
-}
-
-// StartRotator builds the rotator main package (such as "./cmd/rotator", a
-// path from the repository root) for this machine and runs it under
-// aws-lambda-rie pointed at this Env's moto, with extra environment such as
-// ROTATION_STRATEGY=random. It returns the running function; wrap it with
-// LambdaRotator to drive it.
-func (e *Env) StartRotator(t testing.TB, pkg string, env ...string) *testenv.Lambda {
-	t.Helper()
-	bootstrap := testenv.BuildBootstrap(t, pkg)
-	return testenv.NewLambda(t, bootstrap, append(e.Moto.Env(), env...))
 }

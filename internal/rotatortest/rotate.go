@@ -44,19 +44,39 @@ func NewToken() string {
 func (e *Env) StartRotation(t testing.TB, secretID string) string {
 	t.Helper()
 	token := NewToken()
-	e.StartRotationWithToken(t, secretID, token)
+	if err := e.startRotation(ctx(t), secretID, token, true); err != nil {
+		t.Fatalf("start rotation of %s: %v", secretID, err)
+	}
 	return token
 }
 
-// StartRotationWithToken is StartRotation with a token of the test's choice.
-func (e *Env) StartRotationWithToken(t testing.TB, secretID, token string) {
+// ConfigurationTest plays what Secrets Manager does when rotation is turned
+// on without rotating at once: RotateSecret with RotateImmediately false
+// stages a copy of AWSCURRENT as AWSPENDING under a new token (moto makes the
+// copy as AWS does), the function's testSecret step runs against it, and the
+// AWSPENDING label is removed again. It returns testSecret's error; the label
+// is removed either way. AWS documents the test in RotateSecret's
+// RotateImmediately: "Secrets Manager tests the rotation configuration by
+// running the testSecret step of the Lambda rotation function. The test
+// creates an AWSPENDING version of the secret and then removes it."
+func (e *Env) ConfigurationTest(t testing.TB, r Rotator, secretID string) error {
 	t.Helper()
-	if err := e.startRotation(ctx(t), secretID, token); err != nil {
-		t.Fatalf("start rotation of %s: %v", secretID, err)
+	token := NewToken()
+	if err := e.startRotation(ctx(t), secretID, token, false); err != nil {
+		t.Fatalf("start configuration test of %s: %v", secretID, err)
 	}
+	stepErr := Step(ctx(t), r, secretID, token, engine.StepTest)
+	if _, err := e.SM.UpdateSecretVersionStage(ctx(t), &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId:            aws.String(secretID),
+		VersionStage:        aws.String(engine.StagePending),
+		RemoveFromVersionId: aws.String(token),
+	}); err != nil {
+		t.Fatalf("remove AWSPENDING after the configuration test of %s: %v", secretID, err)
+	}
+	return stepErr
 }
 
-func (e *Env) startRotation(ctx context.Context, secretID, token string) error {
+func (e *Env) startRotation(ctx context.Context, secretID, token string, immediately bool) error {
 	fn, err := e.stubFunction(ctx)
 	if err != nil {
 		return err
@@ -84,13 +104,25 @@ func (e *Env) startRotation(ctx context.Context, secretID, token string) error {
 		RotationLambdaARN:  aws.String(fn),
 		// A schedule makes moto report RotationEnabled, as AWS does.
 		RotationRules:     &types.RotationRulesType{AutomaticallyAfterDays: aws.Int64(30)},
-		RotateImmediately: aws.Bool(true),
+		RotateImmediately: aws.Bool(immediately),
 	})
 	if err != nil {
 		return fmt.Errorf("rotate secret: %w", err)
 	}
-	if got := aws.ToString(out.VersionId); got != token {
-		return fmt.Errorf("rotate secret: got version %s, want the token %s", got, token)
+	if immediately {
+		if got := aws.ToString(out.VersionId); got != token {
+			return fmt.Errorf("rotate secret: got version %s, want the token %s", got, token)
+		}
+		return nil
+	}
+	// Without an immediate rotation the answer names the current version;
+	// the copy must sit under the token.
+	d, err = e.SM.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(secretID)})
+	if err != nil {
+		return fmt.Errorf("describe secret: %w", err)
+	}
+	if !slices.Contains(d.VersionIdsToStages[token], engine.StagePending) {
+		return fmt.Errorf("rotate secret: version %s has stages %v, want AWSPENDING", token, d.VersionIdsToStages[token])
 	}
 	return nil
 }

@@ -68,8 +68,8 @@ func (e *Env) Current(t testing.TB, secretID string) Version {
 	return e.Value(t, secretID, "", "AWSCURRENT")
 }
 
-// VersionsWith returns the ids of the versions that carry stage.
-func VersionsWith(stages map[string][]string, stage string) []string {
+// versionsWith returns the ids of the versions that carry stage.
+func versionsWith(stages map[string][]string, stage string) []string {
 	var ids []string
 	for id, labels := range stages {
 		for _, l := range labels {

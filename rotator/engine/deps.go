@@ -6,13 +6,17 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/acme/secrets-platform/rotator/contract"
 )
 
-// Deps is what the rotator's main hands to a strategy constructor: the process
-// environment the program set on the Lambda, and the clients built once at start.
+// Deps is what the rotator's main hands to a strategy constructor: the
+// function's settings, read once through contract.FromEnv, and the clients
+// built once at start.
 type Deps struct {
-	// Getenv reads the Lambda's environment (os.Getenv in production).
-	Getenv func(string) string
+	// Settings are the function's settings; a constructor reads its
+	// strategy's part (Password, Keyring, KeyAPI, Database).
+	Settings contract.Settings
 	// SecretsManager is the client for secrets a strategy reads besides the one
 	// under rotation (a database master secret, a provider's admin credential).
 	SecretsManager *secretsmanager.Client
@@ -22,6 +26,6 @@ type Deps struct {
 	Now func() time.Time
 }
 
-// Constructor builds a strategy from its environment; each strategy package
-// exports one (FromEnv), and the rotator's main picks it by ROTATION_STRATEGY.
+// Constructor builds a strategy from Deps; the rotator's main keeps one per
+// contract.Strategy.
 type Constructor func(ctx context.Context, d Deps) (Strategy, error)

@@ -114,26 +114,19 @@ func (h *Handler) Handle(ctx context.Context, ev events.SecretsManagerSecretRota
 		Pending:   Version{ID: ev.ClientRequestToken},
 	}
 	if st.stages[r.Token].has(StageCurrent) {
-		// The rotation already finished for this token: every step is a no-op,
-		// except that finishSecret still owes the strategy its Finish, which may
-		// have failed after the move on an earlier attempt.
-		if ev.Step != StepFinish {
-			log.InfoContext(ctx, "token already AWSCURRENT, nothing to do")
-			return nil
-		}
-		r.Current = Version{ID: st.previous}
-		err = h.finishStrategy(ctx, log, r)
-	} else {
-		switch ev.Step {
-		case StepCreate:
-			err = h.create(ctx, log, ev, r)
-		case StepSet:
-			err = h.set(ctx, log, r, st)
-		case StepTest:
-			err = h.test(ctx, log, r)
-		case StepFinish:
-			err = h.finish(ctx, log, r)
-		}
+		// The rotation already finished for this token: every step is a no-op.
+		log.InfoContext(ctx, "token already AWSCURRENT, nothing to do")
+		return nil
+	}
+	switch ev.Step {
+	case StepCreate:
+		err = h.create(ctx, log, ev, r)
+	case StepSet:
+		err = h.set(ctx, log, r)
+	case StepTest:
+		err = h.test(ctx, log, r)
+	case StepFinish:
+		err = h.finish(ctx, log, r)
 	}
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", ev.Step, arn, err)
@@ -183,17 +176,10 @@ func (h *Handler) create(ctx context.Context, log *slog.Logger, ev events.Secret
 }
 
 // set makes the downstream service accept the pending value.
-func (h *Handler) set(ctx context.Context, log *slog.Logger, r Rotation, st state) error {
+func (h *Handler) set(ctx context.Context, log *slog.Logger, r Rotation) error {
 	n := needsOf(h.s)
 	if err := h.fill(ctx, &r, n.CurrentInSet, n.PendingInSet); err != nil {
 		return err
-	}
-	if n.PreviousInSet && st.previous != "" {
-		v, err := h.value(ctx, r.SecretARN, st.previous, StagePrevious)
-		if err != nil {
-			return fmt.Errorf("get previous value: %w", err)
-		}
-		r.Previous = &Version{ID: st.previous, Value: v}
 	}
 	if err := h.s.Set(ctx, r); err != nil {
 		return fmt.Errorf("set value with %s: %w", h.s.Name(), err)
@@ -230,46 +216,20 @@ func (h *Handler) finish(ctx context.Context, log *slog.Logger, r Rotation) erro
 		return fmt.Errorf("move AWSCURRENT from %s to %s: %w", r.Current.ID, r.Token, err)
 	}
 	log.InfoContext(ctx, "AWSCURRENT moved", "previous", r.Current.ID)
-	return h.finishStrategy(ctx, log, r)
-}
-
-// finishStrategy runs the strategy's Finisher, if it has one, after the move. In
-// its Rotation, Current is the replaced version and Pending the new current one.
-func (h *Handler) finishStrategy(ctx context.Context, log *slog.Logger, r Rotation) error {
-	f, ok := h.s.(Finisher)
-	if !ok {
-		return nil
-	}
-	n := needsOf(h.s)
-	if r.Current.ID == "" {
-		// No AWSPREVIOUS (the version was removed by hand): nothing to read.
-		n.CurrentInFinish = false
-	}
-	if err := h.fillStages(ctx, &r, n.CurrentInFinish, StagePrevious, n.PendingInFinish, StageCurrent); err != nil {
-		return err
-	}
-	if err := f.Finish(ctx, r); err != nil {
-		return fmt.Errorf("finish with %s: %w", h.s.Name(), err)
-	}
-	log.InfoContext(ctx, "strategy finished", "previous", r.Current.ID)
 	return nil
 }
 
 // fill reads the current and pending values a step needs, under the stages they
 // carry during the rotation.
 func (h *Handler) fill(ctx context.Context, r *Rotation, current, pending bool) error {
-	return h.fillStages(ctx, r, current, StageCurrent, pending, StagePending)
-}
-
-func (h *Handler) fillStages(ctx context.Context, r *Rotation, current bool, currentStage string, pending bool, pendingStage string) error {
 	var err error
 	if current {
-		if r.Current.Value, err = h.value(ctx, r.SecretARN, r.Current.ID, currentStage); err != nil {
+		if r.Current.Value, err = h.value(ctx, r.SecretARN, r.Current.ID, StageCurrent); err != nil {
 			return fmt.Errorf("get current value: %w", err)
 		}
 	}
 	if pending {
-		if r.Pending.Value, err = h.value(ctx, r.SecretARN, r.Pending.ID, pendingStage); err != nil {
+		if r.Pending.Value, err = h.value(ctx, r.SecretARN, r.Pending.ID, StagePending); err != nil {
 			return fmt.Errorf("get pending value: %w", err)
 		}
 	}
@@ -298,9 +258,5 @@ func needsOf(s Strategy) Needs {
 	if vn, ok := s.(ValueNeeds); ok {
 		return vn.Needs()
 	}
-	return Needs{
-		CurrentInSet: true, PendingInSet: true, PreviousInSet: true,
-		CurrentInTest: true, PendingInTest: true,
-		CurrentInFinish: true, PendingInFinish: true,
-	}
+	return Needs{CurrentInSet: true, PendingInSet: true, CurrentInTest: true, PendingInTest: true}
 }

@@ -174,20 +174,19 @@ func TestCreate(t *testing.T) {
 
 func TestSetAndTestFetchOnlyWhatTheStrategyNeeds(t *testing.T) {
 	tests := []struct {
-		name      string
-		step      string
-		needs     engine.Needs
-		wantGets  int
-		wantCur   string
-		wantPend  string
-		wantPrevV string
+		name     string
+		step     string
+		needs    engine.Needs
+		wantGets int
+		wantCur  string
+		wantPend string
 	}{
-		{"set nothing", engine.StepSet, engine.Needs{}, 0, "", "", ""},
-		{"set pending", engine.StepSet, engine.Needs{PendingInSet: true}, 1, "", newVal, ""},
-		{"set all", engine.StepSet, engine.Needs{CurrentInSet: true, PendingInSet: true, PreviousInSet: true}, 3, oldVal, newVal, prevVal},
-		{"test nothing", engine.StepTest, engine.Needs{PendingInSet: true}, 0, "", "", ""},
-		{"test pending", engine.StepTest, engine.Needs{PendingInTest: true}, 1, "", newVal, ""},
-		{"test both", engine.StepTest, engine.Needs{CurrentInTest: true, PendingInTest: true}, 2, oldVal, newVal, ""},
+		{"set nothing", engine.StepSet, engine.Needs{}, 0, "", ""},
+		{"set pending", engine.StepSet, engine.Needs{PendingInSet: true}, 1, "", newVal},
+		{"set both", engine.StepSet, engine.Needs{CurrentInSet: true, PendingInSet: true}, 2, oldVal, newVal},
+		{"test nothing", engine.StepTest, engine.Needs{PendingInSet: true}, 0, "", ""},
+		{"test pending", engine.StepTest, engine.Needs{PendingInTest: true}, 1, "", newVal},
+		{"test both", engine.StepTest, engine.Needs{CurrentInTest: true, PendingInTest: true}, 2, oldVal, newVal},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -203,13 +202,6 @@ func TestSetAndTestFetchOnlyWhatTheStrategyNeeds(t *testing.T) {
 			// ==, not assert.Equal, which would print the values.
 			assert.True(t, string(r.Current.Value) == tt.wantCur, "current value differs from the wanted one (not shown)")
 			assert.True(t, string(r.Pending.Value) == tt.wantPend, "pending value differs from the wanted one (not shown)")
-			if tt.wantPrevV == "" {
-				assert.Nil(t, r.Previous)
-			} else {
-				require.NotNil(t, r.Previous)
-				assert.Equal(t, prevID, r.Previous.ID)
-				assert.True(t, string(r.Previous.Value) == tt.wantPrevV, "previous value differs from the wanted one (not shown)")
-			}
 		})
 	}
 }
@@ -247,9 +239,9 @@ func TestSetAndTestErrors(t *testing.T) {
 }
 
 func TestFinish(t *testing.T) {
-	t.Run("moves AWSCURRENT and runs the Finisher", func(t *testing.T) {
+	t.Run("moves AWSCURRENT, and Secrets Manager AWSPREVIOUS", func(t *testing.T) {
 		sm := newStub(true).version(oldID, oldVal, engine.StageCurrent).version(token, newVal, engine.StagePending)
-		s := &finishStrategy{}
+		s := &stubStrategy{}
 		require.NoError(t, engine.NewHandler(sm, s, nil).Handle(context.Background(), event(engine.StepFinish)))
 		require.Len(t, sm.updates, 1)
 		u := sm.updates[0]
@@ -258,36 +250,16 @@ func TestFinish(t *testing.T) {
 		assert.Equal(t, oldID, aws.ToString(u.RemoveFromVersionId))
 		assert.ElementsMatch(t, []string{engine.StagePending, engine.StageCurrent}, sm.labels[token])
 		assert.Equal(t, []string{engine.StagePrevious}, sm.labels[oldID])
-
-		r := s.seen["Finish"]
-		assert.Equal(t, oldID, r.Current.ID, "in Finish, Current is the replaced version")
-		assert.True(t, string(r.Current.Value) == oldVal, "in Finish, current value is not the replaced one (values not shown)")
-		assert.True(t, string(r.Pending.Value) == newVal, "in Finish, pending value is not the new one (values not shown)")
+		assert.Equal(t, []string{"DescribeSecret", "UpdateSecretVersionStage"}, sm.calls, "finishSecret reads no value")
+		assert.Empty(t, s.calls, "finishSecret runs no strategy step")
 	})
-	t.Run("retry after the move reruns only the Finisher", func(t *testing.T) {
-		sm := newStub(true).version(oldID, oldVal, engine.StagePrevious).version(token, newVal, engine.StageCurrent, engine.StagePending)
-		s := &finishStrategy{}
-		require.NoError(t, engine.NewHandler(sm, s, nil).Handle(context.Background(), event(engine.StepFinish)))
-		assert.Empty(t, sm.updates)
-		assert.Equal(t, []string{"Finish"}, s.calls)
-		assert.Equal(t, oldID, s.seen["Finish"].Current.ID)
-	})
-	t.Run("move fails: Finisher not run", func(t *testing.T) {
+	t.Run("move fails", func(t *testing.T) {
 		sm := newStub(true).version(oldID, oldVal, engine.StageCurrent).version(token, newVal, engine.StagePending)
 		sm.failOp, sm.failWith = "UpdateSecretVersionStage", errors.New("conflict")
-		s := &finishStrategy{}
-		err := engine.NewHandler(sm, s, nil).Handle(context.Background(), event(engine.StepFinish))
+		err := engine.NewHandler(sm, &stubStrategy{}, nil).Handle(context.Background(), event(engine.StepFinish))
 		require.Error(t, err)
 		assert.ErrorIs(t, err, sm.failWith)
-		assert.Empty(t, s.calls)
-	})
-	t.Run("Finisher error is returned", func(t *testing.T) {
-		sm := newStub(true).version(oldID, oldVal, engine.StageCurrent).version(token, newVal, engine.StagePending)
-		s := &finishStrategy{finishErr: errors.New("revoke later")}
-		err := engine.NewHandler(sm, s, nil).Handle(context.Background(), event(engine.StepFinish))
-		require.Error(t, err)
-		assert.ErrorIs(t, err, s.finishErr)
-		assert.Contains(t, sm.labels[token], engine.StageCurrent, "a failing Finisher must not undo the move")
+		assert.Equal(t, []string{engine.StageCurrent}, sm.labels[oldID], "a failed move leaves AWSCURRENT where it was")
 	})
 }
 

@@ -15,13 +15,12 @@ type stages []string
 func (s stages) has(stage string) bool { return slices.Contains(s, stage) }
 
 // state is what one DescribeSecret tells every step: the labels on each
-// version, and so the current and previous version ids without a value fetch.
+// version, and so the current version id without a value fetch.
 type state struct {
-	arn      string
-	enabled  bool
-	stages   map[string]stages
-	current  string
-	previous string
+	arn     string
+	enabled bool
+	stages  map[string]stages
+	current string
 }
 
 // describe reads the secret's metadata; every step starts with it.
@@ -42,9 +41,6 @@ func (h *Handler) describe(ctx context.Context, secretID string) (state, error) 
 		st.stages[id] = labels
 		if stages(labels).has(StageCurrent) {
 			st.current = id
-		}
-		if stages(labels).has(StagePrevious) {
-			st.previous = id
 		}
 	}
 	return st, nil

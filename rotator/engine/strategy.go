@@ -11,8 +11,8 @@ type Version struct {
 
 // Rotation is what each strategy step sees of the secret being rotated. The engine
 // fills it from Secrets Manager before calling the strategy: version ids always,
-// values only where the step reads them (Create always gets Current.Value; Set,
-// Test and Finish get what Needs asks for).
+// values only where the step reads them (Create always gets Current.Value; Set
+// and Test get what Needs asks for).
 type Rotation struct {
 	// SecretARN is the secret being rotated.
 	SecretARN string
@@ -22,10 +22,6 @@ type Rotation struct {
 	Current Version
 	// Pending is the AWSPENDING version (ID == Token); empty in Create.
 	Pending Version
-	// Previous is the AWSPREVIOUS version, nil when there is none or when the
-	// step does not read it (only Set does, with Needs.PreviousInSet). Single-user
-	// database rotation needs it when an earlier attempt already moved the password.
-	Previous *Version
 }
 
 // Strategy is the part of rotation that knows the downstream service. The engine
@@ -50,22 +46,11 @@ type Strategy interface {
 // strategy does not use (each GetSecretValue is a billed API call). A strategy
 // that does not implement ValueNeeds gets every value it could use.
 type Needs struct {
-	CurrentInSet, PendingInSet, PreviousInSet bool
-	CurrentInTest, PendingInTest              bool
-	// CurrentInFinish and PendingInFinish are read by Finisher strategies only.
-	// In Finish, Current is the replaced version (now AWSPREVIOUS) and Pending
-	// the new AWSCURRENT one.
-	CurrentInFinish, PendingInFinish bool
+	CurrentInSet, PendingInSet   bool
+	CurrentInTest, PendingInTest bool
 }
 
 // ValueNeeds is implemented by strategies that read fewer values than all of them.
 type ValueNeeds interface {
 	Needs() Needs
-}
-
-// Finisher is implemented by strategies with work after AWSCURRENT has moved to the
-// new version (for example noting when an old API key may be revoked). It must be
-// idempotent and must not undo the move when it fails.
-type Finisher interface {
-	Finish(ctx context.Context, r Rotation) error
 }

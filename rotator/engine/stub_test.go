@@ -177,14 +177,3 @@ type needsStrategy struct {
 }
 
 func (s *needsStrategy) Needs() engine.Needs { return s.needs }
-
-// finishStrategy is a stubStrategy with a Finisher.
-type finishStrategy struct {
-	stubStrategy
-	finishErr error
-}
-
-func (s *finishStrategy) Finish(_ context.Context, r engine.Rotation) error {
-	s.note("Finish", r)
-	return s.finishErr
-}

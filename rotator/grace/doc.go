@@ -4,8 +4,9 @@
 // After finishSecret moves AWSCURRENT to a new key, clients keep the old key for
 // as long as their cache lets them (the TTL, its jitter, then the stale period
 // when a refresh fails). The old key therefore stays valid for a grace period,
-// and a Sweeper, invoked on a schedule by the rotator Lambda with a SweepEvent,
-// revokes the key held by AWSPREVIOUS once the grace has passed. The switch time
+// and a Sweeper, invoked on a schedule by the rotator Lambda with a
+// contract.SweepEvent, revokes the key held by AWSPREVIOUS of each listed
+// secret once the grace has passed. The switch time
 // is read back from Secrets Manager (the CreatedDate of the AWSCURRENT version in
 // ListSecretVersionIds), so nothing but the secret itself needs to be kept.
 //
@@ -19,13 +20,10 @@
 // createSecret set, not from the switch in finishSecret: Secrets Manager keeps
 // no date for a label move. A rotation that stalls between those steps (a
 // failing setSecret retried for a while) shortens the effective grace by the
-// stall, which is why DefaultPeriod leaves some 40 minutes over MinGrace of the
-// cache defaults. moto 5.2.1 reports every version's CreatedDate as the time of
-// the listing, so tests move an injected clock instead.
+// stall, which is why DefaultPeriod leaves some 40 minutes over what the cache
+// defaults need. moto 5.2.1 reports every version's CreatedDate as the time
+// of the listing, so tests move an injected clock instead.
 //
-// Environment, read by PeriodFromEnv:
-//
-//	GRACE_PERIOD  optional; a Go duration ("1h", "45m"); default 1h. It must
-//	              exceed the longest a client can keep a key, MinGrace(ttl,
-//	              maxStale); the program's config validation enforces that.
+// The period is the function's contract.KeyAPI.Grace, which stack config
+// validates against its cache settings; zero means DefaultPeriod.
 package grace

@@ -24,7 +24,8 @@ type Gate struct {
 	sweeper *Sweeper
 }
 
-// NewGate returns a Gate with the same dependencies as a Sweeper.
+// NewGate returns a Gate with the same dependencies as a Sweeper (grace zero
+// means DefaultPeriod).
 func NewGate(sm SecretsManager, revoker Revoker, grace time.Duration, now func() time.Time) (*Gate, error) {
 	s, err := NewSweeper(sm, revoker, grace, now)
 	if err != nil {
@@ -44,9 +45,14 @@ func (g *Gate) Check(ctx context.Context, r engine.Rotation) error {
 	if res.Outcome != OutcomeWithinGrace {
 		return nil
 	}
-	prev, ok, err := g.previous(ctx, r, st.previous)
-	if err != nil || !ok {
-		return err
+	// Inside the grace the sweep read no value; asking the provider about the
+	// previous key needs it.
+	prev, ok, err := readVersion(ctx, g.sweeper.sm, r.SecretARN, st.previous)
+	if err != nil {
+		return fmt.Errorf("check previous key of %s: %w", r.SecretARN, err)
+	}
+	if !ok {
+		return nil
 	}
 	keyID, err := g.sweeper.revoker.KeyID(prev)
 	if err != nil {
@@ -72,17 +78,4 @@ func (g *Gate) Check(ctx context.Context, r engine.Rotation) error {
 	return fmt.Errorf("secret %s: key %s (AWSPREVIOUS) may be in use until %s; rotate after that, "+
 		"or revoke key %s at the provider first: %w",
 		r.SecretARN, keyID, res.NotBefore.UTC().Format(time.RFC3339), keyID, ErrPreviousKeyInGrace)
-}
-
-// previous returns the AWSPREVIOUS value, from the rotation when the engine
-// filled it, else from Secrets Manager.
-func (g *Gate) previous(ctx context.Context, r engine.Rotation, id string) (engine.Version, bool, error) {
-	if r.Previous != nil && r.Previous.ID == id {
-		return *r.Previous, true, nil
-	}
-	v, ok, err := readVersion(ctx, g.sweeper.sm, r.SecretARN, id)
-	if err != nil {
-		return engine.Version{}, false, fmt.Errorf("check previous key of %s: %w", r.SecretARN, err)
-	}
-	return v, ok, nil
 }

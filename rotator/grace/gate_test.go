@@ -1,4 +1,4 @@
-package grace
+package grace_test
 
 import (
 	"context"
@@ -12,13 +12,14 @@ import (
 
 	"github.com/acme/secrets-platform/internal/rotatortest"
 	"github.com/acme/secrets-platform/rotator/engine"
+	"github.com/acme/secrets-platform/rotator/grace"
 )
 
 func TestGate(t *testing.T) {
 	sm := rotatortest.New(t).SM
-	const grace = time.Hour
+	const period = time.Hour
 	before := time.Now
-	after := func() time.Time { return time.Now().Add(grace + time.Minute) }
+	after := func() time.Time { return time.Now().Add(period + time.Minute) }
 
 	tests := []struct {
 		name        string
@@ -40,7 +41,7 @@ func TestGate(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			arn, ids := secretWith(t, sm, fmt.Sprintf("gate-%02d", i), tt.keys...)
 			p := newProvider(tt.active...)
-			g, err := NewGate(sm, p, grace, tt.now)
+			g, err := grace.NewGate(sm, p, period, tt.now)
 			require.NoError(t, err)
 			// The engine hands Create the current value only.
 			r := engine.Rotation{
@@ -50,7 +51,7 @@ func TestGate(t *testing.T) {
 			}
 			err = g.Check(context.Background(), r)
 			if tt.wantInGrace {
-				require.ErrorIs(t, err, ErrPreviousKeyInGrace)
+				require.ErrorIs(t, err, grace.ErrPreviousKeyInGrace)
 				assert.Contains(t, err.Error(), "key k1", "error %q, want it to name the previous key", err)
 				assert.False(t, strings.Contains(err.Error(), "secret-of-"), "error leaks a key secret (error not shown: it would print the secret)")
 			} else {

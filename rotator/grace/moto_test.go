@@ -1,4 +1,4 @@
-package grace
+package grace_test
 
 import (
 	"context"

@@ -2,49 +2,11 @@ package grace
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
-
-// ActionRevokeExpired is the only SweepEvent action: revoke the AWSPREVIOUS key
-// of a secret whose grace has passed.
-const ActionRevokeExpired = "revoke-expired"
-
-// SweepEvent is the small custom event that a schedule sends to the rotator
-// Lambda (every 15 minutes, say); the rotator's main tells it apart from a
-// Secrets Manager rotation event by its action and hands it to a Sweeper.
-type SweepEvent struct {
-	// SecretID is the ARN (or name) of the rotated secret.
-	SecretID string `json:"secretId"`
-	// Action must be ActionRevokeExpired.
-	Action string `json:"action"`
-}
-
-// ParseSweepEvent tells a SweepEvent from a Secrets Manager rotation event, for
-// the rotator's main, whose one handler receives both. The "action" field decides:
-// Go's JSON decoding matches names case-insensitively, so a rotation event's
-// "SecretId" would fill SecretID too. ok is false for any event without an
-// action; an event with one must be a well-formed SweepEvent.
-func ParseSweepEvent(raw []byte) (ev SweepEvent, ok bool, err error) {
-	var probe struct {
-		Action *string `json:"action"`
-	}
-	if err := json.Unmarshal(raw, &probe); err != nil {
-		return SweepEvent{}, false, fmt.Errorf("parse event: %w", err)
-	}
-	if probe.Action == nil {
-		return SweepEvent{}, false, nil
-	}
-	if err := json.Unmarshal(raw, &ev); err != nil {
-		return SweepEvent{}, false, fmt.Errorf("parse sweep event: %w", err)
-	}
-	if ev.Action != ActionRevokeExpired || ev.SecretID == "" {
-		return SweepEvent{}, false, fmt.Errorf("parse sweep event: want {\"secretId\": ..., \"action\": %q}", ActionRevokeExpired)
-	}
-	return ev, true, nil
-}
 
 // Outcome says what a sweep did, for the rotator's log.
 type Outcome string
@@ -64,9 +26,12 @@ const (
 	OutcomeRevoked Outcome = "revoked"
 )
 
-// Result is what Sweep did. It holds key identifiers, never key secrets.
+// Result is what Sweep did to one secret. It holds key identifiers, never key
+// secrets.
 type Result struct {
-	Outcome Outcome
+	// SecretID is the swept secret, as the event named it.
+	SecretID string
+	Outcome  Outcome
 	// KeyID is the previous key's provider id, when one was read.
 	KeyID string
 	// NotBefore is when the previous key may be revoked, for OutcomeWithinGrace.
@@ -83,31 +48,43 @@ type Sweeper struct {
 	now     func() time.Time
 }
 
-// NewSweeper returns a Sweeper that revokes through revoker after grace, reading
-// the time from now.
+// NewSweeper returns a Sweeper that revokes through revoker after grace (zero
+// means DefaultPeriod), reading the time from now.
 func NewSweeper(sm SecretsManager, revoker Revoker, grace time.Duration, now func() time.Time) (*Sweeper, error) {
 	if sm == nil || revoker == nil || now == nil {
 		return nil, errors.New("new sweeper: secrets manager, revoker and clock are required")
 	}
-	if grace <= 0 {
-		return nil, fmt.Errorf("new sweeper: grace %s is not positive", grace)
+	if grace == 0 {
+		grace = DefaultPeriod
+	}
+	if grace < 0 {
+		return nil, fmt.Errorf("new sweeper: grace %s is negative", grace)
 	}
 	return &Sweeper{sm: sm, revoker: revoker, grace: grace, now: now}, nil
 }
 
-// Sweep handles one SweepEvent.
-func (s *Sweeper) Sweep(ctx context.Context, ev SweepEvent) (Result, error) {
-	if ev.Action != ActionRevokeExpired {
-		return Result{}, fmt.Errorf("sweep: unknown action %q, want %q", ev.Action, ActionRevokeExpired)
+// Sweep handles the secrets of one contract.SweepEvent, each on its own: a
+// failure on one secret does not stop the others. It returns the results of
+// the secrets it swept, and an error naming every secret it could not.
+func (s *Sweeper) Sweep(ctx context.Context, secretIDs []string) ([]Result, error) {
+	results := make([]Result, 0, len(secretIDs))
+	var failed []string
+	var errs []error
+	for _, id := range secretIDs {
+		res, _, err := s.sweep(ctx, id)
+		if err != nil {
+			failed = append(failed, id)
+			errs = append(errs, fmt.Errorf("sweep %s: %w", id, err))
+			continue
+		}
+		res.SecretID = id
+		results = append(results, res)
 	}
-	if ev.SecretID == "" {
-		return Result{}, errors.New("sweep: event has no secretId")
+	if len(failed) > 0 {
+		return results, fmt.Errorf("sweep %d of %d secrets failed (%s): %w",
+			len(failed), len(secretIDs), strings.Join(failed, ", "), errors.Join(errs...))
 	}
-	res, _, err := s.sweep(ctx, ev.SecretID)
-	if err != nil {
-		return Result{}, fmt.Errorf("sweep %s: %w", ev.SecretID, err)
-	}
-	return res, nil
+	return results, nil
 }
 
 // sweep revokes the previous key of secretID when its grace has passed. It also

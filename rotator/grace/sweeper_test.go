@@ -1,4 +1,4 @@
-package grace
+package grace_test
 
 import (
 	"context"
@@ -14,47 +14,45 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acme/secrets-platform/internal/rotatortest"
+	"github.com/acme/secrets-platform/rotator/grace"
 )
 
 func TestSweeper(t *testing.T) {
 	sm := rotatortest.New(t).SM
-	const grace = time.Hour
+	const period = time.Hour
 	// moto reports every version's CreatedDate as the moment of the listing, so
 	// "now" before the grace is the wall clock and "after" is past it.
 	before := time.Now
-	after := func() time.Time { return time.Now().Add(grace + time.Minute) }
+	after := func() time.Time { return time.Now().Add(period + time.Minute) }
 
 	tests := []struct {
 		name      string
 		keys      []string // key ids of the versions, oldest first
 		pendingID string   // a key id to put in an AWSPENDING version
-		action    string
 		now       func() time.Time
 		revokeErr error
 		sweeps    int
-		want      Outcome
+		want      grace.Outcome
 		wantKeyID string
 		wantErr   string
 		// wantRevokes are the keys the provider was asked to revoke.
 		wantRevokes []string
 	}{
-		{name: "before the grace nothing is revoked", keys: []string{"k1", "k2"}, now: before, want: OutcomeWithinGrace},
+		{name: "before the grace nothing is revoked", keys: []string{"k1", "k2"}, now: before, want: grace.OutcomeWithinGrace},
 		{name: "after the grace exactly the previous key is revoked", keys: []string{"k1", "k2"}, now: after,
-			want: OutcomeRevoked, wantKeyID: "k1", wantRevokes: []string{"k1"}},
+			want: grace.OutcomeRevoked, wantKeyID: "k1", wantRevokes: []string{"k1"}},
 		{name: "a second sweep is idempotent", keys: []string{"k1", "k2"}, now: after, sweeps: 2,
-			want: OutcomeRevoked, wantKeyID: "k1", wantRevokes: []string{"k1", "k1"}},
+			want: grace.OutcomeRevoked, wantKeyID: "k1", wantRevokes: []string{"k1", "k1"}},
 		{name: "only the previous of three versions is revoked", keys: []string{"k1", "k2", "k3"}, now: after,
-			want: OutcomeRevoked, wantKeyID: "k2", wantRevokes: []string{"k2"}},
-		{name: "never rotated", keys: []string{"k1"}, now: after, want: OutcomeNoPrevious},
-		{name: "previous was a placeholder", keys: []string{"", "k2"}, now: after, want: OutcomeNoKey},
+			want: grace.OutcomeRevoked, wantKeyID: "k2", wantRevokes: []string{"k2"}},
+		{name: "never rotated", keys: []string{"k1"}, now: after, want: grace.OutcomeNoPrevious},
+		{name: "previous was a placeholder", keys: []string{"", "k2"}, now: after, want: grace.OutcomeNoKey},
 		{name: "previous key is still the current key", keys: []string{"k1", "k1"}, now: after,
-			want: OutcomeKeyInUse, wantKeyID: "k1"},
+			want: grace.OutcomeKeyInUse, wantKeyID: "k1"},
 		{name: "previous key is the pending key", keys: []string{"k1", "k2"}, pendingID: "k1", now: after,
-			want: OutcomeKeyInUse, wantKeyID: "k1"},
+			want: grace.OutcomeKeyInUse, wantKeyID: "k1"},
 		{name: "revoke fails", keys: []string{"k1", "k2"}, now: after, revokeErr: errors.New("provider down"),
 			wantErr: "revoke previous key k1: provider down", wantRevokes: []string{"k1"}},
-		{name: "unknown action", keys: []string{"k1", "k2"}, action: "revoke-all", now: after,
-			wantErr: `unknown action "revoke-all"`},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -70,15 +68,16 @@ func TestSweeper(t *testing.T) {
 			}
 			p := newProvider(tt.keys...)
 			p.revokeErr = tt.revokeErr
-			s, err := NewSweeper(sm, p, grace, tt.now)
+			s, err := grace.NewSweeper(sm, p, period, tt.now)
 			require.NoError(t, err)
-			action := ActionRevokeExpired
-			if tt.action != "" {
-				action = tt.action
-			}
-			var got Result
+			var got grace.Result
 			for range max(tt.sweeps, 1) {
-				got, err = s.Sweep(context.Background(), SweepEvent{SecretID: arn, Action: action})
+				var res []grace.Result
+				res, err = s.Sweep(context.Background(), []string{arn})
+				if err == nil {
+					require.Len(t, res, 1)
+					got = res[0]
+				}
 			}
 			if tt.wantErr != "" {
 				require.Error(t, err)
@@ -86,24 +85,33 @@ func TestSweeper(t *testing.T) {
 				assert.False(t, strings.Contains(err.Error(), "secret-of-"), "error leaks a key secret (error not shown: it would print the secret)")
 			} else {
 				require.NoError(t, err)
+				assert.Equal(t, arn, got.SecretID, "result names %q, want the swept secret", got.SecretID)
 				assert.Equal(t, tt.want, got.Outcome, "outcome = %s, want %s", got.Outcome, tt.want)
 				assert.Equal(t, tt.wantKeyID, got.KeyID, "key id = %q, want %q", got.KeyID, tt.wantKeyID)
 			}
 			assert.Equal(t, tt.wantRevokes, p.revoked(), "revoked %v, want %v", p.revoked(), tt.wantRevokes)
 			current := tt.keys[len(tt.keys)-1]
 			assert.True(t, p.isActive(current), "current key %s was revoked (versions %v)", current, ids)
-			if tt.want == OutcomeWithinGrace {
+			if tt.want == grace.OutcomeWithinGrace {
 				assert.False(t, got.NotBefore.IsZero(), "within grace, NotBefore is zero, want the end of the grace")
 			}
 		})
 	}
 
-	t.Run("secret that does not exist", func(t *testing.T) {
-		s, err := NewSweeper(sm, newProvider(), grace, after)
+	t.Run("a failing secret does not stop the others", func(t *testing.T) {
+		a, _ := secretWith(t, sm, "sweep-many-a", "ka1", "ka2")
+		b, _ := secretWith(t, sm, "sweep-many-b", "kb1", "kb2")
+		p := newProvider("ka1", "ka2", "kb1", "kb2")
+		s, err := grace.NewSweeper(sm, p, period, after)
 		require.NoError(t, err)
-		_, err = s.Sweep(context.Background(), SweepEvent{SecretID: "no-such-secret", Action: ActionRevokeExpired})
+		got, err := s.Sweep(context.Background(), []string{a, "no-such-secret", b, "gone-too"})
 		require.Error(t, err)
-		assert.Contains(t, err.Error(), "list versions of no-such-secret", "error %q, want the listing step named", err)
+		assert.Contains(t, err.Error(), "sweep 2 of 4 secrets failed (no-such-secret, gone-too)", "error %q, want the failed ids named", err)
+		assert.Contains(t, err.Error(), "list versions of no-such-secret", "error %q, want the failing call named", err)
+		assert.False(t, strings.Contains(err.Error(), "secret-of-"), "error leaks a key secret (error not shown: it would print the secret)")
+		require.Len(t, got, 2, "results %+v, want one per swept secret", got)
+		assert.Equal(t, []string{a, b}, []string{got[0].SecretID, got[1].SecretID})
+		assert.Equal(t, []string{"ka1", "kb1"}, p.revoked(), "revoked %v, want the previous key of both good secrets", p.revoked())
 	})
 }
 
@@ -113,14 +121,31 @@ func TestNewSweeperRefusesBadArguments(t *testing.T) {
 		grace time.Duration
 		now   func() time.Time
 	}{
-		{name: "zero grace", grace: 0, now: time.Now},
 		{name: "negative grace", grace: -time.Minute, now: time.Now},
 		{name: "no clock", grace: time.Hour},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := NewSweeper(&secretsmanager.Client{}, newProvider(), tt.grace, tt.now)
+			_, err := grace.NewSweeper(&secretsmanager.Client{}, newProvider(), tt.grace, tt.now)
 			assert.Error(t, err, "NewSweeper(grace %s) succeeded, want an error", tt.grace)
 		})
+	}
+}
+
+func TestZeroGraceIsTheDefaultPeriod(t *testing.T) {
+	sm := rotatortest.New(t).SM
+	arn, _ := secretWith(t, sm, "default-period", "k1", "k2")
+	for _, tt := range []struct {
+		after time.Duration
+		want  grace.Outcome
+	}{
+		{grace.DefaultPeriod - time.Minute, grace.OutcomeWithinGrace},
+		{grace.DefaultPeriod + time.Minute, grace.OutcomeRevoked},
+	} {
+		s, err := grace.NewSweeper(sm, newProvider("k1", "k2"), 0, func() time.Time { return time.Now().Add(tt.after) })
+		require.NoError(t, err)
+		res, err := s.Sweep(context.Background(), []string{arn})
+		require.NoError(t, err)
+		assert.Equal(t, tt.want, res[0].Outcome, "%s after the switch: outcome %s, want %s", tt.after, res[0].Outcome, tt.want)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/url"
 	"slices"
 	"strings"
 	"sync"
@@ -17,30 +16,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acme/secrets-platform/internal/rotatortest"
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/engine"
 	"github.com/acme/secrets-platform/rotator/strategy/apikey"
 )
 
-// value is the fake provider's secret value: {"id","secret"} plus carried fields.
-type value struct {
-	id, secret string
-	rest       apikey.Object
-}
-
-func (v value) KeyID() string { return v.id }
-
-func (v value) CheckKey() error {
-	if v.id == "" || v.secret == "" {
-		return errors.New("id or secret is empty")
-	}
-	return nil
-}
-
-func (v value) Marshal() ([]byte, error) {
-	return v.rest.Marshal(map[string]string{"id": v.id, "secret": v.secret})
-}
-
-// fake is an in-memory provider that records the calls the lifecycle makes.
+// fake is an in-memory provider that records the calls the lifecycle makes:
+// the lifecycle's own decisions are under test here; the two real providers
+// run the conformance suite (cmd/rotator) against servers that follow their
+// contracts. Values are {"id","secret"} plus carried fields.
 type fake struct {
 	mu     sync.Mutex
 	names  map[string]string // key id -> name
@@ -50,34 +34,35 @@ type fake struct {
 	next   int
 }
 
-func (f *fake) ParseValue(b []byte) (value, error) {
-	var v value
-	rest, err := apikey.ParseObject(b, "not an object", map[string]*string{"id": &v.id, "secret": &v.secret})
-	if err != nil {
-		return value{}, err
-	}
-	v.rest = rest
-	return v, nil
+type fakeValue struct {
+	ID     string `json:"id"`
+	Secret string `json:"secret"`
 }
 
-func (f *fake) ParseAdmin(b []byte) (string, error) {
+func (f *fake) KeyID(b []byte) (string, error) {
+	var v fakeValue
+	if err := json.Unmarshal(b, &v); err != nil {
+		return "", errors.New("not an object")
+	}
+	return v.ID, nil
+}
+
+func (f *fake) Account(admin, value []byte) (apikey.Account, error) {
 	var a struct{ Token string }
-	if err := json.Unmarshal(b, &a); err != nil || a.Token == "" {
-		return "", errors.New(`value is not {"token": "..."}`)
+	if err := json.Unmarshal(admin, &a); err != nil || a.Token == "" {
+		return nil, errors.New(`value is not {"token": "..."}`)
 	}
-	return a.Token, nil
+	var rest map[string]any
+	if err := json.Unmarshal(value, &rest); err != nil {
+		return nil, errors.New("not an object")
+	}
+	return account{f, rest}, nil
 }
 
-func (f *fake) Keys(string, value) (apikey.Keys[value], error) { return f, nil }
-
-func (f *fake) CheckListed(id string) error {
-	if !strings.HasPrefix(id, "k-") {
-		return errors.New("answer lists a malformed id")
-	}
-	return nil
+func (f *fake) Test(_ context.Context, pending []byte) error {
+	id, _ := f.KeyID(pending)
+	return f.call("test " + id)
 }
-
-func (f *fake) Test(_ context.Context, pending value) error { return f.call("test " + pending.id) }
 
 func (f *fake) call(c string) error {
 	f.mu.Lock()
@@ -86,7 +71,14 @@ func (f *fake) call(c string) error {
 	return f.fail[strings.Fields(c)[0]]
 }
 
-func (f *fake) FindByName(_ context.Context, name string) ([]string, error) {
+// account carries the value it was made from, as the real providers do.
+type account struct {
+	f    *fake
+	rest map[string]any
+}
+
+func (a account) FindByName(_ context.Context, name string) ([]string, error) {
+	f := a.f
 	if err := f.call("find " + name); err != nil {
 		return nil, err
 	}
@@ -104,38 +96,53 @@ func (f *fake) FindByName(_ context.Context, name string) ([]string, error) {
 	return ids, nil
 }
 
-func (f *fake) Create(_ context.Context, cur value, name string) (value, error) {
+func (a account) Create(_ context.Context, name string) ([]byte, error) {
+	f := a.f
 	if err := f.call("create " + name); err != nil {
-		return value{}, err
+		return nil, err
 	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.next++
-	cur.id, cur.secret = fmt.Sprintf("k-new%d", f.next), "fake-secret"
-	f.names[cur.id] = name
-	return cur, nil
+	id := fmt.Sprintf("k-new%d", f.next)
+	f.names[id] = name
+	next := map[string]any{"id": id, "secret": "fake-secret"}
+	for k, v := range a.rest {
+		if k != "id" && k != "secret" {
+			next[k] = v
+		}
+	}
+	return json.Marshal(next)
 }
 
-func (f *fake) Activate(_ context.Context, id string) error { return f.call("activate " + id) }
+func (a account) Activate(_ context.Context, id string) error { return a.f.call("activate " + id) }
 
-func (f *fake) Exists(_ context.Context, id string) (bool, error) {
-	if err := f.call("exists " + id); err != nil {
+func (a account) Exists(_ context.Context, id string) (bool, error) {
+	if err := a.f.call("exists " + id); err != nil {
 		return false, err
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	_, ok := f.names[id]
+	a.f.mu.Lock()
+	defer a.f.mu.Unlock()
+	_, ok := a.f.names[id]
 	return ok, nil
 }
 
-func (f *fake) Revoke(_ context.Context, id string) error {
-	if err := f.call("revoke " + id); err != nil {
+func (a account) Revoke(_ context.Context, id string) error {
+	if err := a.f.call("revoke " + id); err != nil {
 		return err
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	delete(f.names, id)
+	a.f.mu.Lock()
+	defer a.f.mu.Unlock()
+	delete(a.f.names, id)
 	return nil
+}
+
+func newStrategy(t *testing.T, env *rotatortest.Env, adminARN string, f *fake) *apikey.Strategy {
+	t.Helper()
+	s, err := apikey.New("fake", contract.KeyAPI{AdminSecretARN: adminARN}, f,
+		apikey.Clients{SecretsManager: env.SM, HTTP: http.DefaultClient, Now: time.Now})
+	require.NoError(t, err)
+	return s
 }
 
 // TestLifecycle runs the steps against the fake, with moto holding the admin
@@ -143,28 +150,28 @@ func (f *fake) Revoke(_ context.Context, id string) error {
 func TestLifecycle(t *testing.T) {
 	env := rotatortest.New(t)
 	admin := env.CreateSecret(t, "apikey/admin", `{"token":"admin-token"}`)
-	terms := apikey.Terms{Name: "fake", Activate: "switch on", Get: "look at", Revoke: "retire"}
 	const current = `{"id":"k-cur","secret":"cur-secret","endpoint":"https://api.example.test"}`
 	tests := []struct {
 		name      string
 		orphans   []string // keys named for the token before Create
 		listed    []string // overrides what FindByName answers
 		fail      string   // the call that fails
+		pending   string   // replaces the value Create made
 		wantErr   string
 		wantCalls []string // "<name>" stands for the token's KeyName
 	}{
-		{name: "mints, switches on and tests a key",
+		{name: "mints, activates and tests a key",
 			wantCalls: []string{"find <name>", "create <name>", "activate k-new1", "test k-new1"}},
-		{name: "a key left by a crashed attempt is retired first", orphans: []string{"k-lost"},
+		{name: "a key left by a crashed attempt is revoked first", orphans: []string{"k-lost"},
 			wantCalls: []string{"find <name>", "revoke k-lost", "create <name>", "activate k-new1", "test k-new1"}},
-		{name: "the current key is never retired", listed: []string{"k-cur"},
+		{name: "the current key is never revoked", listed: []string{"k-cur"},
 			wantErr: "it is the current key k-cur; refusing to replace it", wantCalls: []string{"find <name>"}},
-		{name: "listed ids are checked one by one, in order", listed: []string{"k-lost", "SK1"},
-			wantErr: "answer lists a malformed id", wantCalls: []string{"find <name>", "revoke k-lost"}},
-		{name: "activate failure uses the provider's word", fail: "activate", wantErr: "switch on key k-new1: down",
+		{name: "activate failure names the key", fail: "activate", wantErr: "activate key k-new1: down",
 			wantCalls: []string{"find <name>", "create <name>", "activate k-new1"}},
 		{name: "test failure names the key", fail: "test", wantErr: "test key k-new1: down",
 			wantCalls: []string{"find <name>", "create <name>", "activate k-new1", "test k-new1"}},
+		{name: "a pending value without a key is refused", pending: `{"endpoint":"x"}`, wantErr: "holds no key",
+			wantCalls: []string{"find <name>", "create <name>"}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -173,7 +180,7 @@ func TestLifecycle(t *testing.T) {
 			if tt.fail != "" {
 				f.fail[tt.fail] = errors.New("down")
 			}
-			s := newStrategy(t, env, admin.ARN, terms, f)
+			s := newStrategy(t, env, admin.ARN, f)
 			r := engine.Rotation{SecretARN: sec.ARN, Token: rotatortest.NewToken(), Current: engine.Version{ID: sec.VersionID, Value: []byte(current)}}
 			name := apikey.KeyName(r.SecretARN, r.Token)
 			for _, id := range tt.orphans {
@@ -183,6 +190,9 @@ func TestLifecycle(t *testing.T) {
 
 			v, err := s.Create(ctx, r)
 			if err == nil {
+				if tt.pending != "" {
+					v = []byte(tt.pending)
+				}
 				r.Pending = engine.Version{ID: r.Token, Value: v}
 				if err = s.Set(ctx, r); err == nil {
 					err = s.Test(ctx, r)
@@ -218,15 +228,14 @@ func TestLifecycle(t *testing.T) {
 }
 
 // TestRevoker checks the grace.Revoker side: a value without a key needs no
-// call, and errors use the provider's words.
+// call, and errors name the key.
 func TestRevoker(t *testing.T) {
 	env := rotatortest.New(t)
 	admin := env.CreateSecret(t, "apikey/admin", `{"token":"admin-token"}`)
-	terms := apikey.Terms{Name: "fake", Activate: "switch on", Get: "look at", Revoke: "retire"}
 	ctx := context.Background()
 
 	f := &fake{names: map[string]string{"k-old": "operator"}, fail: map[string]error{}}
-	s := newStrategy(t, env, admin.ARN, terms, f)
+	s := newStrategy(t, env, admin.ARN, f)
 	old := engine.Version{ID: "v1", Value: []byte(`{"id":"k-old","secret":"old-secret"}`)}
 	placeholder := engine.Version{ID: "v0", Value: []byte(`{}`)}
 
@@ -250,51 +259,50 @@ func TestRevoker(t *testing.T) {
 	f.fail["revoke"], f.fail["exists"] = errors.New("down"), errors.New("down")
 	err = s.Revoke(ctx, old)
 	require.Error(t, err)
-	assert.Equal(t, "retire key k-old: down", err.Error())
+	assert.Equal(t, "revoke key k-old: down", err.Error())
 	_, err = s.Active(ctx, old)
 	require.Error(t, err)
-	assert.Equal(t, "look at key k-old: down", err.Error())
+	assert.Equal(t, "look up key k-old: down", err.Error())
 }
 
-func TestNew(t *testing.T) {
+func TestNewNeedsItsClients(t *testing.T) {
 	env := rotatortest.New(t)
-	terms := apikey.Terms{Name: "fake"}
-	valid := apikey.Config{BaseURL: "https://keys.example.test", AdminSecretARN: "arn:admin", SecretsManager: env.SM, HTTP: http.DefaultClient, Now: time.Now}
+	valid := apikey.Clients{SecretsManager: env.SM, HTTP: http.DefaultClient, Now: time.Now}
+	_, err := apikey.New("fake", contract.KeyAPI{AdminSecretARN: "arn:admin"}, &fake{}, valid)
+	require.NoError(t, err)
+	for name, c := range map[string]apikey.Clients{
+		"no clock":       {SecretsManager: env.SM, HTTP: http.DefaultClient},
+		"no HTTP client": {SecretsManager: env.SM, Now: time.Now},
+	} {
+		_, err := apikey.New("fake", contract.KeyAPI{AdminSecretARN: "arn:admin"}, &fake{}, c)
+		require.Error(t, err, name)
+		assert.Equal(t, "new fake strategy: admin secret ARN, secrets manager, HTTP client and clock are required", err.Error())
+	}
+	_, err = apikey.New("fake", contract.KeyAPI{}, &fake{}, valid)
+	assert.Error(t, err, "no admin secret ARN")
+}
+
+func TestBaseURL(t *testing.T) {
 	tests := []struct {
-		name    string
-		edit    func(*apikey.Config)
-		wantErr string
+		name, url, wantErr string
 	}{
-		{name: "valid", edit: func(*apikey.Config) {}},
-		{name: "loopback http", edit: func(c *apikey.Config) { c.BaseURL = "http://localhost:8080" }},
-		{name: "remote http", edit: func(c *apikey.Config) { c.BaseURL = "http://keys.example.test" },
-			wantErr: `new fake strategy: base URL "http://keys.example.test" must be https (http only for a loopback host)`},
-		{name: "relative URL", edit: func(c *apikey.Config) { c.BaseURL = "/v1" }, wantErr: `base URL "/v1" is not an absolute URL`},
-		{name: "no clock", edit: func(c *apikey.Config) { c.Now = nil },
-			wantErr: "new fake strategy: admin secret ARN, secrets manager, HTTP client and clock are required"},
+		{name: "https", url: "https://keys.example.test/adapter"},
+		{name: "loopback http", url: "http://127.0.0.1:8080"},
+		{name: "localhost http", url: "http://localhost:8080"},
+		{name: "plain http to a remote host", url: "http://keys.example.test",
+			wantErr: `base URL "http://keys.example.test" must be https (http only for a loopback host)`},
+		{name: "relative", url: "/v1", wantErr: `base URL "/v1" is not an absolute URL`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := valid
-			tt.edit(&cfg)
-			s, err := apikey.New(cfg, terms, func(*url.URL, *http.Client) apikey.Provider[value, string] { return &fake{} })
+			u, err := apikey.BaseURL(tt.url)
 			if tt.wantErr != "" {
 				require.Error(t, err)
-				assert.Contains(t, err.Error(), tt.wantErr, "error %q, want it to contain %q", err, tt.wantErr)
+				assert.Equal(t, tt.wantErr, err.Error())
 				return
 			}
 			require.NoError(t, err)
-			assert.Equal(t, "fake", s.Name(), "Name() = %q, want fake", s.Name())
+			assert.Equal(t, tt.url, u.String())
 		})
 	}
-}
-
-func newStrategy(t *testing.T, env *rotatortest.Env, adminARN string, terms apikey.Terms, f *fake) *apikey.Strategy[value, string] {
-	t.Helper()
-	s, err := apikey.New(apikey.Config{
-		BaseURL: "https://keys.example.test", AdminSecretARN: adminARN, SecretsManager: env.SM,
-		HTTP: http.DefaultClient, Now: time.Now,
-	}, terms, func(*url.URL, *http.Client) apikey.Provider[value, string] { return f })
-	require.NoError(t, err)
-	return s
 }

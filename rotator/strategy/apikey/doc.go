@@ -1,5 +1,5 @@
-// Package apikey is the lifecycle shared by the strategies that rotate a
-// third-party API key through the provider's own API (httpkey, twilio).
+// Package apikey is the key lifecycle shared by the two key strategies (http,
+// twilio).
 //
 // A Strategy reads the admin credential from its own secret at each step (so
 // that a rotated admin credential takes effect at once), and:
@@ -13,7 +13,6 @@
 //   - As a grace.Revoker it revokes the key an old version holds, once the
 //     grace package says no client can still use it.
 //
-// What differs between providers (the value and admin codecs, the calls that
-// manage and test keys) is a Provider; the words errors use for those calls
-// are its Terms. No secret value ever reaches an error.
+// What differs between the two providers (their value shapes, the calls that
+// manage and test keys) is a Provider. No secret value ever reaches an error.
 package apikey

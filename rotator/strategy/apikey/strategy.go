@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net"
 	"net/http"
@@ -13,72 +14,55 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/engine"
 	"github.com/acme/secrets-platform/rotator/grace"
 )
 
-// Config is what New needs. Every field is required except Grace. Provider
-// packages name it as their own Config and say what their fields hold.
-type Config struct {
-	// BaseURL is the provider's API: https, or http on a loopback host.
-	BaseURL string
-	// AdminSecretARN names the secret holding the admin credential.
-	AdminSecretARN string
+// Clients are what a key strategy calls besides its provider's API.
+type Clients struct {
 	// SecretsManager reads the admin secret and the rotated secret's versions.
 	SecretsManager grace.SecretsManager
 	// HTTP is the client for the provider.
 	HTTP *http.Client
-	// Grace is how long an old key stays valid; zero means grace.DefaultPeriod.
-	Grace time.Duration
 	// Now is the clock.
 	Now func() time.Time
 }
 
-// Strategy rotates the API keys of one provider. It implements engine.Strategy
-// and grace.Revoker.
-type Strategy[V Value, A any] struct {
-	terms          Terms
-	provider       Provider[V, A]
+// Strategy rotates the API keys of one provider. It implements engine.Strategy,
+// engine.ValueNeeds and grace.Revoker.
+type Strategy struct {
+	name           contract.Strategy
+	provider       Provider
 	sm             grace.SecretsManager
 	adminSecretARN string
 	gate           *grace.Gate
 }
 
 var (
-	_ engine.Strategy   = (*Strategy[Value, any])(nil)
-	_ engine.ValueNeeds = (*Strategy[Value, any])(nil)
-	_ grace.Revoker     = (*Strategy[Value, any])(nil)
+	_ engine.Strategy   = (*Strategy)(nil)
+	_ engine.ValueNeeds = (*Strategy)(nil)
+	_ grace.Revoker     = (*Strategy)(nil)
 )
 
-// New returns a Strategy for cfg, whose provider newProvider builds on the
-// checked base URL and the HTTP client. Errors begin "new <name> strategy".
-func New[V Value, A any](cfg Config, t Terms, newProvider func(base *url.URL, hc *http.Client) Provider[V, A]) (*Strategy[V, A], error) {
-	base, err := parseBaseURL(cfg.BaseURL)
+// New returns the strategy name rotating keys through p, with the admin
+// secret and grace of api. Errors begin "new <name> strategy".
+func New(name contract.Strategy, api contract.KeyAPI, p Provider, c Clients) (*Strategy, error) {
+	if api.AdminSecretARN == "" || c.SecretsManager == nil || c.HTTP == nil || c.Now == nil {
+		return nil, fmt.Errorf("new %s strategy: admin secret ARN, secrets manager, HTTP client and clock are required", name)
+	}
+	s := &Strategy{name: name, provider: p, sm: c.SecretsManager, adminSecretARN: api.AdminSecretARN}
+	gate, err := grace.NewGate(c.SecretsManager, s, api.Grace, c.Now)
 	if err != nil {
-		return nil, fmt.Errorf("new %s strategy: %w", t.Name, err)
+		return nil, fmt.Errorf("new %s strategy: %w", name, err)
 	}
-	if cfg.AdminSecretARN == "" || cfg.SecretsManager == nil || cfg.HTTP == nil || cfg.Now == nil {
-		return nil, fmt.Errorf("new %s strategy: admin secret ARN, secrets manager, HTTP client and clock are required", t.Name)
-	}
-	period := cfg.Grace
-	if period == 0 {
-		period = grace.DefaultPeriod
-	}
-	s := &Strategy[V, A]{
-		terms:          t,
-		provider:       newProvider(base, cfg.HTTP),
-		sm:             cfg.SecretsManager,
-		adminSecretARN: cfg.AdminSecretARN,
-	}
-	if s.gate, err = grace.NewGate(cfg.SecretsManager, s, period, cfg.Now); err != nil {
-		return nil, fmt.Errorf("new %s strategy: %w", t.Name, err)
-	}
+	s.gate = gate
 	return s, nil
 }
 
-// parseBaseURL refuses plain http to anything but this machine: credentials
-// travel in every request.
-func parseBaseURL(raw string) (*url.URL, error) {
+// BaseURL parses a provider's base URL, refusing plain http to anything but
+// this machine: credentials travel in every request.
+func BaseURL(raw string) (*url.URL, error) {
 	u, err := url.Parse(raw)
 	if err != nil || u.Host == "" {
 		return nil, fmt.Errorf("base URL %q is not an absolute URL", raw)
@@ -110,10 +94,10 @@ func KeyName(secretARN, token string) string {
 }
 
 // Name implements engine.Strategy.
-func (s *Strategy[V, A]) Name() string { return s.terms.Name }
+func (s *Strategy) Name() string { return string(s.name) }
 
 // Needs implements engine.ValueNeeds: Set and Test read only the new key.
-func (s *Strategy[V, A]) Needs() engine.Needs {
+func (s *Strategy) Needs() engine.Needs {
 	return engine.Needs{PendingInSet: true, PendingInTest: true}
 }
 
@@ -122,160 +106,144 @@ func (s *Strategy[V, A]) Needs() engine.Needs {
 // earlier attempt that crashed before its value was stored; its secret is lost
 // (providers show it once), so it is revoked rather than left live, and a
 // fresh one is minted.
-func (s *Strategy[V, A]) Create(ctx context.Context, r engine.Rotation) ([]byte, error) {
-	cur, err := s.provider.ParseValue(r.Current.Value)
+func (s *Strategy) Create(ctx context.Context, r engine.Rotation) ([]byte, error) {
+	current, err := s.provider.KeyID(r.Current.Value)
 	if err != nil {
 		return nil, fmt.Errorf("read current value of %s: %w", r.SecretARN, err)
 	}
 	if err := s.gate.Check(ctx, r); err != nil {
 		return nil, err
 	}
-	a, err := s.admin(ctx)
-	if err != nil {
-		return nil, err
-	}
-	keys, err := s.provider.Keys(a, cur)
+	account, err := s.account(ctx, r.Current.Value)
 	if err != nil {
 		return nil, fmt.Errorf("create key for %s: %w", r.SecretARN, err)
 	}
 	name := KeyName(r.SecretARN, r.Token)
-	orphans, err := keys.FindByName(ctx, name)
+	orphans, err := account.FindByName(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("look up key %s: %w", name, err)
 	}
 	for _, id := range orphans {
-		if err := s.provider.CheckListed(id); err != nil {
-			return nil, fmt.Errorf("look up key %s: %w", name, err)
-		}
-		if id == cur.KeyID() {
+		if id == current {
 			return nil, fmt.Errorf("look up key %s: it is the current key %s; refusing to replace it", name, id)
 		}
-		if err := keys.Revoke(ctx, id); err != nil {
-			return nil, fmt.Errorf("delete key %s left by an earlier attempt: %w", id, err)
+		if err := account.Revoke(ctx, id); err != nil {
+			return nil, fmt.Errorf("revoke key %s left by an earlier attempt: %w", id, err)
 		}
 	}
-	next, err := keys.Create(ctx, cur, name)
+	next, err := account.Create(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("create key %s: %w", name, err)
 	}
-	return next.Marshal()
+	return next, nil
 }
 
 // Set implements engine.Strategy: it makes the pending key usable
 // (idempotently), so that a key gone in between fails here rather than after
 // the switch.
-func (s *Strategy[V, A]) Set(ctx context.Context, r engine.Rotation) error {
-	p, err := s.pending(r)
+func (s *Strategy) Set(ctx context.Context, r engine.Rotation) error {
+	id, err := s.pendingKey(r)
 	if err != nil {
 		return err
 	}
-	a, err := s.admin(ctx)
+	account, err := s.account(ctx, r.Pending.Value)
 	if err != nil {
-		return err
+		return fmt.Errorf("activate key %s: %w", id, err)
 	}
-	keys, err := s.provider.Keys(a, p)
-	if err != nil {
-		return fmt.Errorf("set key %s: %w", p.KeyID(), err)
-	}
-	if err := keys.Activate(ctx, p.KeyID()); err != nil {
-		return fmt.Errorf("%s key %s: %w", s.terms.Activate, p.KeyID(), err)
+	if err := account.Activate(ctx, id); err != nil {
+		return fmt.Errorf("activate key %s: %w", id, err)
 	}
 	return nil
 }
 
 // Test implements engine.Strategy: it calls the provider as the pending key and
 // checks that the provider saw that very key.
-func (s *Strategy[V, A]) Test(ctx context.Context, r engine.Rotation) error {
-	p, err := s.pending(r)
+func (s *Strategy) Test(ctx context.Context, r engine.Rotation) error {
+	id, err := s.pendingKey(r)
 	if err != nil {
 		return err
 	}
-	if err := s.provider.Test(ctx, p); err != nil {
-		return fmt.Errorf("test key %s: %w", p.KeyID(), err)
+	if err := s.provider.Test(ctx, r.Pending.Value); err != nil {
+		return fmt.Errorf("test key %s: %w", id, err)
 	}
 	return nil
 }
 
-// pending reads the pending value, which Create made and so must hold a key.
-func (s *Strategy[V, A]) pending(r engine.Rotation) (V, error) {
-	var zero V
-	p, err := s.provider.ParseValue(r.Pending.Value)
+// pendingKey reads the key id of the pending value, which Create made and so
+// must hold a key.
+func (s *Strategy) pendingKey(r engine.Rotation) (string, error) {
+	id, err := s.provider.KeyID(r.Pending.Value)
 	if err != nil {
-		return zero, fmt.Errorf("read pending value %s: %w", r.Pending.ID, err)
+		return "", fmt.Errorf("read pending value %s: %w", r.Pending.ID, err)
 	}
-	if err := p.CheckKey(); err != nil {
-		return zero, fmt.Errorf("read pending value %s: %w", r.Pending.ID, err)
+	if id == "" {
+		return "", fmt.Errorf("read pending value %s: %w", r.Pending.ID, errNoKey)
 	}
-	return p, nil
+	return id, nil
 }
 
+// errNoKey is a pending value without a key, which Create never makes.
+var errNoKey = errors.New("it holds no key")
+
 // KeyID implements grace.Revoker.
-func (s *Strategy[V, A]) KeyID(v engine.Version) (string, error) {
-	val, err := s.provider.ParseValue(v.Value)
-	if err != nil {
-		return "", err
-	}
-	return val.KeyID(), nil
+func (s *Strategy) KeyID(v engine.Version) (string, error) {
+	return s.provider.KeyID(v.Value)
 }
 
 // Revoke implements grace.Revoker: it revokes the key v holds; a key already
 // gone counts as revoked.
-func (s *Strategy[V, A]) Revoke(ctx context.Context, v engine.Version) error {
-	id, keys, ok, err := s.keysFor(ctx, v)
-	if err != nil || !ok {
+func (s *Strategy) Revoke(ctx context.Context, v engine.Version) error {
+	id, account, err := s.keyOf(ctx, v)
+	if err != nil || id == "" {
 		return err
 	}
-	if err := keys.Revoke(ctx, id); err != nil {
-		return fmt.Errorf("%s key %s: %w", s.terms.Revoke, id, err)
+	if err := account.Revoke(ctx, id); err != nil {
+		return fmt.Errorf("revoke key %s: %w", id, err)
 	}
 	return nil
 }
 
 // Active implements grace.Revoker.
-func (s *Strategy[V, A]) Active(ctx context.Context, v engine.Version) (bool, error) {
-	id, keys, ok, err := s.keysFor(ctx, v)
-	if err != nil || !ok {
+func (s *Strategy) Active(ctx context.Context, v engine.Version) (bool, error) {
+	id, account, err := s.keyOf(ctx, v)
+	if err != nil || id == "" {
 		return false, err
 	}
-	active, err := keys.Exists(ctx, id)
+	active, err := account.Exists(ctx, id)
 	if err != nil {
-		return false, fmt.Errorf("%s key %s: %w", s.terms.Get, id, err)
+		return false, fmt.Errorf("look up key %s: %w", id, err)
 	}
 	return active, nil
 }
 
-// keysFor reads the key id in v and the admin credential, and returns the
-// calls that manage that key; ok is false when v holds no key.
-func (s *Strategy[V, A]) keysFor(ctx context.Context, v engine.Version) (string, Keys[V], bool, error) {
-	val, err := s.provider.ParseValue(v.Value)
-	if err != nil || val.KeyID() == "" {
-		return "", nil, false, err
+// keyOf returns the key id in v and the account that manages it; the id is ""
+// when v holds no key.
+func (s *Strategy) keyOf(ctx context.Context, v engine.Version) (string, Account, error) {
+	id, err := s.provider.KeyID(v.Value)
+	if err != nil || id == "" {
+		return "", nil, err
 	}
-	a, err := s.admin(ctx)
+	account, err := s.account(ctx, v.Value)
 	if err != nil {
-		return "", nil, false, err
+		return "", nil, fmt.Errorf("key %s: %w", id, err)
 	}
-	keys, err := s.provider.Keys(a, val)
-	if err != nil {
-		return "", nil, false, fmt.Errorf("key %s: %w", val.KeyID(), err)
-	}
-	return val.KeyID(), keys, true, nil
+	return id, account, nil
 }
 
-// admin reads the admin credential. It is read at every step, not kept, so
-// that a rotated admin credential takes effect at once.
-func (s *Strategy[V, A]) admin(ctx context.Context) (A, error) {
-	var zero A
+// account reads the admin credential and returns the calls on value's
+// account. The credential is read at every step, not kept, so that a rotated
+// admin credential takes effect at once.
+func (s *Strategy) account(ctx context.Context, value []byte) (Account, error) {
 	out, err := s.sm.GetSecretValue(ctx, &secretsmanager.GetSecretValueInput{
 		SecretId:     aws.String(s.adminSecretARN),
 		VersionStage: aws.String(engine.StageCurrent),
 	})
 	if err != nil {
-		return zero, fmt.Errorf("read admin secret %s: %w", s.adminSecretARN, err)
+		return nil, fmt.Errorf("read admin secret %s: %w", s.adminSecretARN, err)
 	}
-	a, err := s.provider.ParseAdmin([]byte(aws.ToString(out.SecretString)))
+	a, err := s.provider.Account([]byte(aws.ToString(out.SecretString)), value)
 	if err != nil {
-		return zero, fmt.Errorf("read admin secret %s: %w", s.adminSecretARN, err)
+		return nil, fmt.Errorf("use admin secret %s: %w", s.adminSecretARN, err)
 	}
 	return a, nil
 }

@@ -13,19 +13,21 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acme/secrets-platform/internal/rotatortest"
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/engine"
+	"github.com/acme/secrets-platform/rotator/strategy/apikey"
 )
 
 // fixture is one rotated secret in moto, its admin secret, and a provider that
 // holds the secret's current key.
 type fixture struct {
 	sm        *secretsmanager.Client
-	p         *fakeProvider
-	baseURL   string
+	p         *rotatortest.KeyAPI
 	adminARN  string
 	secretARN string
 	current   engine.Version
-	oldKey    fakeKey
+	oldKey    rotatortest.APIKey
 }
 
 // newFixture creates the secrets named after name in moto and starts a provider.
@@ -33,35 +35,33 @@ type fixture struct {
 func newFixture(t *testing.T, sm *secretsmanager.Client, name, adminValue string) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	p, srv := newFakeProvider(t)
-	old := p.addKey("key-operator", true)
+	p := rotatortest.NewKeyAPI(t)
+	old := p.AddKey("key-operator", true)
 	if adminValue == "" {
-		adminValue = `{"adminToken":"` + p.admin + `"}`
+		adminValue = p.AdminValue()
 	}
 	admin, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String(name + "/admin"), SecretString: aws.String(adminValue),
 	})
 	require.NoError(t, err, "create admin secret")
-	cur := `{"keyId":"` + old.id + `","apiKey":"` + old.secret + `","endpoint":"https://api.example.test"}`
+	cur := `{"keyId":"` + old.ID + `","apiKey":"` + old.Secret + `","endpoint":"https://api.example.test"}`
 	sec, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String(name + "/key"), SecretString: aws.String(cur),
 	})
 	require.NoError(t, err, "create rotated secret")
 	return &fixture{
-		sm: sm, p: p, baseURL: srv.URL,
+		sm: sm, p: p,
 		adminARN: aws.ToString(admin.ARN), secretARN: aws.ToString(sec.ARN),
 		current: engine.Version{ID: aws.ToString(sec.VersionId), Value: []byte(cur)},
-		oldKey:  *old,
+		oldKey:  old,
 	}
 }
 
-// strategy returns a Strategy on the fixture, reading the clock from now.
-func (f *fixture) strategy(t *testing.T, now func() time.Time) *Strategy {
+// strategy returns a Strategy on the fixture.
+func (f *fixture) strategy(t *testing.T) *Strategy {
 	t.Helper()
-	s, err := New(Config{
-		BaseURL: f.baseURL, AdminSecretARN: f.adminARN, SecretsManager: f.sm,
-		HTTP: &http.Client{Timeout: 5 * time.Second}, Now: now,
-	})
+	s, err := New(contract.KeyAPI{BaseURL: f.p.URL, AdminSecretARN: f.adminARN},
+		apikey.Clients{SecretsManager: f.sm, HTTP: &http.Client{Timeout: 5 * time.Second}, Now: time.Now})
 	require.NoError(t, err)
 	return s
 }
@@ -72,7 +72,7 @@ func (f *fixture) assertNoSecret(t *testing.T, err error) {
 	if err == nil {
 		return
 	}
-	for _, s := range f.p.secrets() {
+	for _, s := range f.p.Secrets() {
 		assert.False(t, strings.Contains(err.Error(), s), "error holds a secret, want none (error not shown: it would print the secret)")
 	}
 }

@@ -1,8 +1,6 @@
 package httpkey
 
 import (
-	"errors"
-
 	"github.com/acme/secrets-platform/rotator/strategy/apikey"
 )
 
@@ -27,18 +25,7 @@ func parseValue(b []byte) (value, error) {
 	return v, nil
 }
 
-// Marshal implements apikey.Value: it renders the value back to JSON.
-func (v value) Marshal() ([]byte, error) {
+// marshal renders the value back to JSON.
+func (v value) marshal() ([]byte, error) {
 	return v.rest.Marshal(map[string]string{"keyId": v.ID, "apiKey": v.APIKey})
-}
-
-// KeyID implements apikey.Value.
-func (v value) KeyID() string { return v.ID }
-
-// CheckKey implements apikey.Value.
-func (v value) CheckKey() error {
-	if v.ID == "" || v.APIKey == "" {
-		return errors.New("keyId or apiKey is empty")
-	}
-	return nil
 }

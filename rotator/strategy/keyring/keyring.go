@@ -1,5 +1,7 @@
 // Package keyring is the rotation strategy for the field-encryption key ring
-// that applications use through secretcache/keyring:
+// that applications use through secretcache/keyring.
+//
+// A ring looks like this:
 //
 //	{"active": "<id>", "keys": {"<id>": "<base64 of 32 bytes>", ...}}
 //
@@ -8,7 +10,9 @@
 // Keeping them in the value itself matters because AWSPREVIOUS holds a single
 // older version, so after two rotations a key held only there would be gone.
 // Test proves that the pending ring kept every current key unchanged (minus
-// the ones explicitly retired) and that its new key encrypts and decrypts.
+// the ones explicitly retired) and that its new key encrypts and decrypts. A
+// pending ring equal to the current one is what Secrets Manager's
+// configuration test hands Test (a copy of AWSCURRENT); it passes.
 //
 // The first value, written by the foundation, must be exactly
 // {"active":"k1","keys":{"k1":"<base64>"}}; a bare base64 32-byte key (the
@@ -16,7 +20,7 @@
 //
 // # Bound on the ring
 //
-// A ring holds at most KEYRING_MAX_KEYS keys. A rotation that would exceed it
+// A ring holds at most contract.Ring.MaxKeys keys. A rotation that would exceed it
 // fails (Secrets Manager reports the rotation as failed and AWSCURRENT stays
 // as it is); it never drops an old key to make room, since that could make
 // data unreadable. The way out is retirement.
@@ -30,20 +34,14 @@
 //  2. Re-encrypt: every application rewrites its data still under the old id
 //     (keyring.KeyID(ciphertext) names the key; decrypt, then encrypt again with
 //     the active key), and confirms that nothing under the old id remains.
-//  3. Add the id to KEYRING_RETIRE_KEYS in the rotator's configuration (a
-//     reviewed change of the stack) and rotate again. That rotation's Create
+//  3. Add the id to the rotator's contract.Ring.Retire (a reviewed change of
+//     the stack) and rotate again. That rotation's Create
 //     drops the listed ids (never the active one) while adding the new key, and
 //     its Test checks that exactly those ids went.
 //  4. The previous ring stays readable as AWSPREVIOUS until the next rotation:
 //     if some data turns out to need the retired key, restore it from there
 //     before rotating again. Ids already gone from the ring are ignored, so the
 //     list can be cleared at leisure.
-//
-// Environment:
-//
-//	KEYRING_MAX_KEYS     most keys the ring may hold, 2 to 64; default 10.
-//	KEYRING_RETIRE_KEYS  comma-separated key ids to drop at the next rotation,
-//	                     after their data was re-encrypted; default none.
 package keyring
 
 import (
@@ -54,21 +52,14 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"strconv"
-	"strings"
 	"time"
 
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/engine"
 	"github.com/acme/secrets-platform/secretcache/keyring"
 )
 
-// The environment variables FromEnv reads.
-const (
-	EnvMaxKeys = "KEYRING_MAX_KEYS"
-	EnvRetire  = "KEYRING_RETIRE_KEYS"
-)
-
-// DefaultMaxKeys is the ring bound when KEYRING_MAX_KEYS is unset: with
+// DefaultMaxKeys is the ring bound when contract.Ring.MaxKeys is zero: with
 // rotation every 90 days it is two years and more of keys.
 const DefaultMaxKeys = 10
 
@@ -84,12 +75,17 @@ type Strategy struct {
 	now     func() time.Time
 }
 
-// New returns a strategy that keeps at most maxKeys keys and drops the retire
-// ids at its next Create. rnd is the randomness source (nil: crypto/rand) and
-// now the clock used in new key ids (nil: time.Now).
-func New(maxKeys int, retire []string, rnd io.Reader, now func() time.Time) (*Strategy, error) {
+// New returns a strategy that keeps at most r.MaxKeys keys (zero:
+// DefaultMaxKeys) and drops the r.Retire ids at its next Create. rnd is the
+// randomness source (nil: crypto/rand) and now the clock used in new key ids
+// (nil: time.Now).
+func New(r contract.Ring, rnd io.Reader, now func() time.Time) (*Strategy, error) {
+	maxKeys := r.MaxKeys
+	if maxKeys == 0 {
+		maxKeys = DefaultMaxKeys
+	}
 	if maxKeys < 2 || maxKeys > keyring.MaxKeys {
-		return nil, fmt.Errorf("max keys %d: want 2 to %d", maxKeys, keyring.MaxKeys)
+		return nil, fmt.Errorf("new keyring strategy: max keys %d: want 2 to %d", maxKeys, keyring.MaxKeys)
 	}
 	if rnd == nil {
 		rnd = rand.Reader
@@ -97,35 +93,11 @@ func New(maxKeys int, retire []string, rnd io.Reader, now func() time.Time) (*St
 	if now == nil {
 		now = time.Now
 	}
-	return &Strategy{maxKeys: maxKeys, retire: retire, rnd: rnd, now: now}, nil
-}
-
-// FromEnv is the engine.Constructor of this strategy: it reads the KEYRING_*
-// variables documented in the package comment.
-func FromEnv(_ context.Context, d engine.Deps) (engine.Strategy, error) {
-	maxKeys := DefaultMaxKeys
-	if v := d.Getenv(EnvMaxKeys); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			return nil, fmt.Errorf("read %s: %w", EnvMaxKeys, err)
-		}
-		maxKeys = n
-	}
-	var retire []string
-	for id := range strings.SplitSeq(d.Getenv(EnvRetire), ",") {
-		if id = strings.TrimSpace(id); id != "" {
-			retire = append(retire, id)
-		}
-	}
-	s, err := New(maxKeys, retire, nil, d.Now)
-	if err != nil {
-		return nil, fmt.Errorf("keyring strategy from environment: %w", err)
-	}
-	return s, nil
+	return &Strategy{maxKeys: maxKeys, retire: r.Retire, rnd: rnd, now: now}, nil
 }
 
 // Name implements engine.Strategy.
-func (s *Strategy) Name() string { return "keyring" }
+func (s *Strategy) Name() string { return string(contract.Keyring) }
 
 // Needs implements engine.ValueNeeds: only Test reads, both rings.
 func (s *Strategy) Needs() engine.Needs {
@@ -187,6 +159,8 @@ func (s *Strategy) Set(context.Context, engine.Rotation) error { return nil }
 // Test implements engine.Strategy. It guards against data loss before the new
 // ring becomes current: every current key is still there with the same bytes
 // unless it was listed for retirement, the active key is new, and it works.
+// A pending ring equal to the current one (Secrets Manager's configuration
+// test) only has to work.
 func (s *Strategy) Test(_ context.Context, r engine.Rotation) error {
 	cur, err := keyring.Parse(r.Current.Value)
 	if err != nil {
@@ -196,6 +170,38 @@ func (s *Strategy) Test(_ context.Context, r engine.Rotation) error {
 	if err != nil {
 		return fmt.Errorf("read pending version %s: %w", r.Pending.ID, err)
 	}
+	if !sameRing(cur, next) {
+		if err := s.checkNext(cur, next); err != nil {
+			return err
+		}
+	}
+	probe := []byte("keyring rotation probe")
+	c, err := next.Encrypt(probe, []byte(r.Token))
+	if err != nil {
+		return fmt.Errorf("encrypt with pending key %q: %w", next.Active(), err)
+	}
+	if _, err := next.Decrypt(c, []byte(r.Token)); err != nil {
+		return fmt.Errorf("decrypt with pending key %q: %w", next.Active(), err)
+	}
+	return nil
+}
+
+// sameRing reports whether two rings hold the same keys under the same ids
+// with the same one active.
+func sameRing(a, b *keyring.Ring) bool {
+	if a.Active() != b.Active() || a.Len() != b.Len() {
+		return false
+	}
+	for _, id := range a.IDs() {
+		if !b.SameKey(a, id) {
+			return false
+		}
+	}
+	return true
+}
+
+// checkNext is Test's guard for a ring made by Create from cur.
+func (s *Strategy) checkNext(cur, next *keyring.Ring) error {
 	for _, id := range cur.IDs() {
 		if slices.Contains(s.retire, id) && id != cur.Active() {
 			if next.Has(id) {
@@ -212,14 +218,6 @@ func (s *Strategy) Test(_ context.Context, r engine.Rotation) error {
 	}
 	if next.Len() > s.maxKeys {
 		return fmt.Errorf("%w: pending ring holds %d keys, the limit is %d", ErrRingFull, next.Len(), s.maxKeys)
-	}
-	probe := []byte("keyring rotation probe")
-	c, err := next.Encrypt(probe, []byte(r.Token))
-	if err != nil {
-		return fmt.Errorf("encrypt with pending key %q: %w", next.Active(), err)
-	}
-	if _, err := next.Decrypt(c, []byte(r.Token)); err != nil {
-		return fmt.Errorf("decrypt with pending key %q: %w", next.Active(), err)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/engine"
 	"github.com/acme/secrets-platform/rotator/strategy/keyring"
 	ring "github.com/acme/secrets-platform/secretcache/keyring"
@@ -29,7 +31,7 @@ func bootstrap() []byte {
 
 func newStrategy(t *testing.T, maxKeys int, retire ...string) *keyring.Strategy {
 	t.Helper()
-	s, err := keyring.New(maxKeys, retire, nil, fixed)
+	s, err := keyring.New(contract.Ring{MaxKeys: maxKeys, Retire: retire}, nil, fixed)
 	require.NoError(t, err)
 	return s
 }
@@ -111,6 +113,12 @@ func TestTestGuardsAgainstDataLoss(t *testing.T) {
 	lostJSON, err := lostKey.Marshal()
 	require.NoError(t, err)
 
+	// The current ring's keys with the older one active: no key is new.
+	var doc map[string]any
+	require.NoError(t, json.Unmarshal(cur, &doc))
+	doc["active"] = "k1"
+	otherActive, err := json.Marshal(doc)
+	require.NoError(t, err)
 	changed, err := ring.New("k1", key(7))
 	require.NoError(t, err)
 	changedJSON, err := changed.Marshal()
@@ -123,7 +131,9 @@ func TestTestGuardsAgainstDataLoss(t *testing.T) {
 		wantErr string
 	}{
 		{"good", s, good, ""},
-		{"same ring: no new key", s, cur, "is not new"},
+		{"same ring: the configuration test", s, cur, ""},
+		{"same ring with a retirement pending: the configuration test", newStrategy(t, 10, "k1"), cur, ""},
+		{"same keys, another one active: no new key", s, otherActive, "is not new"},
 		{"a key was dropped", s, lostJSON, "lost or changed key"},
 		{"a key was replaced", s, changedJSON, "lost or changed key"},
 		{"pending is not a ring", s, []byte("nope"), "read pending version"},
@@ -168,33 +178,8 @@ func TestCreateErrorsHoldNoKeyMaterial(t *testing.T) {
 
 func TestCreateFailsWhenRandomnessFails(t *testing.T) {
 	boom := errors.New("no entropy")
-	s, err := keyring.New(10, nil, iotest.ErrReader(boom), fixed)
+	s, err := keyring.New(contract.Ring{}, iotest.ErrReader(boom), fixed)
 	require.NoError(t, err)
 	_, err = s.Create(context.Background(), engine.Rotation{Current: engine.Version{ID: "v1", Value: bootstrap()}})
 	assert.ErrorIs(t, err, boom)
-}
-
-func TestFromEnv(t *testing.T) {
-	tests := []struct {
-		name    string
-		env     map[string]string
-		wantErr bool
-	}{
-		{"defaults", nil, false},
-		{"bound and retirement", map[string]string{keyring.EnvMaxKeys: "4", keyring.EnvRetire: " k1, k2 ,"}, false},
-		{"bound too small", map[string]string{keyring.EnvMaxKeys: "1"}, true},
-		{"bound too large", map[string]string{keyring.EnvMaxKeys: "65"}, true},
-		{"bound not a number", map[string]string{keyring.EnvMaxKeys: "many"}, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s, err := keyring.FromEnv(context.Background(), engine.Deps{Getenv: func(k string) string { return tt.env[k] }, Now: fixed})
-			if tt.wantErr {
-				assert.Error(t, err)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, "keyring", s.Name())
-		})
-	}
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/engine"
 )
 
@@ -27,10 +28,7 @@ const maxIdentifierBytes = 63
 // base role holds, now and later. Objects the clone creates are owned by the
 // clone; applications that create objects should SET ROLE to the base role.
 type AlternatingUsers struct {
-	conn      connector
-	passwords passwordGenerator
-	secrets   secretReader
-	grants    []string
+	parts
 }
 
 var (
@@ -39,7 +37,7 @@ var (
 )
 
 // Name implements engine.Strategy.
-func (a *AlternatingUsers) Name() string { return "postgres-alternating-users" }
+func (a *AlternatingUsers) Name() string { return string(contract.PostgresAlternatingUsers) }
 
 // Needs asks the engine for AWSPENDING only: Set logs in as the master, not
 // as the current user.
@@ -60,7 +58,7 @@ func (a *AlternatingUsers) Create(_ context.Context, r engine.Rotation) ([]byte,
 	if len(baseName(cur.Username)+cloneSuffix) > maxIdentifierBytes {
 		return nil, fmt.Errorf("create pending version: %s%s is longer than %d bytes", baseName(cur.Username), cloneSuffix, maxIdentifierBytes)
 	}
-	pw, err := a.passwords.generate()
+	pw, err := a.passwords.Generate()
 	if err != nil {
 		return nil, err
 	}

@@ -44,12 +44,12 @@ func TestAlternatingUsersSet(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			base := fmt.Sprintf("alt_%d", i)
 			clone := base + cloneSuffix
-			basePW, clonePW, pendingPW := password(t), password(t), password(t)
+			basePW, clonePW, pendingPW := newPassword(t), newPassword(t), newPassword(t)
 			if tt.baseExists {
-				f.createRole(t, base, basePW, "pg_read_all_data")
+				f.CreateRole(t, base, basePW, "pg_read_all_data")
 			}
 			if tt.cloneExists {
-				f.createRole(t, clone, clonePW, base)
+				f.CreateRole(t, clone, clonePW, base)
 			}
 			current, pending := base, clone
 			currentPW := basePW
@@ -63,7 +63,7 @@ func TestAlternatingUsersSet(t *testing.T) {
 			case "none":
 				pend = f.value(t, pending, pendingPW, false)
 			default:
-				pend = []byte(`{"engine":"postgres","host":"` + f.pg.Host + `","port":` + fmt.Sprint(f.pg.Port) +
+				pend = []byte(`{"engine":"postgres","host":"` + f.PG.Host + `","port":` + fmt.Sprint(f.PG.Port) +
 					`,"username":"` + pending + `","password":"` + pendingPW + `","dbname":"` + appDB + `","masterarn":"` + tt.masterARN + `"}`)
 			}
 			s, err := NewAlternatingUsers(f.config(), f.sm)
@@ -75,7 +75,7 @@ func TestAlternatingUsersSet(t *testing.T) {
 				Current: engine.Version{ID: "c", Value: cur},
 				Pending: engine.Version{ID: "t", Value: pend},
 			})
-			assertNoSecret(t, err, basePW, clonePW, pendingPW, f.masterPW, "not-the-password")
+			assertNoSecret(t, err, basePW, clonePW, pendingPW, f.MasterPassword, "not-the-password")
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
@@ -83,15 +83,15 @@ func TestAlternatingUsersSet(t *testing.T) {
 			}
 			require.NoError(t, err)
 			assert.Equal(t, int64(1), f.dials.Load(), "connections opened by Set: got %d, want 1 (master)", f.dials.Load())
-			assert.NoError(t, f.loginQuery(ctx, pending, pendingPW, "SELECT count(*) FROM public.items"), "pending role logs in and reads")
+			assert.NoError(t, f.LoginQuery(ctx, pending, pendingPW, "SELECT count(*) FROM public.items"), "pending role logs in and reads")
 			if !tt.pendingBase {
-				assert.NoError(t, f.login(ctx, base, basePW), "base role (AWSCURRENT) still logs in")
-				got := f.superQuery(t, `SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
+				assert.NoError(t, f.Login(ctx, base, basePW), "base role (AWSCURRENT) still logs in")
+				got := f.SuperQuery(t, `SELECT g.rolname::text FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid
 					JOIN pg_roles u ON u.oid = m.member WHERE u.rolname = $1`, clone)
 				assert.Equal(t, []string{base}, got, "memberships of the clone")
 			}
 			if tt.pendingBase && tt.cloneExists {
-				assert.NoError(t, f.login(ctx, clone, clonePW), "clone (AWSCURRENT) still logs in")
+				assert.NoError(t, f.Login(ctx, clone, clonePW), "clone (AWSCURRENT) still logs in")
 			}
 
 			require.NoError(t, s.Set(ctx, engine.Rotation{
@@ -99,7 +99,18 @@ func TestAlternatingUsersSet(t *testing.T) {
 				Current: engine.Version{ID: "c", Value: cur},
 				Pending: engine.Version{ID: "t", Value: pend},
 			}), "second Set")
-			assert.NoError(t, f.login(ctx, pending, pendingPW), "pending role logs in after a retried Set")
+			assert.NoError(t, f.Login(ctx, pending, pendingPW), "pending role logs in after a retried Set")
 		})
 	}
+}
+
+// TestMasterWithoutClient proves a missing Secrets Manager client is an error,
+// not a nil-pointer panic, when the master is needed.
+func TestMasterWithoutClient(t *testing.T) {
+	s, err := NewAlternatingUsers(Config{}, nil)
+	require.NoError(t, err)
+	err = s.Set(context.Background(), engine.Rotation{Pending: engine.Version{Value: []byte(
+		`{"engine":"postgres","host":"127.0.0.1","username":"u_clone","password":"p","masterarn":"arn:m"}`)}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "no Secrets Manager client")
 }

@@ -41,8 +41,8 @@ func BenchmarkRotation(b *testing.B) {
 func BenchmarkStrategyOnly(b *testing.B) {
 	f := newFixture(b)
 	const user = "bench_direct"
-	pw := password(b)
-	f.createRole(b, user, pw)
+	pw := newPassword(b)
+	f.CreateRole(b, user, pw)
 	s, err := NewSingleUser(f.config(), f.sm)
 	if err != nil {
 		b.Fatal(err)

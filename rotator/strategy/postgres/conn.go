@@ -10,26 +10,26 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/acme/secrets-platform/rotator/contract"
 )
 
-// defaultConnectTimeout bounds one login, TLS handshake and SCRAM included. A
+// connectTimeout bounds one login, TLS handshake and SCRAM included. A
 // Lambda has 30 s or so; several logins may be tried in one step.
-const defaultConnectTimeout = 5 * time.Second
+const connectTimeout = 5 * time.Second
 
 // Config is what both strategies need besides the secret itself.
 type Config struct {
+	// Password shapes generated passwords; / @ " and space are excluded
+	// whatever it says, since RDS refuses them.
+	Password contract.PasswordShape
+	// Logins says what a login role that the master creates is granted.
+	// CONNECT on the secret's database is granted in every case.
+	Logins contract.Logins
 	// RootCertFile is the PEM bundle that verifies the server (sslmode
 	// verify-full). Empty means sslmode=require: encrypted, not verified.
+	// Only a test build of the rotator sets it (contract.TestSettings).
 	RootCertFile string
-	// Grants are the roles granted to a login role that the master creates.
-	// CONNECT on the secret's database is granted in every case.
-	Grants []string
-	// ConnectTimeout bounds each login; zero means 5 s.
-	ConnectTimeout time.Duration
-	// PasswordLength is the length of generated passwords; zero means 32.
-	PasswordLength int
-	// ExcludeCharacters are removed from PasswordAlphabet.
-	ExcludeCharacters string
 	// DialFunc opens the TCP connection of each login; nil means net.Dialer.
 	// Tests count connections with it.
 	DialFunc pgconn.DialFunc

@@ -67,9 +67,9 @@ func otherCA(t *testing.T) string {
 func TestConnectAlwaysUsesTLS(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	pw := password(t)
-	f.createRole(t, "app_tls", pw)
-	l := login{host: f.pg.Host, port: f.pg.Port, database: appDB, user: "app_tls", password: pw}
+	pw := newPassword(t)
+	f.CreateRole(t, "app_tls", pw)
+	l := login{host: f.PG.Host, port: f.PG.Port, database: appDB, user: "app_tls", password: pw}
 
 	tests := []struct {
 		name     string
@@ -77,9 +77,9 @@ func TestConnectAlwaysUsesTLS(t *testing.T) {
 		env      map[string]string
 		wantErr  string
 	}{
-		{name: "verify-full with the CA", rootCert: f.pg.CAFile},
+		{name: "verify-full with the CA", rootCert: f.PG.CAFile},
 		{name: "require without a CA", rootCert: ""},
-		{name: "PGSSLMODE=disable in the environment", rootCert: f.pg.CAFile, env: map[string]string{"PGSSLMODE": "disable"}},
+		{name: "PGSSLMODE=disable in the environment", rootCert: f.PG.CAFile, env: map[string]string{"PGSSLMODE": "disable"}},
 		{name: "PGSSLMODE=disable without a CA", env: map[string]string{"PGSSLMODE": "disable", "PGSSLROOTCERT": ""}},
 		{name: "another CA is refused", rootCert: otherCA(t), wantErr: "certificate"},
 	}

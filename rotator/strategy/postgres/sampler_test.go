@@ -84,7 +84,7 @@ func stageLogin(ctx context.Context, f *fixture, sm *secretsmanager.Client, arn,
 		// json errors may quote the value: keep only the kind of failure.
 		return errors.New("decode secret value: invalid JSON")
 	}
-	return f.login(ctx, v.Username, v.Password)
+	return f.Login(ctx, v.Username, v.Password)
 }
 
 // fallbackLogin is the client the single-user strategy needs: AWSCURRENT, and

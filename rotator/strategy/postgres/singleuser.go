@@ -7,6 +7,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/engine"
 )
 
@@ -15,10 +16,7 @@ import (
 // current credentials are tried first, so a normal rotation opens exactly two
 // connections (one in Set, one in Test) and reads no extra version.
 type SingleUser struct {
-	conn      connector
-	passwords passwordGenerator
-	secrets   secretReader
-	grants    []string
+	parts
 }
 
 var (
@@ -27,7 +25,7 @@ var (
 )
 
 // Name implements engine.Strategy.
-func (s *SingleUser) Name() string { return "postgres-single-user" }
+func (s *SingleUser) Name() string { return string(contract.PostgresSingleUser) }
 
 // Needs asks the engine for AWSCURRENT and AWSPENDING only: AWSPREVIOUS
 // matters only when both fail to log in, and then Set reads it itself, which
@@ -42,7 +40,7 @@ func (s *SingleUser) Create(_ context.Context, r engine.Rotation) ([]byte, error
 	if err != nil {
 		return nil, fmt.Errorf("read current version: %w", err)
 	}
-	pw, err := s.passwords.generate()
+	pw, err := s.passwords.Generate()
 	if err != nil {
 		return nil, err
 	}
@@ -116,21 +114,12 @@ func (s *SingleUser) setAs(ctx context.Context, l login, pending credentials) (d
 	return true, nil
 }
 
-// previous returns AWSPREVIOUS: from the engine when it fetched it, otherwise
-// read here (only on the rare path where current and pending were refused).
+// previous reads AWSPREVIOUS, only on the rare path where current and pending
+// were refused, so that a normal rotation reads no extra version.
 func (s *SingleUser) previous(ctx context.Context, r engine.Rotation) (credentials, bool, error) {
-	value := []byte(nil)
-	if r.Previous != nil {
-		value = r.Previous.Value
-	} else {
-		v, ok, err := s.secrets.read(ctx, r.SecretARN, "AWSPREVIOUS")
-		if err != nil || !ok {
-			return credentials{}, false, err
-		}
-		value = v
-	}
-	if len(value) == 0 {
-		return credentials{}, false, nil
+	value, ok, err := s.secrets.read(ctx, r.SecretARN, "AWSPREVIOUS")
+	if err != nil || !ok {
+		return credentials{}, false, err
 	}
 	c, err := parseCredentials(value)
 	if err != nil {

@@ -71,9 +71,9 @@ func TestSingleUserSet(t *testing.T) {
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			user := "app_su_" + string(rune('a'+i))
-			pw := map[string]string{"cur": password(t), "prev": password(t), "pending": password(t), "lost": password(t)}
+			pw := map[string]string{"cur": newPassword(t), "prev": newPassword(t), "pending": newPassword(t), "lost": newPassword(t)}
 			if tt.dbPassword != "" {
-				f.createRole(t, user, pw[tt.dbPassword])
+				f.CreateRole(t, user, pw[tt.dbPassword])
 			}
 			pendingUser := user
 			if tt.pendingUser != "" {
@@ -83,25 +83,33 @@ func TestSingleUserSet(t *testing.T) {
 			if tt.pendingHost != "" {
 				pendingValue = []byte(strings.Replace(string(pendingValue), `"host":"127.0.0.1"`, `"host":"`+tt.pendingHost+`"`, 1))
 			}
-			r := engine.Rotation{
-				SecretARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:unused",
-				Token:     "token",
-				Current:   engine.Version{ID: "v1", Value: f.value(t, user, pw[tt.current], tt.masterARN)},
-				Pending:   engine.Version{ID: "token", Value: pendingValue},
-			}
+			// Set reads AWSPREVIOUS itself, so the secret's versions live in
+			// moto: the previous value first (when there is one), then the
+			// current one, which makes the first AWSPREVIOUS.
+			current := f.value(t, user, pw[tt.current], tt.masterARN)
+			first := current
 			if tt.previous != "" {
-				r.Previous = &engine.Version{ID: "v0", Value: f.value(t, user, pw[tt.previous], tt.masterARN)}
-			} else {
-				// A Previous without a value stands for "no AWSPREVIOUS"
-				// (a nil one makes Set ask Secrets Manager, tested below).
-				r.Previous = &engine.Version{}
+				first = f.value(t, user, pw[tt.previous], tt.masterARN)
+			}
+			sec := f.env.CreateSecret(t, fmt.Sprintf("su-set-%d", i), string(first))
+			if tt.previous != "" {
+				_, err := f.sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
+					SecretId: aws.String(sec.ARN), SecretString: aws.String(string(current)),
+				})
+				require.NoError(t, err)
+			}
+			r := engine.Rotation{
+				SecretARN: sec.ARN,
+				Token:     "token",
+				Current:   engine.Version{ID: "v1", Value: current},
+				Pending:   engine.Version{ID: "token", Value: pendingValue},
 			}
 			s, err := NewSingleUser(f.config(), f.sm)
 			require.NoError(t, err)
 
 			f.dials.Store(0)
 			err = s.Set(ctx, r)
-			assertNoSecret(t, err, pw["cur"], pw["prev"], pw["pending"], pw["lost"], f.masterPW)
+			assertNoSecret(t, err, pw["cur"], pw["prev"], pw["pending"], pw["lost"], f.MasterPassword)
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)
@@ -110,10 +118,10 @@ func TestSingleUserSet(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.wantDials, f.dials.Load(), "connections opened by Set: got %d, want %d", f.dials.Load(), tt.wantDials)
 			if tt.wantPendingLogsIn {
-				assert.NoError(t, f.login(ctx, user, pw["pending"]), "pending password should log in")
+				assert.NoError(t, f.Login(ctx, user, pw["pending"]), "pending password should log in")
 			}
 			if tt.wantCurrentRejected {
-				err := f.login(ctx, user, pw["cur"])
+				err := f.Login(ctx, user, pw["cur"])
 				require.Error(t, err, "current password still logs in after Set")
 				assert.True(t, isAuthFailure(err), "got %v, want an authentication failure", err)
 			}
@@ -121,41 +129,9 @@ func TestSingleUserSet(t *testing.T) {
 			// Set is idempotent: a retry with the same token succeeds and
 			// leaves the pending password working.
 			require.NoError(t, s.Set(ctx, r), "second Set")
-			assert.NoError(t, f.login(ctx, user, pw["pending"]))
+			assert.NoError(t, f.Login(ctx, user, pw["pending"]))
 		})
 	}
-}
-
-// TestSingleUserSetReadsPreviousFromSecretsManager covers the engine leaving
-// Previous nil: Set reads AWSPREVIOUS itself, only on that rare path.
-func TestSingleUserSetReadsPreviousFromSecretsManager(t *testing.T) {
-	f := newFixture(t)
-	ctx := context.Background()
-	user := "app_prev"
-	prev, cur, pending := password(t), password(t), password(t)
-	f.createRole(t, user, prev)
-
-	created, err := f.sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
-		Name: aws.String("app-prev"), SecretString: aws.String(string(f.value(t, user, prev, false))),
-	})
-	require.NoError(t, err)
-	// A second value makes the first AWSPREVIOUS.
-	_, err = f.sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{
-		SecretId: created.ARN, SecretString: aws.String(string(f.value(t, user, cur, false))),
-	})
-	require.NoError(t, err)
-
-	s, err := NewSingleUser(f.config(), f.sm)
-	require.NoError(t, err)
-	f.dials.Store(0)
-	err = s.Set(ctx, engine.Rotation{
-		SecretARN: aws.ToString(created.ARN), Token: "t",
-		Current: engine.Version{ID: "c", Value: f.value(t, user, cur, false)},
-		Pending: engine.Version{ID: "t", Value: f.value(t, user, pending, false)},
-	})
-	require.NoError(t, err)
-	assert.Equal(t, int64(3), f.dials.Load(), "connections: current, pending, previous")
-	assert.NoError(t, f.login(ctx, user, pending))
 }
 
 // TestBootstrapIsIdempotent proves that the first rotation creates the role
@@ -168,7 +144,7 @@ func TestBootstrapIsIdempotent(t *testing.T) {
 	s, err := NewSingleUser(f.config(), f.sm)
 	require.NoError(t, err)
 	snapshot := func() []string {
-		return f.superQuery(t, `
+		return f.SuperQuery(t, `
 			SELECT 'role ' || rolname || ' login=' || rolcanlogin || ' super=' || rolsuper || ' createrole=' || rolcreaterole
 			  FROM pg_roles WHERE rolname = $1
 			UNION ALL
@@ -182,16 +158,15 @@ func TestBootstrapIsIdempotent(t *testing.T) {
 	before := snapshot()
 	require.Len(t, before, 1, "only the default datacl before bootstrap: got %v", before)
 
-	first, second := password(t), password(t)
+	first, second := newPassword(t), newPassword(t)
 	rotation := func(current, pending string) engine.Rotation {
 		return engine.Rotation{
 			SecretARN: "arn:aws:secretsmanager:us-east-1:123456789012:secret:none", Token: "t",
-			Current:  engine.Version{ID: "c", Value: f.value(t, user, current, true)},
-			Pending:  engine.Version{ID: "t", Value: f.value(t, user, pending, true)},
-			Previous: &engine.Version{ID: "p"},
+			Current: engine.Version{ID: "c", Value: f.value(t, user, current, true)},
+			Pending: engine.Version{ID: "t", Value: f.value(t, user, pending, true)},
 		}
 	}
-	require.NoError(t, s.Set(ctx, rotation(password(t), first)), "bootstrap")
+	require.NoError(t, s.Set(ctx, rotation(newPassword(t), first)), "bootstrap")
 	created := snapshot()
 	wantCreated := []string{
 		"datacl {=Tc/rdsmaster,rdsmaster=CTc/rdsmaster,app_boot=c/rdsmaster}",
@@ -200,21 +175,21 @@ func TestBootstrapIsIdempotent(t *testing.T) {
 		"role app_boot login=true super=false createrole=false",
 	}
 	assert.Equal(t, wantCreated, created, "roles and grants after bootstrap")
-	assert.NoError(t, f.loginQuery(ctx, user, first, "INSERT INTO public.items VALUES (2, 'two')"), "bootstrapped role writes")
+	assert.NoError(t, f.LoginQuery(ctx, user, first, "INSERT INTO public.items VALUES (2, 'two')"), "bootstrapped role writes")
 
 	// All three passwords wrong again: the master path runs on an existing role.
-	require.NoError(t, s.Set(ctx, rotation(password(t), second)), "bootstrap again")
+	require.NoError(t, s.Set(ctx, rotation(newPassword(t), second)), "bootstrap again")
 	assert.Equal(t, created, snapshot(), "second bootstrap changed roles or grants")
-	assert.NoError(t, f.login(ctx, user, second), "reset password logs in")
-	assert.Error(t, f.login(ctx, user, first), "old password still logs in")
+	assert.NoError(t, f.Login(ctx, user, second), "reset password logs in")
+	assert.Error(t, f.Login(ctx, user, first), "old password still logs in")
 }
 
 // TestSingleUserTest proves Test really logs in.
 func TestSingleUserTest(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
-	good, bad := password(t), password(t)
-	f.createRole(t, "app_test", good)
+	good, bad := newPassword(t), newPassword(t)
+	f.CreateRole(t, "app_test", good)
 	s, err := NewSingleUser(f.config(), f.sm)
 	require.NoError(t, err)
 
@@ -250,12 +225,12 @@ func TestSingleUserSetStopsOnNetworkError(t *testing.T) {
 	require.NoError(t, err)
 	var dials atomic.Int64
 	d := &net.Dialer{Timeout: time.Second}
-	s, err := NewSingleUser(Config{ConnectTimeout: 2 * time.Second, DialFunc: func(ctx context.Context, network, addr string) (net.Conn, error) {
+	s, err := NewSingleUser(Config{DialFunc: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		dials.Add(1)
 		return d.DialContext(ctx, network, addr)
 	}}, nil)
 	require.NoError(t, err)
-	cur, pending := password(t), password(t)
+	cur, pending := newPassword(t), newPassword(t)
 	value := func(pw string) []byte {
 		return []byte(fmt.Sprintf(`{"engine":"postgres","host":"127.0.0.1","port":%d,"username":"app","password":%q,"masterarn":"arn:m"}`, port, pw))
 	}

@@ -1,5 +1,7 @@
 // Package twilio rotates Twilio API keys (Standard keys) through Twilio's REST
-// API, Key resource v2010:
+// API.
+//
+// It uses the Key resource, v2010:
 //
 //	create  POST   /2010-04-01/Accounts/{AccountSid}/Keys.json   FriendlyName=...
 //	list    GET    /2010-04-01/Accounts/{AccountSid}/Keys.json   (paged by next_page_uri)
@@ -26,10 +28,7 @@
 // Balance resource with the new key as basic auth; the old key is deleted only
 // after the grace period, by the grace package's Sweeper or the next Create.
 //
-// Environment, read by FromEnv and SweeperFromEnv:
-//
-//	TWILIO_ADMIN_SECRET_ARN  required; ARN of the secret with the admin credential.
-//	TWILIO_API_BASE_URL      optional; default https://api.twilio.com. https,
-//	                         except for a loopback host (tests).
-//	GRACE_PERIOD             optional; see package grace (default 1h).
+// New takes the function's contract.KeyAPI (the admin secret's ARN and the
+// grace period). The API is https://api.twilio.com; only a rotator built for
+// tests reaches another (contract.TestSettings).
 package twilio

@@ -13,19 +13,21 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acme/secrets-platform/internal/rotatortest"
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/engine"
+	"github.com/acme/secrets-platform/rotator/strategy/apikey"
 )
 
 // fixture is one rotated secret in moto, its admin secret, and a fake Twilio
 // account that holds the secret's current key among a few others.
 type fixture struct {
 	sm        *secretsmanager.Client
-	tw        *fakeTwilio
-	baseURL   string
+	tw        *rotatortest.Twilio
 	adminARN  string
 	secretARN string
 	current   engine.Version
-	oldKey    fakeKey
+	oldKey    rotatortest.TwilioKey
 }
 
 // fixtureOpts shape a fixture; the zero value is a rotated secret holding an
@@ -40,17 +42,17 @@ type fixtureOpts struct {
 func newFixture(t *testing.T, sm *secretsmanager.Client, name string, o fixtureOpts) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	tw, srv := newFakeTwilio(t)
-	old := tw.addKey("operator key", false)
+	tw := rotatortest.NewTwilio(t)
+	old := tw.AddKey("operator key", false)
 	for i := range 3 { // more keys than a page holds, so look-ups must page
-		tw.addKey(fmt.Sprintf("other service %d", i), false)
+		tw.AddKey(fmt.Sprintf("other service %d", i), false)
 	}
-	adminValue := `{"accountSid":"` + tw.account + `","authToken":"` + tw.authToken + `"}`
+	adminValue := tw.AdminValue()
 	switch o.adminValue {
 	case "":
 	case "main-key":
-		mk := tw.addKey("main key", true)
-		adminValue = `{"accountSid":"` + tw.account + `","apiKeySid":"` + mk.sid + `","apiKeySecret":"` + mk.secret + `"}`
+		mk := tw.AddKey("main key", true)
+		adminValue = `{"accountSid":"` + tw.Account + `","apiKeySid":"` + mk.SID + `","apiKeySecret":"` + mk.Secret + `"}`
 	default:
 		adminValue = o.adminValue
 	}
@@ -58,16 +60,16 @@ func newFixture(t *testing.T, sm *secretsmanager.Client, name string, o fixtureO
 		Name: aws.String(name + "/admin"), SecretString: aws.String(adminValue),
 	})
 	require.NoError(t, err, "create admin secret")
-	cur := `{"accountSid":"` + tw.account + `","apiKeySid":"` + old.sid + `","apiKeySecret":"` + old.secret + `","messagingServiceSid":"MG0"}`
+	cur := tw.Value(old)
 	if o.currentValue != "" {
-		cur = strings.ReplaceAll(o.currentValue, "{account}", tw.account)
+		cur = strings.ReplaceAll(o.currentValue, "{account}", tw.Account)
 	}
 	sec, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{
 		Name: aws.String(name + "/key"), SecretString: aws.String(cur),
 	})
 	require.NoError(t, err, "create rotated secret")
 	return &fixture{
-		sm: sm, tw: tw, baseURL: srv.URL,
+		sm: sm, tw: tw,
 		adminARN: aws.ToString(admin.ARN), secretARN: aws.ToString(sec.ARN),
 		current: engine.Version{ID: aws.ToString(sec.VersionId), Value: []byte(cur)},
 		oldKey:  old,
@@ -75,12 +77,10 @@ func newFixture(t *testing.T, sm *secretsmanager.Client, name string, o fixtureO
 }
 
 // strategy returns a Strategy on the fixture.
-func (f *fixture) strategy(t *testing.T, now func() time.Time) *Strategy {
+func (f *fixture) strategy(t *testing.T) *Strategy {
 	t.Helper()
-	s, err := New(Config{
-		BaseURL: f.baseURL, AdminSecretARN: f.adminARN, SecretsManager: f.sm,
-		HTTP: &http.Client{Timeout: 5 * time.Second}, Now: now,
-	})
+	s, err := New(contract.KeyAPI{AdminSecretARN: f.adminARN}, f.tw.URL,
+		apikey.Clients{SecretsManager: f.sm, HTTP: &http.Client{Timeout: 5 * time.Second}, Now: time.Now})
 	require.NoError(t, err)
 	return s
 }
@@ -91,7 +91,7 @@ func (f *fixture) assertNoSecret(t *testing.T, err error) {
 	if err == nil {
 		return
 	}
-	for _, s := range f.tw.secrets() {
+	for _, s := range f.tw.Secrets() {
 		assert.False(t, strings.Contains(err.Error(), s), "error holds a secret, want none (error not shown: it would print the secret)")
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -16,9 +15,10 @@ import (
 	"github.com/acme/secrets-platform/rotator/strategy/apikey"
 )
 
-// TestSteps runs Create, Set and Test as the engine would, with a failure
-// injected at each Twilio call and at the admin secret read, and checks that the
-// right step fails, that no key is deleted, and that no secret reaches an error.
+// TestSteps runs Create, Set and Test as the engine would, with Twilio's shapes
+// varied or broken or a call failing, and checks which step fails, in which
+// words, that no key is deleted and that no secret reaches an error. What every
+// strategy must survive is the conformance suite (cmd/rotator).
 func TestSteps(t *testing.T) {
 	sm := rotatortest.New(t).SM
 	tests := []struct {
@@ -40,14 +40,14 @@ func TestSteps(t *testing.T) {
 		{name: "admin secret missing", adminMissing: true, wantStep: "create", wantErr: "read admin secret"},
 		{name: "admin secret malformed", opts: fixtureOpts{adminValue: `{"accountSid":"AC1","password":"x"}`}, wantStep: "create",
 			wantErr: `value is not {"accountSid":"AC...","authToken":"..."}`},
-		{name: "list keys fails", failOp: opList, failStatus: http.StatusInternalServerError, wantStep: "create",
+		{name: "list keys fails", failOp: "list", failStatus: http.StatusInternalServerError, wantStep: "create",
 			wantErr: "look up key sm-rotation-"},
-		{name: "create key fails", failOp: opCreate, failStatus: http.StatusTooManyRequests, wantStep: "create",
+		{name: "create key fails", failOp: "create", failStatus: http.StatusTooManyRequests, wantStep: "create",
 			wantErr: "status 429 Too Many Requests (Twilio error 20500)"},
-		{name: "fetch key fails", failOp: opFetch, failStatus: http.StatusServiceUnavailable, wantStep: "set",
-			wantErr: "fetch key SK"},
+		{name: "fetch key fails", failOp: "fetch", failStatus: http.StatusServiceUnavailable, wantStep: "set",
+			wantErr: "activate key SK"},
 		{name: "test reaches another account", otherAccount: true, wantStep: "test", wantErr: "reached account"},
-		{name: "test call fails", failOp: opBalance, failStatus: http.StatusUnauthorized, wantStep: "test",
+		{name: "test call fails", failOp: "balance", failStatus: http.StatusUnauthorized, wantStep: "test",
 			wantErr: "/Balance.json: status 401"},
 	}
 	for i, tt := range tests {
@@ -57,14 +57,12 @@ func TestSteps(t *testing.T) {
 				f.adminARN += "-gone"
 			}
 			if tt.failOp != "" {
-				f.tw.failOn(tt.failOp, tt.failStatus)
+				f.tw.FailOn(tt.failOp, tt.failStatus)
 			}
 			if tt.otherAccount {
-				f.tw.mu.Lock()
-				f.tw.balanceAccount = newSID("AC")
-				f.tw.mu.Unlock()
+				f.tw.ReportBalanceOf(rotatortest.TwilioSID("AC"))
 			}
-			s := f.strategy(t, time.Now)
+			s := f.strategy(t)
 			ctx := context.Background()
 			r := engine.Rotation{SecretARN: f.secretARN, Token: token(fmt.Sprintf("steps-%02d", i)), Current: f.current}
 
@@ -83,51 +81,44 @@ func TestSteps(t *testing.T) {
 				require.NoError(t, err, "step %s", step)
 				var got map[string]string
 				require.NoError(t, json.Unmarshal(v, &got))
-				assert.Equal(t, f.tw.account, got["accountSid"], "accountSid = %q, want %q", got["accountSid"], f.tw.account)
-				named := f.tw.named(apikey.KeyName(f.secretARN, r.Token))
+				assert.Equal(t, f.tw.Account, got["accountSid"], "accountSid = %q, want %q", got["accountSid"], f.tw.Account)
+				named := f.tw.Named(apikey.KeyName(f.secretARN, r.Token))
 				require.Len(t, named, 1, "keys named for the token: %d, want 1", len(named))
-				assert.Equal(t, named[0].sid, got["apiKeySid"], "apiKeySid = %q, want the minted key %q", got["apiKeySid"], named[0].sid)
-				assert.True(t, got["apiKeySecret"] == named[0].secret, "stored apiKeySecret is not the minted key's secret (not shown)")
+				assert.Equal(t, named[0].SID, got["apiKeySid"], "apiKeySid = %q, want the minted key %q", got["apiKeySid"], named[0].SID)
+				assert.True(t, got["apiKeySecret"] == named[0].Secret, "stored apiKeySecret is not the minted key's secret (not shown)")
 			} else {
 				require.Error(t, err, "want step %s to fail", tt.wantStep)
 				assert.Equal(t, tt.wantStep, step, "failed in %s, want %s: %v", step, tt.wantStep, err)
 				assert.Contains(t, err.Error(), tt.wantErr, "error %q, want it to contain %q", err, tt.wantErr)
 			}
 			f.assertNoSecret(t, err)
-			assert.Empty(t, f.tw.deletedKeys(), "keys deleted %v, want none before the grace", f.tw.deletedKeys())
-			assert.True(t, f.tw.has(f.oldKey.sid), "old key %s deleted, want it kept through the grace", f.oldKey.sid)
+			assert.Empty(t, f.tw.Deleted(), "keys deleted %v, want none before the grace", f.tw.Deleted())
+			assert.True(t, f.tw.Has(f.oldKey.SID), "old key %s deleted, want it kept through the grace", f.oldKey.SID)
 		})
 	}
 }
 
-// TestCreateAfterCrash replays a createSecret whose first attempt minted a key
-// and crashed before the value was stored: that key's secret is lost, so it
-// must be found by its FriendlyName (across pages) and deleted.
-func TestCreateAfterCrash(t *testing.T) {
+// TestLookUpWalksEveryPage replays a createSecret whose first attempt minted a
+// key and crashed before the value was stored: the lost key is the newest, on
+// the last of three pages, so finding it by FriendlyName needs the walk
+// through next_page_uri.
+func TestLookUpWalksEveryPage(t *testing.T) {
 	sm := rotatortest.New(t).SM
 	f := newFixture(t, sm, "crash", fixtureOpts{})
-	s := f.strategy(t, time.Now)
+	s := f.strategy(t)
 	r := engine.Rotation{SecretARN: f.secretARN, Token: token("crash"), Current: f.current}
 
 	first, err := s.Create(context.Background(), r)
 	require.NoError(t, err)
-	listsBefore := f.tw.lists()
-	second, err := s.Create(context.Background(), r)
+	listsBefore := f.tw.Lists()
+	_, err = s.Create(context.Background(), r)
 	require.NoError(t, err)
-	// The lost key is the newest, on the last page of 3: finding it needs the
-	// walk through next_page_uri.
-	assert.Equal(t, 3, f.tw.lists()-listsBefore, "list calls in the retry = %d, want 3 pages", f.tw.lists()-listsBefore)
-
-	var a, b struct {
+	assert.Equal(t, 3, f.tw.Lists()-listsBefore, "list calls in the retry = %d, want 3 pages", f.tw.Lists()-listsBefore)
+	var lost struct {
 		APIKeySID string `json:"apiKeySid"`
 	}
-	require.NoError(t, json.Unmarshal(first, &a))
-	require.NoError(t, json.Unmarshal(second, &b))
-	named := f.tw.named(apikey.KeyName(f.secretARN, r.Token))
-	require.Len(t, named, 1, "keys named for the token: %d, want 1", len(named))
-	assert.Equal(t, b.APIKeySID, named[0].sid, "surviving key %s, want the stored one %s", named[0].sid, b.APIKeySID)
-	assert.Equal(t, []string{a.APIKeySID}, f.tw.deletedKeys(), "deleted %v, want only the lost key %s", f.tw.deletedKeys(), a.APIKeySID)
-	assert.True(t, f.tw.has(f.oldKey.sid), "current key %s deleted, want it kept", f.oldKey.sid)
+	require.NoError(t, json.Unmarshal(first, &lost))
+	assert.Equal(t, []string{lost.APIKeySID}, f.tw.Deleted(), "deleted %v, want only the lost key %s", f.tw.Deleted(), lost.APIKeySID)
 }
 
 func TestRevokeAndActive(t *testing.T) {
@@ -143,18 +134,18 @@ func TestRevokeAndActive(t *testing.T) {
 		{name: "deletes the key", wantDeleted: true},
 		{name: "second delete is a success", twice: true, wantDeleted: true},
 		{name: "first value holds no key", placeholder: true},
-		{name: "twilio refuses", failOp: opDelete, wantErr: "delete key SK"},
+		{name: "twilio refuses", failOp: "delete", wantErr: "revoke key SK"},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t, sm, fmt.Sprintf("revoke-%02d", i), fixtureOpts{})
 			if tt.failOp != "" {
-				f.tw.failOn(tt.failOp, http.StatusInternalServerError)
+				f.tw.FailOn(tt.failOp, http.StatusInternalServerError)
 			}
-			s := f.strategy(t, time.Now)
+			s := f.strategy(t)
 			v := f.current
 			if tt.placeholder {
-				v.Value = []byte(fmt.Sprintf(`{"accountSid":"%s"}`, f.tw.account))
+				v.Value = []byte(fmt.Sprintf(`{"accountSid":"%s"}`, f.tw.Account))
 			}
 			ctx := context.Background()
 			active, err := s.Active(ctx, v)
@@ -173,44 +164,12 @@ func TestRevokeAndActive(t *testing.T) {
 			} else {
 				require.NoError(t, err)
 			}
-			assert.Equal(t, !tt.wantDeleted, f.tw.has(f.oldKey.sid), "key present after revoke = %v, want %v", f.tw.has(f.oldKey.sid), !tt.wantDeleted)
+			assert.Equal(t, !tt.wantDeleted, f.tw.Has(f.oldKey.SID), "key present after revoke = %v, want %v", f.tw.Has(f.oldKey.SID), !tt.wantDeleted)
 			if tt.wantDeleted {
 				active, err := s.Active(ctx, v)
 				require.NoError(t, err)
 				assert.False(t, active, "Active after delete = true, want false")
 			}
-		})
-	}
-}
-
-func TestFromEnv(t *testing.T) {
-	sm := rotatortest.New(t).SM
-	const adminARN = "arn:aws:secretsmanager:us-east-1:123456789012:secret:twilio-admin-AbCdEf"
-	tests := []struct {
-		name    string
-		env     map[string]string
-		wantErr string
-	}{
-		{name: "defaults to api.twilio.com", env: map[string]string{EnvAdminSecretARN: adminARN}},
-		{name: "loopback base URL", env: map[string]string{EnvAdminSecretARN: adminARN, EnvBaseURL: "http://127.0.0.1:9"}},
-		{name: "no admin secret", env: map[string]string{}, wantErr: "TWILIO_ADMIN_SECRET_ARN is required"},
-		{name: "plain http to a remote host", env: map[string]string{EnvAdminSecretARN: adminARN, EnvBaseURL: "http://api.twilio.com"}, wantErr: "must be https"},
-		{name: "bad grace", env: map[string]string{EnvAdminSecretARN: adminARN, "GRACE_PERIOD": "1 hour"}, wantErr: "parse GRACE_PERIOD"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			d := engine.Deps{Getenv: func(k string) string { return tt.env[k] }, SecretsManager: sm, HTTP: http.DefaultClient, Now: time.Now}
-			s, err := FromEnv(context.Background(), d)
-			_, serr := SweeperFromEnv(context.Background(), d)
-			if tt.wantErr != "" {
-				require.Error(t, err)
-				assert.Contains(t, err.Error(), tt.wantErr, "error %q, want it to contain %q", err, tt.wantErr)
-				assert.Error(t, serr, "SweeperFromEnv succeeded where FromEnv failed")
-				return
-			}
-			require.NoError(t, err)
-			require.NoError(t, serr)
-			assert.Equal(t, Name, s.Name(), "Name() = %q, want %q", s.Name(), Name)
 		})
 	}
 }

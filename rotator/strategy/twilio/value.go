@@ -44,20 +44,9 @@ func parseValue(b []byte) (value, error) {
 	return v, nil
 }
 
-// Marshal implements apikey.Value: it renders the value back to JSON.
-func (v value) Marshal() ([]byte, error) {
+// marshal renders the value back to JSON.
+func (v value) marshal() ([]byte, error) {
 	return v.rest.Marshal(map[string]string{"accountSid": v.AccountSID, "apiKeySid": v.APIKeySID, "apiKeySecret": v.APIKeySecret})
-}
-
-// KeyID implements apikey.Value: the key SID.
-func (v value) KeyID() string { return v.APIKeySID }
-
-// CheckKey implements apikey.Value.
-func (v value) CheckKey() error {
-	if v.AccountSID == "" || v.APIKeySID == "" || v.APIKeySecret == "" {
-		return errors.New("accountSid, apiKeySid or apiKeySecret is empty")
-	}
-	return nil
 }
 
 // admin is the credential that may manage keys: the account's auth token or a
