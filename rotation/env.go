@@ -27,6 +27,9 @@ func Settings(s config.Secret, adminSecretARN string, grants []string) contract.
 	case contract.Random, contract.PostgresSingleUser, contract.PostgresAlternatingUsers:
 		st.Password = contract.PasswordShape{Length: s.Password.Length, ExcludeCharacters: s.Password.ExcludeCharacters}
 	}
+	if st.Strategy == contract.Keyring {
+		st.Keyring = contract.Ring{MaxKeys: s.Keyring.MaxKeys, Retire: s.Keyring.RetireKeys}
+	}
 	if st.Strategy.ReadsMasterSecret() {
 		st.Database = contract.Logins{Grants: grants}
 	}

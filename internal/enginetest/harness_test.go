@@ -15,6 +15,7 @@ import (
 
 	"github.com/acme/secrets-platform/internal/awsshape"
 	"github.com/acme/secrets-platform/internal/enginetest"
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/internal/mockrun"
 	"github.com/acme/secrets-platform/stack"
 )
@@ -81,6 +82,13 @@ func TestNoLiveSecretsNamesFieldsNotValues(t *testing.T) {
 
 	d.Resources[0].Outputs["result"] = "no longer secret"
 	assert.NoError(t, enginetest.NoLiveSecrets(d))
+
+	placeholder, err := contract.Placeholder(map[string]any{"host": "db"})
+	require.NoError(t, err)
+	plaintext, err = json.Marshal(placeholder)
+	require.NoError(t, err)
+	d.Resources[0].Outputs["result"] = map[string]any{resource.SigKey: resource.SecretSig, "plaintext": string(plaintext)}
+	assert.NoError(t, enginetest.NoLiveSecrets(d), "a secret-marked placeholder holds nothing live")
 }
 
 // TestReplacementTableCoversEveryRegisteredType: the stand-in refuses to diff

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 
@@ -88,11 +89,16 @@ func deploy(t *testing.T, sc scenario) *deployed {
 	t.Logf("figures %s: %d resources under the engine (%d in its state with the stack and default providers), %d under the mocks; preview %.1fs, up %.1fs, second preview %.1fs, second up %.1fs",
 		sc.name, engineN, len(state.Resources), mocksN, preview.Duration.Seconds(), up.Duration.Seconds(), again.Duration.Seconds(), second.Duration.Seconds())
 	if d.strict {
-		if err := enginetest.NoLiveSecrets(state); err != nil {
-			t.Logf("state issue (SECURITY-RULES 17, not enforced yet): %v", err)
-		}
+		// SECURITY-RULES 17: anyone who can preview can decrypt state.
+		assert.NoError(t, enginetest.NoLiveSecrets(state), "decrypted state of strict %s", sc.name)
+		t.Logf("figures %s: decrypted state holds %d secret-marked field(s), all placeholders", sc.name, len(enginetest.SecretFields(state)))
 	}
 	return d
+}
+
+// secretGenerators are pulumi-random's types whose results are secret.
+var secretGenerators = []string{
+	"random:index/randomPassword:RandomPassword", "random:index/randomString:RandomString", "random:index/randomBytes:RandomBytes",
 }
 
 // stackConfig reads a stack file's config, objects and lists as JSON strings
@@ -169,7 +175,7 @@ func checkNoPlainSecrets(t *testing.T, ctx context.Context, d *deployed, state a
 		assert.True(t, found, "a secret config value is not among the checkpoint's secrets: the search below would prove nothing")
 	}
 	for _, r := range state.Resources {
-		if strings.HasPrefix(string(r.Type), "random:") && r.Custom {
+		if slices.Contains(secretGenerators, string(r.Type)) {
 			n := 0
 			for _, s := range secrets {
 				if s.Field.URN == string(r.URN) && strings.HasPrefix(s.Field.Path, "outputs.") {
@@ -177,6 +183,9 @@ func checkNoPlainSecrets(t *testing.T, ctx context.Context, d *deployed, state a
 				}
 			}
 			assert.Positive(t, n, "%s: got no secret output, want its generated value secret", r.URN)
+			if d.strict {
+				t.Errorf("%s: a strict stack generates a secret with pulumi-random", r.URN)
+			}
 		}
 	}
 	checkpoint, err := d.s.Checkpoint()

@@ -8,6 +8,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/apitype"
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
+
+	"github.com/acme/secrets-platform/rotator/contract"
 )
 
 // SecretField is where a secret value sits in a checkpoint: never the value.
@@ -43,10 +45,17 @@ func Secrets(d apitype.DeploymentV3) []Secret {
 
 // NoLiveSecrets is SECURITY-RULES 17 on a decrypted checkpoint of a strict
 // stack: Pulumi stores no live secret value, so anyone who can run a preview
-// can read none. It returns an error listing every field that holds one
-// (types and paths, never values), or nil.
+// can read none. A secret-marked field that holds a placeholder first version
+// (pulumi-aws marks every secretString secret) holds nothing live. It returns
+// an error listing every field that holds a value (types and paths, never
+// values), or nil.
 func NoLiveSecrets(d apitype.DeploymentV3) error {
-	fields := SecretFields(d)
+	var fields []SecretField
+	walkSecrets(d, func(f SecretField, plaintext string) {
+		if !contract.IsPlaceholder([]byte(plaintext)) {
+			fields = append(fields, f)
+		}
+	})
 	if len(fields) == 0 {
 		return nil
 	}

@@ -117,7 +117,7 @@ func (s *Stack) Up(ctx context.Context) (*Run, error) {
 
 // Destroy is `pulumi destroy --yes --skip-preview`; it does not run the program.
 func (s *Stack) Destroy(ctx context.Context) (*Run, error) {
-	return s.operate(ctx, false, "destroy", "--yes", "--skip-preview")
+	return s.operate(ctx, false, "destroy", "--yes")
 }
 
 // Export is `pulumi stack export --show-secrets`: the checkpoint with secret

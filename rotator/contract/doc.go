@@ -1,6 +1,8 @@
-// Package contract is what the Pulumi program and the rotator runtime agree
-// on: strategy names, environment variable names, the sweep event and the
-// typed settings of one rotation function.
+// Package contract holds what the Pulumi program and the rotator runtime agree on.
+//
+// That is the strategy names, the environment variable names, the sweep
+// event, the placeholder first value and the typed settings of one rotation
+// function.
 //
 // It imports only the standard library. The program writes a function's
 // environment only through Settings.Env, and the runtime reads it only through
