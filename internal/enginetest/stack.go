@@ -115,7 +115,10 @@ func (s *Stack) Up(ctx context.Context) (*Run, error) {
 	return s.operate(ctx, true, "up", "--yes", "--skip-preview")
 }
 
-// Destroy is `pulumi destroy --yes --skip-preview`; it does not run the program.
+// Destroy is `pulumi destroy --yes`, preview included as an operator runs it:
+// the preview refuses protected resources before anything is deleted
+// (--skip-preview would delete the unprotected ones first). It does not run
+// the program.
 func (s *Stack) Destroy(ctx context.Context) (*Run, error) {
 	return s.operate(ctx, false, "destroy", "--yes")
 }

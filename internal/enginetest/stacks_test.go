@@ -81,9 +81,8 @@ func environmentOf(file []byte) (string, error) {
 }
 
 // checkDestroy runs `pulumi destroy`. On a strict stack protect must stop it
-// with every protected resource, and every resource that holds data, still
-// there; what it deletes before it stops is logged. A disposable stack must
-// be destroyed.
+// before it deletes anything: its preview refuses the protected keys, secrets
+// and database. A disposable stack must be destroyed.
 func checkDestroy(t *testing.T, d *deployed) {
 	ctx := context.Background()
 	before, err := d.s.Export(ctx)
@@ -114,6 +113,7 @@ func checkDestroy(t *testing.T, d *deployed) {
 		}
 	}
 	assert.Positive(t, protected, "nothing in %s is protected", d.s.Name)
+	assert.Equal(t, len(before.Resources), len(after.Resources), "destroy of strict %s deleted resources before protect stopped it: %v", d.s.Name, deleted)
 	t.Logf("figures %s: destroy stopped by protect after deleting %d of %d resources; kept %d protected or data-holding; deleted by type: %v",
 		d.s.Name, len(before.Resources)-len(after.Resources), len(before.Resources), protected, deleted)
 }
