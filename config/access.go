@@ -15,6 +15,8 @@ const (
 
 // Workload is a service that reads secrets.
 type Workload struct {
+	// Key is where the entry is in config, for messages (see Secret.Key).
+	Key  string
 	Name string
 	Type WorkloadType
 	// RoleARN is the existing role (type role only).

@@ -3,6 +3,7 @@ package config
 import (
 	"encoding/json"
 	"os"
+	"path/filepath"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
@@ -31,19 +32,45 @@ func Load(ctx *pulumi.Context) (Config, error) {
 			raw.Secret[k] = ctx.IsConfigSecret(k)
 		}
 	}
+	readCatalogFiles(&raw, projectDir(ctx))
 	// Value keys are named by the catalog; read them once the catalog is known.
-	var entries []rawSecret
-	if err := json.Unmarshal([]byte(raw.Values[key("secrets")]), &entries); err == nil {
-		for _, e := range entries {
-			if e.ValueConfigKey == "" {
-				continue
-			}
-			k := key(e.ValueConfigKey)
-			if v, ok := ctx.GetConfig(k); ok {
-				raw.Values[k] = v
-				raw.Secret[k] = ctx.IsConfigSecret(k)
-			}
+	for _, e := range listEntries[rawSecret](raw, "secrets", &problems{}) {
+		if e.v.ValueConfigKey == "" {
+			continue
+		}
+		k := key(e.v.ValueConfigKey)
+		if v, ok := ctx.GetConfig(k); ok {
+			raw.Values[k] = v
+			raw.Secret[k] = ctx.IsConfigSecret(k)
 		}
 	}
 	return Parse(raw)
+}
+
+// projectDir is where Pulumi.yaml is: the engine tells the program; a run
+// without it (a test) uses the working directory.
+func projectDir(ctx *pulumi.Context) string {
+	if d := ctx.RootDirectory(); d != "" {
+		return d
+	}
+	wd, _ := os.Getwd()
+	return wd
+}
+
+// readCatalogFiles reads the files catalogFiles lists, relative to dir;
+// Parse validates the list and reports a file that could not be read.
+func readCatalogFiles(raw *Raw, dir string) {
+	var paths []string
+	if err := json.Unmarshal([]byte(raw.Values[key("catalogFiles")]), &paths); err != nil {
+		return
+	}
+	raw.CatalogFiles, raw.Files, raw.FileProblems = paths, map[string][]byte{}, map[string]string{}
+	for _, p := range paths {
+		b, err := os.ReadFile(filepath.Join(dir, filepath.Clean(p)))
+		if err != nil {
+			raw.FileProblems[p] = err.Error()
+			continue
+		}
+		raw.Files[p] = b
+	}
 }

@@ -17,7 +17,7 @@ import (
 // a comment only.
 var knownKeys = []string{
 	"environment", "mode", "protect", "recoveryWindowDays", "keyDeletionWindowDays",
-	"keyAdminRoleArns", "maxSecretAgeDays", "cache", "secrets", "database",
+	"keyAdminRoleArns", "maxSecretAgeDays", "cache", "secrets", "catalogFiles", "database",
 	"workloads", "crossAccount", "alerts",
 }
 
@@ -66,6 +66,7 @@ func Parse(raw Raw) (Config, error) {
 	}
 
 	c.Cache = parseCache(raw, ps)
+	raw = withCatalogFiles(raw, ps)
 	c.Secrets = parseSecrets(raw, c, ps)
 	c.Database = parseDatabase(raw, c, ps)
 	c.Workloads = parseWorkloads(raw, c, ps)
@@ -78,6 +79,26 @@ func Parse(raw Raw) (Config, error) {
 		return Config{}, &Error{Stack: raw.Stack, Problems: ps.list}
 	}
 	return c, nil
+}
+
+// withCatalogFiles validates catalogFiles and reports what Load could not
+// read; the files' entries are read with the stack file's (listEntries).
+func withCatalogFiles(raw Raw, ps *problems) Raw {
+	var listed []string
+	decodeKey(raw, "catalogFiles", &listed, ps)
+	raw.CatalogFiles = checkCatalogFiles(listed, ps)
+	for i, p := range listed {
+		if !slices.Contains(raw.CatalogFiles, p) {
+			continue // refused above
+		}
+		if msg, ok := raw.FileProblems[p]; ok {
+			ps.add(fmt.Sprintf("%s[%d]", key("catalogFiles"), i), p, "a readable file relative to the project directory (%s)", msg)
+		} else if _, ok := raw.Files[p]; !ok {
+			ps.add(fmt.Sprintf("%s[%d]", key("catalogFiles"), i), p, "a file the program could read (none was)")
+		}
+	}
+	raw.reported = map[string]bool{}
+	return raw
 }
 
 func parseProtection(raw Raw, m Mode, ps *problems) Protection {

@@ -6,13 +6,11 @@ import (
 )
 
 func parseWorkloads(raw Raw, c Config, ps *problems) []Workload {
-	var rs []rawWorkload
-	decodeKey(raw, "workloads", &rs, ps)
 	seen := map[string]bool{}
 	var out []Workload
-	for i, r := range rs {
-		k := fmt.Sprintf("%s[%d]", key("workloads"), i)
-		w := Workload{Name: r.Name, Type: WorkloadType(r.Type), RoleARN: r.RoleARN,
+	for _, e := range listEntries[rawWorkload](raw, "workloads", ps) {
+		k, r := e.key, e.v
+		w := Workload{Key: k, Name: r.Name, Type: WorkloadType(r.Type), RoleARN: r.RoleARN,
 			Secrets: r.Secrets, InjectAtStart: r.InjectAtStart, VersionStage: r.VersionStage}
 		if !workloadPattern.MatchString(w.Name) || seen[w.Name] {
 			ps.add(k+".name", w.Name, "a unique name of lowercase letters, digits and dashes, at most 31 characters")

@@ -15,8 +15,8 @@ import (
 func checkAccessExtra(raw Raw, c Config, ps *problems) {
 	admin := adminSecrets(c)
 	own := ownAccounts(raw)
-	for i, w := range c.Workloads {
-		k := fmt.Sprintf("%s[%d]", key("workloads"), i)
+	for _, w := range c.Workloads {
+		k := w.Key
 		checkNotAdminSecrets(k+".secrets", w.Secrets, admin, ps)
 		checkNoDuplicates(k+".secrets", w.Secrets, ps)
 		// An inline policy can be put only on a role of the deploying account.

@@ -19,8 +19,8 @@ func accessExtraConfig() Config {
 			{Name: "/prod/integrations/twilio-admin"},
 		},
 		Workloads: []Workload{
-			{Name: "api", Type: ECS, Secrets: []string{"/prod/app/stripe"}},
-			{Name: "reporting", Type: ExistingRole, RoleARN: "arn:aws:iam::111122223333:role/reporting", Secrets: []string{"/prod/app/stripe"}},
+			{Key: "secrets-platform:workloads[0]", Name: "api", Type: ECS, Secrets: []string{"/prod/app/stripe"}},
+			{Key: "secrets-platform:workloads[1]", Name: "reporting", Type: ExistingRole, RoleARN: "arn:aws:iam::111122223333:role/reporting", Secrets: []string{"/prod/app/stripe"}},
 		},
 		CrossAccount: []ExternalPrincipal{{Name: "messaging", AccountID: "444455556666", RoleName: "sender",
 			Secrets: []string{"/prod/integrations/twilio"}, DeployRoleARN: "arn:aws:iam::444455556666:role/deploy"}},

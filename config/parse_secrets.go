@@ -13,31 +13,26 @@ import (
 const rdsRejected = `/@"' \` + "`"
 
 func parseSecrets(raw Raw, c Config, ps *problems) []Secret {
-	var entries []rawSecret
-	if !decodeKey(raw, "secrets", &entries, ps) {
-		return nil
-	}
-	seen := map[string]int{}
+	seen := map[string]string{}
 	var out []Secret
-	for i, r := range entries {
-		k := fmt.Sprintf("%s[%d]", key("secrets"), i)
-		s := parseSecret(raw, c, k, r, ps)
-		if j, dup := seen[s.Name]; dup {
-			ps.add(k+".name", s.Name, "unique across the catalog (also used by secrets[%d])", j)
+	for _, e := range listEntries[rawSecret](raw, "secrets", ps) {
+		s := parseSecret(raw, c, e.key, e.v, ps)
+		if other, dup := seen[s.Name]; dup {
+			ps.add(e.key+".name", s.Name, "unique across the catalog (also used by %s)", other)
 		}
-		seen[s.Name] = i
+		seen[s.Name] = e.key
 		out = append(out, s)
 	}
 	// Cross-entry checks need the whole catalog.
-	for i, s := range out {
-		k := fmt.Sprintf("%s[%d]", key("secrets"), i)
-		checkAdminSecret(k, s, out, ps)
+	for _, s := range out {
+		checkAdminSecret(s.Key, s, out, ps)
 	}
 	return out
 }
 
 func parseSecret(raw Raw, c Config, k string, r rawSecret, ps *problems) Secret {
 	s := Secret{
+		Key:            k,
 		Name:           r.Name,
 		Description:    r.Description,
 		Kind:           Kind(r.Kind),

@@ -8,6 +8,14 @@ type Raw struct {
 	Values map[string]string
 	// Secret lists the keys that were set with --secret.
 	Secret map[string]bool
+	// CatalogFiles are the paths catalogFiles lists, and Files their
+	// contents as Load read them (a path Load could not read is absent and
+	// already reported in FileProblems).
+	CatalogFiles []string
+	Files        map[string][]byte
+	FileProblems map[string]string
+	// reported keeps a file's problems from being listed once per list.
+	reported map[string]bool
 }
 
 func (r Raw) get(key string) (string, bool) {
@@ -31,6 +39,12 @@ type rawSecret struct {
 	Rotation           *rawRotation      `json:"rotation"`
 	ValuePut           bool              `json:"valuePut"`
 	Keyring            *rawKeyring       `json:"keyring"`
+	Adopt              *rawAdopt         `json:"adopt"`
+}
+
+// rawAdopt names an existing secret a catalog entry takes over.
+type rawAdopt struct {
+	ARN string `json:"arn"`
 }
 
 type rawKeyring struct {
@@ -59,19 +73,27 @@ type rawCache struct {
 }
 
 type rawDatabase struct {
-	SecretName               string      `json:"secretName"`
-	EngineVersion            string      `json:"engineVersion"`
-	InstanceClass            string      `json:"instanceClass"`
-	AllocatedStorageGB       int         `json:"allocatedStorageGb"`
-	MaxAllocatedStorageGB    int         `json:"maxAllocatedStorageGb"`
-	BackupRetentionDays      *int        `json:"backupRetentionDays"`
-	MultiAZ                  *bool       `json:"multiAz"`
-	DBName                   string      `json:"dbName"`
-	Username                 string      `json:"username"`
-	MasterUsername           string      `json:"masterUsername"`
-	Grants                   []string    `json:"grants"`
-	Network                  *rawNetwork `json:"network"`
-	WorkloadSecurityGroupIDs []string    `json:"workloadSecurityGroupIds"`
+	SecretName               string       `json:"secretName"`
+	EngineVersion            string       `json:"engineVersion"`
+	InstanceClass            string       `json:"instanceClass"`
+	AllocatedStorageGB       int          `json:"allocatedStorageGb"`
+	MaxAllocatedStorageGB    int          `json:"maxAllocatedStorageGb"`
+	BackupRetentionDays      *int         `json:"backupRetentionDays"`
+	MultiAZ                  *bool        `json:"multiAz"`
+	DBName                   string       `json:"dbName"`
+	Username                 string       `json:"username"`
+	MasterUsername           string       `json:"masterUsername"`
+	Grants                   []string     `json:"grants"`
+	Network                  *rawNetwork  `json:"network"`
+	WorkloadSecurityGroupIDs []string     `json:"workloadSecurityGroupIds"`
+	Existing                 *rawExisting `json:"existing"`
+	OwnerChangesApplied      bool         `json:"ownerChangesApplied"`
+}
+
+// rawExisting names an RDS instance made elsewhere.
+type rawExisting struct {
+	InstanceIdentifier string `json:"instanceIdentifier"`
+	MasterSecretARN    string `json:"masterSecretArn"`
 }
 
 type rawNetwork struct {
@@ -79,6 +101,22 @@ type rawNetwork struct {
 	SubnetIDs []string `json:"subnetIds"`
 	CIDR      string   `json:"cidr"`
 	AZCount   int      `json:"azCount"`
+	// SecretsManagerEndpoint is required with VpcID, refused without.
+	SecretsManagerEndpoint *rawEndpoint `json:"secretsManagerEndpoint"`
+}
+
+type rawEndpoint struct {
+	Mode                         string `json:"mode"`
+	ID                           string `json:"id"`
+	AcknowledgeVpcWidePrivateDNS string `json:"acknowledgeVpcWidePrivateDns"`
+}
+
+// rawExternalSecret is a secret made and owned elsewhere that workloads read.
+type rawExternalSecret struct {
+	Name        string `json:"name"`
+	ARN         string `json:"arn"`
+	KmsKeyARN   string `json:"kmsKeyArn"`
+	Description string `json:"description"`
 }
 
 type rawWorkload struct {

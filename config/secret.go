@@ -81,6 +81,9 @@ func (s Strategy) ReadsMasterSecret() bool {
 
 // Secret is one catalog entry.
 type Secret struct {
+	// Key is where the entry is in config, for messages: secrets-platform:secrets[3],
+	// or catalog/prod.yaml: secrets[3] for an entry of a catalog file.
+	Key string
 	// Name is the full name, /{env}/{group}/{name}.
 	Name string
 	// Group and Short are the second and third segments of Name.

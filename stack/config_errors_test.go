@@ -66,7 +66,7 @@ func TestBadConfigFailsBeforeAnythingIsRegistered(t *testing.T) {
 		}, []string{`secrets[2].name = "/prod/openai"`, "three segments"}},
 		{"duplicate names", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(2, "name", "/prod/app/stripe"))
-		}, []string{`secrets[2].name = "/prod/app/stripe"`, "unique across the catalog (also used by secrets[1])"}},
+		}, []string{`secrets[2].name = "/prod/app/stripe"`, "unique across the catalog (also used by secrets-platform:secrets[1])"}},
 		{"environment does not match", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(1, "name", "/staging/app/stripe"))
 		}, []string{`"/staging/app/stripe"`, "a name in this stack's environment: /prod/app/stripe"}},

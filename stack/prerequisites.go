@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -21,11 +22,11 @@ const firstValueRunbook = "docs/runbooks/first-value-third-party-key.md"
 func awaitingExports(cfg config.Config) Exports {
 	awaiting := pulumi.Map{}
 	blocked := pulumi.Map{}
-	for i, s := range cfg.Secrets {
+	for _, s := range cfg.Secrets {
 		if s.OperatorValued() && !s.HasValue() {
 			awaiting[s.Name] = pulumi.Map{
 				"check":   pulumi.String(checkCommand(s.Name)),
-				"then":    pulumi.String(fmt.Sprintf("pulumi config set --path 'secrets[%d].valuePut' true && pulumi up", i)),
+				"then":    pulumi.String(recordPut(s)),
 				"runbook": pulumi.String(firstValueRunbook),
 			}
 		}
@@ -38,6 +39,15 @@ func awaitingExports(cfg config.Config) Exports {
 		}
 	}
 	return Exports{"secretsAwaitingFirstValue": awaiting, "rotationsAwaitingPrerequisite": blocked}
+}
+
+// recordPut is how the operator records the put: a config path for an entry
+// of the stack file, an edit for an entry of a catalog file.
+func recordPut(s config.Secret) string {
+	if path, ok := strings.CutPrefix(s.Key, config.Project+":"); ok {
+		return fmt.Sprintf("pulumi config set --path '%s.valuePut' true && pulumi up", path)
+	}
+	return fmt.Sprintf("set valuePut: true on %s, then pulumi up", s.Key)
 }
 
 // checkCommand prints the version id of the secret's current value once it

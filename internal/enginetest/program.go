@@ -79,6 +79,12 @@ func (l *languageHost) Run(ctx context.Context, req *pulumirpc.RunRequest) (*pul
 		Project: req.GetProject(), Stack: req.GetStack(), Organization: req.GetOrganization(),
 		Config: req.GetConfig(), ConfigSecretKeys: req.GetConfigSecretKeys(),
 		Parallel: req.GetParallel(), DryRun: req.GetDryRun(), MonitorAddr: req.GetMonitorAddress(),
+		// The Go language host hands the program the project's root, where
+		// catalog files are read.
+		RootDirectory: req.GetInfo().GetRootDirectory(),
+	}
+	if info.RootDirectory == "" {
+		info.RootDirectory = req.GetPwd()
 	}
 	if len(req.GetArgs()) > 0 {
 		info.EngineAddr = req.GetArgs()[0]

@@ -75,6 +75,7 @@ func run(st Stack, rec *Recording, body pulumi.RunFunc) error {
 		func(info *pulumi.RunInfo) {
 			info.Config = maps.Clone(st.Config)
 			info.ConfigSecretKeys = slices.Clone(st.SecretKeys)
+			info.RootDirectory = st.Dir
 		})
 	m.mu.Lock()
 	rec.Resources = slices.Clone(m.resources)

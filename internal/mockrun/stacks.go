@@ -17,6 +17,9 @@ import (
 type Stack struct {
 	Project string
 	Name    string
+	// Dir is the project directory (where Pulumi.yaml is), which the engine
+	// hands the program as its root directory; catalog files are read there.
+	Dir string
 	// Config maps fully qualified keys to values (objects and arrays as JSON),
 	// project defaults from Pulumi.yaml applied.
 	Config map[string]string
@@ -61,7 +64,11 @@ func LoadStack(dir, name string) (Stack, error) {
 	if err != nil {
 		return Stack{}, fmt.Errorf("load stack %s: %w", name, err)
 	}
-	st := Stack{Project: string(proj.Name), Name: name, Config: map[string]string{}}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return Stack{}, fmt.Errorf("load stack %s: %w", name, err)
+	}
+	st := Stack{Project: string(proj.Name), Name: name, Dir: abs, Config: map[string]string{}}
 	for k, v := range ps.Config {
 		full := k.String()
 		if v.Secure() {
