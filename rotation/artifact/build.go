@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -172,13 +173,22 @@ func goBuild(ctx context.Context, root, pkg, out string) error {
 	args := append(append([]string{"build"}, buildFlags()...), "-o", out, pkg)
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), crossEnv()...)
-	// The compiler's messages name source lines, never secret values: the
-	// build reads no config.
+	// The build gets the environment minus the program's: Pulumi hands the
+	// program its whole config (secret values included) in PULUMI_* variables,
+	// which the compiler has no use for and which, for a large catalog, would
+	// make exec fail with "argument list too long".
+	cmd.Env = append(buildEnv(os.Environ()), crossEnv()...)
+	// The compiler's messages name source lines, never secret values.
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return fmt.Errorf("build rotator %s for linux/arm64: %w\n%s", pkg, err, bytes.TrimSpace(msg))
 	}
 	return nil
+}
+
+// buildEnv drops the variables Pulumi sets for the program (PULUMI_CONFIG,
+// PULUMI_CONFIG_SECRET_KEYS and the rest of PULUMI_*).
+func buildEnv(env []string) []string {
+	return slices.DeleteFunc(slices.Clone(env), func(kv string) bool { return strings.HasPrefix(kv, "PULUMI_") })
 }
 
 // Package zips a bootstrap executable so that the same executable always gives

@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -168,4 +169,16 @@ func TestPackageHasOneFixedEntry(t *testing.T) {
 	other, err := artifact.Package(append(exe, '!'))
 	require.NoError(t, err)
 	assert.NotEqual(t, artifact.SourceCodeHash(a), artifact.SourceCodeHash(other), "got the same hash for different executables")
+}
+
+// TestBuildDoesNotInheritTheProgramsConfig: Pulumi hands the program its
+// config in PULUMI_CONFIG; the compiler must not get it (a large catalog's
+// config exceeds what exec passes, and it may hold secret values).
+func TestBuildDoesNotInheritTheProgramsConfig(t *testing.T) {
+	root, err := artifact.ModuleRoot(".")
+	require.NoError(t, err)
+	// Linux refuses one environment string over 128 KiB.
+	t.Setenv("PULUMI_CONFIG", `{"secrets-platform:secrets":"`+strings.Repeat("x", 200<<10)+`"}`)
+	_, err = artifact.Build(context.Background(), artifact.BuildArgs{Root: root, Package: helloPackage, OutDir: t.TempDir()})
+	require.NoError(t, err, "a build with a 200 KiB PULUMI_CONFIG in the program's environment")
 }
