@@ -1,11 +1,12 @@
-// Package alerts holds the alerting component of a stack: one SNS topic
-// encrypted with the stack's platform key; the EventBridge rules that forward
-// failed rotations, the CloudTrail detections (dangerous calls, people
-// changing secrets or keys, operator puts, tampering with the alert path,
-// use of the break-glass role) and the manual-secret age check to it, each
-// with a dead-letter queue and EventBridge's retry maxima; and the CloudWatch
-// alarms on the rotation functions, on every rule's failed deliveries and on
-// the dead-letter queue, so a lost alert is itself an alert.
+// Package alerts holds the alerting component of a stack.
+//
+// It is one SNS topic encrypted with the stack's platform key; the EventBridge
+// rules that forward failed rotations, the CloudTrail detections (dangerous
+// calls, people changing secrets or keys, operator puts, tampering with the
+// alert path, use of the break-glass role) and the manual-secret age check to
+// it, each with a dead-letter queue and EventBridge's retry maxima; and the
+// CloudWatch alarms on the rotation functions, on every rule's failed
+// deliveries and on the dead-letter queue, so a lost alert is itself an alert.
 //
 // Names are derived from the environment ("{env}-..."), because the topic
 // policy and the key policy admit EventBridge and CloudWatch only for rules

@@ -1,7 +1,8 @@
-// Package delivery is what the GitHub workflows in .github/workflows need
-// beyond YAML: the digest of a `pulumi preview --json` that a gated deploy
-// job compares with the preview its reviewers approved, so that it applies
-// the reviewed change or nothing (docs/delivery.md).
+// Package delivery holds what the GitHub workflows need beyond YAML.
+//
+// That is the digest of a `pulumi preview --json` that a gated deploy job
+// compares with the preview its reviewers approved, so that it applies the
+// reviewed change or nothing (docs/delivery.md).
 //
 // Its tests also hold the pipeline to its rules: every action pinned by
 // commit SHA, the Pulumi CLI at the SDK's version from go.mod, no token left

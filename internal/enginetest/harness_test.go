@@ -15,8 +15,8 @@ import (
 
 	"github.com/acme/secrets-platform/internal/awsshape"
 	"github.com/acme/secrets-platform/internal/enginetest"
-	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/internal/mockrun"
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/stack"
 )
 

@@ -1,5 +1,7 @@
 // Package rules checks a mockrun recording against the security rules every
-// stack must satisfy, and names the exceptions the program makes on purpose.
+// stack must satisfy.
+//
+// The exceptions the program makes on purpose are named here too.
 //
 // It keeps only what a real evaluator cannot judge: the IAM simulator decides
 // who may do what (stack/access_test.go); this package checks settings and

@@ -1,5 +1,5 @@
-// Package standin is a resource provider plugin that stands in for AWS (and
-// for pulumi-random) when the real Pulumi engine runs the program in tests.
+// Package standin is the resource provider plugin that stands in for AWS in tests.
+//
 // The engine starts it as pulumi-resource-aws or pulumi-resource-random from
 // PATH and drives it over the provider gRPC protocol like the real plugins:
 // it accepts every resource, returns its inputs plus what AWS computes
