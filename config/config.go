@@ -37,6 +37,8 @@ type Config struct {
 	Secrets []Secret
 	// Database is the managed PostgreSQL; nil when the stack has none.
 	Database *Database
+	// ExternalSecrets are secrets owned elsewhere that workloads may read.
+	ExternalSecrets []ExternalSecret
 	// Workloads are the roles that read secrets.
 	Workloads []Workload
 	// CrossAccount are the principals in other accounts that read shared secrets.

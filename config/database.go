@@ -27,8 +27,23 @@ type Database struct {
 	Grants []string
 	// Network is where the database lives.
 	Network Network
-	// WorkloadSecurityGroupIDs may reach the database on its port.
+	// WorkloadSecurityGroupIDs may reach the database on its port and the
+	// Secrets Manager endpoint, when the program creates them.
 	WorkloadSecurityGroupIDs []string
+	// Existing names an instance made elsewhere; nil when the program
+	// creates the instance. The instance fields above are then unset.
+	Existing *ExistingDatabase
+	// OwnerChangesApplied says the owners of the existing resources made the
+	// changes the stack output changesForResourceOwners lists; until then
+	// the database secret's rotation waits (Config.AwaitingPrerequisite).
+	OwnerChangesApplied bool
+}
+
+// OwnerChangesNeeded reports whether a resource the program did not create
+// must change for the rotator to work: an existing instance's security group
+// must admit the rotator, and so must an existing endpoint's.
+func (d Database) OwnerChangesNeeded() bool {
+	return d.Existing != nil || d.Network.Endpoint.Mode == EndpointExisting
 }
 
 // Network is an existing VPC with private subnets, or a new private VPC.
@@ -40,6 +55,8 @@ type Network struct {
 	CIDR string
 	// AZCount is how many AZs the created VPC spans (at least 2).
 	AZCount int
+	// Endpoint is how rotators reach Secrets Manager from the subnets.
+	Endpoint Endpoint
 }
 
 // CreatesVPC reports whether the program creates the VPC.

@@ -17,7 +17,7 @@ import (
 // a comment only.
 var knownKeys = []string{
 	"environment", "mode", "protect", "recoveryWindowDays", "keyDeletionWindowDays",
-	"keyAdminRoleArns", "maxSecretAgeDays", "cache", "secrets", "catalogFiles", "database",
+	"keyAdminRoleArns", "maxSecretAgeDays", "cache", "secrets", "catalogFiles", "database", "externalSecrets",
 	"workloads", "crossAccount", "alerts",
 }
 
@@ -69,6 +69,7 @@ func Parse(raw Raw) (Config, error) {
 	raw = withCatalogFiles(raw, ps)
 	c.Secrets = parseSecrets(raw, c, ps)
 	c.Database = parseDatabase(raw, c, ps)
+	c.ExternalSecrets = parseExternalSecrets(raw, c, ps)
 	c.Workloads = parseWorkloads(raw, c, ps)
 	c.CrossAccount = parseCrossAccount(raw, c, ps)
 	checkAccessExtra(raw, c, ps)

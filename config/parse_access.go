@@ -29,9 +29,9 @@ func parseWorkloads(raw Raw, c Config, ps *problems) []Workload {
 			ps.add(k+".type", r.Type, "one of ecs, lambda, role")
 		}
 		if len(w.Secrets) == 0 {
-			ps.add(k+".secrets", "[]", "at least one catalog secret name")
+			ps.add(k+".secrets", "[]", "at least one catalog or external secret name")
 		}
-		checkSecretRefs(k+".secrets", w.Secrets, c, ps)
+		checkReadableRefs(k+".secrets", w.Secrets, c, ps)
 		if len(w.InjectAtStart) > 0 && w.Type != ECS {
 			ps.add(k+".injectAtStart", fmt.Sprint(w.InjectAtStart), "only for type ecs")
 		}

@@ -49,6 +49,45 @@ func parseDatabase(raw Raw, c Config, ps *problems) *Database {
 	if len(dbSecrets) > 1 {
 		ps.add(key("secrets"), fmt.Sprintf("%d database secrets", len(dbSecrets)), "one secret of kind database per stack")
 	}
+	if r.Existing != nil {
+		d.Existing = parseExisting(k, r, raw, c, ps)
+		// The instance is its owner's: none of its settings are this stack's.
+		d.EngineVersion, d.InstanceClass, d.MasterUsername = "", "", ""
+		d.AllocatedStorageGB, d.MaxAllocatedStorageGB, d.BackupRetentionDays, d.MultiAZ = 0, 0, 0, false
+	} else {
+		checkInstance(k, d, c, ps)
+	}
+	for name, v := range map[string]string{"dbName": d.DBName, "username": d.Username} {
+		if !identPattern.MatchString(v) {
+			ps.add(k+"."+name, v, "a lowercase PostgreSQL identifier: letters, digits and _, starting with a letter or _")
+		}
+	}
+	for i, g := range d.Grants {
+		switch {
+		case !identPattern.MatchString(g):
+			ps.add(fmt.Sprintf("%s.grants[%d]", k, i), g, "a PostgreSQL role name such as pg_read_all_data")
+		case slices.Contains(privilegedRoles(), g) || g == d.MasterUsername:
+			ps.add(fmt.Sprintf("%s.grants[%d]", k, i), g, "a role that is not privileged: never %s or the master user %s (the application would gain superuser, replication, server-file or role-management rights)", strings.Join(privilegedRoles(), ", "), d.MasterUsername)
+		}
+	}
+	for i, sg := range d.WorkloadSecurityGroupIDs {
+		if !sgIDPattern.MatchString(sg) {
+			ps.add(fmt.Sprintf("%s.workloadSecurityGroupIds[%d]", k, i), sg, "a security group id, sg-<hex>")
+		}
+	}
+	d.Network = parseNetwork(k+".network", r.Network, ps)
+	d.Network.Endpoint = parseEndpoint(k+".network", r.Network, d.Network, ps)
+	checkForeignNetwork(k, r, d, ps)
+	if len(d.WorkloadSecurityGroupIDs) > 0 && d.Network.CreatesVPC() {
+		// A group that exists already lives in another VPC: AWS refuses rules
+		// across VPCs, and its tasks could not route to a new private VPC.
+		ps.add(k+".workloadSecurityGroupIds", fmt.Sprint(d.WorkloadSecurityGroupIDs), "only with network.vpcId: workload security groups must be in the database's VPC (a VPC this stack creates has no workloads yet)")
+	}
+	return d
+}
+
+// checkInstance validates the settings of an instance the program creates.
+func checkInstance(k string, d *Database, c Config, ps *problems) {
 	if !versionPattern.MatchString(d.EngineVersion) {
 		ps.add(k+".engineVersion", d.EngineVersion, "a PostgreSQL major version such as 16: RDS upgrades minor versions itself, and a pinned minor would make the next pulumi up after an upgrade try a downgrade")
 	}
@@ -67,34 +106,12 @@ func parseDatabase(raw Raw, c Config, ps *problems) *Database {
 	if c.Strict() && !d.MultiAZ {
 		ps.add(k+".multiAz", d.MultiAZ, "true in a strict stack")
 	}
-	for name, v := range map[string]string{"dbName": d.DBName, "username": d.Username, "masterUsername": d.MasterUsername} {
-		if !identPattern.MatchString(v) {
-			ps.add(k+"."+name, v, "a lowercase PostgreSQL identifier: letters, digits and _, starting with a letter or _")
-		}
+	if !identPattern.MatchString(d.MasterUsername) {
+		ps.add(k+".masterUsername", d.MasterUsername, "a lowercase PostgreSQL identifier: letters, digits and _, starting with a letter or _")
 	}
 	if d.Username == d.MasterUsername {
 		ps.add(k+".username", d.Username, "a user other than the master user (applications never log in as master)")
 	}
-	for i, g := range d.Grants {
-		switch {
-		case !identPattern.MatchString(g):
-			ps.add(fmt.Sprintf("%s.grants[%d]", k, i), g, "a PostgreSQL role name such as pg_read_all_data")
-		case slices.Contains(privilegedRoles(), g) || g == d.MasterUsername:
-			ps.add(fmt.Sprintf("%s.grants[%d]", k, i), g, "a role that is not privileged: never %s or the master user %s (the application would gain superuser, replication, server-file or role-management rights)", strings.Join(privilegedRoles(), ", "), d.MasterUsername)
-		}
-	}
-	for i, sg := range d.WorkloadSecurityGroupIDs {
-		if !sgIDPattern.MatchString(sg) {
-			ps.add(fmt.Sprintf("%s.workloadSecurityGroupIds[%d]", k, i), sg, "a security group id, sg-<hex>")
-		}
-	}
-	d.Network = parseNetwork(k+".network", r.Network, ps)
-	if len(d.WorkloadSecurityGroupIDs) > 0 && d.Network.CreatesVPC() {
-		// A group that exists already lives in another VPC: AWS refuses rules
-		// across VPCs, and its tasks could not route to a new private VPC.
-		ps.add(k+".workloadSecurityGroupIds", fmt.Sprint(d.WorkloadSecurityGroupIDs), "only with network.vpcId: workload security groups must be in the database's VPC (a VPC this stack creates has no workloads yet)")
-	}
-	return d
 }
 
 func parseNetwork(k string, r *rawNetwork, ps *problems) Network {

@@ -68,6 +68,7 @@ func parseSecret(raw Raw, c Config, k string, r rawSecret, ps *problems) Secret 
 	s.Rotation = parseRotation(k, r.Rotation, s.Kind, c, ps)
 	s.InitialValue = parseInitialValue(raw, k, r, s.Kind, c, ps)
 	s.Keyring = parseKeyring(k, r.Keyring, s.Kind, ps)
+	s.AdoptARN = parseAdopt(raw, c, k, r, s, ps)
 	if s.ValuePut && !s.OperatorValued() {
 		ps.add(k+".valuePut", true, "only for a secret whose value an operator puts (kind json or string, rotation strategy manual); other secrets get theirs from their rotator")
 	}

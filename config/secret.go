@@ -117,7 +117,15 @@ type Secret struct {
 	ValuePut bool
 	// Keyring bounds a key ring (kind keyring).
 	Keyring KeyringBounds
+	// AdoptARN is the ARN of an existing secret this entry takes over
+	// (Pulumi's import): it keeps its value and versions, gets no first
+	// version and does not rotate when adopted; from then on it is managed
+	// like the others. "" for a secret the program creates.
+	AdoptARN string
 }
+
+// Adopted reports whether the entry takes over an existing secret.
+func (s Secret) Adopted() bool { return s.AdoptARN != "" }
 
 // KeyringBounds bounds a key ring and names the keys to retire.
 type KeyringBounds struct {
@@ -136,11 +144,12 @@ func (s Secret) OperatorValued() bool {
 }
 
 // HasValue reports whether the secret's first value is there when Pulumi
-// creates it or is known to be there since: generated and minted secrets get
-// theirs from their rotator; an operator-valued one has it once the operator
-// put it (ValuePut) or, in a disposable stack, from secret config.
+// creates it or is known to be there since: an adopted secret has its own;
+// generated and minted secrets get theirs from their rotator; an
+// operator-valued one has it once the operator put it (ValuePut) or, in a
+// disposable stack, from secret config.
 func (s Secret) HasValue() bool {
-	return !s.OperatorValued() || s.ValuePut || s.InitialValue.IsSet()
+	return s.Adopted() || !s.OperatorValued() || s.ValuePut || s.InitialValue.IsSet()
 }
 
 // Rotation is a secret's rotation settings.
