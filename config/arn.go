@@ -50,9 +50,11 @@ func checkSecretARN(k, arn, name, region string, wantAccounts []string, ps *prob
 		ps.add(k, arn, "the complete ARN of the secret, arn:aws:secretsmanager:<region>:<account>:secret:<name>-<6 characters> (aws secretsmanager describe-secret --secret-id <name> --query ARN)")
 	case p.Region != region:
 		ps.add(k, arn, "a secret in the stack's region %s", region)
-	case len(wantAccounts) > 0 && !slices.Contains(wantAccounts, p.Account):
+	case len(wantAccounts) > 0 && !containsAccount(wantAccounts, p.Account):
 		ps.add(k, arn, "a secret in this stack's account (%s)", strings.Join(wantAccounts, ", "))
 	case name != "" && p.Name != name:
 		ps.add(k, arn, "the ARN of the secret named %s (this one names %s)", name, p.Name)
 	}
 }
+
+func containsAccount(accounts []string, a string) bool { return slices.Contains(accounts, a) }

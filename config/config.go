@@ -35,6 +35,9 @@ type Config struct {
 	Cache Cache
 	// Secrets is the catalog, in config order.
 	Secrets []Secret
+	// AdoptSecretsKeyARN is an existing key the stack takes over as its
+	// secrets key (Pulumi's import); "" creates a new one.
+	AdoptSecretsKeyARN string
 	// Database is the managed PostgreSQL; nil when the stack has none.
 	Database *Database
 	// ExternalSecrets are secrets owned elsewhere that workloads may read.
@@ -50,10 +53,21 @@ type Config struct {
 // Strict reports whether the stack is strict.
 func (c Config) Strict() bool { return c.Mode == Strict }
 
-// AwaitingPrerequisite reports whether the secret's rotation must wait for a
-// value an operator has not put yet, and which secret that is: a key rotator
-// cannot mint its first key before its admin credential is there.
+// OwnerChangesPrerequisite is what a database secret's rotation waits for
+// while owners of existing resources have not admitted its rotator: the
+// stack output that lists their changes.
+const OwnerChangesPrerequisite = "changesForResourceOwners"
+
+// AwaitingPrerequisite reports whether the secret's rotation must wait, and
+// for what: a value an operator has not put yet (a key rotator cannot mint
+// its first key before its admin credential is there), or, for the database
+// secret, the changes owners of an existing instance or endpoint must make
+// before its rotator reaches them (OwnerChangesPrerequisite, until
+// database.ownerChangesApplied).
 func (c Config) AwaitingPrerequisite(s Secret) (waitsFor string, waiting bool) {
+	if d := c.Database; d != nil && s.Name == d.SecretName && d.OwnerChangesNeeded() && !d.OwnerChangesApplied {
+		return OwnerChangesPrerequisite, true
+	}
 	if s.AdminSecret == "" {
 		return "", false
 	}

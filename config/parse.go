@@ -17,7 +17,7 @@ import (
 // a comment only.
 var knownKeys = []string{
 	"environment", "mode", "protect", "recoveryWindowDays", "keyDeletionWindowDays",
-	"keyAdminRoleArns", "maxSecretAgeDays", "cache", "secrets", "catalogFiles", "database", "externalSecrets",
+	"keyAdminRoleArns", "maxSecretAgeDays", "cache", "secrets", "catalogFiles", "database", "externalSecrets", "adoptSecretsKeyArn",
 	"workloads", "crossAccount", "alerts",
 }
 
@@ -66,12 +66,14 @@ func Parse(raw Raw) (Config, error) {
 	}
 
 	c.Cache = parseCache(raw, ps)
+	c.AdoptSecretsKeyARN = parseAdoptSecretsKey(raw, c, ps)
 	raw = withCatalogFiles(raw, ps)
 	c.Secrets = parseSecrets(raw, c, ps)
 	c.Database = parseDatabase(raw, c, ps)
 	c.ExternalSecrets = parseExternalSecrets(raw, c, ps)
 	c.Workloads = parseWorkloads(raw, c, ps)
 	c.CrossAccount = parseCrossAccount(raw, c, ps)
+	checkExternalsRead(c, ps)
 	checkAccessExtra(raw, c, ps)
 	c.Alerts = parseAlerts(raw, ps)
 	checkUnknownKeys(raw, c, ps)

@@ -3,6 +3,7 @@ package config
 import (
 	"fmt"
 	"regexp"
+	"slices"
 )
 
 // externalNamePattern is what Secrets Manager allows in a secret name.
@@ -49,6 +50,20 @@ func checkReadableRefs(k string, names []string, c Config, ps *problems) {
 		_, external := c.External(name)
 		if !inCatalog && !external {
 			ps.add(fmt.Sprintf("%s[%d]", k, j), name, "the name of a secret in this stack's catalog or in externalSecrets")
+		}
+	}
+}
+
+// checkExternalsRead refuses an external secret no workload reads: its
+// owner would be asked for a grant to nobody.
+func checkExternalsRead(c Config, ps *problems) {
+	for i, e := range c.ExternalSecrets {
+		read := false
+		for _, w := range c.Workloads {
+			read = read || slices.Contains(w.Secrets, e.Name)
+		}
+		if !read {
+			ps.add(fmt.Sprintf("%s[%d].name", key("externalSecrets"), i), e.Name, "a secret some workloads[].secrets lists (the stack grants external secrets to workloads only)")
 		}
 	}
 }

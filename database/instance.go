@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/ec2"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -104,4 +105,29 @@ func newInstance(ctx *pulumi.Context, name string, a instanceArgs, params *rds.P
 		return nil, fmt.Errorf("create database instance: %w", err)
 	}
 	return inst, nil
+}
+
+// newManagedInstance creates the subnet group, the parameter group and the
+// instance of a database the program owns.
+func newManagedInstance(ctx *pulumi.Context, name string, args *Args, net network, group *ec2.SecurityGroup, tags pulumi.StringMap, parent pulumi.Resource) (*rds.Instance, error) {
+	subnets, err := rds.NewSubnetGroup(ctx, name+"-subnets", &rds.SubnetGroupArgs{
+		SubnetIds: net.SubnetIDs, Description: pulumi.String("private subnets of the database"), Tags: tags,
+	}, pulumi.Parent(parent))
+	if err != nil {
+		return nil, fmt.Errorf("create db subnet group: %w", err)
+	}
+	params, err := newParameterGroup(ctx, name, args.Config, tags, parent)
+	if err != nil {
+		return nil, err
+	}
+	return newInstance(ctx, name, instanceArgs{
+		identifier:       args.Environment + "-" + args.Config.DBName,
+		db:               args.Config,
+		strict:           args.Strict,
+		storageKeyArn:    args.StorageKeyArn,
+		masterKeyArn:     args.SecretsKeyArn,
+		subnetGroup:      subnets.Name,
+		securityGroupIDs: pulumi.StringArray{group.ID()},
+		tags:             tags,
+	}, params, parent)
 }

@@ -79,3 +79,23 @@ func subnetCIDR(p netip.Prefix, i int) string {
 	b[2] = byte(i * 16)
 	return netip.PrefixFrom(netip.AddrFrom4(b), 20).String()
 }
+
+// vpcCIDRs are the IPv4 blocks of an existing VPC: with private DNS, every
+// tenant's calls to Secrets Manager go to the endpoint, which must then admit
+// them all, or they time out.
+func vpcCIDRs(ctx *pulumi.Context, vpcID string, parent pulumi.Resource) ([]string, error) {
+	got, err := ec2.LookupVpc(ctx, &ec2.LookupVpcArgs{Id: &vpcID}, pulumi.Parent(parent))
+	if err != nil {
+		return nil, fmt.Errorf("look up database.network.vpcId %s: %w", vpcID, err)
+	}
+	if !got.EnableDnsSupport || !got.EnableDnsHostnames {
+		return nil, fmt.Errorf("database.network.vpcId %s: private DNS of an endpoint needs enableDnsSupport and enableDnsHostnames on the VPC (its owner's setting)", vpcID)
+	}
+	cidrs := []string{got.CidrBlock}
+	for _, a := range got.CidrBlockAssociations {
+		if a.CidrBlock != got.CidrBlock && a.State == "associated" {
+			cidrs = append(cidrs, a.CidrBlock)
+		}
+	}
+	return cidrs, nil
+}

@@ -71,8 +71,10 @@ func windowHours(r config.Rotation) int {
 // RotateImmediately reports whether the rotation runs when it is created. It
 // does for every secret whose first version is a placeholder: the rotator
 // makes the first value (and, for a database, its login roles) during
-// `pulumi up`. Only a disposable stack's value from secret config is good as
-// it is and waits for its schedule.
+// `pulumi up`. A disposable stack's value from secret config is good as it
+// is and waits for its schedule, and so does an adopted secret's own value:
+// adopting a secret never rotates it (the first rotation after a move from
+// another tool is an operator's deliberate step, docs/migrate-from-terraform.md).
 func RotateImmediately(s config.Secret) bool {
-	return !s.InitialValue.IsSet()
+	return !s.InitialValue.IsSet() && !s.Adopted()
 }

@@ -25,6 +25,10 @@ type KeyArgs struct {
 	Protect bool
 	// Tags are applied to the key.
 	Tags map[string]string
+	// AdoptID is the id of an existing key to take over (Pulumi's import)
+	// instead of creating one; its policy, description and tags become
+	// these on the same pulumi up. Optional.
+	AdoptID string
 }
 
 // Key is a customer-managed symmetric KMS key with automatic rotation, an
@@ -68,7 +72,7 @@ func NewKey(ctx *pulumi.Context, name string, args *KeyArgs, opts ...pulumi.Reso
 		BypassPolicyLockoutSafetyCheck: pulumi.Bool(false),
 		Policy:                         pulumi.String(policy),
 		Tags:                           pulumi.ToStringMap(args.Tags),
-	}, pulumi.Parent(k), pulumi.Protect(args.Protect))
+	}, keyOptions(k, args)...)
 	if err != nil {
 		return nil, fmt.Errorf("create key %s: %w", name, err)
 	}
@@ -86,4 +90,15 @@ func NewKey(ctx *pulumi.Context, name string, args *KeyArgs, opts ...pulumi.Reso
 		return nil, fmt.Errorf("register key outputs %s: %w", name, err)
 	}
 	return k, nil
+}
+
+// keyOptions: a key is protected in strict stacks and, when adopted,
+// imported. Its spec and usage (the fields that would replace it) are
+// symmetric encryption on both sides, so the import updates it in place.
+func keyOptions(k *Key, args *KeyArgs) []pulumi.ResourceOption {
+	opts := []pulumi.ResourceOption{pulumi.Parent(k), pulumi.Protect(args.Protect)}
+	if args.AdoptID != "" {
+		opts = append(opts, pulumi.Import(pulumi.ID(args.AdoptID)))
+	}
+	return opts
 }

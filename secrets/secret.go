@@ -42,13 +42,15 @@ type Secret struct {
 	// AwaitingFirstValue is true when an operator must put the first value.
 	AwaitingFirstValue bool
 	// FirstVersion is the program's first version (a placeholder, or a
-	// disposable stack's value from secret config); the rotation waits for it.
+	// disposable stack's value from secret config); the rotation waits for
+	// it. nil for an adopted secret, which has versions of its own.
 	FirstVersion *secretsmanager.SecretVersion
 	// Resource is the underlying secret, for rotation and policies to attach to.
 	Resource *secretsmanager.Secret
 }
 
-// NewSecret registers the secret and its first version.
+// NewSecret registers the secret and its first version, or imports an
+// existing secret (Entry.AdoptARN) without touching its versions.
 func NewSecret(ctx *pulumi.Context, name string, args *SecretArgs, opts ...pulumi.ResourceOption) (*Secret, error) {
 	if args == nil {
 		return nil, errors.New("new secret: args are required")
@@ -61,21 +63,45 @@ func NewSecret(ctx *pulumi.Context, name string, args *SecretArgs, opts ...pulum
 	if err := ctx.RegisterComponentResource("secrets-platform:secrets:Secret", name, s, opts...); err != nil {
 		return nil, fmt.Errorf("register secret %s: %w", e.Name, err)
 	}
-	value, isSecret, err := firstValue(e, args.Database)
-	if err != nil {
-		return nil, err
-	}
 	s.AwaitingFirstValue = !e.HasValue()
 
+	secretOpts := []pulumi.ResourceOption{pulumi.Parent(s), pulumi.Protect(args.Protect)}
+	if e.Adopted() {
+		// Pulumi reads the existing secret into state, then applies the
+		// differences (key, description, tags) as an update; the name is
+		// the same by config, so nothing forces a replacement.
+		secretOpts = append(secretOpts, pulumi.Import(pulumi.ID(e.AdoptARN)))
+	}
 	sec, err := secretsmanager.NewSecret(ctx, name+"-secret", &secretsmanager.SecretArgs{
 		Name:                 pulumi.String(e.Name),
 		Description:          pulumi.String(e.Description),
 		KmsKeyId:             args.KmsKeyArn,
 		RecoveryWindowInDays: pulumi.Int(e.RecoveryWindowDays),
 		Tags:                 pulumi.ToStringMap(tags(args)),
-	}, pulumi.Parent(s), pulumi.Protect(args.Protect))
+	}, secretOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("create secret %s: %w", e.Name, err)
+	}
+	s.Arn, s.Name, s.Resource = sec.Arn, sec.Name, sec
+	if !e.Adopted() {
+		if s.FirstVersion, err = newFirstVersion(ctx, name, sec, args, s); err != nil {
+			return nil, err
+		}
+	}
+	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{"arn": sec.Arn, "name": sec.Name}); err != nil {
+		return nil, fmt.Errorf("register secret outputs %s: %w", e.Name, err)
+	}
+	return s, nil
+}
+
+// newFirstVersion writes the first version of a secret the program creates.
+// An adopted secret gets none: its versions are its own, and importing one
+// would put its value into Pulumi's state.
+func newFirstVersion(ctx *pulumi.Context, name string, sec *secretsmanager.Secret, args *SecretArgs, s *Secret) (*secretsmanager.SecretVersion, error) {
+	e := args.Entry
+	value, isSecret, err := firstValue(e, args.Database)
+	if err != nil {
+		return nil, err
 	}
 	versionArgs := &secretsmanager.SecretVersionArgs{SecretId: sec.ID(), SecretString: value}
 	versionOpts := []pulumi.ResourceOption{
@@ -96,18 +122,13 @@ func NewSecret(ctx *pulumi.Context, name string, args *SecretArgs, opts ...pulum
 	if err != nil {
 		return nil, fmt.Errorf("create first version of %s: %w", e.Name, err)
 	}
-	s.FirstVersion = first
-	s.Arn, s.Name, s.Resource = sec.Arn, sec.Name, sec
-	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{"arn": sec.Arn, "name": sec.Name}); err != nil {
-		return nil, fmt.Errorf("register secret outputs %s: %w", e.Name, err)
-	}
-	return s, nil
+	return first, nil
 }
 
 // tags: the program's tags win over the entry's, which win over the stack's.
 // FirstValue says where the first value comes from: the rotator, an operator
-// (docs/runbooks/first-value-third-party-key.md) or, in a disposable stack,
-// stack config.
+// (docs/runbooks/first-value-third-party-key.md), the secret's life before
+// the stack adopted it, or, in a disposable stack, stack config.
 func tags(args *SecretArgs) map[string]string {
 	t := maps.Clone(args.Tags)
 	if t == nil {
@@ -120,6 +141,8 @@ func tags(args *SecretArgs) map[string]string {
 	}
 	firstValue := "rotator"
 	switch e := args.Entry; {
+	case e.Adopted():
+		firstValue = "adopted"
 	case e.InitialValue.IsSet():
 		firstValue = "stack-config"
 	case e.OperatorValued():

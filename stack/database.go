@@ -6,8 +6,9 @@ import (
 	"github.com/acme/secrets-platform/database"
 )
 
-// newDatabase deploys the managed PostgreSQL when the config has one, and
-// returns nil otherwise.
+// newDatabase deploys the managed PostgreSQL, or the network an existing
+// one's rotator needs, when the config has a database, and returns nil
+// otherwise.
 func newDatabase(ctx *pulumi.Context, b base) (*database.Database, error) {
 	if b.cfg.Database == nil {
 		return nil, nil
@@ -19,9 +20,13 @@ func newDatabase(ctx *pulumi.Context, b base) (*database.Database, error) {
 }
 
 // databaseExports are the database's outputs; none without a database.
+// secretsManagerEndpointUrl is the endpoint a workload in the VPC may point
+// its SDK at (AWS_ENDPOINT_URL_SECRETS_MANAGER) where the endpoint has no
+// private DNS; "" where the default host name reaches it.
 func databaseExports(db *database.Database) Exports {
 	if db == nil {
 		return nil
 	}
-	return Exports{"databaseHost": db.Host, "databaseMasterSecretArn": db.MasterSecretArn}
+	return Exports{"databaseHost": db.Host, "databaseMasterSecretArn": db.MasterSecretArn,
+		"secretsManagerEndpointUrl": db.SecretsManagerEndpointURL}
 }

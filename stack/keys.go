@@ -27,26 +27,27 @@ type keys struct {
 func newKeys(ctx *pulumi.Context, b base) (keys, error) {
 	cfg := b.cfg
 	// newKey differs between the two keys only in purpose and contributed statements.
-	newKey := func(purpose, description string, statements []iam.Statement) (*secrets.Key, error) {
+	newKey := func(purpose, description string, statements []iam.Statement, adoptARN string) (*secrets.Key, error) {
 		return secrets.NewKey(ctx, purpose+"-key", &secrets.KeyArgs{
 			Alias:              cfg.Environment + "/" + purpose,
 			Description:        description,
 			DeletionWindowDays: cfg.Protection.KeyDeletionWindowDays,
 			Protect:            cfg.Protection.Protect,
 			Tags:               b.tags,
+			AdoptID:            config.KeyID(adoptARN),
 			Policy: secrets.KeyPolicy(secrets.KeyPolicyArgs{
 				Account: b.acct, AdminRoleARNs: cfg.KeyAdminRoleARNs,
 				Statements: statements,
 			}),
 		})
 	}
-	secretsKey, err := newKey("secrets", fmt.Sprintf("Secrets Manager secrets of %s", cfg.Environment), crossaccount.KeyStatements(cfg, b.acct))
+	secretsKey, err := newKey("secrets", fmt.Sprintf("Secrets Manager secrets of %s", cfg.Environment), crossaccount.KeyStatements(cfg, b.acct), cfg.AdoptSecretsKeyARN)
 	if err != nil {
 		return keys{}, err
 	}
 	platformKey, err := newKey("platform",
 		fmt.Sprintf("Infrastructure data of %s: database storage, Lambda environments, logs, alerts", cfg.Environment),
-		platformKeyStatements(cfg, b.acct))
+		platformKeyStatements(cfg, b.acct), "")
 	if err != nil {
 		return keys{}, err
 	}

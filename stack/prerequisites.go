@@ -13,12 +13,18 @@ import (
 // firstValueRunbook is how an operator puts a third-party value.
 const firstValueRunbook = "docs/runbooks/first-value-third-party-key.md"
 
+// migrationGuide says how existing resources' owners admit the rotator.
+const migrationGuide = "docs/migrate-from-terraform.md"
+
 // awaitingExports say, for a new stack's first day, which secrets still wait
 // for an operator and what each unblocks: secretsAwaitingFirstValue lists the
 // operator-valued secrets without their value (each with the command that
 // shows whether the put happened), rotationsAwaitingPrerequisite the rotated
-// secrets whose rotation is not deployed until then. Neither raises an alert:
-// no rotation exists yet that could fail.
+// secrets whose rotation is not deployed until then: until an operator's
+// value is there, or, for a database secret, until the owners of an existing
+// instance or endpoint made the changes changesForResourceOwners lists.
+// Neither raises an alert: no rotation exists yet that could fail. An
+// adopted secret waits for nothing: it has its value.
 func awaitingExports(cfg config.Config) Exports {
 	awaiting := pulumi.Map{}
 	blocked := pulumi.Map{}
@@ -30,7 +36,17 @@ func awaitingExports(cfg config.Config) Exports {
 				"runbook": pulumi.String(firstValueRunbook),
 			}
 		}
-		if waitsFor, ok := cfg.AwaitingPrerequisite(s); ok {
+		waitsFor, ok := cfg.AwaitingPrerequisite(s)
+		switch {
+		case !ok:
+		case waitsFor == config.OwnerChangesPrerequisite:
+			blocked[s.Name] = pulumi.Map{
+				"waitsFor": pulumi.String(waitsFor),
+				"check":    pulumi.String("pulumi stack output " + config.OwnerChangesPrerequisite + " --json"),
+				"then":     pulumi.String("pulumi config set --path 'database.ownerChangesApplied' true && pulumi up"),
+				"runbook":  pulumi.String(migrationGuide),
+			}
+		default:
 			blocked[s.Name] = pulumi.Map{
 				"waitsFor": pulumi.String(waitsFor),
 				"check":    pulumi.String(checkCommand(waitsFor)),

@@ -67,7 +67,7 @@ func Compose(ctx *pulumi.Context) (Exports, error) {
 	}
 
 	exports := Exports{}
-	for _, layer := range []Exports{b.keys.exports(), databaseExports(db), catalogExports(catalog), awaitingExports(cfg), rotators.exports, access, alerting, costExports(cfg, len(rotators.functions))} {
+	for _, layer := range []Exports{b.keys.exports(), databaseExports(db), catalogExports(catalog), awaitingExports(cfg), rotators.exports, access, alerting, costExports(cfg, len(rotators.functions)), ownerExports(b, db, access["workloads"])} {
 		maps.Copy(exports, layer)
 	}
 	return exports, nil

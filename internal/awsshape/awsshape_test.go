@@ -69,8 +69,8 @@ func TestInvokeAnswersInTheRegionsPartition(t *testing.T) {
 	azs, err := awsshape.Invoke("aws:index/getAvailabilityZones:getAvailabilityZones", nil, prod)
 	require.NoError(t, err)
 	assert.Equal(t, "euw1-az1", azs["zoneIds"].ArrayValue()[0].StringValue())
-	_, err = awsshape.Invoke("aws:ec2/getVpc:getVpc", nil, prod)
-	assert.ErrorContains(t, err, "aws:ec2/getVpc:getVpc")
+	_, err = awsshape.Invoke("aws:ec2/getSubnet:getSubnet", nil, prod)
+	assert.ErrorContains(t, err, "aws:ec2/getSubnet:getSubnet")
 }
 
 func TestReplaceKeysKnowsWhatItDoesNotKnow(t *testing.T) {

@@ -9,7 +9,7 @@ import (
 
 // Invoke answers the provider functions (data sources) the program calls, the
 // way AWS would for env: the caller's identity, the partition, the region and
-// its availability zones. Any other token is an error naming it, so a new
+// its availability zones, and the resources it looks up but did not create. Any other token is an error naming it, so a new
 // lookup in the program shows up as a failing run rather than an empty answer.
 func Invoke(token string, args resource.PropertyMap, env Env) (resource.PropertyMap, error) {
 	switch token {
@@ -38,6 +38,9 @@ func Invoke(token string, args resource.PropertyMap, env Env) (resource.Property
 			"id": env.Region, "names": names, "zoneIds": ids, "groupNames": []any{env.Region},
 			"state": stringOf(args, "state"),
 		}), nil
+	}
+	if ret, ok := existing(token, args, env); ok {
+		return ret, nil
 	}
 	return nil, fmt.Errorf("awsshape has no answer for the invoke %s: add it to awsshape.Invoke", token)
 }

@@ -39,10 +39,10 @@ func newMocks(st Stack) *mocks {
 
 // NewResource records a registration and returns its id and state.
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	id, state := m.fill(args.TypeToken, args.Name, args.Inputs)
+	id, state := m.fill(args.TypeToken, args.Name, args.ID, args.Inputs)
 	res := Resource{
 		Type: args.TypeToken, Name: args.Name, Custom: args.Custom,
-		Inputs: args.Inputs, State: state, Provider: args.Provider,
+		Inputs: args.Inputs, State: state, Provider: args.Provider, ImportID: args.ID,
 	}
 	if rpc := args.RegisterRPC; rpc != nil {
 		res.Parent = rpc.GetParent()
@@ -68,8 +68,9 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 // fill returns the physical id and the state the provider reports: what AWS
 // computes comes from internal/awsshape, the one table the engine tests'
 // stand-in provider uses too; pulumi-random's results are fixed so that a
-// recording is the same every run.
-func (m *mocks) fill(typ, name string, inputs resource.PropertyMap) (string, resource.PropertyMap) {
+// recording is the same every run. An imported resource (importID) keeps
+// its identity.
+func (m *mocks) fill(typ, name, importID string, inputs resource.PropertyMap) (string, resource.PropertyMap) {
 	if typ == "random:index/randomInteger:RandomInteger" {
 		// The program uses it as a stored slot whose range is one number.
 		state := inputs.Copy()
@@ -79,6 +80,10 @@ func (m *mocks) fill(typ, name string, inputs resource.PropertyMap) (string, res
 		return id, state
 	}
 	id, state := awsshape.Outputs(typ, name, inputs, m.env)
+	if importID != "" {
+		// Pulumi's import option: the resource keeps the identity it has.
+		id, state = awsshape.Imported(typ, name, importID, inputs, m.env)
+	}
 	state["id"] = resource.NewPropertyValue(id)
 	return id, state
 }

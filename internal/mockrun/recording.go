@@ -25,6 +25,9 @@ type Resource struct {
 	IgnoreChanges           []string
 	AdditionalSecretOutputs []string
 	DependsOn               []string
+	// ImportID is the id of an existing resource the program adopts with
+	// Pulumi's import option; "" for a resource it creates.
+	ImportID string
 }
 
 // Output is one stack output after it resolved.

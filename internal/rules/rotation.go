@@ -35,6 +35,11 @@ const (
 	// operator has not put yet gets no rotation until the runbook's flag says
 	// it is there (listed in the rotationsAwaitingPrerequisite output).
 	ExceptionAwaitingPrerequisite = "rotation-awaits-operator-value"
+	// ExceptionAwaitingOwnerChanges: the database secret of an existing
+	// instance or endpoint gets no rotation while the changes their owners
+	// must make to admit the rotator are listed (changesForResourceOwners)
+	// and config does not say they are made (database.ownerChangesApplied).
+	ExceptionAwaitingOwnerChanges = "rotation-awaits-owner-changes"
 	// ExceptionMasterSecretRead: a postgres rotator also reads the database
 	// master secret (GetSecretValue only), to set the login role's password.
 	ExceptionMasterSecretRead = "postgres-rotator-reads-master-secret"
@@ -51,6 +56,7 @@ const (
 	rotAutoTag     = "automatic"
 	rotManualOut   = "manualRotation"
 	rotAwaitingOut = "rotationsAwaitingPrerequisite"
+	rotOwnersOut   = "changesForResourceOwners"
 	rotStrategyEnv = contract.EnvStrategy
 )
 
@@ -86,6 +92,7 @@ func rotationExceptions() []Exception {
 	return []Exception{
 		{Rule: 2, Name: ExceptionManualRotation, Why: "the provider has no key API (Stripe, OpenAI, the Twilio account credential): an operator rolls the value by the runbook and an alarm fires when it is older than maxSecretAgeDays"},
 		{Rule: 2, Name: ExceptionAwaitingPrerequisite, Why: "a third-party key can only be minted with the admin credential an operator puts after the first pulumi up; until the runbook records the put, the rotation would only fail and alert"},
+		{Rule: 2, Name: ExceptionAwaitingOwnerChanges, Why: "the rotator of an existing database or endpoint is admitted by a rule on a security group the stack does not own; until its owner adds it and config says so, the rotation would only fail and alert"},
 		{Rule: 12, Name: ExceptionMasterSecretRead, Why: "the postgres strategies set the login role's password as the RDS master user, whose password RDS keeps in its own secret"},
 		{Rule: 12, Name: ExceptionAdminSecretRead, Why: "minting and revoking a third-party key needs the provider's admin credential, kept in its own secret that only the rotator reads"},
 	}
@@ -136,6 +143,10 @@ func checkRotationSchedules(rec *mockrun.Recording) []Violation {
 	for arn, s := range rotSecrets(rec) {
 		rots := bySecret[arn]
 		if w, ok := awaiting[s.name]; ok && len(rots) == 0 {
+			// ExceptionAwaitingOwnerChanges, only while owners have changes to make.
+			if w.WaitsFor == rotOwnersOut && ownerChanges(rec) > 0 {
+				continue
+			}
 			// ExceptionAwaitingPrerequisite, only while an operator's value is missing.
 			if !operatorValued[w.WaitsFor] {
 				out = append(out, violation(2, s.res, "secret %s has no rotation while it waits for %q, which is not an operator-valued secret of this stack (exception %s)", s.name, w.WaitsFor, ExceptionAwaitingPrerequisite))
@@ -528,4 +539,16 @@ func arnAccountOf(arn string) string {
 		return ""
 	}
 	return parts[4]
+}
+
+// ownerChanges counts the changes the stack lists for owners of resources it
+// did not create.
+func ownerChanges(rec *mockrun.Recording) int {
+	var changes []any
+	if o, ok := rec.Outputs[rotOwnersOut]; ok {
+		if b, err := json.Marshal(o.Value); err == nil {
+			_ = json.Unmarshal(b, &changes)
+		}
+	}
+	return len(changes)
 }
