@@ -18,7 +18,9 @@ const (
 	WorkloadECS WorkloadKind = "ecs"
 	// WorkloadLambda gets a function execution role.
 	WorkloadLambda WorkloadKind = "lambda"
-	// WorkloadExistingRole gets an inline read policy on a role made elsewhere.
+	// WorkloadExistingRole is a role made elsewhere. The stack never changes
+	// it: it creates a customer-managed read policy under StackPolicyPath
+	// and hands the role's owner the command that attaches it.
 	WorkloadExistingRole WorkloadKind = "role"
 )
 
@@ -30,13 +32,21 @@ const ECSTaskExecutionPolicy = "service-role/AmazonECSTaskExecutionRolePolicy"
 type WorkloadArgs struct {
 	// Kind is ecs, lambda or role. Required.
 	Kind WorkloadKind
+	// Environment is the stack's environment: every role made here is named
+	// with RolePrefix(Environment), and an existing role's read policy lives
+	// under StackPolicyPath(Environment), where the deploy role may manage
+	// it. Required.
+	Environment string
 	// RoleName names the roles made here ({RoleName}-task, -execution,
-	// -lambda) and the inline policy ({RoleName}-read-secrets), so two stacks
-	// sharing an existing role do not overwrite each other's policy. At most
-	// 54 characters. Required.
+	// -lambda) and the read policies ({RoleName}-read-secrets), so two stacks
+	// reading with one existing role have a policy each. It starts with
+	// RolePrefix(Environment) and is at most 54 characters. Required.
 	RoleName string
-	// ExistingRoleARN is the role to attach the read policy to. Required for
-	// kind role, and must be in AccountID; refused for the other kinds.
+	// PermissionsBoundaryArn is the boundary every role made here carries
+	// (BoundaryARN); the deploy role can create no role without it. Required.
+	PermissionsBoundaryArn string
+	// ExistingRoleARN is the role the read policy is for. Required for kind
+	// role, and must be in Account; refused for the other kinds.
 	ExistingRoleARN string
 	// SecretArns are the exact ARNs of the secrets the workload reads. Required.
 	SecretArns pulumi.StringArrayInput
@@ -66,6 +76,12 @@ type Workload struct {
 	RoleArn pulumi.StringOutput `pulumi:"roleArn"`
 	// ExecutionRoleArn is the ECS task execution role; "" when none is made.
 	ExecutionRoleArn pulumi.StringOutput `pulumi:"executionRoleArn"`
+	// ReadPolicyArn is the customer-managed read policy of an existing role;
+	// "" for the other kinds, whose roles carry their policy inline.
+	ReadPolicyArn pulumi.StringOutput `pulumi:"readPolicyArn"`
+	// AttachCommand is what the existing role's owner runs, once, to attach
+	// ReadPolicyArn; "" for the other kinds.
+	AttachCommand pulumi.StringOutput `pulumi:"attachCommand"`
 	// SecretArns are the secrets the workload may read.
 	SecretArns pulumi.StringArrayOutput `pulumi:"secretArns"`
 }
@@ -84,13 +100,15 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 	}
 	w.SecretArns = args.SecretArns.ToStringArrayOutput()
 	w.ExecutionRoleArn = pulumi.String("").ToStringOutput()
+	w.ReadPolicyArn = pulumi.String("").ToStringOutput()
+	w.AttachCommand = pulumi.String("").ToStringOutput()
 	tags := pulumi.ToStringMap(args.Tags)
 
 	var err error
 	switch args.Kind {
 	case WorkloadECS:
 		var task *awsiam.Role
-		task, err = w.role(ctx, name+"-task", args.RoleName+"-task", ECSTaskTrust(args.Account), tags)
+		task, err = w.role(ctx, name+"-task", args.RoleName+"-task", ECSTaskTrust(args.Account), args, tags)
 		if err == nil {
 			w.RoleArn = task.Arn
 			err = w.readPolicy(ctx, name+"-task-read", task.Name, args.SecretArns, args)
@@ -100,20 +118,21 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 		}
 	case WorkloadLambda:
 		var fn *awsiam.Role
-		fn, err = w.role(ctx, name+"-lambda", args.RoleName+"-lambda", LambdaTrust(args.Account.ID), tags)
+		fn, err = w.role(ctx, name+"-lambda", args.RoleName+"-lambda", LambdaTrust(args.Account.ID), args, tags)
 		if err == nil {
 			w.RoleArn = fn.Arn
 			err = w.readPolicy(ctx, name+"-lambda-read", fn.Name, args.SecretArns, args)
 		}
 	case WorkloadExistingRole:
 		w.RoleArn = pulumi.String(args.ExistingRoleARN).ToStringOutput()
-		err = w.readPolicy(ctx, name+"-read", pulumi.String(roleNameOf(args.ExistingRoleARN)), args.SecretArns, args)
+		err = w.managedReadPolicy(ctx, name+"-read", args, tags)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("new workload %s: %w", name, err)
 	}
 	if err := ctx.RegisterResourceOutputs(w, pulumi.Map{
 		"roleArn": w.RoleArn, "executionRoleArn": w.ExecutionRoleArn, "secretArns": w.SecretArns,
+		"readPolicyArn": w.ReadPolicyArn, "attachCommand": w.AttachCommand,
 	}); err != nil {
 		return nil, fmt.Errorf("register workload outputs %s: %w", name, err)
 	}
@@ -129,8 +148,14 @@ func (a *WorkloadArgs) Validate() error {
 	if err := a.Account.Validate(); err != nil {
 		return err
 	}
-	if a.RoleName == "" || len(a.RoleName) > 54 {
-		return fmt.Errorf("RoleName %q: want 1-54 characters (role names are at most 64)", a.RoleName)
+	if a.Environment == "" {
+		return errors.New("Environment is required")
+	}
+	if !strings.HasPrefix(a.RoleName, RolePrefix(a.Environment)) || len(a.RoleName) > 54 {
+		return fmt.Errorf("RoleName %q: want at most 54 characters starting with %q (role names are at most 64, and the deploy role manages only the environment's roles)", a.RoleName, RolePrefix(a.Environment))
+	}
+	if err := CheckBoundaryARN(a.Account, a.Environment, a.PermissionsBoundaryArn); err != nil {
+		return err
 	}
 	switch a.Kind {
 	case WorkloadECS, WorkloadLambda:
@@ -138,8 +163,8 @@ func (a *WorkloadArgs) Validate() error {
 			return fmt.Errorf("ExistingRoleARN is only for kind %s", WorkloadExistingRole)
 		}
 	case WorkloadExistingRole:
-		// An inline policy can only be put on a role of the deploying account;
-		// a role elsewhere is a cross-account principal, not a workload.
+		// A managed policy can only be attached to a role of the deploying
+		// account; a role elsewhere is a cross-account principal, not a workload.
 		if acct := AccountOf(a.ExistingRoleARN); acct != a.Account.ID {
 			return fmt.Errorf("ExistingRoleARN %q: want a role in account %s, got account %q", a.ExistingRoleARN, a.Account.ID, acct)
 		}
@@ -152,7 +177,8 @@ func (a *WorkloadArgs) Validate() error {
 	return nil
 }
 
-func (w *Workload) role(ctx *pulumi.Context, name, roleName string, trust Document, tags pulumi.StringMap) (*awsiam.Role, error) {
+// role registers one of the workload's roles, always with the boundary.
+func (w *Workload) role(ctx *pulumi.Context, name, roleName string, trust Document, args *WorkloadArgs, tags pulumi.StringMap) (*awsiam.Role, error) {
 	doc, err := trust.JSON()
 	if err != nil {
 		return nil, err
@@ -162,8 +188,9 @@ func (w *Workload) role(ctx *pulumi.Context, name, roleName string, trust Docume
 		Description:      pulumi.String("Reads the secrets its workload is granted; managed by secrets-platform"),
 		AssumeRolePolicy: pulumi.String(doc),
 		// No session is ever needed beyond an hour for a service role.
-		MaxSessionDuration: pulumi.Int(3600),
-		Tags:               tags,
+		MaxSessionDuration:  pulumi.Int(3600),
+		PermissionsBoundary: pulumi.String(args.PermissionsBoundaryArn),
+		Tags:                tags,
 	}, pulumi.Parent(w))
 	if err != nil {
 		return nil, fmt.Errorf("create role %s: %w", roleName, err)
@@ -175,7 +202,7 @@ func (w *Workload) role(ctx *pulumi.Context, name, roleName string, trust Docume
 // images and write logs, and read access to the injected secrets only, so a
 // secret the task reads at run time never passes through ECS.
 func (w *Workload) executionRole(ctx *pulumi.Context, name string, args *WorkloadArgs, tags pulumi.StringMap) error {
-	exec, err := w.role(ctx, name+"-execution", args.RoleName+"-execution", ECSTaskTrust(args.Account), tags)
+	exec, err := w.role(ctx, name+"-execution", args.RoleName+"-execution", ECSTaskTrust(args.Account), args, tags)
 	if err != nil {
 		return err
 	}
@@ -189,10 +216,51 @@ func (w *Workload) executionRole(ctx *pulumi.Context, name string, args *Workloa
 	return w.readPolicy(ctx, name+"-execution-read", exec.Name, args.InjectAtStartArns, args)
 }
 
-// readPolicy puts the reader policy inline on a role: inline, so it lives and
-// dies with the role and no other role can be attached to it by mistake.
+// readPolicy puts the reader policy inline on a role made here: inline, so
+// it lives and dies with the role and no other role can be attached to it by
+// mistake.
 func (w *Workload) readPolicy(ctx *pulumi.Context, name string, role pulumi.StringInput, arns pulumi.StringArrayInput, args *WorkloadArgs) error {
-	policy := pulumi.All(arns, args.KeyArn).ApplyT(func(xs []any) (string, error) {
+	if _, err := awsiam.NewRolePolicy(ctx, name, &awsiam.RolePolicyArgs{
+		Role:   role,
+		Name:   pulumi.String(args.RoleName + "-read-secrets"),
+		Policy: readerJSON(arns, args),
+	}, pulumi.Parent(w)); err != nil {
+		return fmt.Errorf("create read policy %s: %w", name, err)
+	}
+	return nil
+}
+
+// managedReadPolicy is the read policy of a role the stack does not own: a
+// customer-managed policy under the stack's path, attached by the role's
+// owner, so the deploy role never needs a right on a role outside its
+// environment and never changes one.
+func (w *Workload) managedReadPolicy(ctx *pulumi.Context, name string, args *WorkloadArgs, tags pulumi.StringMap) error {
+	pol, err := awsiam.NewPolicy(ctx, name, &awsiam.PolicyArgs{
+		Name:        pulumi.String(args.RoleName + "-read-secrets"),
+		Path:        pulumi.String(StackPolicyPath(args.Environment)),
+		Description: pulumi.Sprintf("Reads the secrets workload %s is granted; attach it to %s (managed by secrets-platform)", args.RoleName, args.ExistingRoleARN),
+		Policy:      readerJSON(args.SecretArns, args),
+		Tags:        tags,
+	}, pulumi.Parent(w))
+	if err != nil {
+		return fmt.Errorf("create read policy %s: %w", name, err)
+	}
+	w.ReadPolicyArn = pol.Arn
+	w.AttachCommand = pol.Arn.ApplyT(func(arn string) string {
+		return AttachCommand(args.ExistingRoleARN, arn)
+	}).(pulumi.StringOutput)
+	return nil
+}
+
+// AttachCommand is the command an existing role's owner runs to attach a
+// read policy (IAM addresses the role by name, without its path).
+func AttachCommand(roleARN, policyARN string) string {
+	return fmt.Sprintf("aws iam attach-role-policy --role-name %s --policy-arn %s", roleARN[strings.LastIndex(roleARN, "/")+1:], policyARN)
+}
+
+// readerJSON is the reader policy of arns, once they are known.
+func readerJSON(arns pulumi.StringArrayInput, args *WorkloadArgs) pulumi.StringOutput {
+	return pulumi.All(arns, args.KeyArn).ApplyT(func(xs []any) (string, error) {
 		doc, err := ReaderPolicy(ReaderArgs{
 			SecretARNs: xs[0].([]string), KeyARN: xs[1].(string),
 			Account: args.Account, VersionStage: args.VersionStage,
@@ -202,18 +270,4 @@ func (w *Workload) readPolicy(ctx *pulumi.Context, name string, role pulumi.Stri
 		}
 		return doc.JSON()
 	}).(pulumi.StringOutput)
-	if _, err := awsiam.NewRolePolicy(ctx, name, &awsiam.RolePolicyArgs{
-		Role:   role,
-		Name:   pulumi.String(args.RoleName + "-read-secrets"),
-		Policy: policy,
-	}, pulumi.Parent(w)); err != nil {
-		return fmt.Errorf("create read policy %s: %w", name, err)
-	}
-	return nil
-}
-
-// roleNameOf returns the name of a role ARN (the part after the last "/",
-// since inline policies address a role by name, not by path).
-func roleNameOf(roleARN string) string {
-	return roleARN[strings.LastIndex(roleARN, "/")+1:]
 }

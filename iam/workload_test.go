@@ -18,12 +18,17 @@ var testStack = mockrun.Stack{Project: "secrets-platform", Name: "test", Config:
 	"aws:region": "eu-west-1", "aws:allowedAccountIds": `["111122223333"]`,
 }}
 
+var testAccount = iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}
+
+const testBoundary = "arn:aws:iam::111122223333:policy/secrets-platform-boundary/prod"
+
 func workloadArgs(kind iam.WorkloadKind) *iam.WorkloadArgs {
 	return &iam.WorkloadArgs{
-		Kind: kind, RoleName: "prod-api",
-		SecretArns: pulumi.ToStringArray([]string{testSecret, testOther}),
-		KeyArn:     pulumi.String(testKey),
-		Account:    iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"},
+		Kind: kind, Environment: "prod", RoleName: "prod-api",
+		PermissionsBoundaryArn: iam.BoundaryARN(testAccount, "prod"),
+		SecretArns:             pulumi.ToStringArray([]string{testSecret, testOther}),
+		KeyArn:                 pulumi.String(testKey),
+		Account:                testAccount,
 	}
 }
 
@@ -34,7 +39,10 @@ func runWorkload(t *testing.T, args *iam.WorkloadArgs) (*mockrun.Recording, erro
 		if err != nil {
 			return nil, err
 		}
-		return map[string]pulumi.Input{"roleArn": w.RoleArn, "executionRoleArn": w.ExecutionRoleArn, "secretArns": w.SecretArns}, nil
+		return map[string]pulumi.Input{
+			"roleArn": w.RoleArn, "executionRoleArn": w.ExecutionRoleArn, "secretArns": w.SecretArns,
+			"readPolicyArn": w.ReadPolicyArn, "attachCommand": w.AttachCommand,
+		}, nil
 	})
 }
 
@@ -56,6 +64,9 @@ func TestWorkloadRoles(t *testing.T) {
 		wantRoleArn  string
 		wantExec     string
 		wantManaged  bool
+		// wantOwned is the customer-managed read policy of an existing role,
+		// by logical name.
+		wantOwned string
 	}{
 		{
 			name: "ecs injecting one secret at start",
@@ -91,8 +102,8 @@ func TestWorkloadRoles(t *testing.T) {
 				a.ExistingRoleARN = "arn:aws:iam::111122223333:role/batch/reporting-batch"
 				return a
 			},
-			wantPolicies: map[string][]string{"access-api-read": {testOther, testSecret}},
-			wantRoleArn:  "arn:aws:iam::111122223333:role/batch/reporting-batch",
+			wantRoleArn: "arn:aws:iam::111122223333:role/batch/reporting-batch",
+			wantOwned:   "access-api-read",
 		},
 	}
 	for _, tt := range tests {
@@ -110,6 +121,7 @@ func TestWorkloadRoles(t *testing.T) {
 				require.True(t, ok, "no role %s", logical)
 				assert.Equal(t, roleName, r.Str("name"), "role name, got/want")
 				assert.Equal(t, comp.URN, r.Parent, "role %s is a child of the workload", logical)
+				assert.Equal(t, testBoundary, r.Str("permissionsBoundary"), "role %s carries the boundary, got/want", logical)
 				trust, err := iam.Parse(r.Str("assumeRolePolicy"))
 				require.NoError(t, err)
 				assert.NotEmpty(t, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"], "trust of %s has no aws:SourceAccount", logical)
@@ -128,9 +140,26 @@ func TestWorkloadRoles(t *testing.T) {
 				assert.Equal(t, "arn:aws:iam::aws:policy/service-role/AmazonECSTaskExecutionRolePolicy", managed[0].PolicyArn)
 				assert.Equal(t, "prod-api-execution", managed[0].Role)
 			}
-			if tt.name == "existing role" {
-				rp, _ := rec.Named("access-api-read")
-				assert.Equal(t, "reporting-batch", rp.Str("role"), "inline policy goes on the role by name, got/want")
+			if tt.wantOwned == "" {
+				assert.Empty(t, rec.OfType(mockrun.TypePolicy), "no customer-managed policy for a role made here")
+				assert.Equal(t, "", rec.Outputs["readPolicyArn"].Value)
+				assert.Equal(t, "", rec.Outputs["attachCommand"].Value)
+			} else {
+				// The existing role is never touched: no inline policy, no
+				// attachment, only a policy of ours its owner attaches.
+				for _, r := range rec.Resources {
+					assert.NotContains(t, []string{mockrun.TypeRolePolicy, mockrun.TypeRolePolicyAttachment, mockrun.TypeRole}, r.Type, "%s %s changes a role", r.Type, r.Name)
+				}
+				p, ok := rec.Named(tt.wantOwned)
+				require.True(t, ok, "no policy %s", tt.wantOwned)
+				assert.Equal(t, mockrun.TypePolicy, p.Type)
+				assert.Equal(t, "/secrets-platform/prod/", p.Str("path"), "policy path, got/want")
+				assert.Equal(t, "prod-api-read-secrets", p.Str("name"))
+				doc := policyOf(t, rec, tt.wantOwned)
+				assert.Equal(t, iam.Strings{testOther, testSecret}, doc.Statement[0].Resource, "reads, got/want")
+				arn := p.StateStr("arn")
+				assert.Equal(t, arn, rec.Outputs["readPolicyArn"].Value)
+				assert.Equal(t, "aws iam attach-role-policy --role-name reporting-batch --policy-arn "+arn, rec.Outputs["attachCommand"].Value)
 			}
 			assert.Equal(t, tt.wantRoleArn, rec.Outputs["roleArn"].Value, "roleArn output, got/want")
 			assert.Equal(t, tt.wantExec, rec.Outputs["executionRoleArn"].Value, "executionRoleArn output, got/want")
@@ -154,7 +183,13 @@ func TestWorkloadRefusesBadArgs(t *testing.T) {
 		}, "only for kind ecs"},
 		{"unknown kind", func(a *iam.WorkloadArgs) { a.Kind = "ec2" }, `kind "ec2"`},
 		{"no secrets", func(a *iam.WorkloadArgs) { a.SecretArns = nil }, "SecretArns"},
-		{"role name too long", func(a *iam.WorkloadArgs) { a.RoleName = strings.Repeat("x", 55) }, "1-54 characters"},
+		{"role name too long", func(a *iam.WorkloadArgs) { a.RoleName = "prod-" + strings.Repeat("x", 50) }, "at most 54 characters"},
+		{"role name outside the environment", func(a *iam.WorkloadArgs) { a.RoleName = "api" }, `starting with "prod-"`},
+		{"no environment", func(a *iam.WorkloadArgs) { a.Environment = "" }, "Environment"},
+		{"no permissions boundary", func(a *iam.WorkloadArgs) { a.PermissionsBoundaryArn = "" }, "permissions boundary"},
+		{"another boundary", func(a *iam.WorkloadArgs) {
+			a.PermissionsBoundaryArn = "arn:aws:iam::111122223333:policy/AdministratorAccess"
+		}, "want arn:aws:iam::111122223333:policy/secrets-platform-boundary/prod"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

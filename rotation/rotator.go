@@ -98,6 +98,10 @@ type RotatorArgs struct {
 	AwaitingPrerequisite string
 	// Tags are applied to every resource.
 	Tags map[string]string
+	// PermissionsBoundaryArn is the boundary the execution role carries
+	// (iam.BoundaryARN of Account and Environment); the deploy role can
+	// create no role without it. Required.
+	PermissionsBoundaryArn string
 }
 
 // Rotator is the Go rotation Lambda of one secret.
@@ -142,6 +146,8 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 		return nil, fmt.Errorf("new rotator %s: Code is required (see Build)", name)
 	case st.ReadsMasterSecret() && (a.MasterSecretArn == nil || a.Network == nil):
 		return nil, fmt.Errorf("new rotator %s: strategy %s needs MasterSecretArn and Network", name, st)
+	case iam.CheckBoundaryARN(a.Account, a.Environment, a.PermissionsBoundaryArn) != nil:
+		return nil, fmt.Errorf("new rotator %s: %w", name, iam.CheckBoundaryARN(a.Account, a.Environment, a.PermissionsBoundaryArn))
 	}
 	env, err := Environment(EnvArgs{Secret: a.Secret, AdminSecretArn: a.AdminSecretArn, DatabaseGrants: a.DatabaseGrants})
 	if err != nil {
@@ -162,10 +168,11 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 		return nil, fmt.Errorf("trust policy of %s: %w", fnName, err)
 	}
 	role, err := awsiam.NewRole(ctx, name+"-role", &awsiam.RoleArgs{
-		Name:             pulumi.String(fnName),
-		Description:      pulumi.String("Rotates " + a.Secret.Name + " only"),
-		AssumeRolePolicy: pulumi.String(trust),
-		Tags:             tags,
+		Name:                pulumi.String(fnName),
+		Description:         pulumi.String("Rotates " + a.Secret.Name + " only"),
+		AssumeRolePolicy:    pulumi.String(trust),
+		PermissionsBoundary: pulumi.String(a.PermissionsBoundaryArn),
+		Tags:                tags,
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("create rotator role %s: %w", fnName, err)

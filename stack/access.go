@@ -19,14 +19,16 @@ func composeAccess(ctx *pulumi.Context, b base, catalog *secrets.Catalog) (Expor
 	workloadArgs := make([]*iam.WorkloadArgs, len(b.cfg.Workloads))
 	for i, wl := range b.cfg.Workloads {
 		args := &iam.WorkloadArgs{
-			Kind:            iam.WorkloadKind(wl.Type),
-			RoleName:        b.cfg.Environment + "-" + wl.Name,
-			ExistingRoleARN: wl.RoleARN,
-			SecretArns:      secretArns(catalog, wl.Secrets),
-			KeyArn:          b.keys.Secrets.Arn,
-			Account:         b.acct,
-			VersionStage:    wl.VersionStage,
-			Tags:            b.tags,
+			Kind:                   iam.WorkloadKind(wl.Type),
+			Environment:            b.cfg.Environment,
+			RoleName:               iam.RolePrefix(b.cfg.Environment) + wl.Name,
+			PermissionsBoundaryArn: iam.BoundaryARN(b.acct, b.cfg.Environment),
+			ExistingRoleARN:        wl.RoleARN,
+			SecretArns:             secretArns(catalog, wl.Secrets),
+			KeyArn:                 b.keys.Secrets.Arn,
+			Account:                b.acct,
+			VersionStage:           wl.VersionStage,
+			Tags:                   b.tags,
 		}
 		if len(wl.InjectAtStart) > 0 {
 			args.InjectAtStartArns = secretArns(catalog, wl.InjectAtStart)
@@ -63,6 +65,8 @@ func composeAccess(ctx *pulumi.Context, b base, catalog *secrets.Catalog) (Expor
 		}
 		workloads[wl.Name] = pulumi.Map{
 			"roleArn": w.RoleArn, "executionRoleArn": w.ExecutionRoleArn, "secretArns": w.SecretArns,
+			// An existing role's owner attaches the read policy themselves.
+			"readPolicyArn": w.ReadPolicyArn, "attachCommand": w.AttachCommand,
 		}
 	}
 	exports := Exports{"workloads": workloads}

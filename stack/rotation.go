@@ -8,6 +8,7 @@ import (
 
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/database"
+	"github.com/acme/secrets-platform/iam"
 	"github.com/acme/secrets-platform/rotation"
 	"github.com/acme/secrets-platform/rotation/artifact"
 	"github.com/acme/secrets-platform/secrets"
@@ -90,7 +91,8 @@ func newRotator(ctx *pulumi.Context, b base, db *database.Database, catalog *sec
 		Environment: b.cfg.Environment, Account: b.acct,
 		Strict: b.cfg.Strict(), Code: code,
 		SecretsKeyArn: b.keys.Secrets.Arn, PlatformKeyArn: b.keys.Platform.Arn,
-		Tags: b.tags,
+		Tags:                   b.tags,
+		PermissionsBoundaryArn: iam.BoundaryARN(b.acct, b.cfg.Environment),
 	}
 	if s.AdminSecret != "" {
 		admin, ok := catalog.Secrets[s.AdminSecret]

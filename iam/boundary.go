@@ -1,0 +1,153 @@
+package iam
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+)
+
+// The permissions boundary every role the program creates carries
+// (SECURITY-RULES 18). The bootstrap creates it once per account and
+// environment; the program names it by the same convention, so neither side
+// spells the ARN itself, and the deploy role may create or change a role only
+// when the role carries exactly this boundary.
+const (
+	// BoundaryPath is the IAM path of the boundary policies. It lies outside
+	// StackPolicyPath, so the deploy role, which manages the customer-managed
+	// policies under its stack's path, never reaches a boundary.
+	BoundaryPath = "/secrets-platform-boundary/"
+	// EncryptionContextFunctionARN is the encryption context key Lambda puts
+	// on a function's environment variables.
+	EncryptionContextFunctionARN = "kms:EncryptionContext:aws:lambda:FunctionArn"
+)
+
+// BoundaryName is the name of an environment's boundary policy: the
+// environment itself, under BoundaryPath.
+func BoundaryName(env string) string { return env }
+
+// BoundaryARN is the ARN of the boundary of an environment in an account.
+func BoundaryARN(a Account, env string) string {
+	return a.GlobalARN("iam", "policy"+BoundaryPath+BoundaryName(env))
+}
+
+// RolePrefix is what the name of every role the program creates starts with.
+func RolePrefix(env string) string { return env + "-" }
+
+// StackPolicyPath is the IAM path of the customer-managed policies the
+// program creates (the read policies of existing-role workloads); the deploy
+// role manages customer-managed policies under this path only.
+func StackPolicyPath(env string) string { return "/secrets-platform/" + env + "/" }
+
+// StackPolicyARN is the ARN of a customer-managed policy the program creates.
+func StackPolicyARN(a Account, env, name string) string {
+	return a.GlobalARN("iam", "policy"+StackPolicyPath(env)+name)
+}
+
+// AttachableManagedPolicies are the only AWS-managed policies the program
+// attaches to a role it creates, and so the only ones the deploy role may
+// attach (iam:PolicyARN): Lambda's network interfaces for rotators in a VPC
+// (rotation.VPCAccessPolicy) and ECS's image pulls and logs for task
+// execution roles. The boundary allows what they grant.
+func AttachableManagedPolicies(partition string) Strings {
+	return Strings{
+		AWSManagedPolicyARN(partition, "service-role/AWSLambdaVPCAccessExecutionRole"),
+		AWSManagedPolicyARN(partition, ECSTaskExecutionPolicy),
+	}
+}
+
+// BoundaryDeniedActions are denied to every bounded role whatever its own
+// policies say: identity and permissions management, leaving the account,
+// key and secret-policy management, and changing code that runs as a role.
+// They are also outside the boundary's allow-list; the explicit deny says
+// why and shows as an explicit denial in the simulator.
+func BoundaryDeniedActions() Strings {
+	return Strings{
+		"iam:*", "sts:AssumeRole", "sts:AssumeRoleWithSAML", "sts:AssumeRoleWithWebIdentity",
+		"sts:GetFederationToken", "organizations:*", "account:*", "sso:*",
+		"kms:CreateGrant", "kms:CreateKey", "kms:DisableKey", "kms:PutKeyPolicy", "kms:ReplicateKey",
+		"kms:ScheduleKeyDeletion", "kms:UpdatePrimaryRegion",
+		"secretsmanager:DeleteResourcePolicy", "secretsmanager:DeleteSecret", "secretsmanager:PutResourcePolicy",
+		"secretsmanager:RotateSecret", "secretsmanager:UpdateSecret",
+		"lambda:AddPermission", "lambda:CreateFunction", "lambda:UpdateFunctionCode", "lambda:UpdateFunctionConfiguration",
+	}
+}
+
+// BoundaryPolicy is the permissions boundary of an environment: an
+// allow-list of what the program's roles need, and nothing else.
+//
+//   - rotators and readers: this environment's secrets (and the database
+//     master secrets RDS creates, named rds!...), the keys only through
+//     Secrets Manager and only for those secrets' encryption context;
+//   - rotators: their function's own environment (Lambda's encryption
+//     context), their logs, X-Ray, and the network interfaces of a function
+//     in a VPC (what AWSLambdaVPCAccessExecutionRole grants);
+//   - ECS task execution roles: image pulls and log writes (what
+//     AmazonECSTaskExecutionRolePolicy grants).
+//
+// A bounded role's effective permissions are its own policies intersected
+// with this document, so a role the deploy role writes a wider policy for
+// still gets no more.
+func BoundaryPolicy(a Account, env string) Document {
+	secrets := a.ARN("secretsmanager", "secret:/"+env+"/*")
+	masters := a.ARN("secretsmanager", "secret:rds!*")
+	keys := a.ARN("kms", "key/*")
+	return New(
+		Statement{Sid: "ThisEnvironmentsSecrets", Effect: Allow, Action: Strings{
+			"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:ListSecretVersionIds",
+			"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage",
+		}, Resource: Strings{secrets}},
+		Statement{Sid: "DatabaseMasterSecrets", Effect: Allow,
+			Action:   Strings{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"},
+			Resource: Strings{masters}},
+		Statement{Sid: "KeysOnlyThroughSecretsManagerForThoseSecrets", Effect: Allow,
+			Action:   Strings{"kms:Decrypt", "kms:GenerateDataKey"},
+			Resource: Strings{keys},
+			Condition: Conditions{
+				"StringEquals": {"kms:ViaService": {a.ViaSecretsManager()}},
+				"StringLike":   {EncryptionContextSecretARN: {secrets, masters}},
+			}},
+		Statement{Sid: "OwnFunctionEnvironment", Effect: Allow,
+			Action:    Strings{"kms:Decrypt"},
+			Resource:  Strings{keys},
+			Condition: Conditions{"StringLike": {EncryptionContextFunctionARN: {a.ARN("lambda", "function:"+RolePrefix(env)+"*")}}}},
+		Statement{Sid: "WriteLogs", Effect: Allow,
+			Action:   Strings{"logs:CreateLogStream", "logs:PutLogEvents"},
+			Resource: Strings{a.ARN("logs", "log-group:*")}},
+		// X-Ray, network interfaces and ECR's token have no resource-level
+		// permissions; image layers are read from whichever repository the
+		// task definition names.
+		Statement{Sid: "TracesNetworkInterfacesAndImages", Effect: Allow, Action: Strings{
+			"ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
+			"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses",
+			"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetAuthorizationToken", "ecr:GetDownloadUrlForLayer",
+			"xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments",
+		}, Resource: Strings{"*"}},
+		Statement{Sid: "NeverPermissionsKeysOrCode", Effect: Deny, Action: BoundaryDeniedActions(), Resource: Strings{"*"}},
+	)
+}
+
+// ManagedPolicyMaxChars is IAM's limit on a managed policy, counted without
+// whitespace (AWS IAM quotas page); the boundary must fit.
+const ManagedPolicyMaxChars = 6144
+
+// CheckBoundaryARN reports an ARN that is not the boundary of env in a.
+func CheckBoundaryARN(a Account, env, arn string) error {
+	if want := BoundaryARN(a, env); arn != want {
+		return fmt.Errorf("permissions boundary %q: want %s", arn, want)
+	}
+	return nil
+}
+
+// CompactLen is the length of a document's JSON without whitespace, the
+// size IAM's quotas count.
+func CompactLen(d Document) (int, error) {
+	s, err := d.JSON()
+	if err != nil {
+		return 0, err
+	}
+	var b bytes.Buffer
+	if err := json.Compact(&b, []byte(s)); err != nil {
+		return 0, fmt.Errorf("compact policy: %w", err)
+	}
+	return b.Len(), nil
+}
