@@ -187,12 +187,12 @@ func (s *Sharing) resourcePolicy(ctx *pulumi.Context, name, secName string, sec 
 
 // consumerSide deploys, into the principal's account through a provider that
 // assumes its deploy role, the identity policy that lets the reading role use
-// what the resource and key policies grant it.
+// what the resource and key policies grant it. It is an inline policy on that
+// one role, so the consumer account grants our deploy role
+// iam:PutRolePolicy, GetRolePolicy and DeleteRolePolicy on that role only
+// (ConsumerDeployPolicy), never the right to create or attach policies.
 func (s *Sharing) consumerSide(ctx *pulumi.Context, name string, p config.ExternalPrincipal, arns pulumi.StringArray, args *SharingArgs) error {
-	session := args.SessionName
-	if session == "" {
-		session = "secrets-platform"
-	}
+	session := args.session()
 	prov, err := aws.NewProvider(ctx, name+"-provider", &aws.ProviderArgs{
 		Region: pulumi.String(args.Account.Region),
 		AssumeRole: &aws.ProviderAssumeRoleArgs{
@@ -217,20 +217,62 @@ func (s *Sharing) consumerSide(ctx *pulumi.Context, name string, p config.Extern
 		}
 		return d.JSON()
 	}).(pulumi.StringOutput)
-	pol, err := awsiam.NewPolicy(ctx, name+"-consumer", &awsiam.PolicyArgs{
-		Description: pulumi.Sprintf("Reads secrets that account %s shares with %s; managed by secrets-platform", args.Account.ID, p.RoleName),
-		Policy:      doc,
-	}, pulumi.Parent(s), pulumi.Provider(prov))
-	if err != nil {
+	if _, err := awsiam.NewRolePolicy(ctx, name+"-consumer", &awsiam.RolePolicyArgs{
+		Role:   pulumi.String(p.RoleName[strings.LastIndex(p.RoleName, "/")+1:]),
+		Name:   pulumi.String(ConsumerPolicyName(args.Account.ID, session)),
+		Policy: doc,
+	}, pulumi.Parent(s), pulumi.Provider(prov)); err != nil {
 		return fmt.Errorf("create consumer policy of %s: %w", p.Name, err)
 	}
-	if _, err := awsiam.NewRolePolicyAttachment(ctx, name+"-consumer-attach", &awsiam.RolePolicyAttachmentArgs{
-		Role:      pulumi.String(p.RoleName[strings.LastIndex(p.RoleName, "/")+1:]),
-		PolicyArn: pol.Arn,
-	}, pulumi.Parent(s), pulumi.Provider(prov)); err != nil {
-		return fmt.Errorf("attach consumer policy of %s: %w", p.Name, err)
-	}
 	return nil
+}
+
+// session is the role session name the consumer provider uses.
+func (a *SharingArgs) session() string {
+	if a.SessionName == "" {
+		return "secrets-platform"
+	}
+	return a.SessionName
+}
+
+// ConsumerPolicyName is the name of the inline policy on a consumer's reading
+// role: the sharing account and the session (which names the stack), so two
+// stacks sharing with one role each keep their own policy.
+func ConsumerPolicyName(sharingAccount, session string) string {
+	return session + "-" + sharingAccount
+}
+
+// ConsumerDeployActions are what the provider calls to manage an inline role
+// policy (create and update: PutRolePolicy; read: GetRolePolicy; delete:
+// DeleteRolePolicy; internal/deploymatrix, aws:iam/rolePolicy:RolePolicy).
+func ConsumerDeployActions() []string {
+	return []string{"iam:DeleteRolePolicy", "iam:GetRolePolicy", "iam:PutRolePolicy"}
+}
+
+// ConsumerDeployPolicy is the whole policy of the role a consumer account
+// lets our deploy role assume (crossAccount[].deployRoleArn): the inline
+// policy actions on the one reading role, nothing else. The onboarding
+// runbook gives it to the consumer's team as it is.
+func ConsumerDeployPolicy(readingRoleARN string) iam.Document {
+	return iam.New(iam.Statement{
+		Sid: "ManageOneInlinePolicyOnTheReadingRoleOnly", Effect: iam.Allow,
+		Action: iam.Strings(ConsumerDeployActions()), Resource: iam.Strings{readingRoleARN},
+	})
+}
+
+// ConsumerDeployTrust is the trust policy of that role: only our deploy role,
+// only with the session name our stack uses, and, when the principal names
+// an organization, only from inside it.
+func ConsumerDeployTrust(deployRoleARN, session, orgID string) iam.Document {
+	cond := iam.Conditions{"StringEquals": {"sts:RoleSessionName": {session}}}
+	if orgID != "" {
+		cond["StringEquals"]["aws:PrincipalOrgID"] = iam.Strings{orgID}
+	}
+	return iam.New(iam.Statement{
+		Sid: "OnlyTheSharingStacksDeployRole", Effect: iam.Allow,
+		Principal: &iam.Principal{AWS: iam.Strings{deployRoleARN}},
+		Action:    iam.Strings{"sts:AssumeRole"}, Condition: cond,
+	})
 }
 
 // slug turns "/prod/integrations/twilio" into "prod-integrations-twilio".

@@ -35,8 +35,9 @@ func sharingArgs(principals ...config.ExternalPrincipal) *crossaccount.SharingAr
 			"/prod/integrations/twilio": {Arn: pulumi.String(sharedArn), KmsKeyID: pulumi.String(cmk)},
 			"/prod/app/openai":          {Arn: pulumi.String(privateArn), KmsKeyID: pulumi.String(cmk)},
 		},
-		KeyArn:  pulumi.String(cmk),
-		Account: iam.Account{ID: account, Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"},
+		KeyArn:      pulumi.String(cmk),
+		Account:     iam.Account{ID: account, Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"},
+		SessionName: "secrets-platform-prod",
 	}
 }
 
@@ -71,14 +72,17 @@ func TestSharingWritesAllThreeGrants(t *testing.T) {
 
 	providers := rec.OfType(mockrun.TypeAWSProvider)
 	require.Len(t, providers, 1, "one provider per consumer account, got/want")
+	// The consumer side is one inline policy on the reading role, in its
+	// account: nothing the consumer's deploy role would need CreatePolicy
+	// or AttachRolePolicy for.
 	consumerPolicy, ok := rec.Named("sharing-messaging-consumer")
 	require.True(t, ok)
+	assert.Equal(t, mockrun.TypeRolePolicy, consumerPolicy.Type, "consumer side type, got/want")
 	assert.Equal(t, consumer, rec.AccountOf(consumerPolicy), "consumer policy account, got/want")
-	attach, ok := rec.Named("sharing-messaging-consumer-attach")
-	require.True(t, ok)
-	assert.Equal(t, consumer, rec.AccountOf(attach), "attachment account, got/want")
-	assert.Equal(t, "messaging-sender", attach.Str("role"))
-	assert.Equal(t, consumerPolicy.StateStr("arn"), attach.Str("policyArn"))
+	assert.Equal(t, "messaging-sender", consumerPolicy.Str("role"))
+	assert.Equal(t, "secrets-platform-prod-"+account, consumerPolicy.Str("name"), "inline policy name, got/want")
+	assert.Empty(t, rec.OfType(mockrun.TypePolicy), "no managed policy in the consumer account")
+	assert.Empty(t, rec.OfType(mockrun.TypeRolePolicyAttachment), "no attachment in the consumer account")
 
 	ids, err := rec.IdentityPolicies()
 	require.NoError(t, err)
@@ -143,4 +147,21 @@ func TestSharingRefuses(t *testing.T) {
 			assert.Empty(t, rec.OfType(mockrun.TypeSecretPolicy), "a refused share registered a resource policy")
 		})
 	}
+}
+
+func TestConsumerDeployRoleIsTheThreeInlinePolicyActionsOnOneRole(t *testing.T) {
+	p := crossaccount.ConsumerDeployPolicy(consumerArn)
+	require.Len(t, p.Statement, 1)
+	assert.Equal(t, iam.Strings{consumerArn}, p.Statement[0].Resource, "only the reading role, got/want")
+	assert.ElementsMatch(t, []string{"iam:DeleteRolePolicy", "iam:GetRolePolicy", "iam:PutRolePolicy"}, p.Statement[0].Action)
+
+	deploy := "arn:aws:iam::111122223333:role/secrets-platform-deploy"
+	trust := crossaccount.ConsumerDeployTrust(deploy, "secrets-platform-prod", "o-a1b2c3d4e5")
+	require.Len(t, trust.Statement, 1)
+	assert.Equal(t, iam.Strings{deploy}, trust.Statement[0].Principal.AWS)
+	assert.Equal(t, iam.Conditions{"StringEquals": {
+		"sts:RoleSessionName": {"secrets-platform-prod"}, "aws:PrincipalOrgID": {"o-a1b2c3d4e5"},
+	}}, trust.Statement[0].Condition)
+	assert.NotContains(t, crossaccount.ConsumerDeployTrust(deploy, "s", "").Statement[0].Condition["StringEquals"], "aws:PrincipalOrgID",
+		"no organization condition without an orgId")
 }
