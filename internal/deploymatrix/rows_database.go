@@ -1,0 +1,58 @@
+package deploymatrix
+
+// databaseRows: the RDS instance, its parameter and subnet groups.
+func databaseRows() []Row {
+	return []Row{
+		{Type: "aws:rds/instance:Instance", Terraform: "aws_db_instance", Deployer: Program,
+			Source: tf("internal/service/rds/instance.go") + "; Amazon RDS user guide: tagging on create (rds:AddTagsToResource), encryption with a customer managed key (kms:CreateGrant, kms:DescribeKey), password management with Secrets Manager (secretsmanager:CreateSecret, TagResource; kms:GenerateDataKey, Decrypt), service-linked roles",
+			Calls: []Call{
+				{Action: "rds:CreateDBInstance", Phases: Create, On: Self, Context: []Context{RequestTags}},
+				{Action: "rds:CreateDBInstance", Phases: Create, On: DBParameterGroup, Field: "parameterGroupName", Context: []Context{ResourceTags}},
+				{Action: "rds:CreateDBInstance", Phases: Create, On: DBSubnetGroup, Field: "dbSubnetGroupName", Context: []Context{ResourceTags}},
+				{Action: "rds:AddTagsToResource", Phases: Create, On: Self, Context: []Context{RequestTags}},
+				{Action: "kms:DescribeKey", Phases: Create, On: Key, Field: "kmsKeyId"},
+				{Action: "kms:CreateGrant", Phases: Create, On: Key, Field: "kmsKeyId", Context: []Context{ViaRDS}, Note: "storage encryption"},
+				{Action: "kms:CreateGrant", Phases: Create | Update, On: Key, Field: "performanceInsightsKmsKeyId", Context: []Context{ViaRDS}},
+				{Action: "secretsmanager:CreateSecret", Phases: Create, On: MasterSecret, Note: "RDS creates the master secret with the caller's rights"},
+				{Action: "secretsmanager:TagResource", Phases: Create, On: MasterSecret},
+				{Action: "kms:GenerateDataKey", Phases: Create, On: Key, Field: "masterUserSecretKmsKeyId", Context: []Context{ViaSecretsManager, SecretContext}},
+				{Action: "kms:Decrypt", Phases: Create, On: Key, Field: "masterUserSecretKmsKeyId", Context: []Context{ViaSecretsManager, SecretContext}},
+				{Action: "iam:CreateServiceLinkedRole", Phases: Create, On: ServiceLinkedRole, Context: []Context{RDSService}, Note: "only while the account has no AWSServiceRoleForRDS"},
+				{Action: "rds:DescribeDBInstances", Phases: CRUD, On: Self},
+				{Action: "rds:ListTagsForResource", Phases: Create | Read | Update, On: Self},
+				{Action: "rds:ModifyDBInstance", Phases: Update, On: Self, Context: []Context{ResourceTags}},
+				{Action: "rds:ModifyDBInstance", Phases: Update, On: DBParameterGroup, Field: "parameterGroupName", Context: []Context{ResourceTags}},
+				{Action: "rds:AddTagsToResource", Phases: Update, On: Self, Context: []Context{RequestTags, ResourceTags}},
+				{Action: "rds:RemoveTagsFromResource", Phases: Update, On: Self, Context: []Context{ResourceTags}},
+				{Action: "rds:DeleteDBInstance", Phases: Delete, On: Self, Context: []Context{ResourceTags}},
+				{Action: "rds:CreateDBSnapshot", Phases: Delete, On: Self, Context: []Context{ResourceTags}, Note: "the final snapshot"},
+				{Action: "rds:CreateDBSnapshot", Phases: Delete, On: DBSnapshot, Field: "finalSnapshotIdentifier", Context: []Context{RequestTags}},
+			}},
+		{Type: "aws:rds/parameterGroup:ParameterGroup", Terraform: "aws_db_parameter_group", Deployer: Program,
+			Source: tf("internal/service/rds/parameter_group.go"),
+			Calls: []Call{
+				{Action: "rds:CreateDBParameterGroup", Phases: Create, On: Self, Context: []Context{RequestTags}},
+				{Action: "rds:AddTagsToResource", Phases: Create, On: Self, Context: []Context{RequestTags}},
+				{Action: "rds:ModifyDBParameterGroup", Phases: Create | Update, On: Self, Context: []Context{ResourceTags}},
+				{Action: "rds:DescribeDBParameterGroups", Phases: CRUD, On: Self},
+				{Action: "rds:DescribeDBParameters", Phases: Create | Read | Update, On: Self},
+				{Action: "rds:ListTagsForResource", Phases: Create | Read | Update, On: Self},
+				{Action: "rds:ResetDBParameterGroup", Phases: Update, On: Self, Context: []Context{ResourceTags}, Note: "a parameter removed"},
+				{Action: "rds:AddTagsToResource", Phases: Update, On: Self, Context: []Context{RequestTags, ResourceTags}},
+				{Action: "rds:RemoveTagsFromResource", Phases: Update, On: Self, Context: []Context{ResourceTags}},
+				{Action: "rds:DeleteDBParameterGroup", Phases: Delete, On: Self, Context: []Context{ResourceTags}},
+			}},
+		{Type: "aws:rds/subnetGroup:SubnetGroup", Terraform: "aws_db_subnet_group", Deployer: Program,
+			Source: tf("internal/service/rds/subnet_group.go"),
+			Calls: []Call{
+				{Action: "rds:CreateDBSubnetGroup", Phases: Create, On: Self, Context: []Context{RequestTags}},
+				{Action: "rds:AddTagsToResource", Phases: Create, On: Self, Context: []Context{RequestTags}},
+				{Action: "rds:DescribeDBSubnetGroups", Phases: CRUD, On: Self},
+				{Action: "rds:ListTagsForResource", Phases: Create | Read | Update, On: Self},
+				{Action: "rds:ModifyDBSubnetGroup", Phases: Update, On: Self, Context: []Context{ResourceTags}},
+				{Action: "rds:AddTagsToResource", Phases: Update, On: Self, Context: []Context{RequestTags, ResourceTags}},
+				{Action: "rds:RemoveTagsFromResource", Phases: Update, On: Self, Context: []Context{ResourceTags}},
+				{Action: "rds:DeleteDBSubnetGroup", Phases: Delete, On: Self, Context: []Context{ResourceTags}},
+			}},
+	}
+}

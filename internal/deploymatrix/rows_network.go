@@ -1,0 +1,91 @@
+package deploymatrix
+
+// EC2's Describe calls have no resource-level permissions (Service
+// Authorization Reference, Amazon EC2), so they are authorised on "*".
+
+// networkRows: the database's VPC (or the existing one's groups), its
+// security groups and rules, and the Secrets Manager interface endpoint.
+func networkRows() []Row {
+	return []Row{
+		{Type: "aws:ec2/securityGroup:SecurityGroup", Terraform: "aws_security_group", Deployer: Program,
+			Source: tf("internal/service/ec2/vpc_security_group.go") + "; Amazon EC2 user guide, tag on create (ec2:CreateTags with ec2:CreateAction)",
+			Calls: []Call{
+				{Action: "ec2:CreateSecurityGroup", Phases: Create, On: Self, Context: []Context{RequestTags}},
+				{Action: "ec2:CreateSecurityGroup", Phases: Create, On: VPC, Field: "vpcId", Context: []Context{ResourceTags}},
+				{Action: "ec2:CreateTags", Phases: Create, On: Self, Context: []Context{RequestTags, CreateAction("CreateSecurityGroup")}},
+				{Action: "ec2:DescribeSecurityGroups", Phases: CRUD, On: Any},
+				{Action: "ec2:RevokeSecurityGroupEgress", Phases: Create | Update, On: Self, Context: []Context{ResourceTags}, Note: "create removes AWS's default allow-all egress rule"},
+				{Action: "ec2:AuthorizeSecurityGroupEgress", Phases: Update, On: Self, Context: []Context{ResourceTags}, Note: "inline rules only"},
+				{Action: "ec2:AuthorizeSecurityGroupIngress", Phases: Update, On: Self, Context: []Context{ResourceTags}, Note: "inline rules only"},
+				{Action: "ec2:RevokeSecurityGroupIngress", Phases: Update, On: Self, Context: []Context{ResourceTags}, Note: "inline rules only"},
+				{Action: "ec2:CreateTags", Phases: Update, On: Self, Context: []Context{RequestTags, ResourceTags}},
+				{Action: "ec2:DeleteTags", Phases: Update, On: Self, Context: []Context{ResourceTags}},
+				{Action: "ec2:DeleteSecurityGroup", Phases: Delete, On: Self, Context: []Context{ResourceTags}},
+				{Action: "ec2:DescribeNetworkInterfaces", Phases: Delete, On: Any, Note: "looks for network interfaces Lambda left in the group"},
+				{Action: "ec2:DeleteNetworkInterface", Phases: Delete, On: NetworkInterface, Note: "deletes a network interface Lambda left in the group"},
+			}},
+		{Type: "aws:ec2/securityGroupRule:SecurityGroupRule", Terraform: "aws_security_group_rule", Deployer: Program,
+			Source: tf("internal/service/ec2/vpc_security_group_rule.go"),
+			Calls: []Call{
+				{Action: "ec2:AuthorizeSecurityGroupIngress", Phases: Create, On: SecurityGroup, Field: "securityGroupId", Context: []Context{ResourceTags}, Note: "type ingress"},
+				{Action: "ec2:AuthorizeSecurityGroupEgress", Phases: Create, On: SecurityGroup, Field: "securityGroupId", Context: []Context{ResourceTags}, Note: "type egress"},
+				{Action: "ec2:DescribeSecurityGroups", Phases: Create | Read, On: Any},
+				{Action: "ec2:DescribeSecurityGroupRules", Phases: Create | Read, On: Any},
+				{Action: "ec2:RevokeSecurityGroupIngress", Phases: Delete, On: SecurityGroup, Field: "securityGroupId", Context: []Context{ResourceTags}, Note: "type ingress"},
+				{Action: "ec2:RevokeSecurityGroupEgress", Phases: Delete, On: SecurityGroup, Field: "securityGroupId", Context: []Context{ResourceTags}, Note: "type egress"},
+			}},
+		{Type: "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", Terraform: "aws_default_security_group", Deployer: Program,
+			Source: tf("internal/service/ec2/vpc_default_security_group.go") + " (create adopts the VPC's default group: tags it, then revokes its rules; delete does nothing)",
+			Calls: []Call{
+				{Action: "ec2:DescribeSecurityGroups", Phases: Create | Read | Update, On: Any},
+				{Action: "ec2:CreateTags", Phases: Create, On: Self, Context: []Context{RequestTags}, Note: "the group AWS made with the VPC, untagged until now"},
+				{Action: "ec2:RevokeSecurityGroupIngress", Phases: Create | Update, On: Self, Context: []Context{ResourceTags}},
+				{Action: "ec2:RevokeSecurityGroupEgress", Phases: Create | Update, On: Self, Context: []Context{ResourceTags}},
+				{Action: "ec2:CreateTags", Phases: Update, On: Self, Context: []Context{RequestTags, ResourceTags}},
+			}},
+		{Type: "aws:ec2/vpc:Vpc", Terraform: "aws_vpc", Deployer: Program,
+			Source: tf("internal/service/ec2/vpc_.go") + "; Amazon EC2 user guide, tag on create",
+			Calls: []Call{
+				{Action: "ec2:CreateVpc", Phases: Create, On: Self, Context: []Context{RequestTags}},
+				{Action: "ec2:CreateTags", Phases: Create, On: Self, Context: []Context{RequestTags, CreateAction("CreateVpc")}},
+				{Action: "ec2:DescribeVpcs", Phases: CRUD, On: Any},
+				{Action: "ec2:DescribeVpcAttribute", Phases: Create | Read | Update, On: Self, Context: []Context{ResourceTags}},
+				{Action: "ec2:ModifyVpcAttribute", Phases: Create | Update, On: Self, Context: []Context{ResourceTags}, Note: "DNS support and host names"},
+				{Action: "ec2:DescribeNetworkAcls", Phases: Create | Read, On: Any, Note: "the VPC's default network ACL"},
+				{Action: "ec2:DescribeRouteTables", Phases: Create | Read, On: Any, Note: "the VPC's main route table"},
+				{Action: "ec2:DescribeSecurityGroups", Phases: Create | Read, On: Any, Note: "the VPC's default security group"},
+				{Action: "ec2:CreateTags", Phases: Update, On: Self, Context: []Context{RequestTags, ResourceTags}},
+				{Action: "ec2:DeleteTags", Phases: Update, On: Self, Context: []Context{ResourceTags}},
+				{Action: "ec2:DeleteVpc", Phases: Delete, On: Self, Context: []Context{ResourceTags}},
+			}},
+		{Type: "aws:ec2/subnet:Subnet", Terraform: "aws_subnet", Deployer: Program,
+			Source: tf("internal/service/ec2/vpc_subnet.go") + "; Amazon EC2 user guide, tag on create",
+			Calls: []Call{
+				{Action: "ec2:CreateSubnet", Phases: Create, On: Self, Context: []Context{RequestTags}},
+				{Action: "ec2:CreateSubnet", Phases: Create, On: VPC, Field: "vpcId", Context: []Context{ResourceTags}},
+				{Action: "ec2:CreateTags", Phases: Create, On: Self, Context: []Context{RequestTags, CreateAction("CreateSubnet")}},
+				{Action: "ec2:DescribeSubnets", Phases: CRUD, On: Any},
+				{Action: "ec2:ModifySubnetAttribute", Phases: Update, On: Self, Context: []Context{ResourceTags}},
+				{Action: "ec2:CreateTags", Phases: Update, On: Self, Context: []Context{RequestTags, ResourceTags}},
+				{Action: "ec2:DeleteTags", Phases: Update, On: Self, Context: []Context{ResourceTags}},
+				{Action: "ec2:DeleteSubnet", Phases: Delete, On: Self, Context: []Context{ResourceTags}},
+			}},
+		{Type: "aws:ec2/vpcEndpoint:VpcEndpoint", Terraform: "aws_vpc_endpoint", Deployer: Program,
+			Source: tf("internal/service/ec2/vpc_endpoint.go") + "; Amazon VPC PrivateLink guide, interface endpoints with private DNS (route53:AssociateVPCWithHostedZone)",
+			Calls: []Call{
+				{Action: "ec2:CreateVpcEndpoint", Phases: Create, On: Self, Context: []Context{RequestTags}},
+				{Action: "ec2:CreateVpcEndpoint", Phases: Create, On: VPC, Field: "vpcId", Context: []Context{ResourceTags}},
+				{Action: "ec2:CreateVpcEndpoint", Phases: Create, On: Subnet, Field: "subnetIds", Context: []Context{ResourceTags}},
+				{Action: "ec2:CreateVpcEndpoint", Phases: Create, On: SecurityGroup, Field: "securityGroupIds", Context: []Context{ResourceTags}},
+				{Action: "ec2:CreateTags", Phases: Create, On: Self, Context: []Context{RequestTags, CreateAction("CreateVpcEndpoint")}},
+				{Action: "route53:AssociateVPCWithHostedZone", Phases: Create, On: HostedZone, Note: "the private hosted zone AWS owns for the endpoint's DNS name"},
+				{Action: "ec2:DescribeVpcEndpoints", Phases: CRUD, On: Any},
+				{Action: "ec2:ModifyVpcEndpoint", Phases: Update, On: Self, Context: []Context{ResourceTags}},
+				{Action: "ec2:ModifyVpcEndpoint", Phases: Update, On: SecurityGroup, Field: "securityGroupIds", Context: []Context{ResourceTags}},
+				{Action: "ec2:ModifyVpcEndpoint", Phases: Update, On: Subnet, Field: "subnetIds", Context: []Context{ResourceTags}},
+				{Action: "ec2:CreateTags", Phases: Update, On: Self, Context: []Context{RequestTags, ResourceTags}},
+				{Action: "ec2:DeleteTags", Phases: Update, On: Self, Context: []Context{ResourceTags}},
+				{Action: "ec2:DeleteVpcEndpoints", Phases: Delete, On: Self, Context: []Context{ResourceTags}},
+			}},
+	}
+}
