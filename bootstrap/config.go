@@ -7,6 +7,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/config"
+
+	"github.com/acme/secrets-platform/iam"
 )
 
 // settings is the bootstrap's validated config.
@@ -14,12 +16,16 @@ type settings struct {
 	Repository        string // owner/name
 	GitHubEnvironment string
 	AppEnvironment    string
-	Backend           string // s3 or pulumi-cloud
-	BucketName        string
-	KeyAdminRoleARNs  []string
-	CreateOIDC        bool
-	OIDCProviderARN   string
-	ConsumerRoleARNs  []string
+	// AppStack is the main stack deployed into the account: its resources
+	// carry PulumiStack=AppStack, which scopes the deploy role's tag
+	// conditions. Default AppEnvironment.
+	AppStack         string
+	Backend          string // s3 or pulumi-cloud
+	BucketName       string
+	KeyAdminRoleARNs []string
+	CreateOIDC       bool
+	OIDCProviderARN  string
+	ConsumerRoleARNs []string
 }
 
 var (
@@ -28,6 +34,7 @@ var (
 	ghEnvPattern   = regexp.MustCompile(`^[A-Za-z0-9_.-]+$`)
 	bucketPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	roleARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
+	stackPattern   = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`)
 )
 
 // loadConfig reads and checks every key once; all problems are reported
@@ -38,6 +45,7 @@ func loadConfig(ctx *pulumi.Context) (settings, error) {
 		Repository:        c.Get("githubRepository"),
 		GitHubEnvironment: c.Get("githubEnvironment"),
 		AppEnvironment:    c.Get("appEnvironment"),
+		AppStack:          c.Get("appStack"),
 		Backend:           c.Get("stateBackend"),
 		BucketName:        c.Get("stateBucketName"),
 		CreateOIDC:        true,
@@ -45,6 +53,9 @@ func loadConfig(ctx *pulumi.Context) (settings, error) {
 	}
 	if s.Backend == "" {
 		s.Backend = "s3"
+	}
+	if s.AppStack == "" {
+		s.AppStack = s.AppEnvironment
 	}
 	if v, err := c.TryBool("createOidcProvider"); err == nil {
 		s.CreateOIDC = v
@@ -64,6 +75,11 @@ func loadConfig(ctx *pulumi.Context) (settings, error) {
 	check(repoPattern.MatchString(s.Repository), "githubRepository = %q: owner/name, no wildcards", s.Repository)
 	check(ghEnvPattern.MatchString(s.GitHubEnvironment), "githubEnvironment = %q: a GitHub environment name, no wildcards", s.GitHubEnvironment)
 	check(envPattern.MatchString(s.AppEnvironment), "appEnvironment = %q: lowercase letters, digits and dashes", s.AppEnvironment)
+	// The deploy role manages roles named appEnvironment-*; the workflows'
+	// own roles are secrets-platform-*, so the two prefixes must not meet.
+	check(!strings.HasPrefix(previewRoleName, iam.RolePrefix(s.AppEnvironment)) && !strings.HasPrefix(breakGlassRoleName, iam.RolePrefix(s.AppEnvironment)),
+		"appEnvironment = %q: the roles it may manage (%s*) would include the bootstrap's own roles (secrets-platform-*)", s.AppEnvironment, iam.RolePrefix(s.AppEnvironment))
+	check(stackPattern.MatchString(s.AppStack), "appStack = %q: a Pulumi stack name", s.AppStack)
 	check(s.Backend == "s3" || s.Backend == "pulumi-cloud", "stateBackend = %q: s3 or pulumi-cloud", s.Backend)
 	check(s.Backend != "s3" || bucketPattern.MatchString(s.BucketName), "stateBucketName = %q: a bucket name is required with stateBackend s3", s.BucketName)
 	check(len(s.KeyAdminRoleARNs) > 0, "keyAdminRoleArns: at least one role")

@@ -58,20 +58,22 @@ func newGitHubAccess(ctx *pulumi.Context, name string, s settings, a iam.Account
 		}
 		return r, nil
 	}
-	preview, err := mkRole("preview", previewRoleName, previewSubject(s.Repository), "pulumi preview from pull requests of "+s.Repository+": read-only")
+	preview, err := mkRole("preview", previewRoleName, previewSubject(s.Repository), "pulumi preview from pull requests of "+s.Repository+": the reads of a preview, nothing else")
 	if err != nil {
 		return nil, err
 	}
-	if _, err := awsiam.NewRolePolicyAttachment(ctx, name+"-preview-readonly", &awsiam.RolePolicyAttachmentArgs{
-		Role: preview.Name, PolicyArn: pulumi.Sprintf("arn:%s:iam::aws:policy/ReadOnlyAccess", a.Partition),
-	}, pulumi.Parent(g)); err != nil {
-		return nil, fmt.Errorf("attach ReadOnlyAccess to preview role: %w", err)
-	}
-	previewDoc := pulumi.All(st.BucketArn, st.KeyArn).ApplyT(func(xs []any) (string, error) {
-		return previewPolicy(xs[0].(string), xs[1].(string)).JSON()
+	// An allow-list built from the deployability matrix, not AWS's
+	// ReadOnlyAccess (which reads every object, parameter, function and log
+	// of the account): a pull request runs with this role unreviewed.
+	previewDoc := st.KeyArn.ApplyT(func(keyARN string) (string, error) {
+		doc, err := previewPolicy(a, s, stateBucketARN(a, s), keyARN)
+		if err != nil {
+			return "", err
+		}
+		return doc.JSON()
 	}).(pulumi.StringOutput)
-	if _, err := awsiam.NewRolePolicy(ctx, name+"-preview-state", &awsiam.RolePolicyArgs{
-		Role: preview.Name, Name: pulumi.String("state-and-no-secret-values"), Policy: previewDoc,
+	if _, err := awsiam.NewRolePolicy(ctx, name+"-preview-reads", &awsiam.RolePolicyArgs{
+		Role: preview.Name, Name: pulumi.String("preview-reads-and-no-secret-values"), Policy: previewDoc,
 	}, pulumi.Parent(g)); err != nil {
 		return nil, fmt.Errorf("preview role policy: %w", err)
 	}
@@ -80,13 +82,8 @@ func newGitHubAccess(ctx *pulumi.Context, name string, s settings, a iam.Account
 	if err != nil {
 		return nil, err
 	}
-	deployDoc := pulumi.All(st.BucketArn, st.KeyArn).ApplyT(func(xs []any) (string, error) {
-		return deployPolicy(a, s.AppEnvironment, xs[0].(string), xs[1].(string), s.ConsumerRoleARNs).JSON()
-	}).(pulumi.StringOutput)
-	if _, err := awsiam.NewRolePolicy(ctx, name+"-deploy-scoped", &awsiam.RolePolicyArgs{
-		Role: deploy.Name, Name: pulumi.String("deploy-" + s.AppEnvironment), Policy: deployDoc,
-	}, pulumi.Parent(g)); err != nil {
-		return nil, fmt.Errorf("deploy role policy: %w", err)
+	if err := attachDeployPolicies(ctx, name, s, a, st, deploy, tags, g); err != nil {
+		return nil, err
 	}
 	g.ProviderArn, g.PreviewRoleArn, g.DeployRoleArn = providerArn, preview.Arn, deploy.Arn
 	if err := ctx.RegisterResourceOutputs(g, pulumi.Map{

@@ -18,7 +18,8 @@ func main() {
 	pulumi.Run(program)
 }
 
-// program reads the config, then registers the state and identity resources.
+// program reads the config, then registers the permissions boundary, the
+// state and the identity resources.
 func program(ctx *pulumi.Context) error {
 	s, err := loadConfig(ctx)
 	if err != nil {
@@ -39,6 +40,10 @@ func program(ctx *pulumi.Context) error {
 	a := iam.Account{ID: id.AccountId, Partition: part.Partition, Region: region.Name, DNSSuffix: part.DnsSuffix}
 	tags := map[string]string{"ManagedBy": "pulumi", "PulumiProject": ctx.Project(), "PulumiStack": ctx.Stack()}
 
+	boundary, err := newBoundary(ctx, "boundary", s, a, tags)
+	if err != nil {
+		return err
+	}
 	st, err := newState(ctx, "state", s, a, tags)
 	if err != nil {
 		return err
@@ -56,5 +61,6 @@ func program(ctx *pulumi.Context) error {
 	ctx.Export("oidcProviderArn", gh.ProviderArn)
 	ctx.Export("previewRoleArn", gh.PreviewRoleArn)
 	ctx.Export("deployRoleArn", gh.DeployRoleArn)
+	ctx.Export("permissionsBoundaryArn", boundary.Arn)
 	return nil
 }

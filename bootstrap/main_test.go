@@ -101,65 +101,99 @@ func TestTrustIsExactForEveryBootstrapStack(t *testing.T) {
 	}
 }
 
-func TestPreviewRoleIsReadOnlyAndNeverReadsSecretValues(t *testing.T) {
+func TestPreviewRoleIsAnAllowListThatNeverReadsSecretValues(t *testing.T) {
 	for name, rec := range bootstrapStacks(t) {
 		t.Run(name, func(t *testing.T) {
-			var attached []string
-			for _, a := range rec.OfType("aws:iam/rolePolicyAttachment:RolePolicyAttachment") {
-				if a.Str("role") == previewRoleName {
-					attached = append(attached, a.Str("policyArn"))
-				}
+			for _, a := range rec.OfType(mockrun.TypeRolePolicyAttachment) {
+				assert.NotEqual(t, previewRoleName, a.Str("role"), "the preview role gets no managed policy (ReadOnlyAccess reads the whole account), got %s", a.Str("policyArn"))
 			}
-			assert.Equal(t, []string{"arn:aws:iam::aws:policy/ReadOnlyAccess"}, attached)
 			doc := inlinePolicy(t, rec, previewRoleName)
-			var denied bool
+			var deniedValues, deniedLocks bool
 			for _, s := range doc.Statement {
 				if s.Effect == iam.Deny {
-					denied = denied || (slices.Contains(s.Action, "secretsmanager:GetSecretValue") && slices.Contains(s.Resource, "*"))
+					deniedValues = deniedValues || (slices.Contains(s.Action, "secretsmanager:GetSecretValue") && slices.Contains(s.Action, "secretsmanager:BatchGetSecretValue") && slices.Contains(s.Resource, "*"))
+					deniedLocks = deniedLocks || slices.Contains(s.Action, "s3:DeleteObject")
 					continue
 				}
 				for _, a := range s.Action {
-					if a == "s3:PutObject" || a == "s3:DeleteObject" {
-						for _, r := range s.Resource {
-							assert.True(t, strings.HasSuffix(r, "/.pulumi/locks/*"), "got preview write on %s, want stack locks only", r)
-						}
-					}
-					assert.NotContains(t, []string{"kms:Encrypt", "kms:GenerateDataKey"}, a, "preview never encrypts state")
+					assert.False(t, a == "*" || strings.HasSuffix(a, ":*"), "%s: no wildcard action, got %s", s.Sid, a)
+					assert.NotContains(t, []string{"s3:PutObject", "s3:DeleteObject", "kms:Encrypt", "kms:GenerateDataKey", "secretsmanager:GetSecretValue"}, a,
+						"%s: a preview writes no state and reads no secret value", s.Sid)
 				}
 			}
-			assert.True(t, denied, "the preview role denies GetSecretValue on every secret")
+			assert.True(t, deniedValues, "the preview role denies GetSecretValue and BatchGetSecretValue on every secret")
+			assert.Equal(t, !strings.HasSuffix(name, "+pulumi-cloud"), deniedLocks, "the preview role is denied deleting state objects and locks (s3 backend)")
 		})
 	}
 }
 
-// unscoped are the only actions the deploy role holds on "*": creation and
-// listing calls that take no resource ARN.
-var unscoped = []string{"kms:CreateKey", "kms:ListAliases", "kms:ListKeys", "secretsmanager:GetRandomPassword", "secretsmanager:ListSecrets"}
+// unscoped are the only write actions the deploy role holds on "*":
+// creation calls that take no resource ARN.
+var unscoped = []string{"kms:CreateKey", "sts:GetCallerIdentity"}
+
+// deployPolicies returns the documents of the managed policies attached to
+// the deploy role.
+func deployPolicies(t *testing.T, rec *mockrun.Recording) []iam.Document {
+	t.Helper()
+	var out []iam.Document
+	for _, att := range rec.OfType(mockrun.TypeRolePolicyAttachment) {
+		if att.Str("role") != deployRoleName {
+			continue
+		}
+		found := false
+		for _, p := range rec.OfType(mockrun.TypePolicy) {
+			if p.StateStr("arn") == att.Str("policyArn") {
+				found = true
+				assert.Equal(t, deployPolicyPath, p.Str("path"), "deploy policy path, got/want")
+				doc, err := iam.Parse(p.Str("policy"))
+				require.NoError(t, err)
+				n, err := iam.CompactLen(doc)
+				require.NoError(t, err)
+				assert.LessOrEqual(t, n, iam.ManagedPolicyMaxChars, "%s: characters, got/want at most", p.Name)
+				out = append(out, doc)
+			}
+		}
+		assert.True(t, found, "the deploy role's policy %s is the bootstrap's own", att.Str("policyArn"))
+	}
+	require.NotEmpty(t, out, "the deploy role has its policies")
+	return out
+}
 
 func TestDeployRoleIsScoped(t *testing.T) {
 	for name, rec := range bootstrapStacks(t) {
 		t.Run(name, func(t *testing.T) {
 			st := loadSettings(t, strings.TrimSuffix(name, "+pulumi-cloud"))
 			env := st.Config["secrets-platform-bootstrap:appEnvironment"]
-			doc := inlinePolicy(t, rec, deployRoleName)
+			for _, p := range rec.OfType(mockrun.TypeRolePolicy) {
+				assert.NotEqual(t, deployRoleName, p.Str("role"), "the deploy role has no inline policy: its policies are the managed ones its own policy may not edit")
+			}
+			var stmts []iam.Statement
+			for _, doc := range deployPolicies(t, rec) {
+				stmts = append(stmts, doc.Statement...)
+			}
+			a := iam.Account{ID: accountID(st), Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}
 			var passRole bool
-			for _, s := range doc.Statement {
-				assert.Equal(t, iam.Allow, s.Effect)
-				for _, a := range s.Action {
-					assert.NotEqual(t, "*", a, "%s: no * action", s.Sid)
-					assert.False(t, strings.HasSuffix(a, ":*"), "%s: no service-wide action %s", s.Sid, a)
+			for _, s := range stmts {
+				for _, act := range s.Action {
+					assert.NotEqual(t, "*", act, "%s: no * action", s.Sid)
+					assert.False(t, strings.HasSuffix(act, ":*") && s.Effect == iam.Allow, "%s: no service-wide action %s", s.Sid, act)
 				}
-				if slices.Contains(s.Resource, "*") {
-					for _, a := range s.Action {
-						if !strings.Contains(a, ":Describe") && !strings.Contains(a, ":List") {
-							assert.Contains(t, unscoped, a, "%s: %s on * must be a describe/list or a creation call", s.Sid, a)
-						}
+				if s.Effect == iam.Allow && slices.Contains(s.Resource, "*") {
+					for _, act := range s.Action {
+						read := strings.Contains(act, ":Describe") || strings.Contains(act, ":List") || act == "config:ListTagsForResource"
+						assert.True(t, read || slices.Contains(unscoped, act), "%s: %s on * must be a describe/list or a creation call", s.Sid, act)
 					}
 				}
 				if slices.Contains(s.Action, "iam:PassRole") {
 					passRole = true
-					assert.ElementsMatch(t, []string{"lambda.amazonaws.com", "rds.amazonaws.com"}, []string(s.Condition["StringEquals"]["iam:PassedToService"]))
+					assert.Equal(t, iam.Strings{"lambda.amazonaws.com"}, s.Condition["StringEquals"]["iam:PassedToService"])
 					assert.Equal(t, iam.Strings{"arn:aws:iam::" + accountID(st) + ":role/" + env + "-*"}, s.Resource)
+				}
+				if s.Effect == iam.Allow && slices.ContainsFunc(s.Action, func(a string) bool {
+					return slices.Contains([]string{"iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"}, a)
+				}) {
+					assert.Equal(t, iam.Strings{iam.BoundaryARN(a, env)}, s.Condition["StringEquals"]["iam:PermissionsBoundary"],
+						"%s: changes a role only when it carries the environment's boundary", s.Sid)
 				}
 				if slices.Contains(s.Action, "secretsmanager:CreateSecret") {
 					// The environment's own secrets, or the master secret RDS
@@ -169,7 +203,32 @@ func TestDeployRoleIsScoped(t *testing.T) {
 					assert.True(t, slices.Equal(own, s.Resource) || slices.Equal(rds, s.Resource), "%s: CreateSecret on %v", s.Sid, s.Resource)
 				}
 			}
-			assert.True(t, passRole, "the deploy role passes roles to Lambda and RDS")
+			assert.True(t, passRole, "the deploy role passes roles to Lambda")
+		})
+	}
+}
+
+func TestBoundaryIsRegisteredWhereTheProgramNamesIt(t *testing.T) {
+	for name, rec := range bootstrapStacks(t) {
+		t.Run(name, func(t *testing.T) {
+			st := loadSettings(t, strings.TrimSuffix(name, "+pulumi-cloud"))
+			env := st.Config["secrets-platform-bootstrap:appEnvironment"]
+			a := iam.Account{ID: accountID(st), Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}
+			var found int
+			for _, p := range rec.OfType(mockrun.TypePolicy) {
+				if p.StateStr("arn") != iam.BoundaryARN(a, env) {
+					continue
+				}
+				found++
+				doc, err := iam.Parse(p.Str("policy"))
+				require.NoError(t, err)
+				want, err := iam.BoundaryPolicy(a, env).JSON()
+				require.NoError(t, err)
+				got, err := doc.JSON()
+				require.NoError(t, err)
+				assert.Equal(t, want, got, "the registered boundary is iam.BoundaryPolicy")
+			}
+			assert.Equal(t, 1, found, "one boundary at %s", iam.BoundaryARN(a, env))
 		})
 	}
 }
@@ -244,6 +303,7 @@ func TestBadBootstrapConfigIsRefused(t *testing.T) {
 		{"wildcard environment", "githubEnvironment", "*", "githubEnvironment"},
 		{"s3 without a bucket", "stateBucketName", "", "stateBucketName"},
 		{"unknown backend", "stateBackend", "gcs", "stateBackend"},
+		{"an environment whose roles would include the bootstrap's", "appEnvironment", "secrets", "bootstrap's own roles"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -60,7 +60,7 @@ func newState(ctx *pulumi.Context, name string, s settings, a iam.Account, tags 
 	st.BucketArn = pulumi.String("").ToStringOutput()
 	st.BackendURL = pulumi.String("https://api.pulumi.com").ToStringOutput()
 	if s.Backend == "s3" {
-		bucket, err := newStateBucket(ctx, name, s.BucketName, key, tags, st)
+		bucket, err := newStateBucket(ctx, name, s.BucketName, stateBucketARN(a, s), key, tags, st)
 		if err != nil {
 			return nil, err
 		}
@@ -77,7 +77,7 @@ func newState(ctx *pulumi.Context, name string, s settings, a iam.Account, tags 
 
 // newStateBucket: versioned (a bad write of a checkpoint is recoverable),
 // encrypted with the key, never public, bucket-owner objects only, TLS only.
-func newStateBucket(ctx *pulumi.Context, name, bucketName string, key *kms.Key, tags map[string]string, parent pulumi.Resource) (*s3.BucketV2, error) {
+func newStateBucket(ctx *pulumi.Context, name, bucketName, bucketARN string, key *kms.Key, tags map[string]string, parent pulumi.Resource) (*s3.BucketV2, error) {
 	bucket, err := s3.NewBucketV2(ctx, name+"-bucket", &s3.BucketV2Args{
 		Bucket:       pulumi.String(bucketName),
 		ForceDestroy: pulumi.Bool(false),
@@ -115,9 +115,22 @@ func newStateBucket(ctx *pulumi.Context, name, bucketName string, key *kms.Key, 
 	}, pulumi.Parent(parent)); err != nil {
 		return nil, fmt.Errorf("disable ACLs on state bucket: %w", err)
 	}
-	policy := bucket.Arn.ApplyT(func(arn string) (string, error) { return bucketPolicy(arn).JSON() }).(pulumi.StringOutput)
-	if _, err := s3.NewBucketPolicy(ctx, name+"-bucket-policy", &s3.BucketPolicyArgs{Bucket: bucket.ID(), Policy: policy}, pulumi.Parent(parent)); err != nil {
+	// The ARN is known from the name, as the roles' policies know it.
+	policy, err := bucketPolicy(bucketARN).JSON()
+	if err != nil {
+		return nil, fmt.Errorf("state bucket policy: %w", err)
+	}
+	if _, err := s3.NewBucketPolicy(ctx, name+"-bucket-policy", &s3.BucketPolicyArgs{Bucket: bucket.ID(), Policy: pulumi.String(policy)}, pulumi.Parent(parent)); err != nil {
 		return nil, fmt.Errorf("state bucket policy: %w", err)
 	}
 	return bucket, nil
+}
+
+// stateBucketARN is the state bucket's ARN, known from config ("" with
+// Pulumi Cloud), so the roles' policies need only the key's ARN to wait for.
+func stateBucketARN(a iam.Account, s settings) string {
+	if s.Backend != "s3" {
+		return ""
+	}
+	return "arn:" + a.Partition + ":s3:::" + s.BucketName
 }
