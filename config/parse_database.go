@@ -27,6 +27,7 @@ func parseDatabase(raw Raw, c Config, ps *problems) *Database {
 		MasterUsername:           orDefault(r.MasterUsername, "dbadmin"),
 		Grants:                   r.Grants,
 		WorkloadSecurityGroupIDs: r.WorkloadSecurityGroupIDs,
+		OwnerChangesApplied:      r.OwnerChangesApplied,
 		MultiAZ:                  c.Strict(),
 		BackupRetentionDays:      7,
 	}

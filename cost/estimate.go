@@ -79,11 +79,19 @@ func FromConfig(c config.Config, alarms int) Inputs {
 		}
 	}
 	if d := c.Database; d != nil {
-		in.Secrets++ // the master secret RDS manages
+		if d.Existing == nil {
+			// The master secret RDS manages; an existing instance's
+			// (like the instance itself, whose fields are then empty) is
+			// its owner's bill.
+			in.Secrets++
+		}
 		in.DBInstanceClass, in.DBMultiAZ, in.DBStorageGB = d.InstanceClass, d.MultiAZ, d.AllocatedStorageGB
 		in.EndpointAZs = d.Network.AZCount
 		if !d.Network.CreatesVPC() {
 			in.EndpointAZs = len(d.Network.SubnetIDs)
+		}
+		if !d.Network.Endpoint.Creates() {
+			in.EndpointAZs = 0 // an existing endpoint is its owner's
 		}
 	}
 	return in

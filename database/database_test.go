@@ -1,9 +1,12 @@
 package database_test
 
 import (
+	"context"
 	"slices"
 	"testing"
 
+	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/rds"
+	"github.com/pulumi/pulumi/sdk/v3/go/pulumi/internals"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -77,4 +80,32 @@ func TestSecretsManagerEndpointFollowsThePartition(t *testing.T) {
 	}
 	_, err := database.SecretsManagerServiceName(iam.Account{Partition: "aws-iso", Region: "us-iso-east-1"})
 	assert.ErrorContains(t, err, "no service name known")
+}
+
+func TestFindingsOfAnExistingInstance(t *testing.T) {
+	healthy := rds.LookupInstanceResult{DbInstanceIdentifier: "prod-main", StorageEncrypted: true, MultiAz: true, BackupRetentionPeriod: 7}
+	neglected := rds.LookupInstanceResult{DbInstanceIdentifier: "prod-main", PubliclyAccessible: true, BackupRetentionPeriod: 1}
+	tests := []struct {
+		name   string
+		got    rds.LookupInstanceResult
+		strict bool
+		want   []string // a command substring per finding, in order
+	}{
+		{"healthy, strict", healthy, true, nil},
+		{"neglected, strict", neglected, true, []string{"--no-publicly-accessible", "copy-db-snapshot", "--backup-retention-period 7", "--multi-az"}},
+		{"neglected, disposable", neglected, false, []string{"--no-publicly-accessible", "copy-db-snapshot"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := database.Findings(tt.got, tt.strict)
+			require.Len(t, fs, len(tt.want), "findings, got/want")
+			for i, f := range fs {
+				assert.Equal(t, "RDS instance prod-main (its owner's)", f.Resource)
+				cmd, err := internals.UnsafeAwaitOutput(context.Background(), f.Command)
+				require.NoError(t, err)
+				assert.Contains(t, cmd.Value, tt.want[i], "finding %d command, got/want substring", i)
+				assert.Contains(t, cmd.Value, "prod-main")
+			}
+		})
+	}
 }

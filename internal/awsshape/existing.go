@@ -51,7 +51,7 @@ func existing(token string, args resource.PropertyMap, env Env) (resource.Proper
 			"id": ident, "dbInstanceIdentifier": ident, "dbInstanceArn": env.arn("rds", "db:"+ident),
 			"address": host, "endpoint": fmt.Sprintf("%s:%d", host, 5432), "port": 5432, "dbInstancePort": 5432,
 			"engine": "postgres", "engineVersion": "16.4", "dbName": "app", "masterUsername": "postgres",
-			"storageEncrypted": true, "publiclyAccessible": false, "multiAz": true,
+			"storageEncrypted": true, "publiclyAccessible": false, "multiAz": true, "backupRetentionPeriod": 7,
 			"vpcSecurityGroups": []any{"sg-" + h[12:29]}, "dbSubnetGroup": ident + "-subnets",
 			"caCertIdentifier": "rds-ca-rsa2048-g1", "resourceId": "db-" + strings.ToUpper(h[:26]),
 		}), true
