@@ -12,6 +12,7 @@ import (
 	"github.com/acme/secrets-platform/internal/mockrun"
 	"github.com/acme/secrets-platform/rotation"
 	"github.com/acme/secrets-platform/rotation/artifact"
+	"github.com/acme/secrets-platform/rotator/contract"
 )
 
 // runComponent registers one component under the mocks with the committed
@@ -32,6 +33,7 @@ func validRotatorArgs(strategy config.Strategy) *rotation.RotatorArgs {
 		Environment: "prod", Account: iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"},
 		Code:          artifact.Artifact{Path: "/nonexistent/rotator.zip", SourceCodeHash: "aGFzaA=="},
 		SecretsKeyArn: pulumi.String(secretsKey), PlatformKeyArn: pulumi.String(platformKey),
+		PermissionsBoundaryArn: "arn:aws:iam::111122223333:policy/secrets-platform-boundary/prod",
 	}
 }
 
@@ -102,4 +104,43 @@ func TestNewRotatorRegistersEverythingUnderItself(t *testing.T) {
 	logs, _ := rec.Named("rotation-app-token-logs")
 	retention, _ := logs.Int("retentionInDays")
 	assert.Equal(t, rotation.LogRetentionDisposableDays, retention, "got %d days, want the disposable retention when Strict is false", retention)
+}
+
+// TestKeyringAlarmWatchesTheRotatorsMetric: the alarm names the metric,
+// namespace and dimension the rotator writes (rotator/contract), fires at
+// the contract's free-slot threshold, notifies the topic both ways and keeps
+// its state while no rotation reports.
+func TestKeyringAlarmWatchesTheRotatorsMetric(t *testing.T) {
+	s := config.Secret{Name: "/prod/app/encryption-key", Group: "app", Short: "encryption-key", Kind: config.KindKeyring,
+		Rotation: config.Rotation{Strategy: config.Keyring, Days: 30}}
+	const topic = "arn:aws:sns:eu-west-1:111122223333:prod-secrets-alerts"
+	rec, err := runComponent(t, func(ctx *pulumi.Context) error {
+		_, err := rotation.NewKeyringAlarm(ctx, "keyring-near-full-app-encryption-key", &rotation.KeyringAlarmArgs{
+			Environment: "prod", Secret: s, FunctionName: pulumi.String("prod-rotate-app-encryption-key"), TopicArn: pulumi.String(topic),
+		})
+		return err
+	})
+	require.NoError(t, err)
+	alarm, ok := rec.Named("keyring-near-full-app-encryption-key")
+	require.True(t, ok)
+	assert.Equal(t, "aws:cloudwatch/metricAlarm:MetricAlarm", alarm.Type)
+	assert.Equal(t, "prod-keyring-near-full-app-encryption-key", alarm.Str("name"))
+	assert.Equal(t, contract.MetricNamespace, alarm.Str("namespace"))
+	assert.Equal(t, contract.MetricKeyringFreeSlots, alarm.Str("metricName"))
+	assert.Equal(t, "prod-rotate-app-encryption-key", alarm.Str("dimensions."+contract.MetricDimensionFunction))
+	threshold, _ := alarm.Int("threshold")
+	assert.Equal(t, contract.KeyringAlarmFreeSlots, threshold)
+	assert.Equal(t, "LessThanOrEqualToThreshold", alarm.Str("comparisonOperator"))
+	assert.Equal(t, "ignore", alarm.Str("treatMissingData"), "a rotation every few weeks: missing data must keep the state")
+	assert.Equal(t, []string{topic}, alarm.Strings("alarmActions"))
+	assert.Equal(t, []string{topic}, alarm.Strings("okActions"))
+
+	_, err = runComponent(t, func(ctx *pulumi.Context) error {
+		other := s
+		other.Rotation.Strategy = config.Random
+		_, err := rotation.NewKeyringAlarm(ctx, "x", &rotation.KeyringAlarmArgs{Environment: "prod", Secret: other,
+			FunctionName: pulumi.String("f"), TopicArn: pulumi.String(topic)})
+		return err
+	})
+	assert.ErrorContains(t, err, "not keyring")
 }

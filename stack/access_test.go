@@ -85,12 +85,15 @@ type accessWorld struct {
 	keyPolicies           map[string]iam.Document
 	resourcePolicies      map[string]iam.Document // secret ARN -> policy
 	workloads             map[string]accessWorkloadOutput
+	externals             []accessExternal
 }
 
 type accessWorkloadOutput struct {
 	RoleArn          string   `json:"roleArn"`
 	ExecutionRoleArn string   `json:"executionRoleArn"`
 	SecretArns       []string `json:"secretArns"`
+	// ReadPolicyArn is an existing role's read policy, which its owner attaches.
+	ReadPolicyArn string `json:"readPolicyArn"`
 }
 
 func accessDecodeOutput(t *testing.T, rec *mockrun.Recording, name string, v any) {
@@ -106,6 +109,11 @@ func loadAccessWorld(t *testing.T, name string) *accessWorld {
 	t.Helper()
 	st, err := mockrun.LoadStack("..", name)
 	require.NoError(t, err)
+	return loadAccessWorldOf(t, name, st)
+}
+
+func loadAccessWorldOf(t *testing.T, name string, st mockrun.Stack) *accessWorld {
+	t.Helper()
 	rec, err := mockrun.Run(st, stack.Compose)
 	require.NoError(t, err)
 	w := &accessWorld{name: name, rec: rec, account: rec.Account(), region: st.Config["aws:region"],
@@ -121,6 +129,7 @@ func loadAccessWorld(t *testing.T, name string) *accessWorld {
 	accessDecodeOutput(t, rec, "secretsKeyArn", &w.secretsKey)
 	accessDecodeOutput(t, rec, "platformKeyArn", &w.platformKey)
 	accessDecodeOutput(t, rec, "workloads", &w.workloads)
+	w.loadExternals(t, st)
 	for n, arn := range w.secretArns {
 		w.names[arn] = n
 	}
@@ -162,8 +171,10 @@ type accessProbe struct {
 type accessMatrix struct {
 	t      *testing.T
 	probes []accessProbe
-	// roles are the account/role names whose policies the matrix evaluates.
+	// roles are the account/role names whose policies the matrix evaluates;
+	// owned are the existing roles' read policies it evaluates, by ARN.
 	roles map[string]bool
+	owned map[string]bool
 }
 
 func (m *accessMatrix) add(row, want string, req testenv.IAMRequest) {
@@ -243,6 +254,20 @@ func (w *accessWorld) identityOf(t *testing.T, account, roleArn string) []json.R
 	return out
 }
 
+// attachedByOwner is the read policy the stack creates for an existing role.
+func (w *accessWorld) attachedByOwner(t *testing.T, policyArn string) []json.RawMessage {
+	t.Helper()
+	for _, p := range w.rec.OfType(mockrun.TypePolicy) {
+		if p.StateStr("arn") == policyArn {
+			doc, err := iam.Parse(p.Str("policy"))
+			require.NoError(t, err)
+			return []json.RawMessage{accessSimDoc(t, doc)}
+		}
+	}
+	require.Failf(t, "missing read policy", "stack %s: no policy %s", w.name, policyArn)
+	return nil
+}
+
 // workloadProbes: each role of a workload may read exactly its secrets,
 // through Secrets Manager, and nothing else.
 func (m *accessMatrix) workloadProbes(w *accessWorld, others []*accessWorld) {
@@ -268,11 +293,18 @@ func (m *accessMatrix) workloadProbes(w *accessWorld, others []*accessWorld) {
 			assert.Equal(t, wl.RoleARN, out.RoleArn, "workload %s: roleArn output, got/want", wl.Name)
 		}
 		for _, role := range roles {
-			r := accessReader{label: role.label, arn: role.arn, account: w.account, identity: w.identityOf(t, w.account, role.arn)}
+			r := accessReader{label: role.label, arn: role.arn, account: w.account}
+			if wl.Type == "role" {
+				// The stack never changes an existing role: its owner attaches the read policy.
+				r.identity = w.attachedByOwner(t, out.ReadPolicyArn)
+				m.owned[out.ReadPolicyArn] = true
+			} else {
+				r.identity = w.identityOf(t, w.account, role.arn)
+			}
 			m.roles[w.account+"/"+accessRoleNameOf(role.arn)] = true
 			var own []string
 			for _, n := range role.secrets {
-				own = append(own, w.secretArns[n])
+				own = append(own, w.arnOf(n))
 			}
 			if role.arn == out.RoleArn {
 				assert.ElementsMatch(t, own, out.SecretArns, "workload %s: exported secretArns, got/want", wl.Name)
@@ -287,6 +319,7 @@ func (m *accessMatrix) readerProbes(w *accessWorld, others []*accessWorld, r acc
 	t := m.t
 	row := w.name + " " + r.label
 	readStage := map[string]any{"secretsmanager:VersionStage": "AWSCURRENT"}
+	m.externalSecretProbes(w, r, own, stage)
 	for _, arn := range w.allSecretArns() {
 		want := accessDenied
 		if slices.Contains(own, arn) {
@@ -434,7 +467,10 @@ func TestAccessMatrixWithIAMSimulator(t *testing.T) {
 	for _, n := range names {
 		worlds[n] = loadAccessWorld(t, n)
 	}
-	for _, n := range names {
+	// The migration example (not a project stack) is judged beside them: it
+	// grants external secrets, which no committed stack has.
+	worlds[accessExample] = loadAccessWorldOf(t, accessExample, loadExample(t))
+	for _, n := range append(names, accessExample) {
 		t.Run(n, func(t *testing.T) {
 			w := worlds[n]
 			var others []*accessWorld
@@ -443,13 +479,17 @@ func TestAccessMatrixWithIAMSimulator(t *testing.T) {
 					others = append(others, worlds[o])
 				}
 			}
-			m := &accessMatrix{t: t, roles: map[string]bool{}}
+			m := &accessMatrix{t: t, roles: map[string]bool{}, owned: map[string]bool{}}
 			m.workloadProbes(w, others)
 			m.externalProbes(w)
 			// No reader policy the stack registers escapes the matrix.
 			ids, err := w.rec.IdentityPolicies()
 			require.NoError(t, err)
 			for _, p := range ids {
+				if p.Role == "" && p.Resource.Type == mockrun.TypePolicy {
+					assert.True(t, m.owned[p.Resource.StateStr("arn")], "%s %s (an existing role's read policy) is not evaluated by the matrix", p.Resource.Type, p.Resource.Name)
+					continue
+				}
 				if strings.Contains(p.Resource.URN, mockrun.TypeWorkload+"$") || strings.Contains(p.Resource.URN, mockrun.TypeSharing+"$") {
 					assert.True(t, m.roles[p.Account+"/"+p.Role], "%s %s (role %s in %s) is not evaluated by the matrix", p.Resource.Type, p.Resource.Name, p.Role, p.Account)
 				}

@@ -28,7 +28,32 @@ func accessRules() []Rule {
 		{ID: 8, Title: "no privilege escalation, permissions management or unguarded iam:PassRole", Check: checkNoEscalation},
 		{ID: 9, Title: "secret resource policies block public policies, name principals and never grant policy management", Check: checkSecretPolicies},
 		{ID: 10, Title: "cross-account grants exist in the resource policy, the key policy and the consumer's identity policy", Check: checkCrossAccount},
+		{ID: 18, Title: "every role the program creates carries the stack's permissions boundary", Check: checkRolesBounded},
 	}
+}
+
+// boundaryARN is the shape of the boundary the bootstrap creates for an
+// environment: policy/secrets-platform-boundary/<env> in the role's account.
+var boundaryARN = regexp.MustCompile(`^arn:aws(-cn|-us-gov)?:iam::([0-9]{12}):policy/secrets-platform-boundary/([a-z][a-z0-9-]*)$`)
+
+// checkRolesBounded: a role without the boundary is what the deploy role
+// could turn into an administrator; one with another environment's boundary
+// reaches that environment's secrets.
+func checkRolesBounded(rec *mockrun.Recording) []Violation {
+	var out []Violation
+	for _, r := range rec.OfType(mockrun.TypeRole) {
+		b := r.Str("permissionsBoundary")
+		m := boundaryARN.FindStringSubmatch(b)
+		switch {
+		case m == nil:
+			out = append(out, violation(18, r, "permissionsBoundary %q, want the stack's boundary policy/secrets-platform-boundary/<env>", b))
+		case m[2] != rec.AccountOf(r):
+			out = append(out, violation(18, r, "permissionsBoundary %s is in account %s, not the role's %s", b, m[2], rec.AccountOf(r)))
+		case !strings.HasPrefix(r.Str("name"), m[3]+"-"):
+			out = append(out, violation(18, r, "permissionsBoundary %s is environment %s's, but the role %s is not named for it", b, m[3], r.Str("name")))
+		}
+	}
+	return out
 }
 
 func accessExceptions() []Exception {
@@ -65,15 +90,12 @@ var permissionsManagement = []string{
 	"s3:PutBucketPolicy", "sns:AddPermission", "sqs:AddPermission", "sts:AssumeRole",
 }
 
-// allowedManagedPolicies are the AWS managed policies a role may carry: each
-// grants service plumbing (logs, images, network interfaces, traces) and no
-// secret, key or IAM action.
+// allowedManagedPolicies are the AWS managed policies a role may carry, the
+// ones the deploy role may attach: each grants service plumbing (images and
+// logs, network interfaces) and no secret, key or IAM action.
 var allowedManagedPolicies = []string{
 	"policy/service-role/AmazonECSTaskExecutionRolePolicy",
-	"policy/service-role/AWSLambdaBasicExecutionRole",
 	"policy/service-role/AWSLambdaVPCAccessExecutionRole",
-	"policy/service-role/AWSLambdaENIManagementAccess",
-	"policy/AWSXRayDaemonWriteAccess",
 }
 
 var (

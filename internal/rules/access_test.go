@@ -62,8 +62,8 @@ func accessCompose(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 		arns = append(arns, s.Arn)
 	}
 	if _, err := iam.NewWorkload(ctx, "access-api", &iam.WorkloadArgs{
-		Kind: iam.WorkloadECS, RoleName: "rules-api", SecretArns: arns, InjectAtStartArns: arns[:1], KeyArn: key.Arn,
-		Account: accessAcct,
+		Kind: iam.WorkloadECS, Environment: "rules", RoleName: "rules-api", SecretArns: arns, InjectAtStartArns: arns[:1], KeyArn: key.Arn,
+		Account: accessAcct, PermissionsBoundaryArn: iam.BoundaryARN(accessAcct, "rules"),
 	}); err != nil {
 		return nil, err
 	}
@@ -81,8 +81,10 @@ func accessCompose(ctx *pulumi.Context) (map[string]pulumi.Input, error) {
 		).JSON()
 	}).(pulumi.StringOutput)
 	if _, err := awsiam.NewRole(ctx, "rotator", &awsiam.RoleArgs{
-		AssumeRolePolicy: pulumi.String(`{"Version":"2012-10-17","Statement":[]}`),
-		InlinePolicies:   awsiam.RoleInlinePolicyArray{awsiam.RoleInlinePolicyArgs{Name: pulumi.String("rotate"), Policy: rotator}},
+		Name:                pulumi.String("rules-rotator"),
+		PermissionsBoundary: pulumi.String(iam.BoundaryARN(accessAcct, "rules")),
+		AssumeRolePolicy:    pulumi.String(`{"Version":"2012-10-17","Statement":[]}`),
+		InlinePolicies:      awsiam.RoleInlinePolicyArray{awsiam.RoleInlinePolicyArgs{Name: pulumi.String("rotate"), Policy: rotator}},
 	}); err != nil {
 		return nil, err
 	}
@@ -99,7 +101,7 @@ func accessRecording(t *testing.T) *mockrun.Recording {
 
 // accessViolations are the violations of rules 5-10.
 func accessViolations(rec *mockrun.Recording) []rules.Violation {
-	return slices.DeleteFunc(rules.Check(rec), func(v rules.Violation) bool { return v.Rule < 5 || v.Rule > 10 })
+	return slices.DeleteFunc(rules.Check(rec), func(v rules.Violation) bool { return v.Rule < 5 || v.Rule > 10 && v.Rule != 18 })
 }
 
 // accessEdit returns a copy of rec in which the resource named name is changed.
@@ -181,6 +183,15 @@ func TestAccessRulesCatchEachBreak(t *testing.T) {
 		rule int
 		want string
 	}{
+		{"a role without the boundary", accessEdit(t, rec, "access-api-task", func(r *mockrun.Resource) {
+			delete(r.Inputs, "permissionsBoundary")
+		}), 18, "want the stack's boundary"},
+		{"a role with another environment's boundary", accessEdit(t, rec, "access-api-task", func(r *mockrun.Resource) {
+			r.Inputs["permissionsBoundary"] = resource.NewPropertyValue("arn:aws:iam::" + accessAccount + ":policy/secrets-platform-boundary/staging")
+		}), 18, "environment staging's"},
+		{"a boundary in another account", accessEdit(t, rec, "access-api-task", func(r *mockrun.Resource) {
+			r.Inputs["permissionsBoundary"] = resource.NewPropertyValue("arn:aws:iam::444455556666:policy/secrets-platform-boundary/rules")
+		}), 18, "in account 444455556666"},
 		{"reader decrypts without kms:ViaService", accessEdit(t, rec, "access-api-task-read", statementBySid(t, "DecryptThroughSecretsManagerOnly", func(s *iam.Statement) {
 			delete(s.Condition["StringEquals"], "kms:ViaService")
 		})), 5, "kms:ViaService"},
@@ -240,7 +251,7 @@ func TestAccessRulesCatchEachBreak(t *testing.T) {
 		{"share whose key grant drops the org condition", accessEdit(t, rec, "secrets-key-key", statementBySid(t, keySid, func(s *iam.Statement) {
 			delete(s.Condition["StringEquals"], "aws:PrincipalOrgID")
 		})), 10, "key policy"},
-		{"share without the consumer-side policy", accessDrop(rec, "sharing-messaging-consumer-attach"), 10, "no identity policy deployed into account 444455556666"},
+		{"share without the consumer-side policy", accessDrop(rec, "sharing-messaging-consumer"), 10, "no identity policy deployed into account 444455556666"},
 		{"share with a whole account", accessEdit(t, rec, "sharing-rules-app-shared", statementBySid(t, "ReadByMessaging", func(s *iam.Statement) {
 			s.Principal.AWS = iam.Strings{"arn:aws:iam::444455556666:root"}
 		})), 10, "named roles"},
@@ -348,7 +359,7 @@ func TestConsumerSideElsewhereExceptionAppliesExactlyThere(t *testing.T) {
 		out.Outputs[rules.OutputConsumerSideElsewhere] = mockrun.Output{Value: arns, Known: true}
 		return &out
 	}
-	noConsumer := accessDrop(rec, "sharing-messaging-consumer-attach")
+	noConsumer := accessDrop(rec, "sharing-messaging-consumer")
 	noKeyGrant := accessEdit(t, noConsumer, "secrets-key-key", editPolicy(t, func(d *iam.Document) {
 		d.Statement = slices.DeleteFunc(d.Statement, func(s iam.Statement) bool { return s.Sid == "DecryptSharedSecretsForMessaging" })
 	}))

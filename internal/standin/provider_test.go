@@ -2,6 +2,7 @@ package standin_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -141,33 +142,35 @@ func TestPreviewLeavesComputedOutputsUnknown(t *testing.T) {
 }
 
 func TestInvokeFailsForAFunctionItDoesNotKnow(t *testing.T) {
-	_, err := configured(t).Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: "aws:ec2/getVpc:getVpc", Args: props(t, nil)})
+	_, err := configured(t).Invoke(context.Background(), &pulumirpc.InvokeRequest{Tok: "aws:ec2/getInstance:getInstance", Args: props(t, nil)})
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "aws:ec2/getVpc:getVpc")
+	assert.Contains(t, err.Error(), "aws:ec2/getInstance:getInstance")
 }
 
-func TestRandomPasswordHonoursItsArguments(t *testing.T) {
+func TestRandomIntegerDrawsFromItsRange(t *testing.T) {
 	p := standin.NewRandom("4.21.1")
-	resp, err := p.Create(context.Background(), &pulumirpc.CreateRequest{
-		Urn: urn("random:index/randomPassword:RandomPassword", "pw"),
-		Properties: props(t, map[string]any{
-			"length": 40, "special": true, "overrideSpecial": "!#", "minLower": 1, "minUpper": 1, "minNumeric": 1,
-		}),
+	for _, r := range [][2]int{{7, 7}, {0, 22}} {
+		resp, err := p.Create(context.Background(), &pulumirpc.CreateRequest{
+			Urn: urn("random:index/randomInteger:RandomInteger", "slot"), Properties: props(t, map[string]any{"min": r[0], "max": r[1]}),
+		})
+		require.NoError(t, err)
+		result := read(t, resp.GetProperties())["result"]
+		require.True(t, result.IsNumber(), "result: got %v, want a number", result)
+		n := int(result.NumberValue())
+		assert.True(t, n >= r[0] && n <= r[1], "got %d, want it in [%d, %d]", n, r[0], r[1])
+		assert.Equal(t, fmt.Sprint(n), resp.GetId(), "random_integer's id is its result")
+	}
+	_, err := p.Create(context.Background(), &pulumirpc.CreateRequest{
+		Urn: urn("random:index/randomPassword:RandomPassword", "pw"), Properties: props(t, map[string]any{"length": 32}),
 	})
-	require.NoError(t, err)
-	result := read(t, resp.GetProperties())["result"]
-	require.True(t, result.IsSecret(), "result: got plain, want secret")
-	pw := result.SecretValue().Element.StringValue()
-	assert.Len(t, pw, 40)
-	assert.Empty(t, strings.Trim(pw, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789!#"), "got characters outside the classes and overrideSpecial")
-	assert.True(t, strings.ContainsAny(pw, "0123456789"), "got no digit, want minNumeric 1")
+	assert.Error(t, err, "the program generates no password with pulumi-random; the stand-in refuses one")
 
 	diff, err := p.Diff(context.Background(), &pulumirpc.DiffRequest{
-		Urn:       urn("random:index/randomPassword:RandomPassword", "pw"),
-		OldInputs: props(t, map[string]any{"length": 40}), News: props(t, map[string]any{"length": 41}),
+		Urn:       urn("random:index/randomInteger:RandomInteger", "slot"),
+		OldInputs: props(t, map[string]any{"min": 1, "max": 1}), News: props(t, map[string]any{"min": 2, "max": 2}),
 	})
 	require.NoError(t, err)
-	assert.Equal(t, []string{"length"}, diff.GetReplaces(), "every random_password argument forces a new value")
+	assert.ElementsMatch(t, []string{"min", "max"}, diff.GetReplaces(), "every random_integer argument forces a new value")
 }
 
 func with(m map[string]any, k string, v any) map[string]any {
