@@ -26,6 +26,10 @@ type ReaderArgs struct {
 	SecretARNs []string
 	// KeyARN is the customer-managed key the secrets are encrypted with. Required.
 	KeyARN string
+	// OtherKeyARNs are the keys of secrets the stack does not own (external
+	// secrets, perhaps of another account), granted the same Decrypt.
+	// Optional.
+	OtherKeyARNs []string
 	// Account is the reader's account (kms:CallerAccount) and region
 	// (Secrets Manager's host for kms:ViaService). Required.
 	Account Account
@@ -74,7 +78,7 @@ func ReaderPolicy(a ReaderArgs) (Document, error) {
 			Sid:      "DecryptThroughSecretsManagerOnly",
 			Effect:   Allow,
 			Action:   Strings{"kms:Decrypt"},
-			Resource: Strings{a.KeyARN},
+			Resource: append(Strings{a.KeyARN}, slices.Compact(slices.Sorted(slices.Values(a.OtherKeyARNs)))...),
 			Condition: Conditions{
 				"StringEquals": {
 					"kms:ViaService":    {a.Account.ViaSecretsManager()},

@@ -100,3 +100,22 @@ func TestTrustPoliciesNameTheirSource(t *testing.T) {
 		})
 	}
 }
+
+// TestReaderPolicyDecryptsExternalKeysForTheirSecretsOnly: the keys of
+// secrets owned elsewhere join the one Decrypt statement, with the same
+// conditions, so each opens only the secrets the reader may read.
+func TestReaderPolicyDecryptsExternalKeysForTheirSecretsOnly(t *testing.T) {
+	const external = "arn:aws:secretsmanager:eu-west-1:444455556666:secret:/prod/payments/signing-MnOpQr"
+	const externalKey = "arn:aws:kms:eu-west-1:444455556666:key/5a6b7c8d-9e0f-4a1b-8c2d-3e4f5a6b7c8d"
+	a := readerArgs()
+	a.SecretARNs = append(a.SecretARNs, external)
+	a.OtherKeyARNs = []string{externalKey, externalKey}
+	doc, err := iam.ReaderPolicy(a)
+	require.NoError(t, err)
+	require.Len(t, doc.Statement, 3)
+	decrypt := doc.Statement[2]
+	assert.Equal(t, iam.Strings{testKey, externalKey}, decrypt.Resource, "decrypt keys, got/want the stack's and the external one, once")
+	assert.Equal(t, iam.Strings{"kms:Decrypt"}, decrypt.Action)
+	assert.Contains(t, decrypt.Condition["StringEquals"][iam.EncryptionContextSecretARN], external)
+	assert.Equal(t, iam.Strings{"111122223333"}, decrypt.Condition["StringEquals"]["kms:CallerAccount"], "the caller is this account's, whoever owns the key")
+}

@@ -56,6 +56,9 @@ type WorkloadArgs struct {
 	InjectAtStartArns pulumi.StringArrayInput
 	// KeyArn is the customer-managed key of the secrets. Required.
 	KeyArn pulumi.StringInput
+	// OtherKeyArns are the keys of the secrets among SecretArns that the
+	// stack does not own (external secrets). Optional.
+	OtherKeyArns []string
 	// Account places the roles. Required.
 	Account Account
 	// VersionStage limits GetSecretValue to one staging label. Optional.
@@ -262,7 +265,7 @@ func AttachCommand(roleARN, policyARN string) string {
 func readerJSON(arns pulumi.StringArrayInput, args *WorkloadArgs) pulumi.StringOutput {
 	return pulumi.All(arns, args.KeyArn).ApplyT(func(xs []any) (string, error) {
 		doc, err := ReaderPolicy(ReaderArgs{
-			SecretARNs: xs[0].([]string), KeyARN: xs[1].(string),
+			SecretARNs: xs[0].([]string), KeyARN: xs[1].(string), OtherKeyARNs: args.OtherKeyArns,
 			Account: args.Account, VersionStage: args.VersionStage,
 		})
 		if err != nil {

@@ -24,14 +24,15 @@ func composeAccess(ctx *pulumi.Context, b base, catalog *secrets.Catalog) (Expor
 			RoleName:               iam.RolePrefix(b.cfg.Environment) + wl.Name,
 			PermissionsBoundaryArn: iam.BoundaryARN(b.acct, b.cfg.Environment),
 			ExistingRoleARN:        wl.RoleARN,
-			SecretArns:             secretArns(catalog, wl.Secrets),
+			SecretArns:             append(secretArns(catalog, wl.Secrets), externalArns(b.cfg, wl.Secrets)...),
 			KeyArn:                 b.keys.Secrets.Arn,
+			OtherKeyArns:           externalKeys(b.cfg, wl.Secrets),
 			Account:                b.acct,
 			VersionStage:           wl.VersionStage,
 			Tags:                   b.tags,
 		}
 		if len(wl.InjectAtStart) > 0 {
-			args.InjectAtStartArns = secretArns(catalog, wl.InjectAtStart)
+			args.InjectAtStartArns = append(secretArns(catalog, wl.InjectAtStart), externalArns(b.cfg, wl.InjectAtStart)...)
 		}
 		if err := args.Validate(); err != nil {
 			return nil, fmt.Errorf("compose access of workload %s: %w", wl.Name, err)
