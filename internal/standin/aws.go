@@ -40,9 +40,14 @@ func (b awsBackend) create(typ, name string, inputs resource.PropertyMap) (strin
 	return id, state, nil
 }
 
-func (b awsBackend) update(typ, name string, _, news resource.PropertyMap) (resource.PropertyMap, error) {
+func (b awsBackend) update(typ, name string, olds, news resource.PropertyMap) (resource.PropertyMap, error) {
 	_, state := awsshape.Outputs(typ, name, news, b.env)
-	return state, nil
+	return awsshape.KeepIdentity(olds, state), nil
+}
+
+// read answers an import: what AWS reports of the existing resource.
+func (b awsBackend) read(typ, id string) (state, inputs resource.PropertyMap, ok bool) {
+	return awsshape.Existing(typ, id, b.env)
 }
 
 // replaces refuses to guess for a type the table lacks: "update" would hide

@@ -23,6 +23,9 @@ type backend interface {
 	replaces(typ string, changed []string) ([]string, error)
 	// invoke answers a provider function.
 	invoke(token string, args resource.PropertyMap) (resource.PropertyMap, error)
+	// read returns what an existing resource reports when it is imported;
+	// ok is false when there is none.
+	read(typ, id string) (state, inputs resource.PropertyMap, ok bool)
 }
 
 // Provider is the plugin's gRPC server. Methods the engine does not need for
@@ -125,8 +128,24 @@ func (p *Provider) Create(_ context.Context, req *pulumirpc.CreateRequest) (*pul
 }
 
 // Read returns the state it is given: nothing changes outside the program.
+// An import (an id and no state) gets what the existing resource reports.
 func (p *Provider) Read(_ context.Context, req *pulumirpc.ReadRequest) (*pulumirpc.ReadResponse, error) {
-	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+	if len(req.GetProperties().GetFields()) > 0 || req.GetId() == "" {
+		return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: req.GetProperties(), Inputs: req.GetInputs()}, nil
+	}
+	state, inputs, ok := p.backend().read(resource.URN(req.GetUrn()).Type().String(), req.GetId())
+	if !ok {
+		return &pulumirpc.ReadResponse{}, nil // not found
+	}
+	props, err := marshal(state)
+	if err != nil {
+		return nil, err
+	}
+	in, err := marshal(inputs)
+	if err != nil {
+		return nil, err
+	}
+	return &pulumirpc.ReadResponse{Id: req.GetId(), Properties: props, Inputs: in}, nil
 }
 
 // Update returns the new inputs with the outputs kept (preview) or computed

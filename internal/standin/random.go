@@ -39,6 +39,11 @@ func (randomBackend) create(typ, name string, inputs resource.PropertyMap) (stri
 
 // update keeps what was generated: a generated value changes only by
 // replacement.
+// read finds nothing to import: the program imports no random resource.
+func (randomBackend) read(string, string) (state, inputs resource.PropertyMap, ok bool) {
+	return nil, nil, false
+}
+
 func (randomBackend) update(_, _ string, olds, news resource.PropertyMap) (resource.PropertyMap, error) {
 	state := olds.Copy()
 	for k, v := range news {
