@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -106,7 +107,7 @@ func New(client API, optFns ...func(*Options)) (*Cache, error) {
 	if client == nil {
 		return nil, errors.New("new secret cache: client is nil")
 	}
-	o := defaultOptions()
+	o := defaultOptions(os.Getenv)
 	for _, fn := range optFns {
 		fn(&o)
 	}

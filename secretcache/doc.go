@@ -35,9 +35,16 @@
 // flagged values take the slow path, which reads Clock.Now. One consequence:
 // in a Lambda execution environment thawed after a long freeze, reads that run
 // before the runtime has fired the overdue timer (microseconds) still see the
-// pre-freeze value. Options.ExactExpiry closes that window at the price of a
-// clock read per hit; RefreshRejected refetches a value that the downstream
-// service refused.
+// pre-freeze value. Options.ExactExpiry, on by default inside Lambda, closes
+// that window at the price of a clock read per hit; RefreshRejected
+// refetches a value that the downstream service refused.
+//
+// # Placeholders
+//
+// A secret the secrets platform creates starts as a placeholder version that
+// holds no value (PlaceholderKey) until its first rotation or an operator's
+// first put. The cache never serves it: every getter returns an error
+// wrapping ErrNoValueYet that names the secret.
 //
 // # Eviction
 //

@@ -97,7 +97,11 @@ func (c *Cache) run(ctx context.Context, e *entry, cl *call) {
 	if err == nil {
 		nv, err = c.newValue(out, cl.start)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, errPlaceholder):
+		err = fmt.Errorf("secret %s has %w: its first rotation, or an operator's first put, writes it", e.k.id, ErrNoValueYet)
+		c.fetchErrors.Add(1)
+	case err != nil:
 		// The SDK's errors carry the request, never the secret's value.
 		err = fmt.Errorf("get secret value %s: %w", e.k.id, err)
 		c.fetchErrors.Add(1)
@@ -139,10 +143,16 @@ func (c *Cache) run(ctx context.Context, e *entry, cl *call) {
 	}
 }
 
+// errPlaceholder is newValue's answer to a placeholder, which run turns into
+// ErrNoValueYet with the secret's name.
+var errPlaceholder = errors.New("placeholder")
+
 // newValue turns an API answer into a value with its deadlines.
 func (c *Cache) newValue(out *secretsmanager.GetSecretValueOutput, start time.Time) (*value, error) {
 	v := &value{fetchStart: start, versionID: aws.ToString(out.VersionId)}
 	switch {
+	case out.SecretString != nil && isPlaceholder(*out.SecretString):
+		return nil, errPlaceholder
 	case out.SecretString != nil:
 		v.str, v.hasString = *out.SecretString, true
 	case out.SecretBinary != nil:

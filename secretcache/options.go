@@ -82,9 +82,11 @@ func (o Options) MaxServeAge() time.Duration {
 	return o.TTL + o.TTL/10 + o.MaxStale
 }
 
-// defaultOptions returns the documented defaults.
-func defaultOptions() Options {
+// defaultOptions returns the documented defaults; getenv tells whether the
+// cache runs inside Lambda.
+func defaultOptions(getenv func(string) string) Options {
 	return Options{
+		ExactExpiry:        getenv(envLambdaFunctionName) != "",
 		TTL:                DefaultTTL,
 		MaxStale:           DefaultMaxStale,
 		RetryInterval:      DefaultRetryInterval,
@@ -95,6 +97,9 @@ func defaultOptions() Options {
 		Clock:              systemClock{},
 	}
 }
+
+// envLambdaFunctionName is set by Lambda in every execution environment.
+const envLambdaFunctionName = "AWS_LAMBDA_FUNCTION_NAME"
 
 // validate fills derived defaults and rejects settings the cache cannot honour.
 func (o *Options) validate() error {

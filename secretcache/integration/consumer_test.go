@@ -47,7 +47,8 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	conn, err := pgsecret.NewConnector(cache, "prod/orders/db", pgsecret.TLS{CAFile: "/etc/rds/global-bundle.pem"})
+	server := pgsecret.Endpoint{Host: "orders.abc123.eu-west-1.rds.amazonaws.com", Port: 5432}
+	conn, err := pgsecret.NewConnector(cache, "prod/orders/db", server, pgsecret.TLS{CAFile: "/etc/rds/global-bundle.pem"})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -51,6 +51,7 @@ type ConnectorStats struct {
 type Connector struct {
 	cache    *secretcache.Cache
 	secretID string
+	server   Endpoint
 	tls      TLS
 	now      func() time.Time
 
@@ -58,14 +59,17 @@ type Connector struct {
 	connects, refused, pendingConnect, fallbacks atomic.Uint64
 }
 
-// NewConnector returns a connector for the RDS secret secretID.
-func NewConnector(cache *secretcache.Cache, secretID string, t TLS) (*Connector, error) {
-	if cache == nil || secretID == "" {
-		return nil, errors.New("new connector: cache and secret ID are required")
+// NewConnector returns a connector for the RDS secret secretID on the
+// database server the caller expects (from its own configuration, not the
+// secret): a version of the secret that names another server is refused
+// before any connection.
+func NewConnector(cache *secretcache.Cache, secretID string, server Endpoint, t TLS) (*Connector, error) {
+	if cache == nil || secretID == "" || server.Host == "" {
+		return nil, errors.New("new connector: cache, secret ID and the expected server's host are required")
 	}
 	// The cache's clock, so that "fetched since the refused login" compares
 	// times from one source.
-	return &Connector{cache: cache, secretID: secretID, tls: t, now: cache.Options().Clock.Now}, nil
+	return &Connector{cache: cache, secretID: secretID, server: server, tls: t, now: cache.Options().Clock.Now}, nil
 }
 
 // Stats returns the login counters.
@@ -82,6 +86,9 @@ func (k *Connector) secret(ctx context.Context, stage string) (Secret, error) {
 	if err := s.check(); err != nil {
 		return Secret{}, fmt.Errorf("read database secret %s: %w", stage, err)
 	}
+	if err := k.server.check(s); err != nil {
+		return Secret{}, fmt.Errorf("read database secret %s: %w", stage, err)
+	}
 	return s, nil
 }
 
@@ -92,7 +99,7 @@ func (k *Connector) ConnConfig(ctx context.Context) (*pgx.ConnConfig, error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.ConnConfig(k.tls)
+	return s.ConnConfig(k.server, k.tls)
 }
 
 // PoolConfig returns a pgxpool config for the secret's database with the
@@ -115,16 +122,15 @@ func (k *Connector) basePoolConfig(ctx context.Context) (*pgxpool.Config, error)
 	if err != nil {
 		return nil, err
 	}
-	// Placeholder credentials, so that the config's ConnString never holds
-	// a password; BeforeConnect sets the real ones per login.
-	pc, err := pgxpool.ParseConfig(Secret{Host: s.Host, Port: s.Port, DBName: s.DBName, Username: "-", Password: "-"}.url(url.Values{"sslmode": {"disable"}}))
+	// Stand-in credentials, so that the config's ConnString never holds a
+	// password; BeforeConnect sets the real ones per login.
+	pc, err := pgxpool.ParseConfig(Secret{Host: s.Host, Port: s.Port, DBName: s.DBName, Username: "-", Password: "-"}.url(url.Values{"sslmode": {"disable"}, "sslrootcert": {""}}))
 	if err != nil {
 		return nil, fmt.Errorf("%w: host, port or dbname do not form a connection string", ErrInvalidSecret)
 	}
-	if err := k.tls.apply(s, &pc.ConnConfig.TLSConfig); err != nil {
+	if err := k.tls.apply(s, &pc.ConnConfig.Config); err != nil {
 		return nil, err
 	}
-	pc.ConnConfig.Fallbacks = nil
 	return pc, nil
 }
 

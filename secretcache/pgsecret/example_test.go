@@ -14,7 +14,10 @@ import (
 func ExampleNewPool() {
 	var cache *secretcache.Cache // from secretcache.New
 	ctx := context.Background()
-	conn, err := pgsecret.NewConnector(cache, "prod/orders/db", pgsecret.TLS{CAFile: "/etc/rds/global-bundle.pem"})
+	// The server comes from the deployment (the platform's databaseHost
+	// output), never from the secret.
+	server := pgsecret.Endpoint{Host: "orders.abc123.eu-west-1.rds.amazonaws.com", Port: 5432}
+	conn, err := pgsecret.NewConnector(cache, "prod/orders/db", server, pgsecret.TLS{CAFile: "/etc/rds/global-bundle.pem"})
 	if err != nil {
 		log.Fatal(err)
 	}

@@ -74,7 +74,7 @@ func TestRecover(t *testing.T) {
 			}, calls: map[string]int{}}
 			cache, err := secretcache.New(api)
 			require.NoError(t, err)
-			k, err := NewConnector(cache, "db", TLS{})
+			k, err := NewConnector(cache, "db", Endpoint{Host: "db.example"}, TLS{})
 			require.NoError(t, err)
 			ctx := t.Context()
 			cfg := &pgx.ConnConfig{}

@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 )
 
 // Secret is the JSON shape of an RDS database secret, as the Secrets Manager
@@ -90,6 +91,42 @@ func (s *Secret) check() error {
 	return nil
 }
 
+// Endpoint is the database server the caller expects, from its own
+// configuration (the platform's databaseHost output), never from the
+// secret: whoever can write a secret must not choose where the application
+// sends its password. A secret that names another server is refused before
+// any connection.
+type Endpoint struct {
+	// Host is the server's host name or address. Required.
+	Host string
+	// Port is its TCP port; zero means 5432.
+	Port int
+}
+
+// ErrUnexpectedServer is returned for a secret that names another server
+// than the caller's Endpoint.
+var ErrUnexpectedServer = errors.New("the secret names another database server than the one expected")
+
+// check refuses a secret that names another server than e.
+func (e Endpoint) check(s Secret) error {
+	port := e.Port
+	if port == 0 {
+		port = 5432
+	}
+	if e.Host == "" {
+		return errors.New("expected database server: Endpoint.Host is required")
+	}
+	if int(s.Port) != port || !strings.EqualFold(strings.TrimSuffix(s.Host, "."), strings.TrimSuffix(e.Host, ".")) {
+		return fmt.Errorf("secret names %s, want %s: %w", net.JoinHostPort(s.Host, strconv.Itoa(int(s.Port))),
+			net.JoinHostPort(e.Host, strconv.Itoa(port)), ErrUnexpectedServer)
+	}
+	return nil
+}
+
+// scramOnly is the only authentication a verified connection accepts: a
+// server that asks for a cleartext or MD5 password gets none.
+const scramOnly = "scram-sha-256"
+
 // TLS says how to verify the database server.
 type TLS struct {
 	// CAFile is the path of a PEM CA bundle (the RDS one); URL needs it.
@@ -97,7 +134,9 @@ type TLS struct {
 	// CAPEM is the bundle itself; it wins over CAFile for Go configs.
 	CAPEM []byte
 	// AllowPlaintext permits an unencrypted connection, and only for a
-	// secret whose "ssl" is false. It exists for local development.
+	// secret whose "ssl" is false. It exists for local development, and
+	// such a connection accepts any authentication the server asks for;
+	// every other one is SCRAM-SHA-256 only.
 	AllowPlaintext bool
 }
 
@@ -126,9 +165,13 @@ func (t TLS) config(host string) (*tls.Config, error) {
 }
 
 // URL returns a libpq URL for the secret, with every part escaped, so that
-// passwords with any character work: sslmode=verify-full and sslrootcert set
-// to t.CAFile (a URL cannot carry CAPEM).
-func (s Secret) URL(t TLS) (string, error) {
+// passwords with any character work: sslmode=verify-full, sslrootcert set to
+// t.CAFile (a URL cannot carry CAPEM) and require_auth=scram-sha-256. A
+// secret that names another server than e is refused.
+func (s Secret) URL(e Endpoint, t TLS) (string, error) {
+	if err := e.check(s); err != nil {
+		return "", fmt.Errorf("build database URL: %w", err)
+	}
 	q := url.Values{}
 	if t.plaintext(s) {
 		q.Set("sslmode", "disable")
@@ -138,6 +181,7 @@ func (s Secret) URL(t TLS) (string, error) {
 		}
 		q.Set("sslmode", "verify-full")
 		q.Set("sslrootcert", t.CAFile)
+		q.Set("require_auth", scramOnly)
 	}
 	return s.url(q), nil
 }
@@ -160,34 +204,43 @@ func libpqQuery(q url.Values) string {
 	return strings.ReplaceAll(q.Encode(), "+", "%20")
 }
 
-// ConnConfig returns a pgx config for the secret. The TLS config is built
-// here rather than from sslmode so that CAPEM works without a file and so
-// that no fallback (sslmode=prefer's plaintext retry) can exist.
-func (s Secret) ConnConfig(t TLS) (*pgx.ConnConfig, error) {
+// ConnConfig returns a pgx config for the secret, which must name the
+// server e. The TLS config is built here rather than from sslmode so that
+// CAPEM works without a file and so that no fallback (sslmode=prefer's
+// plaintext retry) can exist.
+func (s Secret) ConnConfig(e Endpoint, t TLS) (*pgx.ConnConfig, error) {
+	if err := e.check(s); err != nil {
+		return nil, err
+	}
 	// sslmode=disable only stops ParseConfig from building its own TLS
-	// config and fallbacks; TLSConfig is set just below.
-	cfg, err := pgx.ParseConfig(s.url(url.Values{"sslmode": {"disable"}}))
+	// config and fallbacks, and the empty sslrootcert from reading a
+	// PGSSLROOTCERT; TLSConfig is set just below.
+	cfg, err := pgx.ParseConfig(s.url(url.Values{"sslmode": {"disable"}, "sslrootcert": {""}}))
 	if err != nil {
 		// pgx's parse errors can quote the connection string; drop them.
 		return nil, fmt.Errorf("%w: host, port or dbname do not form a connection string", ErrInvalidSecret)
 	}
-	if err := t.apply(s, &cfg.Config.TLSConfig); err != nil {
+	if err := t.apply(s, &cfg.Config); err != nil {
 		return nil, err
 	}
-	cfg.Fallbacks = nil
 	return cfg, nil
 }
 
-// apply sets *dst to the TLS config this secret must use.
-func (t TLS) apply(s Secret, dst **tls.Config) error {
+// apply sets what decides where the password goes and how: the TLS config
+// this secret must use, no fallback, and SCRAM only on a verified
+// connection.
+func (t TLS) apply(s Secret, dst *pgconn.Config) error {
+	dst.Fallbacks = nil
 	if t.plaintext(s) {
-		*dst = nil
+		dst.TLSConfig = nil
 		return nil
 	}
 	c, err := t.config(s.Host)
 	if err != nil {
 		return fmt.Errorf("tls config for %s: %w", s.Host, err)
 	}
-	*dst = c
+	dst.TLSConfig = c
+	dst.SSLNegotiation = "postgres"
+	dst.RequireAuth = scramOnly
 	return nil
 }

@@ -103,7 +103,7 @@ func TestURLEscapesEveryPart(t *testing.T) {
 	}
 	caFile := filepath.Join(t.TempDir(), "rds ca+bundle.pem")
 	require.NoError(t, os.WriteFile(caFile, testCA(t), 0o600))
-	u, err := s.URL(TLS{CAFile: caFile})
+	u, err := s.URL(Endpoint{Host: "db.example"}, TLS{CAFile: caFile})
 	require.NoError(t, err)
 	cfg, err := pgx.ParseConfig(u)
 	require.NoError(t, err, "pgx must parse the URL back")
@@ -112,8 +112,9 @@ func TestURLEscapesEveryPart(t *testing.T) {
 	assert.Equal(t, s.DBName, cfg.Database, "dbname")
 	assert.Equal(t, "db.example", cfg.Host)
 	assert.Contains(t, u, "sslmode=verify-full")
+	assert.Equal(t, "scram-sha-256", cfg.RequireAuth, "require_auth in the URL")
 
-	_, err = s.URL(TLS{CAPEM: testCA(t)})
+	_, err = s.URL(Endpoint{Host: "db.example"}, TLS{CAPEM: testCA(t)})
 	assert.Error(t, err, "a URL cannot carry CAPEM, so it must not silently drop verification")
 }
 
@@ -136,7 +137,7 @@ func TestConnConfigTLS(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg, err := tt.s.ConnConfig(tt.tls)
+			cfg, err := tt.s.ConnConfig(Endpoint{Host: "db.example", Port: 5432}, tt.tls)
 			if tt.wantError {
 				assert.Error(t, err)
 				return
@@ -148,9 +149,35 @@ func TestConnConfigTLS(t *testing.T) {
 				return
 			}
 			require.NotNil(t, cfg.TLSConfig)
+			assert.Equal(t, "scram-sha-256", cfg.RequireAuth, "a verified connection accepts SCRAM only")
 			assert.Equal(t, "db.example", cfg.TLSConfig.ServerName, "certificate checked against the host")
 			assert.False(t, cfg.TLSConfig.InsecureSkipVerify)
 			assert.NotNil(t, cfg.TLSConfig.RootCAs)
 		})
 	}
+}
+
+// TestAnotherServerIsRefused: a secret that names another host or port than
+// the caller expects gives no config and no URL.
+func TestAnotherServerIsRefused(t *testing.T) {
+	s := Secret{Host: "db.attacker.example", Port: 5432, Username: "u", Password: "hunter2", DBName: "d", SSL: true}
+	for name, e := range map[string]Endpoint{
+		"another host":           {Host: "db.example"},
+		"another port":           {Host: "db.attacker.example", Port: 6432},
+		"no expected host given": {},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := s.ConnConfig(e, TLS{CAPEM: testCA(t)})
+			require.Error(t, err)
+			assert.False(t, strings.Contains(err.Error(), "hunter2"), "error quotes the password")
+			_, err = s.URL(e, TLS{CAFile: "/ca.pem"})
+			require.Error(t, err)
+			if e.Host != "" {
+				assert.ErrorIs(t, err, ErrUnexpectedServer)
+			}
+		})
+	}
+	cfg, err := Secret{Host: "DB.Example.", Port: 5432, Username: "u", Password: "p"}.ConnConfig(Endpoint{Host: "db.example"}, TLS{CAPEM: testCA(t)})
+	require.NoError(t, err, "host names compare without case or the root dot")
+	assert.Equal(t, "DB.Example.", cfg.Host)
 }

@@ -36,7 +36,7 @@ func newApp(ctx context.Context, client secretcache.API, cfg config) (*app, erro
 	if err := cache.Warm(ctx, cfg.DBSecretID, cfg.PartnerKeyID); err != nil {
 		return nil, fmt.Errorf("prefetch secrets: %w", err)
 	}
-	conn, err := pgsecret.NewConnector(cache, cfg.DBSecretID, pgsecret.TLS{CAFile: cfg.CAFile})
+	conn, err := pgsecret.NewConnector(cache, cfg.DBSecretID, pgsecret.Endpoint{Host: cfg.DBHost, Port: cfg.DBPort}, pgsecret.TLS{CAFile: cfg.CAFile})
 	if err != nil {
 		return nil, fmt.Errorf("new app: %w", err)
 	}

@@ -10,7 +10,7 @@ import (
 
 func TestLoadConfig(t *testing.T) {
 	full := map[string]string{
-		"ORDERS_DB_SECRET_ID": "db", "ORDERS_PARTNER_KEY_ID": "key", "RDS_CA_FILE": "/ca.pem",
+		"ORDERS_DB_SECRET_ID": "db", "ORDERS_DB_HOST": "db.internal", "ORDERS_PARTNER_KEY_ID": "key", "RDS_CA_FILE": "/ca.pem",
 	}
 	tests := []struct {
 		name    string
@@ -20,6 +20,8 @@ func TestLoadConfig(t *testing.T) {
 	}{
 		{"defaults", full, false, "127.0.0.1:8080"},
 		{"missing secret id", map[string]string{"RDS_CA_FILE": "/ca.pem"}, true, ""},
+		{"missing database host", merge(full, map[string]string{"ORDERS_DB_HOST": ""}), true, ""},
+		{"bad database port", merge(full, map[string]string{"ORDERS_DB_PORT": "pg"}), true, ""},
 		{"bad ttl", merge(full, map[string]string{"SECRET_TTL": "soon"}), true, ""},
 	}
 	for _, tt := range tests {

@@ -6,6 +6,8 @@
 //
 //	AWS_REGION                  region of the secrets (required)
 //	ORDERS_DB_SECRET_ID         RDS-shaped secret of the database user (required)
+//	ORDERS_DB_HOST              the database's host, from the deployment, not the secret (required)
+//	ORDERS_DB_PORT              its port (default 5432)
 //	ORDERS_PARTNER_KEY_ID       secret holding the partner API key (required)
 //	RDS_CA_FILE                 PEM CA bundle that signed the database certificate (required)
 //	LISTEN_ADDR                 address to serve on (default 127.0.0.1:8080)

@@ -63,6 +63,11 @@ func newRig(t *testing.T) *rig {
 	return r
 }
 
+// endpoint is the server the application expects: the rig's PostgreSQL.
+func (r *rig) endpoint() pgsecret.Endpoint {
+	return pgsecret.Endpoint{Host: r.pg.Host, Port: r.pg.Port}
+}
+
 // newPassword returns a random password with the characters that break naive
 // quoting and URL building.
 func newPassword(t *testing.T) string {
@@ -163,7 +168,7 @@ func runRotationLoad(t *testing.T, ttl time.Duration) {
 	api := &awstest.Counting{Client: r.sm}
 	cache, err := secretcache.New(api, func(o *secretcache.Options) { o.TTL = ttl })
 	require.NoError(t, err)
-	conn, err := pgsecret.NewConnector(cache, secretID, pgsecret.TLS{CAFile: r.pg.CAFile})
+	conn, err := pgsecret.NewConnector(cache, secretID, r.endpoint(), pgsecret.TLS{CAFile: r.pg.CAFile})
 	require.NoError(t, err)
 	pool, err := pgsecret.NewPool(ctx, conn, func(pc *pgxpool.Config) {
 		// Short-lived connections, so that new logins keep happening during
@@ -290,7 +295,7 @@ func TestConnectFallsBackToPending(t *testing.T) {
 	ctx := t.Context()
 	cache, err := secretcache.New(r.sm)
 	require.NoError(t, err)
-	conn, err := pgsecret.NewConnector(cache, secretID, pgsecret.TLS{CAPEM: r.pg.CAPEM})
+	conn, err := pgsecret.NewConnector(cache, secretID, r.endpoint(), pgsecret.TLS{CAPEM: r.pg.CAPEM})
 	require.NoError(t, err)
 
 	c, err := conn.Connect(ctx)
@@ -331,7 +336,7 @@ func TestWrongCAIsRefusedNotDowngraded(t *testing.T) {
 	cache, err := secretcache.New(r.sm)
 	require.NoError(t, err)
 	other := testenv.NewPostgres(t) // a different cluster, so a different CA
-	conn, err := pgsecret.NewConnector(cache, secretID, pgsecret.TLS{CAPEM: other.CAPEM})
+	conn, err := pgsecret.NewConnector(cache, secretID, r.endpoint(), pgsecret.TLS{CAPEM: other.CAPEM})
 	require.NoError(t, err)
 	_, err = conn.Connect(t.Context())
 	require.Error(t, err)
@@ -348,7 +353,7 @@ func TestPoolMethodsReleaseConnections(t *testing.T) {
 	defer cancel()
 	cache, err := secretcache.New(r.sm)
 	require.NoError(t, err)
-	conn, err := pgsecret.NewConnector(cache, secretID, pgsecret.TLS{CAFile: r.pg.CAFile})
+	conn, err := pgsecret.NewConnector(cache, secretID, r.endpoint(), pgsecret.TLS{CAFile: r.pg.CAFile})
 	require.NoError(t, err)
 	_, err = r.admin.Exec(ctx, "CREATE TABLE copy_target (n int); GRANT INSERT ON copy_target TO "+appRole)
 	require.NoError(t, err)

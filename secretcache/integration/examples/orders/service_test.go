@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"syscall"
 	"testing"
 	"time"
@@ -57,7 +58,8 @@ func TestServiceAgainstMotoAndPostgres(t *testing.T) {
 
 	// SECRET_TTL is left unset: the service runs with secretcache.DefaultTTL.
 	url := startOrders(t, append(m.Env(),
-		"ORDERS_DB_SECRET_ID=orders/db", "ORDERS_PARTNER_KEY_ID=orders/partner", "RDS_CA_FILE="+pg.CAFile))
+		"ORDERS_DB_SECRET_ID=orders/db", "ORDERS_DB_HOST="+pg.Host, "ORDERS_DB_PORT="+strconv.Itoa(pg.Port),
+		"ORDERS_PARTNER_KEY_ID=orders/partner", "RDS_CA_FILE="+pg.CAFile))
 
 	res, err := http.Get(url + "/healthz")
 	require.NoError(t, err)
