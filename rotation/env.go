@@ -17,10 +17,24 @@ type EnvArgs struct {
 	AdminSecretArn pulumi.StringInput
 	// DatabaseGrants are granted to roles the postgres strategies create.
 	DatabaseGrants []string
+	// DatabaseHost and DatabasePort are the instance's address and port,
+	// the only server a postgres rotator may reach (decision D6). Required
+	// for the postgres strategies.
+	DatabaseHost pulumi.StringInput
+	DatabasePort pulumi.IntInput
 }
 
+// unknownHost and unknownPort stand in for the database's address before it
+// is known, so that Environment checks every other setting at once.
+const (
+	unknownHost = "database.address.unknown"
+	unknownPort = 5432
+)
+
 // Settings are the rotator settings of a catalog entry, with the admin
-// secret's ARN once it is known. Every setting comes from stack config.
+// secret's ARN once it is known. Every setting comes from stack config; a
+// postgres strategy's Database.Host and Port, which come from the instance,
+// are Environment's to fill.
 func Settings(s config.Secret, adminSecretARN string, grants []string) contract.Settings {
 	st := contract.Settings{Strategy: contract.Strategy(s.Rotation.Strategy)}
 	switch st.Strategy {
@@ -59,19 +73,43 @@ func Environment(a EnvArgs) (pulumi.StringMapOutput, error) {
 	if admin == nil {
 		admin = pulumi.String("")
 	}
-	// Check what can be checked before the ARN is known, so bad settings fail
-	// the program rather than a later apply.
-	if contract.Strategy(s.Rotation.Strategy).ReadsAdminSecret() && a.AdminSecretArn == nil {
+	// Check what can be checked before the ARN and the address are known, so
+	// bad settings fail the program rather than a later apply.
+	st := contract.Strategy(s.Rotation.Strategy)
+	if st.ReadsAdminSecret() && a.AdminSecretArn == nil {
 		return pulumi.StringMapOutput{}, fmt.Errorf("rotator environment of %s: the %s strategy needs an admin secret", s.Name, s.Rotation.Strategy)
 	}
-	if _, err := Settings(s, "arn:placeholder", a.DatabaseGrants).Env(); err != nil {
+	if st.ReadsMasterSecret() && (a.DatabaseHost == nil || a.DatabasePort == nil) {
+		return pulumi.StringMapOutput{}, fmt.Errorf("rotator environment of %s: the %s strategy needs the database's host and port", s.Name, s.Rotation.Strategy)
+	}
+	settings := func(arn, host string, port int) contract.Settings {
+		out := Settings(s, arn, a.DatabaseGrants)
+		if st.ReadsMasterSecret() {
+			out.Database.Host, out.Database.Port = host, port
+		}
+		return out
+	}
+	if _, err := settings("arn:placeholder", unknownHost, unknownPort).Env(); err != nil {
 		return pulumi.StringMapOutput{}, fmt.Errorf("rotator environment of %s: %w", s.Name, err)
 	}
-	return admin.ToStringOutput().ApplyT(func(arn string) (map[string]string, error) {
-		env, err := Settings(s, arn, a.DatabaseGrants).Env()
+	host, port := pulumi.String("").ToStringOutput(), pulumi.Int(0).ToIntOutput()
+	if st.ReadsMasterSecret() {
+		host, port = a.DatabaseHost.ToStringOutput(), a.DatabasePort.ToIntOutput()
+	}
+	return pulumi.All(admin, host, port).ApplyT(func(xs []any) (map[string]string, error) {
+		env, err := settings(xs[0].(string), xs[1].(string), xs[2].(int)).Env()
 		if err != nil {
 			return nil, fmt.Errorf("rotator environment of %s: %w", s.Name, err)
 		}
 		return env, nil
 	}).(pulumi.StringMapOutput), nil
+}
+
+// envArgs are the environment's part of a rotator's args.
+func envArgs(a RotatorArgs) EnvArgs {
+	e := EnvArgs{Secret: a.Secret, AdminSecretArn: a.AdminSecretArn, DatabaseGrants: a.DatabaseGrants}
+	if a.Network != nil {
+		e.DatabaseHost, e.DatabasePort = a.Network.DatabaseHost, a.Network.DatabasePort
+	}
+	return e
 }

@@ -20,18 +20,17 @@ const (
 )
 
 // RotateActions are what Secrets Manager's rotation protocol needs on the
-// secret under rotation (AWS rotation permissions page). Lists are functions,
-// not package variables, so no caller can change them for everyone.
+// secret under rotation (AWS rotation permissions page). They are all a
+// grace sweeper needs too: it reads the switch label from DescribeSecret and
+// moves switch labels with UpdateSecretVersionStage (decision D4), so no
+// rotator lists versions. Lists are functions, not package variables, so no
+// caller can change them for everyone.
 func RotateActions() []string {
 	return []string{
 		"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
 		"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage",
 	}
 }
-
-// SweepActions are added for strategies with a grace sweeper, which reads the
-// version list to learn when AWSCURRENT moved.
-func SweepActions() []string { return []string{"secretsmanager:ListSecretVersionIds"} }
 
 // TracingActions are X-Ray's. X-Ray has no resource-level permissions, so
 // their resource must be "*" (rule 6 lists them as unrestrictable actions).
@@ -77,9 +76,6 @@ type PolicyArgs struct {
 func Policy(a PolicyArgs) iam.Document {
 	viaSecretsManager := iam.Strings{a.Account.ViaSecretsManager()}
 	rotate := iam.Strings(RotateActions())
-	if sweeps(a.Strategy) {
-		rotate = append(rotate, SweepActions()...)
-	}
 	stmts := []iam.Statement{{
 		Sid: SidRotateOwnSecret, Effect: iam.Allow,
 		Action: rotate, Resource: iam.Strings{a.SecretArn},
@@ -146,7 +142,7 @@ func Policy(a PolicyArgs) iam.Document {
 }
 
 // sweeps reports whether the strategy revokes old keys after a grace period,
-// and so gets the sweep schedule and ListSecretVersionIds.
+// and so gets the sweep schedule.
 func sweeps(s config.Strategy) bool { return contract.Strategy(s).RevokesKeys() }
 
 // inVPC reports whether the strategy's rotator reaches the database.

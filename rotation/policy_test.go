@@ -46,10 +46,10 @@ func TestPolicyGrantsEachStrategyOnlyWhatItUses(t *testing.T) {
 			wantRotate: rotation.RotateActions(),
 		},
 		{
-			name:       "twilio reads its admin secret and lists versions for the sweeper",
+			name:       "twilio reads its admin secret; its sweeper needs nothing more",
 			args:       rotation.PolicyArgs{Strategy: config.Twilio, AdminSecretArn: adminArn},
 			wantSids:   []string{rotation.SidRotateOwnSecret, rotation.SidReadAdminSecret, rotation.SidUseSecretsKey, rotation.SidDecryptReadSecrets, rotation.SidDecryptEnvironment, rotation.SidOwnLogGroup, rotation.SidTracing},
-			wantRotate: append(rotation.RotateActions(), rotation.SweepActions()...),
+			wantRotate: rotation.RotateActions(),
 			wantReads:  []string{adminArn},
 		},
 		{
@@ -150,7 +150,8 @@ func TestSettingsFollowTheCatalogEntry(t *testing.T) {
 			secret: config.Secret{Name: "/p/a/db", Password: config.Password{Length: 40, ExcludeCharacters: `/@" `}, Rotation: config.Rotation{Strategy: config.PostgresSingleUser}},
 			grants: []string{"pg_read_all_data", "pg_write_all_data"},
 			want: map[string]string{contract.EnvStrategy: "postgres-single-user", contract.EnvDBGrants: "pg_read_all_data,pg_write_all_data",
-				contract.EnvPasswordLength: "40", contract.EnvPasswordExclude: `/@" `},
+				contract.EnvPasswordLength: "40", contract.EnvPasswordExclude: `/@" `,
+				contract.EnvDBHost: "db.abc.eu-west-1.rds.amazonaws.com", contract.EnvDBPort: "5432"},
 		},
 		{
 			name:   "random",
@@ -165,7 +166,12 @@ func TestSettingsFollowTheCatalogEntry(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := rotation.Settings(tt.secret, adminArn, tt.grants).Env()
+			st := rotation.Settings(tt.secret, adminArn, tt.grants)
+			if st.Strategy.ReadsMasterSecret() {
+				// Environment pins the instance's address once it is known.
+				st.Database.Host, st.Database.Port = "db.abc.eu-west-1.rds.amazonaws.com", 5432
+			}
+			got, err := st.Env()
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, got, "got %v, want %v", got, tt.want)
 			assert.NotContains(t, got, "AWS_ENDPOINT_URL_SECRETS_MANAGER", "got an endpoint override, want none (private DNS)")
@@ -178,6 +184,8 @@ func TestEnvironmentRefusesWhatHasNoGoRotator(t *testing.T) {
 	assert.ErrorContains(t, err, "has no Go rotator")
 	_, err = rotation.Environment(rotation.EnvArgs{Secret: config.Secret{Name: "/p/i/twilio", Rotation: config.Rotation{Strategy: config.Twilio}}})
 	assert.ErrorContains(t, err, "needs an admin secret")
+	_, err = rotation.Environment(rotation.EnvArgs{Secret: config.Secret{Name: "/p/a/db", Rotation: config.Rotation{Strategy: config.PostgresAlternatingUsers}}})
+	assert.ErrorContains(t, err, "needs the database's host and port")
 }
 
 func TestFunctionNameFitsLambdasLimit(t *testing.T) {
@@ -186,5 +194,3 @@ func TestFunctionNameFitsLambdasLimit(t *testing.T) {
 	assert.LessOrEqual(t, len(got), 64, "got %d characters, want at most 64", len(got))
 	assert.Equal(t, "prod-rotate-app-db", rotation.FunctionName("prod", config.Secret{Group: "app", Short: "db"}))
 }
-
-

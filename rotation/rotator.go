@@ -55,6 +55,11 @@ type Network struct {
 	// `pulumi up`, does not race its own network. Optional: nil adds no
 	// dependency.
 	Ready []pulumi.Resource
+	// DatabaseHost and DatabasePort are the instance's address and port,
+	// the one server the rotator may send a credential to (decision D6).
+	// Required.
+	DatabaseHost pulumi.StringInput
+	DatabasePort pulumi.IntInput
 }
 
 // RotatorArgs configures the Go rotator of one secret.
@@ -149,7 +154,7 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 	case iam.CheckBoundaryARN(a.Account, a.Environment, a.PermissionsBoundaryArn) != nil:
 		return nil, fmt.Errorf("new rotator %s: %w", name, iam.CheckBoundaryARN(a.Account, a.Environment, a.PermissionsBoundaryArn))
 	}
-	env, err := Environment(EnvArgs{Secret: a.Secret, AdminSecretArn: a.AdminSecretArn, DatabaseGrants: a.DatabaseGrants})
+	env, err := Environment(envArgs(a))
 	if err != nil {
 		return nil, fmt.Errorf("new rotator %s: %w", name, err)
 	}

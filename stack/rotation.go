@@ -106,7 +106,8 @@ func newRotator(ctx *pulumi.Context, b base, db *database.Database, catalog *sec
 			return nil, fmt.Errorf("compose rotation of %s: strategy %s needs the stack's database", s.Name, s.Rotation.Strategy)
 		}
 		args.MasterSecretArn = db.MasterSecretArn
-		args.Network = &rotation.Network{SubnetIDs: db.SubnetIDs, SecurityGroupID: db.RotatorSecurityGroupID, Ready: db.Ready}
+		args.Network = &rotation.Network{SubnetIDs: db.SubnetIDs, SecurityGroupID: db.RotatorSecurityGroupID, Ready: db.Ready,
+			DatabaseHost: db.Host, DatabasePort: db.Port}
 		args.DatabaseGrants = b.cfg.Database.Grants
 	}
 	return rotation.NewRotator(ctx, name, args)

@@ -95,6 +95,12 @@ func TestEveryRotatedSecretHasItsOwnRotator(t *testing.T) {
 				assert.Equal(t, st.ReadsMasterSecret(), inVPC, "got vpcConfig %v for %s", inVPC, st)
 				if st.ReadsMasterSecret() {
 					assert.Equal(t, strings.Join(cfg.Database.Grants, ","), fn.Str("environment.variables."+contract.EnvDBGrants))
+					// The rotator is pinned to the instance (decision D6).
+					var host string
+					require.NoError(t, rotDecode(rec.Outputs["databaseHost"].Value, &host))
+					assert.NotEmpty(t, host, "databaseHost")
+					assert.Equal(t, host, fn.Str("environment.variables."+contract.EnvDBHost), "the rotator of %s is pinned to another host", s.Name)
+					assert.NotEmpty(t, fn.Str("environment.variables."+contract.EnvDBPort), "the rotator of %s has no pinned port", s.Name)
 				}
 				if s.AdminSecret != "" {
 					admin := rotMust(t, rec, "catalog-"+strings.ReplaceAll(strings.TrimPrefix(s.AdminSecret, "/"+cfg.Environment+"/"), "/", "-")+"-secret")

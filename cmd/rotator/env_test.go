@@ -53,7 +53,12 @@ func TestProgramAndRuntimeAgreeOnTheEnvironment(t *testing.T) {
 	written, read := map[string]bool{}, map[string]bool{}
 	var strategies []contract.Strategy
 	for _, s := range catalog() {
-		env, err := rotation.Settings(s, adminARN, grants).Env()
+		settings := rotation.Settings(s, adminARN, grants)
+		if settings.Strategy.ReadsMasterSecret() {
+			// rotation.Environment pins the instance's address once known.
+			settings.Database.Host, settings.Database.Port = "db.abc.eu-west-1.rds.amazonaws.com", 5432
+		}
+		env, err := settings.Env()
 		require.NoError(t, err, "the program's environment of %s", s.Name)
 		strategies = append(strategies, contract.Strategy(s.Rotation.Strategy))
 		seen := map[string]bool{}

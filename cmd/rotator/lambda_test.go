@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
+	"strings"
 	"sync/atomic"
 	"testing"
 
@@ -108,4 +109,34 @@ func TestDeployedBuildIgnoresTestSettings(t *testing.T) {
 			env.AssertUnchanged(t, sec.ARN, before)
 		})
 	}
+}
+
+// TestDeployedBuildTrustsOnlyTheRDSAuthorities runs a postgres rotator built
+// as it is deployed, with ROTATOR_TEST_ROOT_CA_FILE naming the CA of the
+// tests' PostgreSQL: the deployed build ignores it and verifies the server
+// against the embedded RDS authorities, which did not sign it, so setSecret
+// fails on the certificate and AWSCURRENT stays. (The rotatortest build with
+// the same environment rotates: TestCompiledRotator.)
+func TestDeployedBuildTrustsOnlyTheRDSAuthorities(t *testing.T) {
+	env := rotatortest.New(t)
+	db := env.NewDatabase(t)
+	s := subject{
+		settings: contract.Settings{Strategy: contract.PostgresAlternatingUsers,
+			Database: contract.Logins{Host: db.PG.Host, Port: db.PG.Port}},
+		test: contract.TestSettings{RootCAFile: db.PG.CAFile},
+	}
+	fn := testenv.NewLambda(t, testenv.BuildBootstrap(t, "./cmd/rotator"), s.env(t, env.Moto.Env()))
+	user := "u_deployed"
+	pw := rotatortest.Password(t)
+	db.CreateRole(t, user, pw)
+	sec := env.CreateSecret(t, "/lambda/deployed-ca", db.Value(t, user, pw, true))
+	before := env.Current(t, sec.ARN)
+	token := env.StartRotation(t, sec.ARN)
+	r := rotatortest.LambdaRotator(fn)
+	require.NoError(t, rotatortest.Step(t.Context(), r, sec.ARN, token, engine.StepCreate))
+	err := rotatortest.Step(t.Context(), r, sec.ARN, token, engine.StepSet)
+	require.Error(t, err, "setSecret of the deployed build against a server no RDS authority signed")
+	assert.Contains(t, err.Error(), "certificate", "got %v, want a certificate verification failure", err)
+	assert.False(t, strings.Contains(err.Error(), db.MasterPassword), "the error holds the master password (not shown)")
+	env.AssertUnchanged(t, sec.ARN, before)
 }

@@ -20,14 +20,22 @@
 //	ADMIN_SECRET_ARN             http, twilio (required): the secret holding the provider credential
 //	GRACE_PERIOD                 http, twilio: how long a replaced key stays valid, a Go duration; default 1h
 //	DB_GRANTS                    postgres-*: comma-separated roles granted to login roles the master creates
+//	DB_HOST, DB_PORT             postgres-* (required): the instance's address and port, the only server the
+//	                             rotator connects to; a secret that names another is refused before any connection
 //
 // A variable of another strategy is refused at start, as is a malformed one:
 // the init phase fails, which Secrets Manager reports as a failed rotation.
 // Logs are JSON lines at level info; third-party calls time out after 10 s,
-// database logins after 5 s.
+// database logins after 5 s. Database logins verify the server against the
+// RDS certificate authorities embedded in the binary (rotator/strategy/
+// postgres/rdsca) and the pinned host name, and accept SCRAM-SHA-256 only.
+// A keyring rotator writes its KeyringFreeSlots metric to the same output in
+// CloudWatch's embedded metric format, dimensioned by AWS_LAMBDA_FUNCTION_NAME
+// (which Lambda sets).
 //
 // Test-only settings (contract.TestSettings: ROTATOR_TEST_ROOT_CA_FILE, a CA
-// bundle that verifies the tests' PostgreSQL; ROTATOR_TEST_TWILIO_BASE_URL, a
+// bundle that replaces the embedded RDS authorities to verify the tests'
+// PostgreSQL; ROTATOR_TEST_TWILIO_BASE_URL, a
 // Twilio stand-in) are read only by a binary built with the rotatortest build
 // tag. The deployed build ignores them, so whoever can edit a function's
 // environment cannot choose where a credential goes.

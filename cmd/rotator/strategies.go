@@ -23,7 +23,7 @@ func strategies(test contract.TestSettings) map[contract.Strategy]engine.Constru
 			return random.New(d.Settings.Password)
 		},
 		contract.Keyring: func(_ context.Context, d engine.Deps) (engine.Strategy, error) {
-			return keyring.New(d.Settings.Keyring, nil, d.Now)
+			return keyring.New(d.Settings.Keyring, nil, d.Now, d.Metrics)
 		},
 		contract.HTTPKey: func(_ context.Context, d engine.Deps) (engine.Strategy, error) {
 			return httpkey.New(d.Settings.KeyAPI, clients(d))

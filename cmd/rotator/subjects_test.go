@@ -61,9 +61,10 @@ func newSubjects(t *testing.T, env *rotatortest.Env) []subject {
 	keys := rotatortest.NewKeyAPI(t)
 	keysAdmin := env.CreateSecret(t, "/conformance/http/admin-"+rotatortest.NewToken()[:8], keys.AdminValue())
 	tw := rotatortest.NewTwilio(t)
+	tw.SetPageSize(50) // Twilio's default; the suite leaves many keys on one account
 	twAdmin := env.CreateSecret(t, "/conformance/twilio/admin-"+rotatortest.NewToken()[:8], tw.AdminValue())
 	db := env.NewDatabase(t)
-	grants := contract.Logins{Grants: []string{"pg_read_all_data", "pg_write_all_data"}}
+	grants := contract.Logins{Grants: []string{"pg_read_all_data", "pg_write_all_data"}, Host: db.PG.Host, Port: db.PG.Port}
 	shape := contract.PasswordShape{Length: 40, ExcludeCharacters: "/@\"' \\`"}
 
 	plain := func(value func() string) func(testing.TB, string) string {
@@ -76,19 +77,33 @@ func newSubjects(t *testing.T, env *rotatortest.Env) []subject {
 		return env.CreateSecret(t, name, db.Value(t, user, pw, true)).ARN
 	}
 	dbWorks := func(ctx context.Context, value string) error { return db.LoginValue(ctx, value) }
+	// placeholder is the program's first version of every secret it
+	// generates or that an operator's prerequisite unblocks
+	// (secrets/value.go): the marker alone.
+	placeholder := func(t testing.TB, name string) string { return env.CreatePlaceholderSecret(t, name, nil).ARN }
+	// dbPlaceholder is a database secret's, for a login role that does not
+	// exist yet: the connection fields and the master, no password.
+	dbPlaceholder := func(t testing.TB, name string) string {
+		return env.CreatePlaceholderSecret(t, name, map[string]any{
+			"engine": "postgres", "host": db.PG.Host, "port": db.PG.Port, "username": "u_" + hex.EncodeToString(randomBytes(t, 6)),
+			"dbname": rotatortest.AppDB, "ssl": true, "masterarn": db.MasterARN,
+		}).ARN
+	}
 	dbSecrets := func() []string { return []string{db.MasterPassword} }
 
 	subjects := []subject{
 		{settings: contract.Settings{Strategy: contract.Random, Password: shape}, Subject: rotatortest.Subject{
-			NewSecret: plain(func() string { return "first-value-" + rotatortest.NewToken() }),
-			Calls:     8,
+			NewSecret:      plain(func() string { return "first-value-" + rotatortest.NewToken() }),
+			NewPlaceholder: placeholder,
+			Calls:          8,
 		}},
 		{settings: contract.Settings{Strategy: contract.Keyring, Keyring: contract.Ring{MaxKeys: 12}}, Subject: rotatortest.Subject{
 			NewSecret: plain(func() string {
 				return fmt.Sprintf(`{"active":"k1","keys":{"k1":%q}}`, base64.StdEncoding.EncodeToString(randomBytes(t, 32)))
 			}),
-			SecretFields: []string{"keys"},
-			Calls:        10,
+			SecretFields:   []string{"keys"},
+			NewPlaceholder: placeholder,
+			Calls:          10,
 		}},
 		{settings: contract.Settings{Strategy: contract.HTTPKey, KeyAPI: contract.KeyAPI{BaseURL: keys.URL, AdminSecretARN: keysAdmin.ARN, Grace: time.Hour}},
 			Subject: keySubject(keys, "keyId", "apiKey", func(t testing.TB, name string) string {
@@ -113,16 +128,19 @@ func newSubjects(t *testing.T, env *rotatortest.Env) []subject {
 		{settings: contract.Settings{Strategy: contract.PostgresSingleUser, Password: shape, Database: grants},
 			test: contract.TestSettings{RootCAFile: db.PG.CAFile},
 			Subject: rotatortest.Subject{
-				NewSecret: role, Works: dbWorks, SecretFields: []string{"password"}, Secrets: dbSecrets, Calls: 11,
+				NewSecret: role, NewPlaceholder: dbPlaceholder, Works: dbWorks, SecretFields: []string{"password"}, Secrets: dbSecrets, Calls: 11,
 			}},
 		{settings: contract.Settings{Strategy: contract.PostgresAlternatingUsers, Password: shape, Database: grants},
 			test: contract.TestSettings{RootCAFile: db.PG.CAFile},
 			Subject: rotatortest.Subject{
-				NewSecret: role, Works: dbWorks, PreviousWorks: true, SecretFields: []string{"password"}, Secrets: dbSecrets, Calls: 11,
+				NewSecret: role, NewPlaceholder: dbPlaceholder, Works: dbWorks, PreviousWorks: true, SecretFields: []string{"password"}, Secrets: dbSecrets, Calls: 11,
 			}},
 	}
 	for i := range subjects {
 		s := &subjects[i]
+		if s.NewPlaceholder == nil {
+			s.NewPlaceholder = placeholder
+		}
 		s.Name = string(s.settings.Strategy)
 		s.Grace = s.settings.KeyAPI.Grace
 		settings, test := s.settings, s.test
@@ -144,6 +162,7 @@ type keyStandIn interface {
 	Accepts(id, secret string) bool
 	Has(id string) bool
 	FailOn(op string, status int) (lift func())
+	Before(op string, f func()) (remove func())
 	Secrets() []string
 }
 
@@ -172,7 +191,11 @@ func keySubject(p keyStandIn, idField, secretField string, newSecret func(testin
 		PreviousWorks: true,
 		SecretFields:  []string{secretField},
 		Secrets:       p.Secrets,
-		Calls:         13,
+		Before:        p.Before,
+		// 13 before the switch label (decision D4: +1 in finishSecret) and
+		// the read-back after the put (+1 in createSecret); the grace gate
+		// now reads the labels of the step's own DescribeSecret (-1).
+		Calls: 14,
 	}
 	for _, f := range faults {
 		s.Faults = append(s.Faults, rotatortest.Fault{Name: f.op, Step: f.step, Inject: func() func() { return p.FailOn(f.op, f.status) }})

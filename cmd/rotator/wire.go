@@ -14,7 +14,13 @@ import (
 	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/engine"
 	"github.com/acme/secrets-platform/rotator/grace"
+	"github.com/acme/secrets-platform/rotator/metric"
 )
+
+// envFunctionName is set by Lambda itself (a reserved variable, not a
+// setting the program writes): the function's name, which the metrics are
+// dimensioned by.
+const envFunctionName = "AWS_LAMBDA_FUNCTION_NAME"
 
 // httpTimeout bounds each call to a third-party key API. net/http's zero
 // would mean none: a hung provider would hold the rotation until the Lambda
@@ -41,6 +47,13 @@ func newHandler(ctx context.Context, getenv func(string) string, out io.Writer) 
 		SecretsManager: secretsmanager.NewFromConfig(cfg),
 		HTTP:           newHTTPClient(),
 		Now:            time.Now,
+	}
+	if fn := getenv(envFunctionName); fn != "" {
+		// Metrics go to the same output as the logs: Lambda sends both to
+		// the function's log group, where CloudWatch extracts them.
+		if d.Metrics, err = metric.New(out, fn, time.Now); err != nil {
+			return nil, err
+		}
 	}
 	return newDispatcher(ctx, d, testSettings(getenv), log)
 }

@@ -25,8 +25,8 @@ func validSettings() map[contract.Strategy]contract.Settings {
 		contract.Keyring:                  {Strategy: contract.Keyring},
 		contract.HTTPKey:                  {Strategy: contract.HTTPKey, KeyAPI: contract.KeyAPI{BaseURL: "https://keys.example.com", AdminSecretARN: adminARN}},
 		contract.Twilio:                   {Strategy: contract.Twilio, KeyAPI: contract.KeyAPI{AdminSecretARN: adminARN}},
-		contract.PostgresSingleUser:       {Strategy: contract.PostgresSingleUser},
-		contract.PostgresAlternatingUsers: {Strategy: contract.PostgresAlternatingUsers},
+		contract.PostgresSingleUser:       {Strategy: contract.PostgresSingleUser, Database: contract.Logins{Host: "db.internal", Port: 5432}},
+		contract.PostgresAlternatingUsers: {Strategy: contract.PostgresAlternatingUsers, Database: contract.Logins{Host: "db.internal", Port: 5432}},
 	}
 }
 
@@ -52,6 +52,7 @@ func TestNewHandlerRefusesBadSettings(t *testing.T) {
 		{"setting out of range", map[string]string{contract.EnvStrategy: "random", contract.EnvPasswordLength: "3"}, "build strategy random: new random strategy: password length 3"},
 		{"keyring bound out of range", map[string]string{contract.EnvStrategy: "keyring", contract.EnvKeyringMaxKeys: "65"}, "build strategy keyring"},
 		{"insecure key API", map[string]string{contract.EnvStrategy: "http", contract.EnvAdminSecretARN: adminARN, contract.EnvKeyAPIBaseURL: "http://keys.example.com"}, "must be https"},
+		{"database not pinned", map[string]string{contract.EnvStrategy: "postgres-single-user"}, "DB_HOST is required"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -6,10 +6,10 @@ import (
 )
 
 // Clock is the wall clock moved forward by the test, to hand to the code under
-// test as its now. moto reports a version's CreatedDate in
-// ListSecretVersionIds as the moment of the listing, so moving this clock past
-// a grace period is what makes a key's grace expire. It is safe for
-// concurrent use; the zero value is the wall clock.
+// test as its now: the switch label finishSecret writes and the grace
+// sweeper compares with come from it, so moving it past a grace period is
+// what makes a key's grace expire. It is safe for concurrent use; the zero
+// value is the wall clock.
 type Clock struct {
 	mu     sync.Mutex
 	offset time.Duration

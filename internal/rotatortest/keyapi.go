@@ -99,6 +99,7 @@ func (p *KeyAPI) injected(w http.ResponseWriter, op string) bool {
 
 func (p *KeyAPI) adminOnly(op string, h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		p.before(op)
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if p.injected(w, op) {

@@ -3,6 +3,7 @@ package rotatortest
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"slices"
 	"testing"
@@ -65,6 +66,7 @@ func (e *Env) ConfigurationTest(t testing.TB, r Rotator, secretID string) error 
 	if err := e.startRotation(ctx(t), secretID, token, false); err != nil {
 		t.Fatalf("start configuration test of %s: %v", secretID, err)
 	}
+	e.fillConfigurationCopy(t, secretID, token)
 	stepErr := Step(ctx(t), r, secretID, token, engine.StepTest)
 	if _, err := e.SM.UpdateSecretVersionStage(ctx(t), &secretsmanager.UpdateSecretVersionStageInput{
 		SecretId:            aws.String(secretID),
@@ -154,4 +156,30 @@ func (e *Env) Rotate(t testing.TB, r Rotator, secretID string) string {
 	token := e.StartRotation(t, secretID)
 	RunSteps(t, r, secretID, token)
 	return token
+}
+
+// fillConfigurationCopy puts AWSCURRENT's value under the configuration
+// test's token when moto left that copy empty: moto copies the secret's
+// default value, which it never set for a secret whose first version came
+// from a PutSecretValue (the program's placeholder), while AWS copies
+// AWSCURRENT. moto accepts a second put for a token (AWS would not).
+func (e *Env) fillConfigurationCopy(t testing.TB, secretID, token string) {
+	t.Helper()
+	_, err := e.SM.GetSecretValue(ctx(t), &secretsmanager.GetSecretValueInput{
+		SecretId: aws.String(secretID), VersionId: aws.String(token), VersionStage: aws.String(engine.StagePending),
+	})
+	if err == nil {
+		return
+	}
+	var nf *types.ResourceNotFoundException
+	if !errors.As(err, &nf) {
+		t.Fatalf("read the configuration test's copy of %s: %v", secretID, err)
+	}
+	cur := e.Current(t, secretID)
+	if _, err := e.SM.PutSecretValue(ctx(t), &secretsmanager.PutSecretValueInput{
+		SecretId: aws.String(secretID), ClientRequestToken: aws.String(token),
+		SecretString: aws.String(cur.Value), VersionStages: []string{engine.StagePending},
+	}); err != nil {
+		t.Fatalf("copy AWSCURRENT of %s for the configuration test (moto quirk): %v", secretID, err)
+	}
 }

@@ -1,10 +1,14 @@
 package rotatortest
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
+
+	"github.com/acme/secrets-platform/rotator/contract"
+	"github.com/acme/secrets-platform/rotator/engine"
 )
 
 // Secret identifies a secret created for a test.
@@ -79,4 +83,36 @@ func versionsWith(stages map[string][]string, stage string) []string {
 		}
 	}
 	return ids
+}
+
+// CreatePlaceholderSecret creates the secret name as the program does
+// (secrets.NewSecret, decision D3): a secret without a value, then a first
+// version holding contract.Placeholder(fields) with the PLACEHOLDER label.
+// Secrets Manager attaches AWSCURRENT to a secret's first version (AWS
+// PutSecretValue reference: "If this operation creates the first version
+// for the secret, then Secrets Manager automatically attaches the staging
+// label AWSCURRENT"), and moto does the same; the helper checks it.
+func (e *Env) CreatePlaceholderSecret(t testing.TB, name string, fields map[string]any) Secret {
+	t.Helper()
+	value, err := contract.Placeholder(fields)
+	if err != nil {
+		t.Fatalf("placeholder of %s: %v", name, err)
+	}
+	out, err := e.SM.CreateSecret(ctx(t), &secretsmanager.CreateSecretInput{Name: aws.String(name)})
+	if err != nil {
+		t.Fatalf("create secret %s: %v", name, err)
+	}
+	put, err := e.SM.PutSecretValue(ctx(t), &secretsmanager.PutSecretValueInput{
+		SecretId:      out.ARN,
+		SecretString:  aws.String(value),
+		VersionStages: []string{contract.PlaceholderStage},
+	})
+	if err != nil {
+		t.Fatalf("put placeholder of %s: %v", name, err)
+	}
+	id := aws.ToString(put.VersionId)
+	if got := e.Stages(t, aws.ToString(out.ARN))[id]; !slices.Contains(got, engine.StageCurrent) || !slices.Contains(got, contract.PlaceholderStage) {
+		t.Fatalf("placeholder of %s has stages %v, want AWSCURRENT and %s", name, got, contract.PlaceholderStage)
+	}
+	return Secret{ARN: aws.ToString(out.ARN), Name: aws.ToString(out.Name), VersionID: id}
 }

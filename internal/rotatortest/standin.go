@@ -12,10 +12,37 @@ type standIn struct {
 	deleted []string
 	// secrets are the admin credential's secret and every key secret shown.
 	secrets []string
+
+	hookMu sync.Mutex
+	hooks  map[string]func() // op -> run before the call takes mu
 }
 
 func newStandIn(adminSecret string) standIn {
-	return standIn{fail: map[string]int{}, secrets: []string{adminSecret}}
+	return standIn{fail: map[string]int{}, secrets: []string{adminSecret}, hooks: map[string]func(){}}
+}
+
+// Before runs f at the start of every later call of op, before the stand-in
+// takes its lock, so that f may block to order concurrent callers. It
+// returns the function that removes f.
+func (s *standIn) Before(op string, f func()) (remove func()) {
+	s.hookMu.Lock()
+	defer s.hookMu.Unlock()
+	s.hooks[op] = f
+	return func() {
+		s.hookMu.Lock()
+		defer s.hookMu.Unlock()
+		delete(s.hooks, op)
+	}
+}
+
+// before runs the hook of op, if any.
+func (s *standIn) before(op string) {
+	s.hookMu.Lock()
+	f := s.hooks[op]
+	s.hookMu.Unlock()
+	if f != nil {
+		f()
+	}
 }
 
 // FailOn makes every later call of op answer status, with a body that echoes

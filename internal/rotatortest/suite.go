@@ -30,6 +30,10 @@ type Subject struct {
 	// NewSecret creates a secret named name whose first value the downstream
 	// accepts, and returns its ARN.
 	NewSecret func(t testing.TB, name string) string
+	// NewPlaceholder creates a secret named name exactly as the program
+	// does (CreatePlaceholderSecret, with the fields the program puts beside
+	// the marker) and returns its ARN; the first rotation makes its value.
+	NewPlaceholder func(t testing.TB, name string) string
 	// Works reports why the downstream refuses value, nil when it accepts it.
 	// It is nil for strategies with nothing downstream (random, keyring).
 	Works func(ctx context.Context, value string) error
@@ -54,6 +58,10 @@ type Subject struct {
 	KeyLive func(value string) bool
 	// Grace is the grace period of the key strategies' settings.
 	Grace time.Duration
+	// Before, for the key strategies, runs f before every later call of
+	// the stand-in's op (see KeyAPI.Before) and returns the function that
+	// removes it; the suite orders concurrent createSecret calls with it.
+	Before func(op string, f func()) (remove func())
 }
 
 // Fault is one downstream failure a Subject can switch on.
@@ -67,13 +75,21 @@ type Fault struct {
 }
 
 // RunSuite runs the conformance suite over s, against e's moto: a rotation
-// within its call budget, every step twice, a crash after each step then a
-// retry, an abandoned AWSPENDING, a failing testSecret, wrong tokens, the
-// configuration test, each of s.Faults, and for key strategies the grace and
-// a crash inside createSecret.
+// within its call budget, a first rotation from the program's placeholder
+// (and one that fails and is retried, the configuration test on it, and a
+// placeholder rolled back behind a value, which is refused), every step
+// twice, a crash after each step then a retry, an abandoned AWSPENDING, a
+// failing testSecret, wrong tokens, the configuration test, each of
+// s.Faults, and for key strategies the grace (counted from a late switch
+// too), nothing revoked for a placeholder, a crash inside createSecret and
+// two concurrent createSecret invocations.
 func RunSuite(t *testing.T, e *Env, s Subject) {
 	c := suite{e: e, s: s}
 	t.Run("rotation", c.rotation)
+	t.Run("placeholder start", c.placeholderStart)
+	t.Run("placeholder start: a failing first rotation is retried", c.placeholderFailedFirst)
+	t.Run("placeholder start: configuration test", c.placeholderConfigurationTest)
+	t.Run("placeholder behind a value is refused", c.placeholderBehindValue)
 	t.Run("every step twice", c.stepsTwice)
 	for k, step := range Steps() {
 		t.Run("crash after "+step+", then retry", func(t *testing.T) { c.crashAfter(t, k+1) })
@@ -87,7 +103,10 @@ func RunSuite(t *testing.T, e *Env, s Subject) {
 	}
 	if s.KeyLive != nil {
 		t.Run("grace: the replaced key lives until its grace has passed", c.grace)
+		t.Run("grace: counted from a switch three hours after createSecret", c.graceFromSwitch)
+		t.Run("placeholder start: nothing is revoked for the placeholder", c.placeholderRevokesNothing)
 		t.Run("a key minted by a crashed createSecret is revoked", c.crashedCreate)
+		t.Run("concurrent createSecret leaves one live key", c.concurrentCreate)
 	}
 }
 
@@ -287,6 +306,13 @@ func (f failingTest) Needs() engine.Needs {
 
 func (c suite) failingTest(t *testing.T) {
 	arn, before := c.secret(t, "failing-test")
+	c.failingTestOn(t, arn, before)
+}
+
+// failingTestOn fails testSecret twice, as Secrets Manager retries it, checks
+// that nothing moved, then lets the retry finish the rotation; it returns
+// the new AWSCURRENT.
+func (c suite) failingTestOn(t *testing.T, arn string, before Version) Version {
 	sm := c.e.Client(nil)
 	fail := &atomic.Bool{}
 	fail.Store(true)
@@ -309,6 +335,7 @@ func (c suite) failingTest(t *testing.T) {
 	RunSteps(t, h, arn, token, engine.StepTest, engine.StepFinish)
 	now := c.e.AssertRotated(t, arn, before, token)
 	c.assertWorks(t, now.Value, "AWSCURRENT after the retried testSecret")
+	return now
 }
 
 func (c suite) wrongToken(t *testing.T) {

@@ -117,6 +117,16 @@ func (f *Twilio) Named(name string) []TwilioKey {
 	return out
 }
 
+// SetPageSize sets the most keys a list page answers (2 by default, so that
+// a few keys already page; Twilio's own default is 50). A stand-in shared by
+// many rotations holds more keys than 2 a page times the strategy's page
+// bound.
+func (f *Twilio) SetPageSize(n int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pageSize = n
+}
+
 // Lists returns how many list pages were asked for.
 func (f *Twilio) Lists() int {
 	f.mu.Lock()
@@ -145,6 +155,7 @@ func twilioError(w http.ResponseWriter, status, code int, msg string) {
 // endpoints, which a Standard key may not call.
 func (f *Twilio) handle(op string, manage bool, h func(http.ResponseWriter, *http.Request)) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		f.before(op)
 		f.mu.Lock()
 		defer f.mu.Unlock()
 		if op == "list" {

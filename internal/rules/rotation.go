@@ -66,11 +66,11 @@ var (
 )
 
 // rotOwnActions is what a rotator may do on its own secret: the rotation
-// protocol, plus the version list for the grace sweeper.
+// protocol, which is all the grace sweeper needs too (decision D4).
 func rotOwnActions() []string {
 	return []string{
 		"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue",
-		"secretsmanager:UpdateSecretVersionStage", "secretsmanager:ListSecretVersionIds",
+		"secretsmanager:UpdateSecretVersionStage",
 	}
 }
 

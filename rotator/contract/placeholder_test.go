@@ -1,12 +1,16 @@
 package contract_test
 
 import (
+	"context"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/acme/secrets-platform/rotator/contract"
+	"github.com/acme/secrets-platform/secretcache"
 )
 
 func TestPlaceholderIsRecognisedAndKeepsItsFields(t *testing.T) {
@@ -21,4 +25,34 @@ func TestPlaceholderIsRecognisedAndKeepsItsFields(t *testing.T) {
 	}
 	_, err = contract.Placeholder(map[string]any{contract.PlaceholderKey: "x"})
 	assert.ErrorContains(t, err, "reserved")
+}
+
+// TestSecretcacheKnowsThePlaceholder: applications recognise a placeholder
+// through secretcache, its own module, which cannot import this one; its
+// constant must be this one.
+func TestSecretcacheKnowsThePlaceholder(t *testing.T) {
+	assert.Equal(t, contract.PlaceholderKey, secretcache.PlaceholderKey,
+		"secretcache.PlaceholderKey = %q, want contract.PlaceholderKey %q", secretcache.PlaceholderKey, contract.PlaceholderKey)
+}
+
+// oneValue answers every GetSecretValue with v.
+type oneValue string
+
+func (v oneValue) GetSecretValue(context.Context, *secretsmanager.GetSecretValueInput, ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error) {
+	return &secretsmanager.GetSecretValueOutput{SecretString: aws.String(string(v))}, nil
+}
+
+// TestSecretcacheServesNoPlaceholder: the placeholders the program writes
+// (a bare one, a database's) reach an application as secretcache's "no
+// value yet", never as a value.
+func TestSecretcacheServesNoPlaceholder(t *testing.T) {
+	for _, fields := range []map[string]any{nil, {"engine": "postgres", "host": "db.internal", "port": 5432, "username": "app"}} {
+		p, err := contract.Placeholder(fields)
+		require.NoError(t, err)
+		c, err := secretcache.New(oneValue(p))
+		require.NoError(t, err)
+		_, err = c.GetString(t.Context(), "/prod/app/x")
+		assert.ErrorIs(t, err, secretcache.ErrNoValueYet)
+		assert.ErrorContains(t, err, "secret /prod/app/x has no value yet")
+	}
 }

@@ -31,6 +31,10 @@ const (
 	// EnvDBGrants are the roles granted to login roles the postgres
 	// strategies create.
 	EnvDBGrants = "DB_GRANTS"
+	// EnvDBHost and EnvDBPort are the database instance the postgres
+	// strategies may connect to; a secret naming another is refused.
+	EnvDBHost = "DB_HOST"
+	EnvDBPort = "DB_PORT"
 )
 
 // Settings is everything one rotation function reads from its environment.
@@ -72,10 +76,16 @@ type KeyAPI struct {
 	Grace time.Duration
 }
 
-// Logins is what the postgres strategies grant the login roles they create.
+// Logins is the database the postgres strategies reach and what they grant
+// the login roles they create.
 type Logins struct {
 	// Grants are granted to every login role the rotator creates.
 	Grants []string
+	// Host and Port are the database instance's address and port, which the
+	// program pins; required. A secret value never chooses where the
+	// rotator sends a credential (SECURITY-RULES 19).
+	Host string
+	Port int
 }
 
 // Env is the function's environment for these settings. It refuses settings
@@ -105,6 +115,10 @@ func (s Settings) Env() (map[string]string, error) {
 		put(EnvGracePeriod, s.KeyAPI.Grace.String())
 	}
 	put(EnvDBGrants, strings.Join(s.Database.Grants, ","))
+	put(EnvDBHost, s.Database.Host)
+	if s.Database.Port != 0 {
+		put(EnvDBPort, strconv.Itoa(s.Database.Port))
+	}
 	return env, nil
 }
 
@@ -134,7 +148,7 @@ func FromEnv(getenv func(string) string) (Settings, error) {
 		}
 		s.KeyAPI.Grace = d
 	}
-	s.Database = Logins{Grants: list(getenv(EnvDBGrants))}
+	s.Database = Logins{Grants: list(getenv(EnvDBGrants)), Host: getenv(EnvDBHost), Port: atoi(EnvDBPort)}
 	if err := errors.Join(errs...); err != nil {
 		return Settings{}, err
 	}
@@ -165,12 +179,22 @@ func (s Settings) validate() error {
 	misplaced(s.Keyring.MaxKeys != 0 || len(s.Keyring.Retire) > 0, "Keyring", Keyring)
 	misplaced(s.KeyAPI.BaseURL != "", "KeyAPI.BaseURL", HTTPKey)
 	misplaced(s.KeyAPI.AdminSecretARN != "" || s.KeyAPI.Grace != 0, "KeyAPI", HTTPKey, Twilio)
-	misplaced(len(s.Database.Grants) > 0, "Database", PostgresSingleUser, PostgresAlternatingUsers)
+	misplaced(len(s.Database.Grants) > 0 || s.Database.Host != "" || s.Database.Port != 0, "Database", PostgresSingleUser, PostgresAlternatingUsers)
 	if s.Strategy.ReadsAdminSecret() && s.KeyAPI.AdminSecretARN == "" {
 		errs = append(errs, fmt.Errorf("strategy %s: %s is required", s.Strategy, EnvAdminSecretARN))
 	}
 	if s.Strategy == HTTPKey && s.KeyAPI.BaseURL == "" {
 		errs = append(errs, fmt.Errorf("strategy %s: %s is required", s.Strategy, EnvKeyAPIBaseURL))
+	}
+	if s.Strategy.ReadsMasterSecret() {
+		if s.Database.Host == "" {
+			errs = append(errs, fmt.Errorf("strategy %s: %s is required", s.Strategy, EnvDBHost))
+		} else if strings.ContainsAny(s.Database.Host, " \t\n'\\/=,") {
+			errs = append(errs, fmt.Errorf("%s %q: want a host name or address", EnvDBHost, s.Database.Host))
+		}
+		if s.Database.Port < 1 || s.Database.Port > 65535 {
+			errs = append(errs, fmt.Errorf("strategy %s: %s %d: want a TCP port, 1 to 65535", s.Strategy, EnvDBPort, s.Database.Port))
+		}
 	}
 	if s.KeyAPI.Grace < 0 {
 		errs = append(errs, fmt.Errorf("%s %s: want a positive duration", EnvGracePeriod, s.KeyAPI.Grace))

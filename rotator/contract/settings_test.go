@@ -20,8 +20,10 @@ func everySetting() map[contract.Strategy]contract.Settings {
 			BaseURL: "https://keys.example.com/v1", AdminSecretARN: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/x/admin-AbCdEf", Grace: 90 * time.Minute}},
 		contract.Twilio: {Strategy: contract.Twilio, KeyAPI: contract.KeyAPI{
 			AdminSecretARN: "arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/x/twilio-admin-AbCdEf", Grace: time.Hour}},
-		contract.PostgresSingleUser:       {Strategy: contract.PostgresSingleUser, Password: shape, Database: contract.Logins{Grants: []string{"pg_read_all_data"}}},
-		contract.PostgresAlternatingUsers: {Strategy: contract.PostgresAlternatingUsers, Password: shape, Database: contract.Logins{Grants: []string{"pg_read_all_data", "pg_write_all_data"}}},
+		contract.PostgresSingleUser: {Strategy: contract.PostgresSingleUser, Password: shape,
+			Database: contract.Logins{Grants: []string{"pg_read_all_data"}, Host: "db.abc.eu-west-1.rds.amazonaws.com", Port: 5432}},
+		contract.PostgresAlternatingUsers: {Strategy: contract.PostgresAlternatingUsers, Password: shape,
+			Database: contract.Logins{Grants: []string{"pg_read_all_data", "pg_write_all_data"}, Host: "db.abc.eu-west-1.rds.amazonaws.com", Port: 6543}},
 	}
 }
 
@@ -55,6 +57,10 @@ func TestSettingsRefuseWhatTheStrategyDoesNotRead(t *testing.T) {
 		{"http without its admin secret", contract.Settings{Strategy: contract.HTTPKey, KeyAPI: contract.KeyAPI{BaseURL: "https://x"}}, "ADMIN_SECRET_ARN is required"},
 		{"http without its base URL", contract.Settings{Strategy: contract.HTTPKey, KeyAPI: contract.KeyAPI{AdminSecretARN: "arn:x"}}, "KEY_API_BASE_URL is required"},
 		{"negative grace", contract.Settings{Strategy: contract.Twilio, KeyAPI: contract.KeyAPI{AdminSecretARN: "arn:x", Grace: -time.Minute}}, "positive duration"},
+		{"postgres without its host", contract.Settings{Strategy: contract.PostgresSingleUser, Database: contract.Logins{Port: 5432}}, "DB_HOST is required"},
+		{"postgres without its port", contract.Settings{Strategy: contract.PostgresAlternatingUsers, Database: contract.Logins{Host: "db.internal"}}, "DB_PORT 0: want a TCP port"},
+		{"postgres host that injects a setting", contract.Settings{Strategy: contract.PostgresSingleUser, Database: contract.Logins{Host: "db sslmode=disable", Port: 5432}}, "want a host name"},
+		{"keyring with a database host", contract.Settings{Strategy: contract.Keyring, Database: contract.Logins{Host: "db.internal"}}, "Database is not its setting"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -73,6 +79,7 @@ func TestFromEnvRefusesMalformedValues(t *testing.T) {
 		"length not a number":            {map[string]string{contract.EnvStrategy: "random", contract.EnvPasswordLength: "long"}, "PASSWORD_LENGTH \"long\""},
 		"grace not a duration":           {map[string]string{contract.EnvStrategy: "twilio", contract.EnvAdminSecretARN: "arn:x", contract.EnvGracePeriod: "an hour"}, "GRACE_PERIOD \"an hour\""},
 		"a variable of another strategy": {map[string]string{contract.EnvStrategy: "random", contract.EnvDBGrants: "pg_read_all_data"}, "Database is not its setting"},
+		"port not a number":              {map[string]string{contract.EnvStrategy: "postgres-single-user", contract.EnvDBHost: "db.internal", contract.EnvDBPort: "pg"}, "DB_PORT \"pg\""},
 	}
 	for name, tt := range tests {
 		t.Run(name, func(t *testing.T) {

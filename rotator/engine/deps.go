@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 
 	"github.com/acme/secrets-platform/rotator/contract"
+	"github.com/acme/secrets-platform/rotator/metric"
 )
 
 // Deps is what the rotator's main hands to a strategy constructor: the
@@ -24,6 +25,9 @@ type Deps struct {
 	HTTP *http.Client
 	// Now is the clock.
 	Now func() time.Time
+	// Metrics writes the function's CloudWatch metrics; nil outside a
+	// Lambda, where there is no function to name them by.
+	Metrics *metric.Emitter
 }
 
 // Constructor builds a strategy from Deps; the rotator's main keeps one per

@@ -13,6 +13,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -22,6 +23,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
+
+	"github.com/acme/secrets-platform/rotator/contract"
 )
 
 // The rotation steps Secrets Manager sends in the event's Step field.
@@ -112,21 +115,32 @@ func (h *Handler) Handle(ctx context.Context, ev events.SecretsManagerSecretRota
 		Token:     ev.ClientRequestToken,
 		Current:   Version{ID: st.current},
 		Pending:   Version{ID: ev.ClientRequestToken},
+		Stages:    st.labels(),
 	}
 	if st.stages[r.Token].has(StageCurrent) {
-		// The rotation already finished for this token: every step is a no-op.
+		// The rotation already finished for this token: every step is a
+		// no-op, but a finishSecret retried after a crash between its two
+		// label moves still records the switch.
+		if ev.Step == StepFinish {
+			if err := h.recordSwitch(ctx, log, r); err != nil {
+				return fmt.Errorf("%s %s: %w", ev.Step, arn, err)
+			}
+		}
 		log.InfoContext(ctx, "token already AWSCURRENT, nothing to do")
 		return nil
 	}
+	if err := markPlaceholder(&r.Current, st.stages[st.current]); err != nil {
+		return fmt.Errorf("%s %s: %w", ev.Step, arn, err)
+	}
 	switch ev.Step {
 	case StepCreate:
-		err = h.create(ctx, log, ev, r)
+		err = h.create(ctx, log, ev, st, r)
 	case StepSet:
-		err = h.set(ctx, log, r)
+		err = h.set(ctx, log, st, r)
 	case StepTest:
-		err = h.test(ctx, log, r)
+		err = h.test(ctx, log, st, r)
 	case StepFinish:
-		err = h.finish(ctx, log, r)
+		err = h.finish(ctx, log, st, r)
 	}
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", ev.Step, arn, err)
@@ -137,7 +151,7 @@ func (h *Handler) Handle(ctx context.Context, ev events.SecretsManagerSecretRota
 // create stores the strategy's new value as AWSPENDING under the token, unless a
 // value for the token already exists (a retried createSecret must not generate a
 // second, different value).
-func (h *Handler) create(ctx context.Context, log *slog.Logger, ev events.SecretsManagerSecretRotationEvent, r Rotation) error {
+func (h *Handler) create(ctx context.Context, log *slog.Logger, ev events.SecretsManagerSecretRotationEvent, st state, r Rotation) error {
 	_, err := h.value(ctx, r.SecretARN, r.Token, StagePending)
 	if err == nil {
 		log.InfoContext(ctx, "pending value already exists")
@@ -149,6 +163,12 @@ func (h *Handler) create(ctx context.Context, log *slog.Logger, ev events.Secret
 	}
 	if r.Current.Value, err = h.value(ctx, r.SecretARN, r.Current.ID, StageCurrent); err != nil {
 		return fmt.Errorf("get current value: %w", err)
+	}
+	if err := markPlaceholder(&r.Current, st.stages[st.current]); err != nil {
+		return err
+	}
+	if err := h.guardPlaceholder(ctx, st, r); err != nil {
+		return err
 	}
 	v, err := h.s.Create(ctx, r)
 	if err != nil {
@@ -168,17 +188,46 @@ func (h *Handler) create(ctx context.Context, log *slog.Logger, ev events.Secret
 		// checks the caller with this token.
 		in.RotationToken = aws.String(ev.RotationToken)
 	}
-	if _, err := h.sm.PutSecretValue(ctx, in); err != nil {
+	_, err = h.sm.PutSecretValue(ctx, in)
+	if d, ok := h.s.(Discarder); ok {
+		return h.keepOne(ctx, log, d, r, v, err)
+	}
+	if err != nil {
 		return fmt.Errorf("put pending value: %w", err)
 	}
-	log.InfoContext(ctx, "pending value stored", "current", r.Current.ID)
+	log.InfoContext(ctx, "pending value stored", "current", r.Current.ID, "fromPlaceholder", r.Current.Placeholder)
+	return nil
+}
+
+// keepOne settles a put of a Discarder's value, which a concurrent
+// createSecret for the same token may have beaten: AWS keeps the first value
+// and answers the second put ResourceExistsException; moto keeps the last.
+// Whichever value Secrets Manager holds now stands, and a value of ours that
+// it does not hold is discarded, so no minted key outlives its value.
+func (h *Handler) keepOne(ctx context.Context, log *slog.Logger, d Discarder, r Rotation, ours []byte, putErr error) error {
+	var exists *types.ResourceExistsException
+	if putErr != nil && !errors.As(putErr, &exists) {
+		return fmt.Errorf("put pending value: %w", putErr)
+	}
+	stored, err := h.value(ctx, r.SecretARN, r.Token, StagePending)
+	if err != nil {
+		return fmt.Errorf("read back pending value: %w", err)
+	}
+	if bytes.Equal(stored, ours) {
+		log.InfoContext(ctx, "pending value stored", "current", r.Current.ID, "fromPlaceholder", r.Current.Placeholder)
+		return nil
+	}
+	if err := d.Discard(ctx, r, ours); err != nil {
+		return fmt.Errorf("discard the value another createSecret replaced: %w", err)
+	}
+	log.InfoContext(ctx, "another createSecret stored its value for this token; ours is discarded")
 	return nil
 }
 
 // set makes the downstream service accept the pending value.
-func (h *Handler) set(ctx context.Context, log *slog.Logger, r Rotation) error {
+func (h *Handler) set(ctx context.Context, log *slog.Logger, st state, r Rotation) error {
 	n := needsOf(h.s)
-	if err := h.fill(ctx, &r, n.CurrentInSet, n.PendingInSet); err != nil {
+	if err := h.fill(ctx, st, &r, n.CurrentInSet, n.PendingInSet); err != nil {
 		return err
 	}
 	if err := h.s.Set(ctx, r); err != nil {
@@ -188,11 +237,21 @@ func (h *Handler) set(ctx context.Context, log *slog.Logger, r Rotation) error {
 	return nil
 }
 
-// test proves that the pending value works before it becomes current.
-func (h *Handler) test(ctx context.Context, log *slog.Logger, r Rotation) error {
+// test proves that the pending value works before it becomes current. A
+// pending placeholder behind a current one is what Secrets Manager's
+// configuration test hands a secret that has no value yet (a copy of
+// AWSCURRENT): it holds no credential, so there is nothing to prove.
+func (h *Handler) test(ctx context.Context, log *slog.Logger, st state, r Rotation) error {
 	n := needsOf(h.s)
-	if err := h.fill(ctx, &r, n.CurrentInTest, n.PendingInTest); err != nil {
+	if err := h.fill(ctx, st, &r, n.CurrentInTest, n.PendingInTest); err != nil {
 		return err
+	}
+	if r.Pending.Value != nil && contract.IsPlaceholder(r.Pending.Value) {
+		if !r.Current.Placeholder {
+			return fmt.Errorf("version %s: %w", r.Pending.ID, ErrPendingPlaceholder)
+		}
+		log.InfoContext(ctx, "pending value is a copy of the placeholder (configuration test), nothing to test")
+		return nil
 	}
 	if err := h.s.Test(ctx, r); err != nil {
 		return fmt.Errorf("test value with %s: %w", h.s.Name(), err)
@@ -204,8 +263,12 @@ func (h *Handler) test(ctx context.Context, log *slog.Logger, r Rotation) error 
 // finish moves AWSCURRENT to the token's version; Secrets Manager moves
 // AWSPREVIOUS to the old current version in the same call. AWSPENDING stays on
 // the new current version, which Secrets Manager accepts as a finished rotation
-// (the next RotateSecret moves it); removing it would cost a ninth API call.
-func (h *Handler) finish(ctx context.Context, log *slog.Logger, r Rotation) error {
+// (the next RotateSecret moves it); removing it would cost a ninth API call. A
+// SwitchRecorder's new version is then labelled with the switch time.
+func (h *Handler) finish(ctx context.Context, log *slog.Logger, st state, r Rotation) error {
+	if err := h.guardPlaceholder(ctx, st, r); err != nil {
+		return err
+	}
 	_, err := h.sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
 		SecretId:            aws.String(r.SecretARN),
 		VersionStage:        aws.String(StageCurrent),
@@ -216,17 +279,23 @@ func (h *Handler) finish(ctx context.Context, log *slog.Logger, r Rotation) erro
 		return fmt.Errorf("move AWSCURRENT from %s to %s: %w", r.Current.ID, r.Token, err)
 	}
 	log.InfoContext(ctx, "AWSCURRENT moved", "previous", r.Current.ID)
-	return nil
+	return h.recordSwitch(ctx, log, r)
 }
 
 // fill reads the current and pending values a step needs, under the stages they
-// carry during the rotation.
-func (h *Handler) fill(ctx context.Context, r *Rotation, current, pending bool) error {
+// carry during the rotation, and refuses a placeholder behind a real value.
+func (h *Handler) fill(ctx context.Context, st state, r *Rotation, current, pending bool) error {
 	var err error
 	if current {
 		if r.Current.Value, err = h.value(ctx, r.SecretARN, r.Current.ID, StageCurrent); err != nil {
 			return fmt.Errorf("get current value: %w", err)
 		}
+		if err := markPlaceholder(&r.Current, st.stages[st.current]); err != nil {
+			return err
+		}
+	}
+	if err := h.guardPlaceholder(ctx, st, *r); err != nil {
+		return err
 	}
 	if pending {
 		if r.Pending.Value, err = h.value(ctx, r.SecretARN, r.Pending.ID, StagePending); err != nil {

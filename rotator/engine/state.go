@@ -17,10 +17,11 @@ func (s stages) has(stage string) bool { return slices.Contains(s, stage) }
 // state is what one DescribeSecret tells every step: the labels on each
 // version, and so the current version id without a value fetch.
 type state struct {
-	arn     string
-	enabled bool
-	stages  map[string]stages
-	current string
+	arn      string
+	enabled  bool
+	stages   map[string]stages
+	current  string
+	previous string
 }
 
 // describe reads the secret's metadata; every step starts with it.
@@ -41,6 +42,9 @@ func (h *Handler) describe(ctx context.Context, secretID string) (state, error) 
 		st.stages[id] = labels
 		if stages(labels).has(StageCurrent) {
 			st.current = id
+		}
+		if stages(labels).has(StagePrevious) {
+			st.previous = id
 		}
 	}
 	return st, nil
@@ -66,4 +70,13 @@ func (st state) guard(token string) error {
 		return ErrNoCurrent
 	}
 	return nil
+}
+
+// labels returns a copy of the labels of every version, for Rotation.Stages.
+func (st state) labels() map[string][]string {
+	out := make(map[string][]string, len(st.stages))
+	for id, l := range st.stages {
+		out[id] = slices.Clone(l)
+	}
+	return out
 }

@@ -1,12 +1,21 @@
 package engine
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Version is one version of the secret under rotation, as a strategy sees it.
 // Value is the SecretString; it must never be logged or put in an error.
 type Version struct {
 	ID    string
 	Value []byte
+	// Placeholder marks the program's first version, which holds nothing
+	// secret (decision D3): the strategy makes a fresh value instead of
+	// deriving one. Value then holds the placeholder's other fields (a
+	// database's engine, host, port, dbname, username, masterarn), without
+	// the contract.PlaceholderKey marker, and is {} for the others.
+	Placeholder bool
 }
 
 // Rotation is what each strategy step sees of the secret being rotated. The engine
@@ -22,6 +31,10 @@ type Rotation struct {
 	Current Version
 	// Pending is the AWSPENDING version (ID == Token); empty in Create.
 	Pending Version
+	// Stages are the staging labels of every version, from the
+	// DescribeSecret the step began with, so that a strategy that needs
+	// them (the grace gate) makes no call of its own.
+	Stages map[string][]string
 }
 
 // Strategy is the part of rotation that knows the downstream service. The engine
@@ -53,4 +66,23 @@ type Needs struct {
 // ValueNeeds is implemented by strategies that read fewer values than all of them.
 type ValueNeeds interface {
 	Needs() Needs
+}
+
+// SwitchRecorder is implemented by strategies whose replaced value stays
+// valid for a grace period counted from the switch (decision D4). After
+// moving AWSCURRENT, finishSecret labels the new current version
+// contract.SwitchedStage(SwitchTime()); Secrets Manager keeps no date for a
+// label move.
+type SwitchRecorder interface {
+	SwitchTime() time.Time
+}
+
+// Discarder is implemented by strategies whose Create acts outside Secrets
+// Manager (it mints a provider key). Two createSecret invocations for one
+// token can race; only one value is stored (the first on AWS, the last on
+// moto). After its put the engine reads AWSPENDING back, and when another
+// invocation's value was stored it hands its own, never stored, value to
+// Discard, which must undo Create's effect (revoke the key) idempotently.
+type Discarder interface {
+	Discard(ctx context.Context, r Rotation, unstored []byte) error
 }

@@ -6,9 +6,18 @@
 // when a refresh fails). The old key therefore stays valid for a grace period,
 // and a Sweeper, invoked on a schedule by the rotator Lambda with a
 // contract.SweepEvent, revokes the key held by AWSPREVIOUS of each listed
-// secret once the grace has passed. The switch time
-// is read back from Secrets Manager (the CreatedDate of the AWSCURRENT version in
-// ListSecretVersionIds), so nothing but the secret itself needs to be kept.
+// secret once the grace has passed.
+//
+// The grace counts from the switch, however late finishSecret runs after
+// createSecret (decision D4). Secrets Manager keeps no date for a label move,
+// so finishSecret labels the new AWSCURRENT version SWITCHED_<unix seconds>
+// (contract.SwitchedStage), and the Sweeper and the Gate read that label from
+// DescribeSecret: no role needs more than the rotation protocol's own
+// actions. A current version without the label (a put by hand, a finishSecret
+// that crashed between its two calls) is labelled by the first sweep that
+// sees it, so its grace starts then: later than the switch, never earlier.
+// The sweep removes every older switch label, so a secret keeps at most two
+// of Secrets Manager's 20 labels for them.
 //
 // A second rotation inside the grace would move the AWSPREVIOUS label off the old
 // key before anyone revoked it, stranding a live key. A Gate, run by a strategy's
@@ -16,13 +25,8 @@
 // passed, and refuses to start (ErrPreviousKeyInGrace) while the previous key is
 // still inside its grace and still active at the provider.
 //
-// The grace counts from the CreatedDate of the AWSCURRENT version, which
-// createSecret set, not from the switch in finishSecret: Secrets Manager keeps
-// no date for a label move. A rotation that stalls between those steps (a
-// failing setSecret retried for a while) shortens the effective grace by the
-// stall, which is why DefaultPeriod leaves some 40 minutes over what the cache
-// defaults need. moto 5.2.1 reports every version's CreatedDate as the time
-// of the listing, so tests move an injected clock instead.
+// A previous version that is the program's placeholder (contract.IsPlaceholder)
+// holds no key: nothing is revoked for it.
 //
 // The period is the function's contract.KeyAPI.Grace, which stack config
 // validates against its cache settings; zero means DefaultPeriod.

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/engine"
 )
 
@@ -37,8 +38,15 @@ func NewGate(sm SecretsManager, revoker Revoker, grace time.Duration, now func()
 // Check runs at the start of a strategy's Create, before a new key is minted.
 // It returns nil when the rotation may go ahead, after revoking an expired
 // previous key; an error wrapping ErrPreviousKeyInGrace when it must wait.
+//
+// It reads the labels from r.Stages, which the engine fills from the step's
+// own DescribeSecret, and describes the secret itself only without them.
 func (g *Gate) Check(ctx context.Context, r engine.Rotation) error {
-	res, st, err := g.sweeper.sweep(ctx, r.SecretARN)
+	st, err := g.stages(ctx, r)
+	if err != nil {
+		return fmt.Errorf("check previous key of %s: %w", r.SecretARN, err)
+	}
+	res, err := g.sweeper.sweepStages(ctx, r.SecretARN, st)
 	if err != nil {
 		return fmt.Errorf("check previous key of %s: %w", r.SecretARN, err)
 	}
@@ -51,7 +59,7 @@ func (g *Gate) Check(ctx context.Context, r engine.Rotation) error {
 	if err != nil {
 		return fmt.Errorf("check previous key of %s: %w", r.SecretARN, err)
 	}
-	if !ok {
+	if !ok || contract.IsPlaceholder(prev.Value) {
 		return nil
 	}
 	keyID, err := g.sweeper.revoker.KeyID(prev)
@@ -78,4 +86,12 @@ func (g *Gate) Check(ctx context.Context, r engine.Rotation) error {
 	return fmt.Errorf("secret %s: key %s (AWSPREVIOUS) may be in use until %s; rotate after that, "+
 		"or revoke key %s at the provider first: %w",
 		r.SecretARN, keyID, res.NotBefore.UTC().Format(time.RFC3339), keyID, ErrPreviousKeyInGrace)
+}
+
+// stages are the labels of r's secret: the engine's, else read.
+func (g *Gate) stages(ctx context.Context, r engine.Rotation) (stages, error) {
+	if r.Stages == nil {
+		return readStages(ctx, g.sweeper.sm, r.SecretARN)
+	}
+	return stagesOf(r.SecretARN, r.Stages)
 }

@@ -8,26 +8,67 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/engine"
 )
 
 // keyValue is a secret value holding key id, as the key strategies store it.
 func keyValue(id string) string {
 	if id == "" {
-		return `{"note":"awaiting first rotation"}`
+		p, _ := contract.Placeholder(nil)
+		return p
 	}
 	return `{"keyId":"` + id + `","apiKey":"secret-of-` + id + `"}`
 }
 
 // secretWith creates a secret in moto whose versions hold the given key ids in
-// order: the last is AWSCURRENT, the one before it AWSPREVIOUS. It returns the
-// secret's ARN and the version ids.
+// order: the last is AWSCURRENT, the one before it AWSPREVIOUS. Each switch is
+// labelled as finishSecret labels it, the last one now and each earlier one
+// a second before the next. It returns the secret's ARN and the version ids.
 func secretWith(t *testing.T, sm *secretsmanager.Client, name string, keyIDs ...string) (string, []string) {
+	t.Helper()
+	arn, ids := unlabelledSecretWith(t, sm, name, keyIDs...)
+	now := time.Now()
+	for i, id := range ids[1:] {
+		label(t, sm, arn, id, contract.SwitchedStage(now.Add(-time.Duration(len(ids)-2-i)*time.Second)))
+	}
+	return arn, ids
+}
+
+// label puts a label on a version.
+func label(t *testing.T, sm *secretsmanager.Client, arn, id, label string) {
+	t.Helper()
+	_, err := sm.UpdateSecretVersionStage(context.Background(), &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId: aws.String(arn), VersionStage: aws.String(label), MoveToVersionId: aws.String(id),
+	})
+	require.NoError(t, err, "label %s with %s", id, label)
+}
+
+// switchLabels returns the switch labels of every version.
+func switchLabels(t *testing.T, sm *secretsmanager.Client, arn string) map[string][]string {
+	t.Helper()
+	out, err := sm.DescribeSecret(context.Background(), &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
+	require.NoError(t, err)
+	got := map[string][]string{}
+	for id, ls := range out.VersionIdsToStages {
+		for _, l := range ls {
+			if strings.HasPrefix(l, contract.SwitchedStagePrefix) {
+				got[id] = append(got[id], l)
+			}
+		}
+	}
+	return got
+}
+
+// unlabelledSecretWith is secretWith without the switch labels: the versions
+// of a put by hand, or of rotations older than the labels.
+func unlabelledSecretWith(t *testing.T, sm *secretsmanager.Client, name string, keyIDs ...string) (string, []string) {
 	t.Helper()
 	ctx := context.Background()
 	out, err := sm.CreateSecret(ctx, &secretsmanager.CreateSecretInput{

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/acme/secrets-platform/rotator/contract"
 )
 
 // Outcome says what a sweep did, for the rotator's log.
@@ -17,7 +19,8 @@ const (
 	OutcomeNoPrevious Outcome = "no-previous"
 	// OutcomeWithinGrace: the previous key may still be in use; see NotBefore.
 	OutcomeWithinGrace Outcome = "within-grace"
-	// OutcomeNoKey: the previous value holds no key (it was a placeholder).
+	// OutcomeNoKey: the previous value holds no key (it was the program's
+	// placeholder, or a value awaiting its first key).
 	OutcomeNoKey Outcome = "no-key"
 	// OutcomeKeyInUse: the previous key is also the current or pending key, so
 	// revoking it would cut off the live credential; nothing was revoked.
@@ -98,13 +101,27 @@ func (s *Sweeper) sweep(ctx context.Context, secretID string) (Result, stages, e
 	return res, st, err
 }
 
-// sweepStages is sweep once the labels are known.
+// sweepStages is sweep once the labels are known. The grace counts from the
+// switch label on the AWSCURRENT version (decision D4); a current version
+// without one is labelled now, so its grace starts no earlier than this
+// sweep.
 func (s *Sweeper) sweepStages(ctx context.Context, secretID string, st stages) (Result, error) {
+	if err := removeOldSwitchLabels(ctx, s.sm, secretID, st); err != nil {
+		return Result{}, err
+	}
 	if st.previous == "" {
 		return Result{Outcome: OutcomeNoPrevious}, nil
 	}
 	if st.previous == st.current || st.previous == st.pending {
 		return Result{Outcome: OutcomeKeyInUse}, nil
+	}
+	if st.switched.IsZero() {
+		now := s.now()
+		if err := labelSwitch(ctx, s.sm, secretID, st.current, now); err != nil {
+			return Result{}, err
+		}
+		// The label holds whole seconds; the grace counts from the label.
+		st.switched = now.Truncate(time.Second)
 	}
 	notBefore := st.switched.Add(s.grace)
 	if !s.now().After(notBefore) {
@@ -116,7 +133,7 @@ func (s *Sweeper) sweepStages(ctx context.Context, secretID string, st stages) (
 	if err != nil {
 		return Result{}, err
 	}
-	if !ok {
+	if !ok || contract.IsPlaceholder(prev.Value) {
 		return Result{Outcome: OutcomeNoKey}, nil
 	}
 	keyID, err := s.revoker.KeyID(prev)

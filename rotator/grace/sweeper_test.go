@@ -14,14 +14,15 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acme/secrets-platform/internal/rotatortest"
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/grace"
 )
 
 func TestSweeper(t *testing.T) {
 	sm := rotatortest.New(t).SM
 	const period = time.Hour
-	// moto reports every version's CreatedDate as the moment of the listing, so
-	// "now" before the grace is the wall clock and "after" is past it.
+	// secretWith labels the last switch with the wall clock, so "now" before
+	// the grace is the wall clock and "after" is past it.
 	before := time.Now
 	after := func() time.Time { return time.Now().Add(period + time.Minute) }
 
@@ -95,6 +96,13 @@ func TestSweeper(t *testing.T) {
 			if tt.want == grace.OutcomeWithinGrace {
 				assert.False(t, got.NotBefore.IsZero(), "within grace, NotBefore is zero, want the end of the grace")
 			}
+			if tt.wantErr == "" {
+				labels := switchLabels(t, sm, arn)
+				if len(tt.keys) > 1 {
+					assert.Equal(t, map[string][]string{ids[len(ids)-1]: labels[ids[len(ids)-1]]}, labels, "switch labels %v, want one, on the current version", labels)
+					assert.Len(t, labels[ids[len(ids)-1]], 1, "switch labels %v, want one, on the current version", labels)
+				}
+			}
 		})
 	}
 
@@ -107,7 +115,7 @@ func TestSweeper(t *testing.T) {
 		got, err := s.Sweep(context.Background(), []string{a, "no-such-secret", b, "gone-too"})
 		require.Error(t, err)
 		assert.Contains(t, err.Error(), "sweep 2 of 4 secrets failed (no-such-secret, gone-too)", "error %q, want the failed ids named", err)
-		assert.Contains(t, err.Error(), "list versions of no-such-secret", "error %q, want the failing call named", err)
+		assert.Contains(t, err.Error(), "describe no-such-secret", "error %q, want the failing call named", err)
 		assert.False(t, strings.Contains(err.Error(), "secret-of-"), "error leaks a key secret (error not shown: it would print the secret)")
 		require.Len(t, got, 2, "results %+v, want one per swept secret", got)
 		assert.Equal(t, []string{a, b}, []string{got[0].SecretID, got[1].SecretID})
@@ -148,4 +156,61 @@ func TestZeroGraceIsTheDefaultPeriod(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, tt.want, res[0].Outcome, "%s after the switch: outcome %s, want %s", tt.after, res[0].Outcome, tt.want)
 	}
+}
+
+// TestGraceCountsFromTheSwitchLabel: the grace runs from the switch label,
+// not from when the version was made; a current version without a label gets
+// one at the first sweep, and its grace starts then.
+func TestGraceCountsFromTheSwitchLabel(t *testing.T) {
+	sm := rotatortest.New(t).SM
+	const period = time.Hour
+	clk := &rotatortest.Clock{}
+
+	t.Run("a switch hours after the version was made", func(t *testing.T) {
+		// The pending version is made now; finishSecret runs three hours on.
+		arn, ids := unlabelledSecretWith(t, sm, "switch-late", "k1", "k2")
+		clk.Advance(3 * time.Hour)
+		label(t, sm, arn, ids[1], contract.SwitchedStage(clk.Now()))
+		p := newProvider("k1", "k2")
+		s, err := grace.NewSweeper(sm, p, period, clk.Now)
+		require.NoError(t, err)
+		clk.Advance(period - time.Minute)
+		res, err := s.Sweep(t.Context(), []string{arn})
+		require.NoError(t, err)
+		assert.Equal(t, grace.OutcomeWithinGrace, res[0].Outcome, "%s after the switch (and 3h59m after createSecret): outcome %s", period-time.Minute, res[0].Outcome)
+		assert.True(t, p.isActive("k1"), "the replaced key was revoked inside its grace")
+		clk.Advance(2 * time.Minute)
+		res, err = s.Sweep(t.Context(), []string{arn})
+		require.NoError(t, err)
+		assert.Equal(t, grace.OutcomeRevoked, res[0].Outcome, "%s after the switch: outcome %s", period+time.Minute, res[0].Outcome)
+		assert.False(t, p.isActive("k1"), "the replaced key is live past its grace")
+	})
+
+	t.Run("no label: the first sweep labels the switch", func(t *testing.T) {
+		arn, ids := unlabelledSecretWith(t, sm, "switch-unlabelled", "k1", "k2")
+		p := newProvider("k1", "k2")
+		s, err := grace.NewSweeper(sm, p, period, clk.Now)
+		require.NoError(t, err)
+		res, err := s.Sweep(t.Context(), []string{arn})
+		require.NoError(t, err)
+		assert.Equal(t, grace.OutcomeWithinGrace, res[0].Outcome)
+		want := contract.SwitchedStage(clk.Now())
+		assert.Equal(t, map[string][]string{ids[1]: {want}}, switchLabels(t, sm, arn), "want the current version labelled with the sweep's time")
+		clk.Advance(period + time.Minute)
+		res, err = s.Sweep(t.Context(), []string{arn})
+		require.NoError(t, err)
+		assert.Equal(t, grace.OutcomeRevoked, res[0].Outcome)
+	})
+
+	t.Run("old switch labels are removed", func(t *testing.T) {
+		arn, ids := secretWith(t, sm, "switch-many", "k1", "k2", "k3", "k4")
+		require.Len(t, switchLabels(t, sm, arn), 3, "setup: three switches labelled")
+		s, err := grace.NewSweeper(sm, newProvider("k1", "k2", "k3", "k4"), period, time.Now)
+		require.NoError(t, err)
+		_, err = s.Sweep(t.Context(), []string{arn})
+		require.NoError(t, err)
+		labels := switchLabels(t, sm, arn)
+		assert.Len(t, labels, 1, "switch labels %v, want the newest only", labels)
+		assert.Len(t, labels[ids[3]], 1, "switch labels %v, want the newest only, on the current version", labels)
+	})
 }

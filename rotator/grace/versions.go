@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"time"
 
@@ -11,62 +12,77 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager/types"
 
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/engine"
 )
 
-// SecretsManager holds the two calls the grace logic makes on the rotated secret.
+// SecretsManager holds the calls the grace logic makes on the rotated
+// secret, all within the rotation protocol's own actions (SECURITY-RULES 12):
+// DescribeSecret for the labels, GetSecretValue for a key, and
+// UpdateSecretVersionStage for the switch labels.
 type SecretsManager interface {
-	ListSecretVersionIds(ctx context.Context, in *secretsmanager.ListSecretVersionIdsInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.ListSecretVersionIdsOutput, error)
+	DescribeSecret(ctx context.Context, in *secretsmanager.DescribeSecretInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.DescribeSecretOutput, error)
 	GetSecretValue(ctx context.Context, in *secretsmanager.GetSecretValueInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.GetSecretValueOutput, error)
+	UpdateSecretVersionStage(ctx context.Context, in *secretsmanager.UpdateSecretVersionStageInput, optFns ...func(*secretsmanager.Options)) (*secretsmanager.UpdateSecretVersionStageOutput, error)
 }
-
-// maxVersionPages bounds the ListSecretVersionIds loop; a secret keeps about 100
-// versions, so a longer walk means the paging is broken, not that there is more.
-const maxVersionPages = 50
 
 // stages is where the rotation labels sit on a secret's versions.
 type stages struct {
 	current, previous, pending string
-	// switched is the CreatedDate of the AWSCURRENT version: the latest moment
-	// the previous key can have been current.
+	// switched is the time the newest switch label on the AWSCURRENT version
+	// records: when the previous key stopped being current. Zero when the
+	// version has none (a put by hand, or a rotation older than the labels).
 	switched time.Time
+	// switchLabels are every switch label but that newest one, by version:
+	// the sweeper removes them.
+	switchLabels map[string][]string
 }
 
-// readStages lists the secret's versions and finds the rotation labels.
+// readStages reads the labels of the secret's versions.
 func readStages(ctx context.Context, sm SecretsManager, secretID string) (stages, error) {
-	var s stages
-	in := &secretsmanager.ListSecretVersionIdsInput{SecretId: aws.String(secretID)}
-	for range maxVersionPages {
-		out, err := sm.ListSecretVersionIds(ctx, in)
-		if err != nil {
-			return stages{}, fmt.Errorf("list versions of %s: %w", secretID, err)
-		}
-		for _, v := range out.Versions {
-			id := aws.ToString(v.VersionId)
-			if slices.Contains(v.VersionStages, engine.StageCurrent) {
-				s.current = id
-				s.switched = aws.ToTime(v.CreatedDate)
-			}
-			if slices.Contains(v.VersionStages, engine.StagePrevious) {
-				s.previous = id
-			}
-			if slices.Contains(v.VersionStages, engine.StagePending) {
-				s.pending = id
-			}
-		}
-		// moto answers an empty NextToken on the last page instead of none.
-		if aws.ToString(out.NextToken) == "" {
-			if s.current == "" {
-				return stages{}, fmt.Errorf("list versions of %s: no version is %s", secretID, engine.StageCurrent)
-			}
-			if s.switched.IsZero() {
-				return stages{}, fmt.Errorf("list versions of %s: %s version has no CreatedDate", secretID, engine.StageCurrent)
-			}
-			return s, nil
-		}
-		in.NextToken = out.NextToken
+	out, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(secretID)})
+	if err != nil {
+		return stages{}, fmt.Errorf("describe %s: %w", secretID, err)
 	}
-	return stages{}, fmt.Errorf("list versions of %s: more than %d pages", secretID, maxVersionPages)
+	return stagesOf(secretID, out.VersionIdsToStages)
+}
+
+// stagesOf finds the rotation and switch labels in the labels of every
+// version.
+func stagesOf(secretID string, labels map[string][]string) (stages, error) {
+	s := stages{switchLabels: map[string][]string{}}
+	var newest string
+	for id, ls := range labels {
+		if slices.Contains(ls, engine.StageCurrent) {
+			s.current = id
+		}
+		if slices.Contains(ls, engine.StagePrevious) {
+			s.previous = id
+		}
+		if slices.Contains(ls, engine.StagePending) {
+			s.pending = id
+		}
+	}
+	if s.current == "" {
+		return stages{}, fmt.Errorf("describe %s: no version is %s", secretID, engine.StageCurrent)
+	}
+	for id, ls := range labels {
+		for _, l := range ls {
+			at, ok := contract.ParseSwitchedStage(l)
+			if !ok {
+				continue
+			}
+			if id == s.current && at.After(s.switched) {
+				if newest != "" {
+					s.switchLabels[id] = append(s.switchLabels[id], newest)
+				}
+				s.switched, newest = at, l
+				continue
+			}
+			s.switchLabels[id] = append(s.switchLabels[id], l)
+		}
+	}
+	return s, nil
 }
 
 // readVersion reads one version by id (never by bare stage: moto can answer a
@@ -88,4 +104,33 @@ func readVersion(ctx context.Context, sm SecretsManager, secretID, versionID str
 		return engine.Version{}, false, nil
 	}
 	return engine.Version{ID: versionID, Value: []byte(aws.ToString(out.SecretString))}, true, nil
+}
+
+// labelSwitch records a switch at t on the current version, for a current
+// version that carries none: the grace then counts from the first sweep that
+// saw it, later than the real switch, never earlier.
+func labelSwitch(ctx context.Context, sm SecretsManager, secretID, versionID string, t time.Time) error {
+	label := contract.SwitchedStage(t)
+	if _, err := sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId: aws.String(secretID), VersionStage: aws.String(label), MoveToVersionId: aws.String(versionID),
+	}); err != nil {
+		return fmt.Errorf("label %s of %s with %s: %w", versionID, secretID, label, err)
+	}
+	return nil
+}
+
+// removeOldSwitchLabels removes every switch label but the newest on the
+// current version, so a secret never nears Secrets Manager's 20 labels per
+// secret. Each label is one call; after a rotation there is one to remove.
+func removeOldSwitchLabels(ctx context.Context, sm SecretsManager, secretID string, st stages) error {
+	for _, id := range slices.Sorted(maps.Keys(st.switchLabels)) {
+		for _, l := range st.switchLabels[id] {
+			if _, err := sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{
+				SecretId: aws.String(secretID), VersionStage: aws.String(l), RemoveFromVersionId: aws.String(id),
+			}); err != nil {
+				return fmt.Errorf("remove old switch label %s from %s of %s: %w", l, id, secretID, err)
+			}
+		}
+	}
+	return nil
 }

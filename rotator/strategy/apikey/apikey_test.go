@@ -154,6 +154,7 @@ func TestLifecycle(t *testing.T) {
 	tests := []struct {
 		name      string
 		orphans   []string // keys named for the token before Create
+		strays    []string // keys named for the token after Create (a concurrent attempt's)
 		listed    []string // overrides what FindByName answers
 		fail      string   // the call that fails
 		pending   string   // replaces the value Create made
@@ -161,15 +162,17 @@ func TestLifecycle(t *testing.T) {
 		wantCalls []string // "<name>" stands for the token's KeyName
 	}{
 		{name: "mints, activates and tests a key",
-			wantCalls: []string{"find <name>", "create <name>", "activate k-new1", "test k-new1"}},
+			wantCalls: []string{"find <name>", "create <name>", "find <name>", "activate k-new1", "test k-new1"}},
 		{name: "a key left by a crashed attempt is revoked first", orphans: []string{"k-lost"},
-			wantCalls: []string{"find <name>", "revoke k-lost", "create <name>", "activate k-new1", "test k-new1"}},
+			wantCalls: []string{"find <name>", "revoke k-lost", "create <name>", "find <name>", "activate k-new1", "test k-new1"}},
+		{name: "a key a concurrent attempt minted is revoked in Set", strays: []string{"k-stray"},
+			wantCalls: []string{"find <name>", "create <name>", "find <name>", "revoke k-stray", "activate k-new1", "test k-new1"}},
 		{name: "the current key is never revoked", listed: []string{"k-cur"},
 			wantErr: "it is the current key k-cur; refusing to replace it", wantCalls: []string{"find <name>"}},
 		{name: "activate failure names the key", fail: "activate", wantErr: "activate key k-new1: down",
-			wantCalls: []string{"find <name>", "create <name>", "activate k-new1"}},
+			wantCalls: []string{"find <name>", "create <name>", "find <name>", "activate k-new1"}},
 		{name: "test failure names the key", fail: "test", wantErr: "test key k-new1: down",
-			wantCalls: []string{"find <name>", "create <name>", "activate k-new1", "test k-new1"}},
+			wantCalls: []string{"find <name>", "create <name>", "find <name>", "activate k-new1", "test k-new1"}},
 		{name: "a pending value without a key is refused", pending: `{"endpoint":"x"}`, wantErr: "holds no key",
 			wantCalls: []string{"find <name>", "create <name>"}},
 	}
@@ -189,6 +192,9 @@ func TestLifecycle(t *testing.T) {
 			ctx := context.Background()
 
 			v, err := s.Create(ctx, r)
+			for _, id := range tt.strays {
+				f.names[id] = name
+			}
 			if err == nil {
 				if tt.pending != "" {
 					v = []byte(tt.pending)
@@ -223,6 +229,9 @@ func TestLifecycle(t *testing.T) {
 				want[i] = strings.ReplaceAll(want[i], "<name>", name)
 			}
 			assert.Equal(t, want, f.calls, "calls %v, want %v", f.calls, want)
+			for _, id := range tt.strays {
+				assert.NotContains(t, f.names, id, "the stray key %s is live after Set", id)
+			}
 		})
 	}
 }

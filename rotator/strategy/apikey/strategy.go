@@ -37,12 +37,15 @@ type Strategy struct {
 	sm             grace.SecretsManager
 	adminSecretARN string
 	gate           *grace.Gate
+	now            func() time.Time
 }
 
 var (
-	_ engine.Strategy   = (*Strategy)(nil)
-	_ engine.ValueNeeds = (*Strategy)(nil)
-	_ grace.Revoker     = (*Strategy)(nil)
+	_ engine.Strategy       = (*Strategy)(nil)
+	_ engine.ValueNeeds     = (*Strategy)(nil)
+	_ engine.SwitchRecorder = (*Strategy)(nil)
+	_ engine.Discarder      = (*Strategy)(nil)
+	_ grace.Revoker         = (*Strategy)(nil)
 )
 
 // New returns the strategy name rotating keys through p, with the admin
@@ -51,7 +54,7 @@ func New(name contract.Strategy, api contract.KeyAPI, p Provider, c Clients) (*S
 	if api.AdminSecretARN == "" || c.SecretsManager == nil || c.HTTP == nil || c.Now == nil {
 		return nil, fmt.Errorf("new %s strategy: admin secret ARN, secrets manager, HTTP client and clock are required", name)
 	}
-	s := &Strategy{name: name, provider: p, sm: c.SecretsManager, adminSecretARN: api.AdminSecretARN}
+	s := &Strategy{name: name, provider: p, sm: c.SecretsManager, adminSecretARN: api.AdminSecretARN, now: c.Now}
 	gate, err := grace.NewGate(c.SecretsManager, s, api.Grace, c.Now)
 	if err != nil {
 		return nil, fmt.Errorf("new %s strategy: %w", name, err)
@@ -101,11 +104,17 @@ func (s *Strategy) Needs() engine.Needs {
 	return engine.Needs{PendingInSet: true, PendingInTest: true}
 }
 
+// SwitchTime implements engine.SwitchRecorder: the replaced key's grace
+// counts from finishSecret's switch.
+func (s *Strategy) SwitchTime() time.Time { return s.now() }
+
 // Create implements engine.Strategy. It mints a key named after the rotation
 // token (KeyName). A key already carrying that name can only be left by an
 // earlier attempt that crashed before its value was stored; its secret is lost
 // (providers show it once), so it is revoked rather than left live, and a
-// fresh one is minted.
+// fresh one is minted. From the program's placeholder (r.Current.Placeholder)
+// it mints the first key with the admin credential: the placeholder holds no
+// key, so the Gate finds nothing to wait for and nothing is revoked.
 func (s *Strategy) Create(ctx context.Context, r engine.Rotation) ([]byte, error) {
 	current, err := s.provider.KeyID(r.Current.Value)
 	if err != nil {
@@ -140,7 +149,9 @@ func (s *Strategy) Create(ctx context.Context, r engine.Rotation) ([]byte, error
 
 // Set implements engine.Strategy: it makes the pending key usable
 // (idempotently), so that a key gone in between fails here rather than after
-// the switch.
+// the switch. It first revokes any other key named for this token: one that a
+// concurrent createSecret minted and Secrets Manager did not keep, which its
+// own read-back (Discard) can miss when the store keeps the last value.
 func (s *Strategy) Set(ctx context.Context, r engine.Rotation) error {
 	id, err := s.pendingKey(r)
 	if err != nil {
@@ -150,10 +161,30 @@ func (s *Strategy) Set(ctx context.Context, r engine.Rotation) error {
 	if err != nil {
 		return fmt.Errorf("activate key %s: %w", id, err)
 	}
+	name := KeyName(r.SecretARN, r.Token)
+	named, err := account.FindByName(ctx, name)
+	if err != nil {
+		return fmt.Errorf("look up key %s: %w", name, err)
+	}
+	for _, other := range named {
+		if other == id {
+			continue
+		}
+		if err := account.Revoke(ctx, other); err != nil {
+			return fmt.Errorf("revoke key %s that a concurrent attempt minted: %w", other, err)
+		}
+	}
 	if err := account.Activate(ctx, id); err != nil {
 		return fmt.Errorf("activate key %s: %w", id, err)
 	}
 	return nil
+}
+
+// Discard implements engine.Discarder: it revokes the key of a value that
+// Create made but Secrets Manager did not keep (another createSecret for the
+// same token won).
+func (s *Strategy) Discard(ctx context.Context, _ engine.Rotation, unstored []byte) error {
+	return s.Revoke(ctx, engine.Version{Value: unstored})
 }
 
 // Test implements engine.Strategy: it calls the provider as the pending key and

@@ -14,16 +14,23 @@
 // pending ring equal to the current one is what Secrets Manager's
 // configuration test hands Test (a copy of AWSCURRENT); it passes.
 //
-// The first value, written by the foundation, must be exactly
-// {"active":"k1","keys":{"k1":"<base64>"}}; a bare base64 32-byte key (the
-// legacy single-key value) is also accepted and becomes a ring with id "k1".
+// The first value is the program's placeholder (decision D3): the first
+// rotation makes the ring's first key here, in the rotator, so no key ever
+// passes through Pulumi. A ring written by hand,
+// {"active":"k1","keys":{"k1":"<base64>"}}, or a bare base64 32-byte key (the
+// legacy single-key value, which becomes a ring with id "k1") is also
+// accepted. A placeholder AWSCURRENT behind a real AWSPREVIOUS never reaches
+// the strategy (the engine refuses it): a ring must never restart empty.
 //
 // # Bound on the ring
 //
 // A ring holds at most contract.Ring.MaxKeys keys. A rotation that would exceed it
 // fails (Secrets Manager reports the rotation as failed and AWSCURRENT stays
 // as it is); it never drops an old key to make room, since that could make
-// data unreadable. The way out is retirement.
+// data unreadable. The way out is retirement. Every Create reports how many
+// more keys the ring can take (contract.MetricKeyringFreeSlots), and the
+// program's alarm fires at contract.KeyringAlarmFreeSlots, two rotations
+// before the ring jams.
 //
 // # Retiring a key
 //
@@ -66,6 +73,12 @@ const DefaultMaxKeys = 10
 // ErrRingFull means a rotation would push the ring over its bound.
 var ErrRingFull = errors.New("key ring is full: re-encrypt data under old keys and retire them (see the keyring strategy's retirement procedure)")
 
+// Metrics receives how many more keys the ring can take after each Create
+// (a *metric.Emitter in the Lambda).
+type Metrics interface {
+	KeyringFreeSlots(n int) error
+}
+
 // Strategy rotates a key ring. It implements engine.Strategy and
 // engine.ValueNeeds.
 type Strategy struct {
@@ -73,13 +86,14 @@ type Strategy struct {
 	retire  []string
 	rnd     io.Reader
 	now     func() time.Time
+	metrics Metrics
 }
 
 // New returns a strategy that keeps at most r.MaxKeys keys (zero:
 // DefaultMaxKeys) and drops the r.Retire ids at its next Create. rnd is the
-// randomness source (nil: crypto/rand) and now the clock used in new key ids
-// (nil: time.Now).
-func New(r contract.Ring, rnd io.Reader, now func() time.Time) (*Strategy, error) {
+// randomness source (nil: crypto/rand), now the clock used in new key ids
+// (nil: time.Now) and m receives the free slots (nil: nothing does).
+func New(r contract.Ring, rnd io.Reader, now func() time.Time, m Metrics) (*Strategy, error) {
 	maxKeys := r.MaxKeys
 	if maxKeys == 0 {
 		maxKeys = DefaultMaxKeys
@@ -93,7 +107,7 @@ func New(r contract.Ring, rnd io.Reader, now func() time.Time) (*Strategy, error
 	if now == nil {
 		now = time.Now
 	}
-	return &Strategy{maxKeys: maxKeys, retire: r.Retire, rnd: rnd, now: now}, nil
+	return &Strategy{maxKeys: maxKeys, retire: r.Retire, rnd: rnd, now: now, metrics: m}, nil
 }
 
 // Name implements engine.Strategy.
@@ -105,8 +119,25 @@ func (s *Strategy) Needs() engine.Needs {
 }
 
 // Create implements engine.Strategy: the current ring, minus the retired ids,
-// plus a new active key.
+// plus a new active key; from the program's placeholder, a ring of one new
+// key.
 func (s *Strategy) Create(_ context.Context, r engine.Rotation) ([]byte, error) {
+	key := make([]byte, keyring.KeySize)
+	if _, err := io.ReadFull(s.rnd, key); err != nil {
+		return nil, fmt.Errorf("read random key: %w", err)
+	}
+	if r.Current.Placeholder {
+		id, err := s.newID(nil)
+		if err != nil {
+			return nil, err
+		}
+		ring, err := keyring.New(id, key)
+		if err != nil {
+			return nil, err
+		}
+		s.report(ring.Len())
+		return ring.Marshal()
+	}
 	ring, err := keyring.Parse(r.Current.Value)
 	if err != nil {
 		return nil, fmt.Errorf("read current version %s: %w", r.Current.ID, err)
@@ -120,11 +151,8 @@ func (s *Strategy) Create(_ context.Context, r engine.Rotation) ([]byte, error) 
 		}
 	}
 	if ring.Len() >= s.maxKeys {
+		s.report(ring.Len())
 		return nil, fmt.Errorf("%w: it holds %d keys, the limit is %d", ErrRingFull, ring.Len(), s.maxKeys)
-	}
-	key := make([]byte, keyring.KeySize)
-	if _, err := io.ReadFull(s.rnd, key); err != nil {
-		return nil, fmt.Errorf("read random key: %w", err)
 	}
 	id, err := s.newID(ring)
 	if err != nil {
@@ -133,7 +161,17 @@ func (s *Strategy) Create(_ context.Context, r engine.Rotation) ([]byte, error) 
 	if ring, err = ring.WithActiveKey(id, key); err != nil {
 		return nil, err
 	}
+	s.report(ring.Len())
 	return ring.Marshal()
+}
+
+// report emits how many more keys a ring of n keys can take. A lost metric
+// must not fail the rotation, and the alarm keeps its state while data is
+// missing, so a write error is dropped here on purpose.
+func (s *Strategy) report(n int) {
+	if s.metrics != nil {
+		_ = s.metrics.KeyringFreeSlots(max(s.maxKeys-n, 0))
+	}
 }
 
 // newID names a key by its creation time, so that ids sort by age and an
@@ -146,7 +184,7 @@ func (s *Strategy) newID(ring *keyring.Ring) (string, error) {
 		return "", fmt.Errorf("read random key id: %w", err)
 	}
 	id := "k" + s.now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(suffix)
-	if ring.Has(id) {
+	if ring != nil && ring.Has(id) {
 		return "", fmt.Errorf("new key id %q already in the ring", id)
 	}
 	return id, nil
@@ -160,20 +198,19 @@ func (s *Strategy) Set(context.Context, engine.Rotation) error { return nil }
 // ring becomes current: every current key is still there with the same bytes
 // unless it was listed for retirement, the active key is new, and it works.
 // A pending ring equal to the current one (Secrets Manager's configuration
-// test) only has to work.
+// test) only has to work. A first ring, made from the placeholder, must hold
+// exactly its active key.
 func (s *Strategy) Test(_ context.Context, r engine.Rotation) error {
-	cur, err := keyring.Parse(r.Current.Value)
-	if err != nil {
-		return fmt.Errorf("read current version %s: %w", r.Current.ID, err)
-	}
 	next, err := keyring.Parse(r.Pending.Value)
 	if err != nil {
 		return fmt.Errorf("read pending version %s: %w", r.Pending.ID, err)
 	}
-	if !sameRing(cur, next) {
-		if err := s.checkNext(cur, next); err != nil {
-			return err
+	if r.Current.Placeholder {
+		if next.Len() != 1 {
+			return fmt.Errorf("pending first ring holds %d keys, want its active key only", next.Len())
 		}
+	} else if err := s.checkAgainstCurrent(r, next); err != nil {
+		return err
 	}
 	probe := []byte("keyring rotation probe")
 	c, err := next.Encrypt(probe, []byte(r.Token))
@@ -182,6 +219,18 @@ func (s *Strategy) Test(_ context.Context, r engine.Rotation) error {
 	}
 	if _, err := next.Decrypt(c, []byte(r.Token)); err != nil {
 		return fmt.Errorf("decrypt with pending key %q: %w", next.Active(), err)
+	}
+	return nil
+}
+
+// checkAgainstCurrent is Test's guard for a ring made from the current one.
+func (s *Strategy) checkAgainstCurrent(r engine.Rotation, next *keyring.Ring) error {
+	cur, err := keyring.Parse(r.Current.Value)
+	if err != nil {
+		return fmt.Errorf("read current version %s: %w", r.Current.ID, err)
+	}
+	if !sameRing(cur, next) {
+		return s.checkNext(cur, next)
 	}
 	return nil
 }

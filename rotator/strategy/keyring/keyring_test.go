@@ -31,7 +31,7 @@ func bootstrap() []byte {
 
 func newStrategy(t *testing.T, maxKeys int, retire ...string) *keyring.Strategy {
 	t.Helper()
-	s, err := keyring.New(contract.Ring{MaxKeys: maxKeys, Retire: retire}, nil, fixed)
+	s, err := keyring.New(contract.Ring{MaxKeys: maxKeys, Retire: retire}, nil, fixed, nil)
 	require.NoError(t, err)
 	return s
 }
@@ -178,7 +178,7 @@ func TestCreateErrorsHoldNoKeyMaterial(t *testing.T) {
 
 func TestCreateFailsWhenRandomnessFails(t *testing.T) {
 	boom := errors.New("no entropy")
-	s, err := keyring.New(contract.Ring{}, iotest.ErrReader(boom), fixed)
+	s, err := keyring.New(contract.Ring{}, iotest.ErrReader(boom), fixed, nil)
 	require.NoError(t, err)
 	_, err = s.Create(context.Background(), engine.Rotation{Current: engine.Version{ID: "v1", Value: bootstrap()}})
 	assert.ErrorIs(t, err, boom)

@@ -31,7 +31,7 @@ func TestThreeRotationsKeepEveryKey(t *testing.T) {
 	for name, value := range first {
 		t.Run(name, func(t *testing.T) {
 			sec := env.CreateSecret(t, "/test/keyring/"+rotatortest.NewToken()[:8], value)
-			s, err := keyring.New(contract.Ring{}, nil, nil)
+			s, err := keyring.New(contract.Ring{}, nil, nil, nil)
 			require.NoError(t, err)
 			calls := rotatortest.NewCounter()
 			h := engine.NewHandler(env.Client(calls), s, rotatortest.Logger(t))
@@ -75,11 +75,11 @@ func TestThreeRotationsKeepEveryKey(t *testing.T) {
 func TestRetirementThroughARotation(t *testing.T) {
 	env := rotatortest.New(t)
 	sec := env.CreateSecret(t, "/test/keyring/retire", string(bootstrap()))
-	grow, err := keyring.New(contract.Ring{}, nil, nil)
+	grow, err := keyring.New(contract.Ring{}, nil, nil, nil)
 	require.NoError(t, err)
 	env.Rotate(t, engine.NewHandler(env.Client(nil), grow, rotatortest.Logger(t)), sec.ARN)
 
-	retire, err := keyring.New(contract.Ring{Retire: []string{"k1"}}, nil, nil)
+	retire, err := keyring.New(contract.Ring{Retire: []string{"k1"}}, nil, nil, nil)
 	require.NoError(t, err)
 	before := env.Current(t, sec.ARN)
 	token := env.Rotate(t, engine.NewHandler(env.Client(nil), retire, rotatortest.Logger(t)), sec.ARN)

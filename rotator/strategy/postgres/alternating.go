@@ -45,16 +45,26 @@ func (a *AlternatingUsers) Needs() engine.Needs {
 	return engine.Needs{PendingInSet: true, PendingInTest: true}
 }
 
-// Create copies AWSCURRENT with the other username and a new password.
+// Create copies AWSCURRENT with the other username and a new password. From
+// the program's placeholder it keeps the base username: the first rotation
+// creates the base role with the pending password, and the clone follows at
+// the next. A secret that names another server than the pinned one is
+// refused here, before anything is stored.
 func (a *AlternatingUsers) Create(_ context.Context, r engine.Rotation) ([]byte, error) {
-	cur, err := parseCredentials(r.Current.Value)
+	cur, err := currentOf(r.Current)
 	if err != nil {
-		return nil, fmt.Errorf("read current version: %w", err)
+		return nil, err
 	}
 	if cur.MasterARN == "" {
 		return nil, fmt.Errorf("create pending version: alternating users need a masterarn in the secret")
 	}
+	if err := a.conn.check(cur); err != nil {
+		return nil, err
+	}
 	next := alternate(cur.Username)
+	if r.Current.Placeholder {
+		next = baseName(cur.Username)
+	}
 	if len(baseName(cur.Username)+cloneSuffix) > maxIdentifierBytes {
 		return nil, fmt.Errorf("create pending version: %s%s is longer than %d bytes", baseName(cur.Username), cloneSuffix, maxIdentifierBytes)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/engine"
 )
 
@@ -107,7 +108,7 @@ func TestAlternatingUsersSet(t *testing.T) {
 // TestMasterWithoutClient proves a missing Secrets Manager client is an error,
 // not a nil-pointer panic, when the master is needed.
 func TestMasterWithoutClient(t *testing.T) {
-	s, err := NewAlternatingUsers(Config{}, nil)
+	s, err := NewAlternatingUsers(Config{Logins: contract.Logins{Host: "127.0.0.1", Port: 5432}}, nil)
 	require.NoError(t, err)
 	err = s.Set(context.Background(), engine.Rotation{Pending: engine.Version{Value: []byte(
 		`{"engine":"postgres","host":"127.0.0.1","username":"u_clone","password":"p","masterarn":"arn:m"}`)}})

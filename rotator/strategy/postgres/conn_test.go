@@ -22,6 +22,8 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/acme/secrets-platform/rotator/contract"
 )
 
 // sslRequest is the first message a client that insists on TLS sends: length 8,
@@ -62,8 +64,10 @@ func otherCA(t *testing.T) string {
 }
 
 // TestConnectAlwaysUsesTLS proves that every login starts with SSLRequest,
-// whatever the configuration and the PG* environment say, and that a server
-// certificate from another CA is refused under verify-full.
+// whatever the PG* environment says, that the server is verified (a
+// certificate from another CA, or the embedded RDS authorities, which did not
+// sign the test server, are refused), and that a login to another server
+// than the pinned one opens no connection.
 func TestConnectAlwaysUsesTLS(t *testing.T) {
 	f := newFixture(t)
 	ctx := context.Background()
@@ -75,13 +79,20 @@ func TestConnectAlwaysUsesTLS(t *testing.T) {
 		name     string
 		rootCert string
 		env      map[string]string
+		login    login
 		wantErr  string
+		wantDial bool
 	}{
-		{name: "verify-full with the CA", rootCert: f.PG.CAFile},
-		{name: "require without a CA", rootCert: ""},
-		{name: "PGSSLMODE=disable in the environment", rootCert: f.PG.CAFile, env: map[string]string{"PGSSLMODE": "disable"}},
-		{name: "PGSSLMODE=disable without a CA", env: map[string]string{"PGSSLMODE": "disable", "PGSSLROOTCERT": ""}},
-		{name: "another CA is refused", rootCert: otherCA(t), wantErr: "certificate"},
+		{name: "verify-full with the test CA", rootCert: f.PG.CAFile, wantDial: true},
+		{name: "PGSSLMODE=disable in the environment", rootCert: f.PG.CAFile, env: map[string]string{"PGSSLMODE": "disable"}, wantDial: true},
+		{name: "PG* variables that would weaken authentication", rootCert: f.PG.CAFile, wantDial: true,
+			env: map[string]string{"PGREQUIREAUTH": "password,md5", "PGSSLNEGOTIATION": "direct", "PGHOST": "127.0.0.2", "PGSSLROOTCERT": "/nonexistent"}},
+		{name: "the embedded RDS authorities do not vouch for the test server", wantErr: "certificate", wantDial: true},
+		{name: "another CA is refused", rootCert: otherCA(t), wantErr: "certificate", wantDial: true},
+		{name: "another port is refused before any dial", rootCert: f.PG.CAFile, wantErr: ErrUnpinnedServer.Error(),
+			login: login{host: f.PG.Host, port: f.PG.Port + 1, database: appDB, user: "app_tls", password: pw}},
+		{name: "another host is refused before any dial", rootCert: f.PG.CAFile, wantErr: ErrUnpinnedServer.Error(),
+			login: login{host: "db.attacker.example", port: f.PG.Port, database: appDB, user: "app_tls", password: pw}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -91,18 +102,29 @@ func TestConnectAlwaysUsesTLS(t *testing.T) {
 			var mu sync.Mutex
 			var buf bytes.Buffer
 			d := &net.Dialer{Timeout: 5 * time.Second}
-			c := connector{rootCertFile: tt.rootCert, timeout: 5 * time.Second, dial: func(ctx context.Context, network, addr string) (net.Conn, error) {
-				conn, err := d.DialContext(ctx, network, addr)
-				if err != nil {
-					return nil, err
-				}
-				return firstBytes{Conn: conn, mu: &mu, buf: &buf}, nil
-			}}
-			conn, err := c.connect(ctx, l)
+			dials := 0
+			c, err := newConnector(Config{Logins: contract.Logins{Host: f.PG.Host, Port: f.PG.Port}, RootCertFile: tt.rootCert,
+				DialFunc: func(ctx context.Context, network, addr string) (net.Conn, error) {
+					dials++
+					conn, err := d.DialContext(ctx, network, addr)
+					if err != nil {
+						return nil, err
+					}
+					return firstBytes{Conn: conn, mu: &mu, buf: &buf}, nil
+				}})
+			require.NoError(t, err)
+			in := l
+			if tt.login != (login{}) {
+				in = tt.login
+			}
+			conn, err := c.connect(ctx, in)
 			mu.Lock()
 			got := bytes.Clone(buf.Bytes())
 			mu.Unlock()
-			assert.Equal(t, sslRequest, got, "first bytes on the wire: got %x, want SSLRequest %x", got, sslRequest)
+			assert.Equal(t, tt.wantDial, dials > 0, "dials: %d", dials)
+			if tt.wantDial {
+				assert.Equal(t, sslRequest, got, "first bytes on the wire: got %x, want SSLRequest %x", got, sslRequest)
+			}
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr)

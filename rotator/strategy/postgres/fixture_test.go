@@ -36,7 +36,7 @@ func newFixture(t testing.TB) *fixture {
 func (f *fixture) config() Config {
 	d := &net.Dialer{Timeout: 5 * time.Second}
 	return Config{
-		Logins:       contract.Logins{Grants: []string{"pg_read_all_data", "pg_write_all_data"}},
+		Logins:       contract.Logins{Grants: []string{"pg_read_all_data", "pg_write_all_data"}, Host: f.PG.Host, Port: f.PG.Port},
 		RootCertFile: f.PG.CAFile,
 		DialFunc: func(ctx context.Context, network, addr string) (net.Conn, error) {
 			f.dials.Add(1)

@@ -64,5 +64,14 @@ func (s secretReader) masterLogin(ctx context.Context, c credentials) (login, er
 	if err != nil {
 		return login{}, err
 	}
-	return login{host: c.Host, port: c.Port, database: c.DBName, user: m.Username, password: m.Password}, nil
+	l := login{host: c.Host, port: c.Port, database: c.DBName, user: m.Username, password: m.Password}
+	if m.Host != "" {
+		// The connector refuses it unless it is the pinned server.
+		port, err := parsePort(m.Port)
+		if err != nil {
+			return login{}, fmt.Errorf("parse master secret: %w", err)
+		}
+		l.host, l.port = m.Host, port
+	}
+	return l, nil
 }

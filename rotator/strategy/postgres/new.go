@@ -29,8 +29,12 @@ func newParts(cfg Config, sm SecretGetter) (parts, error) {
 			return parts{}, fmt.Errorf("grant role %q is longer than %d bytes", g, maxIdentifierBytes)
 		}
 	}
+	conn, err := newConnector(cfg)
+	if err != nil {
+		return parts{}, err
+	}
 	return parts{
-		conn:      connector{rootCertFile: cfg.RootCertFile, timeout: connectTimeout, dial: cfg.DialFunc},
+		conn:      conn,
 		passwords: gen,
 		secrets:   secretReader{sm: sm},
 		grants:    cfg.Logins.Grants,

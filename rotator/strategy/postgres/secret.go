@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+
+	"github.com/acme/secrets-platform/rotator/engine"
 )
 
 // defaultPort is PostgreSQL's port, used when a secret leaves "port" out, as
@@ -45,6 +47,22 @@ type secretJSON struct {
 // parseCredentials reads and validates one secret value. Its errors name the
 // offending field, never a value: the input holds a password.
 func parseCredentials(value []byte) (credentials, error) {
+	return parse(value, true)
+}
+
+// currentOf reads the AWSCURRENT version. The program's placeholder (decision
+// D3) has every field of the RDS shape but the password, which the first
+// rotation makes.
+func currentOf(v engine.Version) (credentials, error) {
+	c, err := parse(v.Value, !v.Placeholder)
+	if err != nil {
+		return credentials{}, fmt.Errorf("read current version: %w", err)
+	}
+	return c, nil
+}
+
+// parse is parseCredentials, with the password optional for a placeholder.
+func parse(value []byte, withPassword bool) (credentials, error) {
 	var s secretJSON
 	if err := json.Unmarshal(value, &s); err != nil {
 		// json errors can quote input bytes; keep only the kind of failure.
@@ -58,7 +76,7 @@ func parseCredentials(value []byte) (credentials, error) {
 		return credentials{}, fmt.Errorf("parse secret value: engine is %q, want \"postgres\"", s.Engine)
 	}
 	for _, f := range []struct{ name, v string }{{"host", s.Host}, {"username", s.Username}, {"password", s.Password}} {
-		if f.v == "" {
+		if f.v == "" && (withPassword || f.name != "password") {
 			return credentials{}, fmt.Errorf("parse secret value: %s is missing", f.name)
 		}
 	}
@@ -123,10 +141,13 @@ func (c credentials) sameServer(o credentials) bool {
 }
 
 // masterCredentials is the master secret: an RDS-managed master secret holds
-// only username and password; the server comes from the user's secret.
+// only username and password; the server comes from the user's secret. A
+// master secret that does name a server must name the pinned one.
 type masterCredentials struct {
-	Username string `json:"username"`
-	Password string `json:"password"`
+	Username string          `json:"username"`
+	Password string          `json:"password"`
+	Host     string          `json:"host"`
+	Port     json.RawMessage `json:"port"`
 }
 
 // parseMaster reads a master secret without ever quoting its content.

@@ -34,11 +34,16 @@ func (s *SingleUser) Needs() engine.Needs {
 	return engine.Needs{CurrentInSet: true, PendingInSet: true, PendingInTest: true}
 }
 
-// Create copies AWSCURRENT with a new password.
+// Create copies AWSCURRENT with a new password; from the program's
+// placeholder, the first password. A secret that names another server than
+// the pinned one is refused here, before anything is stored.
 func (s *SingleUser) Create(_ context.Context, r engine.Rotation) ([]byte, error) {
-	cur, err := parseCredentials(r.Current.Value)
+	cur, err := currentOf(r.Current)
 	if err != nil {
-		return nil, fmt.Errorf("read current version: %w", err)
+		return nil, err
+	}
+	if err := s.conn.check(cur); err != nil {
+		return nil, err
 	}
 	pw, err := s.passwords.Generate()
 	if err != nil {
@@ -53,17 +58,26 @@ func (s *SingleUser) Create(_ context.Context, r engine.Rotation) ([]byte, error
 // moved AWSCURRENT back), and finally, when all are refused and the secret
 // names a master, it uses the master to create the role or reset its password
 // (the first rotation after deployment, when the role does not exist yet).
+// From the program's placeholder, which holds no password to log in with, it
+// goes to the master at once: the role is created, or its password reset,
+// with the pending password, which no one but the rotator ever saw.
 func (s *SingleUser) Set(ctx context.Context, r engine.Rotation) error {
 	pending, err := parseCredentials(r.Pending.Value)
 	if err != nil {
 		return fmt.Errorf("read pending version: %w", err)
 	}
-	current, err := parseCredentials(r.Current.Value)
+	current, err := currentOf(r.Current)
 	if err != nil {
-		return fmt.Errorf("read current version: %w", err)
+		return err
 	}
 	if !current.sameServer(pending) {
 		return errors.New("set pending password: pending and current versions name different users or servers")
+	}
+	if r.Current.Placeholder {
+		if pending.MasterARN == "" {
+			return fmt.Errorf("set first password of %s: the secret has no masterarn to create the role with", pending.Username)
+		}
+		return s.bootstrap(ctx, pending)
 	}
 
 	done, err := s.setAs(ctx, loginOf(current), pending)

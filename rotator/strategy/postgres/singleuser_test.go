@@ -15,6 +15,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/acme/secrets-platform/internal/testenv"
+	"github.com/acme/secrets-platform/rotator/contract"
 	"github.com/acme/secrets-platform/rotator/engine"
 )
 
@@ -225,7 +226,7 @@ func TestSingleUserSetStopsOnNetworkError(t *testing.T) {
 	require.NoError(t, err)
 	var dials atomic.Int64
 	d := &net.Dialer{Timeout: time.Second}
-	s, err := NewSingleUser(Config{DialFunc: func(ctx context.Context, network, addr string) (net.Conn, error) {
+	s, err := NewSingleUser(Config{Logins: contract.Logins{Host: "127.0.0.1", Port: port}, DialFunc: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		dials.Add(1)
 		return d.DialContext(ctx, network, addr)
 	}}, nil)
