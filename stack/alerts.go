@@ -1,16 +1,21 @@
 package stack
 
 import (
+	"fmt"
+
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/secrets-platform/alerts"
+	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/rotation"
 )
 
 // composeAlerts deploys the alert topic, the event rules (rotation failures,
 // the CloudTrail detections, the manual secrets' age) with their dead-letter
-// queue, and the alarms on the rotation functions and on lost alerts. The
-// manual secrets are the ones whose values an operator puts: the detections
-// report those puts as informational, every other put by a person as high.
+// queue, the alarms on the rotation functions and on lost alerts, and one
+// alarm per key ring that nears its bound. The manual secrets are the ones
+// whose values an operator puts: the detections report those puts as
+// informational, every other put by a person as high.
 func composeAlerts(ctx *pulumi.Context, b base, rotators map[string]pulumi.StringOutput) (Exports, error) {
 	var manual []string
 	for _, s := range b.cfg.Secrets {
@@ -25,6 +30,22 @@ func composeAlerts(ctx *pulumi.Context, b base, rotators map[string]pulumi.Strin
 	})
 	if err != nil {
 		return nil, err
+	}
+	// The keyring alarms notify the topic, which exists only now: the
+	// rotation layer comes before this one.
+	for _, s := range b.cfg.Secrets {
+		if s.Rotation.Strategy != config.Keyring {
+			continue
+		}
+		fn, ok := rotators[s.Name]
+		if !ok {
+			return nil, fmt.Errorf("compose alerts: keyring %s has no rotation function", s.Name)
+		}
+		if _, err := rotation.NewKeyringAlarm(ctx, "keyring-near-full-"+s.Group+"-"+s.Short, &rotation.KeyringAlarmArgs{
+			Environment: b.cfg.Environment, Secret: s, FunctionName: fn, TopicArn: a.TopicArn, Tags: b.tags,
+		}); err != nil {
+			return nil, err
+		}
 	}
 	return Exports{"alertTopicArn": a.TopicArn, "alertTopicName": a.TopicName}, nil
 }
