@@ -33,6 +33,10 @@ type Args struct {
 	// ManualSecrets are the names of the manually rotated secrets; when any
 	// exist, the age rule and its event rule are created. Optional.
 	ManualSecrets []string
+	// OperatorRoleARNs are the roles operators put first values and manual
+	// rolls with; their puts alert as information, not as a person changing
+	// a secret. Optional.
+	OperatorRoleARNs []string
 	// MaxSecretAgeDays is the age at which a manual secret alarms
 	// (required when ManualSecrets is not empty).
 	MaxSecretAgeDays int

@@ -14,13 +14,14 @@ import (
 )
 
 func TestRulesAreStableNamedAndWithinEventBridgesLimits(t *testing.T) {
-	args := &alerts.Args{Environment: "prod", Account: prodAccount, ManualSecrets: []string{"/prod/app/stripe", "/prod/app/openai"}, MaxSecretAgeDays: 90}
+	args := &alerts.Args{Environment: "prod", Account: prodAccount, ManualSecrets: []string{"/prod/app/stripe", "/prod/app/openai"}, MaxSecretAgeDays: 90,
+		OperatorRoleARNs: []string{"arn:aws:iam::111122223333:role/secrets-operator"}}
 	first, err := alerts.Rules(args)
 	require.NoError(t, err)
 	second, err := alerts.Rules(args)
 	require.NoError(t, err)
 	assert.Equal(t, first, second, "two renderings differ")
-	assert.Len(t, first, alerts.RuleCount(2))
+	assert.Len(t, first, alerts.RuleCount(2, 1))
 	severities := map[string]string{}
 	for _, r := range first {
 		severities[r.Name] = r.Severity
@@ -44,19 +45,30 @@ func TestRulesAreStableNamedAndWithinEventBridgesLimits(t *testing.T) {
 
 	without, err := alerts.Rules(&alerts.Args{Environment: "prod", Account: prodAccount})
 	require.NoError(t, err)
-	assert.Len(t, without, alerts.RuleCount(0), "no operator or age rule without manual secrets")
+	assert.Len(t, without, alerts.RuleCount(0, 0), "no operator rule without operator roles, no age rule without manual secrets")
 	pattern, err := alerts.OperatorPutPattern(alerts.Detection{Environment: "prod", Account: prodAccount})
 	require.NoError(t, err)
 	assert.Empty(t, pattern)
 }
 
+// TestRulesRefuseAPatternEventBridgeWouldRefuse: a pattern over EventBridge's
+// quota fails the program, not the deploy. Only a long list of operator roles
+// can make one; the catalog's size never does (patterns name no secret).
 func TestRulesRefuseAPatternEventBridgeWouldRefuse(t *testing.T) {
-	var manual []string
-	for i := range 40 {
-		manual = append(manual, fmt.Sprintf("/prod/vendors/vendor-%02d-api-key", i))
+	var roles []string
+	for i := range 60 {
+		roles = append(roles, fmt.Sprintf("arn:aws:iam::111122223333:role/operators/team-%02d-secrets-operator", i))
 	}
-	_, err := alerts.Rules(&alerts.Args{Environment: "prod", Account: prodAccount, ManualSecrets: manual, MaxSecretAgeDays: 90})
+	_, err := alerts.Rules(&alerts.Args{Environment: "prod", Account: prodAccount, OperatorRoleARNs: roles})
 	assert.ErrorContains(t, err, "exceeds EventBridge's 2048")
+
+	var manual []string
+	for i := range 2000 {
+		manual = append(manual, fmt.Sprintf("/prod/vendors/vendor-%04d-api-key", i))
+	}
+	_, err = alerts.Rules(&alerts.Args{Environment: "prod", Account: prodAccount, ManualSecrets: manual, MaxSecretAgeDays: 90,
+		OperatorRoleARNs: []string{"arn:aws:iam::111122223333:role/secrets-operator"}})
+	assert.NoError(t, err, "2,000 manual secrets make no pattern longer")
 }
 
 func TestTopicPolicyAdmitsOnlyThisStacksRulesAndAlarms(t *testing.T) {

@@ -31,9 +31,11 @@ type Detection struct {
 	Environment string
 	// Account is where the stack runs.
 	Account iam.Account
-	// ManualSecrets are the names of the manually rotated secrets, whose
-	// values an operator puts (first value, manual roll).
-	ManualSecrets []string
+	// OperatorRoles are the names of the roles whose puts are the operators'
+	// (first values, manual rolls, as the runbooks do them): informational,
+	// not a person changing a secret. A pattern names roles, never secrets,
+	// so it stays within EventBridge's 2,048 characters at any catalog size.
+	OperatorRoles []string
 }
 
 // call matches CloudTrail records of one service's calls.
@@ -80,19 +82,28 @@ func DangerousCallPattern(env string) (string, error) {
 //   - a rotation pointed at a function that is not one of this stack's
 //     rotators (by anyone: redirection is never benign);
 //   - a value put, or a version stage moved (a rollback to an old value), by
-//     anyone but the rotators; puts to manual secrets by name are the
-//     operator's and go to OperatorPutPattern instead.
+//     anyone but the rotators; puts by an operator role are the operators'
+//     and go to OperatorPutPattern instead.
 func PeopleChangingSecretsPattern(d Detection) (string, error) {
 	// A Lambda function's calls carry assumed-role/<role>/<function>; a
 	// rotator's role is named like its function.
 	rotators := d.Account.GlobalARN("sts", "assumed-role/"+RotatorNamePrefix(d.Environment))
 	notRotator := []any{map[string]any{"anything-but": map[string]any{"prefix": rotators}}}
 	put := map[string]any{"invokedBy": byPeople["invokedBy"], "arn": notRotator}
-	putDetail := map[string]any{"userIdentity": put}
-	if ids := operatorSecretIDs(d); len(ids) > 0 {
-		putDetail["requestParameters"] = map[string]any{"secretId": []any{map[string]any{"anything-but": ids}}}
+	// A put by an assumed role whose role is not an operator's, or by an
+	// identity that assumed no role (an IAM user, root).
+	puts := []map[string]any{call("secretsmanager", []string{"PutSecretValue"}, map[string]any{"userIdentity": put})}
+	if len(d.OperatorRoles) > 0 {
+		byRole := map[string]any{"invokedBy": byPeople["invokedBy"], "arn": notRotator, "sessionContext": map[string]any{
+			"sessionIssuer": map[string]any{"userName": []any{map[string]any{"anything-but": d.OperatorRoles}}}}}
+		noRole := map[string]any{"invokedBy": byPeople["invokedBy"], "arn": notRotator, "sessionContext": map[string]any{
+			"sessionIssuer": map[string]any{"userName": []any{map[string]any{"exists": false}}}}}
+		puts = []map[string]any{
+			call("secretsmanager", []string{"PutSecretValue"}, map[string]any{"userIdentity": byRole}),
+			call("secretsmanager", []string{"PutSecretValue"}, map[string]any{"userIdentity": noRole}),
+		}
 	}
-	return anyOf(
+	return anyOf(append([]map[string]any{
 		call("secretsmanager", []string{
 			"CancelRotateSecret", "RemoveRegionsFromReplication", "ReplicateSecretToRegions",
 			"StopReplicationToReplica", "UpdateSecret",
@@ -102,39 +113,26 @@ func PeopleChangingSecretsPattern(d Detection) (string, error) {
 		call("secretsmanager", []string{"RotateSecret"}, map[string]any{"requestParameters": map[string]any{
 			"rotationLambdaARN": []any{map[string]any{"anything-but": map[string]any{"prefix": d.Account.ARN("lambda", "function:"+RotatorNamePrefix(d.Environment))}}},
 		}}),
-		call("secretsmanager", []string{"PutSecretValue"}, putDetail),
 		call("secretsmanager", []string{"UpdateSecretVersionStage"}, map[string]any{"userIdentity": put}),
 		// A caller from another account has no userIdentity.arn, which
 		// anything-but never matches.
 		call("secretsmanager", []string{"PutSecretValue", "UpdateSecretVersionStage"}, map[string]any{"userIdentity": map[string]any{
 			"invokedBy": byPeople["invokedBy"], "arn": []any{map[string]any{"exists": false}},
 		}}),
-	)
+	}, puts...)...)
 }
 
-// operatorSecretIDs are the ways the operator names a manual secret in
-// put-secret-value: its name (what the runbooks use) and its ARN without the
-// random suffix. A put by the full ARN is reported as a person's put.
-func operatorSecretIDs(d Detection) []string {
-	var ids []string
-	for _, name := range d.ManualSecrets {
-		ids = append(ids, name, d.Account.ARN("secretsmanager", "secret:"+name))
-	}
-	return ids
-}
-
-// OperatorPutPattern matches a value put into a manually rotated secret by
-// name: the first value or a manual roll, as the runbooks do it. It is
-// informational (the message says so): a put nobody announced is still worth
-// asking about. Empty when the stack has no manual secret.
+// OperatorPutPattern matches a value put by an operator role: a first value
+// or a manual roll, as the runbooks do them. It is informational (the message
+// says so): a put nobody announced is still worth asking about. Empty when
+// the stack names no operator role.
 func OperatorPutPattern(d Detection) (string, error) {
-	ids := operatorSecretIDs(d)
-	if len(ids) == 0 {
+	if len(d.OperatorRoles) == 0 {
 		return "", nil
 	}
 	return anyOf(call("secretsmanager", []string{"PutSecretValue"}, map[string]any{
-		"userIdentity":      byPeople,
-		"requestParameters": map[string]any{"secretId": ids},
+		"userIdentity": map[string]any{"invokedBy": byPeople["invokedBy"], "sessionContext": map[string]any{
+			"sessionIssuer": map[string]any{"userName": d.OperatorRoles}}},
 	}))
 }
 

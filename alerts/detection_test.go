@@ -29,6 +29,7 @@ var (
 	person = map[string]any{"type": "AssumedRole", "arn": "arn:aws:sts::111122223333:assumed-role/platform-admin/alice",
 		"sessionContext": map[string]any{"sessionIssuer": map[string]any{"type": "Role", "arn": "arn:aws:iam::111122223333:role/platform-admin", "userName": "platform-admin"}}}
 	iamUser  = map[string]any{"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/bob", "userName": "bob"}
+	operator = assumedRole("secrets-operator", "carol")
 	rotator  = assumedRole("prod-rotate-app-database", "prod-rotate-app-database")
 	stranger = assumedRole("staging-rotate-app-database", "staging-rotate-app-database")
 	// Another account's principal, through a resource policy: no arn.
@@ -84,10 +85,10 @@ func samples() []sample {
 		apiCall("another stack's rotator puts a value", "secretsmanager", "PutSecretValue", stranger, sid(databaseARN), "changed-by-people"),
 		apiCall("the rotator puts its value (near miss)", "secretsmanager", "PutSecretValue", rotator, sid(databaseARN)),
 		apiCall("RDS puts its master secret (invokedBy, near miss)", "secretsmanager", "PutSecretValue", rdsService, sid("arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-1-AbCdEf")),
-		apiCall("operator puts a manual secret's first value by name", "secretsmanager", "PutSecretValue", person, sid("/prod/app/stripe"), "operator-put"),
-		apiCall("operator puts a manual secret by partial ARN", "secretsmanager", "PutSecretValue", person,
-			sid("arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/app/stripe"), "operator-put"),
-		apiCall("a manual secret put by full ARN counts as a person's", "secretsmanager", "PutSecretValue", person, sid(stripeARN), "changed-by-people"),
+		apiCall("the operator role puts a first value by name", "secretsmanager", "PutSecretValue", operator, sid("/prod/app/stripe"), "operator-put"),
+		apiCall("the operator role puts by ARN", "secretsmanager", "PutSecretValue", operator, sid(stripeARN), "operator-put"),
+		apiCall("another person puts a manual secret's value", "secretsmanager", "PutSecretValue", person, sid("/prod/app/stripe"), "changed-by-people"),
+		apiCall("the operator role moves a stage (not a put: a person's change)", "secretsmanager", "UpdateSecretVersionStage", operator, sid(stripeARN), "changed-by-people"),
 		apiCall("person moves a stage (rollback)", "secretsmanager", "UpdateSecretVersionStage", person, sid(databaseARN), "changed-by-people"),
 		apiCall("another account moves a stage", "secretsmanager", "UpdateSecretVersionStage", otherAccount, sid(databaseARN), "changed-by-people"),
 		apiCall("the rotator moves its stage (near miss)", "secretsmanager", "UpdateSecretVersionStage", rotator, sid(databaseARN)),
@@ -180,9 +181,10 @@ func TestDetectionRulesMatchCloudTrailEventsInMoto(t *testing.T) {
 	defer cancel()
 
 	rules, err := alerts.Rules(&alerts.Args{Environment: "prod", Account: prodAccount,
-		ManualSecrets: []string{"/prod/app/stripe"}, MaxSecretAgeDays: 90})
+		ManualSecrets: []string{"/prod/app/stripe"}, MaxSecretAgeDays: 90,
+		OperatorRoleARNs: []string{"arn:aws:iam::111122223333:role/secrets-operator"}})
 	require.NoError(t, err)
-	require.Len(t, rules, alerts.RuleCount(1))
+	require.Len(t, rules, alerts.RuleCount(1, 1))
 	queues := map[string]string{} // rule suffix -> queue URL
 	for _, r := range rules {
 		url := ruleWithQueue(ctx, t, eb, q, r)

@@ -3,6 +3,7 @@ package alerts
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cfg"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
@@ -38,24 +39,29 @@ type Rule struct {
 // TamperRuleName is the rule that watches the alert path itself.
 func TamperRuleName(env string) string { return env + "-alert-path-tampering" }
 
-// maxRules is how many rules Rules returns for a stack with manual
-// secrets; without, two fewer. The scale budget counts them (RuleCount).
+// maxRules is how many rules Rules returns for a stack with manual secrets
+// and operator roles; each missing removes one. The scale budget counts them
+// (RuleCount).
 const maxRules = 7
 
 // RuleCount is how many EventBridge rules the alerting of a stack puts on the
 // account's default event bus (the rotation sweeps are the rotation layer's).
-func RuleCount(manualSecrets int) int {
+func RuleCount(manualSecrets, operatorRoles int) int {
+	n := maxRules
 	if manualSecrets == 0 {
-		return maxRules - 2
+		n--
 	}
-	return maxRules
+	if operatorRoles == 0 {
+		n--
+	}
+	return n
 }
 
 // Rules is every rule of a stack's alerting, in a fixed order; each pattern
 // fits EventBridge's size quota.
 func Rules(args *Args) ([]Rule, error) {
 	env := args.Environment
-	d := Detection{Environment: env, Account: args.Account, ManualSecrets: args.ManualSecrets}
+	d := Detection{Environment: env, Account: args.Account, OperatorRoles: roleNames(args.OperatorRoleARNs)}
 	type spec struct {
 		suffix, name, severity, description string
 		pattern                             func() (string, error)
@@ -76,15 +82,15 @@ func Rules(args *Args) ([]Rule, error) {
 			"CloudTrail: someone assumed the break-glass read role (docs/runbooks/break-glass-read.md)",
 			func() (string, error) { return BreakGlassPattern(args.Account) }},
 	}
+	if len(d.OperatorRoles) > 0 {
+		specs = append(specs, spec{"operator-put", env + "-secret-value-put-by-operator", SeverityInfo,
+			"CloudTrail: an operator role put a value (a first value or a manual roll, as the runbooks do)",
+			func() (string, error) { return OperatorPutPattern(d) }})
+	}
 	if len(args.ManualSecrets) > 0 {
-		specs = append(specs,
-			spec{"operator-put", env + "-secret-value-put-by-operator", SeverityInfo,
-				"CloudTrail: a value was put into a manually rotated secret by name (first value or manual roll)",
-				func() (string, error) { return OperatorPutPattern(d) }},
-			spec{"manual-age", env + "-manual-secret-too-old", SeverityWarning,
-				fmt.Sprintf("A manually rotated secret is older than %d days", args.MaxSecretAgeDays),
-				func() (string, error) { return AgePattern(AgeRuleName(env)) }},
-		)
+		specs = append(specs, spec{"manual-age", env + "-manual-secret-too-old", SeverityWarning,
+			fmt.Sprintf("A manually rotated secret is older than %d days", args.MaxSecretAgeDays),
+			func() (string, error) { return AgePattern(AgeRuleName(env)) }})
 	}
 	out := make([]Rule, 0, len(specs))
 	for _, s := range specs {
@@ -98,6 +104,16 @@ func Rules(args *Args) ([]Rule, error) {
 		out = append(out, Rule{Suffix: s.suffix, Name: s.name, Severity: s.severity, Description: s.description, Pattern: p})
 	}
 	return out, nil
+}
+
+// roleNames are the names of role ARNs (after the last "/", since CloudTrail
+// names the issuer of an assumed-role session by its name alone).
+func roleNames(arns []string) []string {
+	var out []string
+	for _, a := range arns {
+		out = append(out, a[strings.LastIndex(a, "/")+1:])
+	}
+	return out
 }
 
 // MessageTemplate is the target's input template: the severity and rule in

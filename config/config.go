@@ -113,4 +113,8 @@ type Alerts struct {
 	Emails []string
 	// HTTPSEndpoints subscribe to the alert topic (a chat or paging webhook).
 	HTTPSEndpoints []string
+	// OperatorRoleARNs are the roles operators put first values and manual
+	// rolls with (the runbooks): their puts alert as information, anyone
+	// else's as a person changing a secret.
+	OperatorRoleARNs []string
 }

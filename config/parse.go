@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/acme/secrets-platform/iam"
 )
 
 // knownKeys are the keys of the project namespace. Pulumi.yaml declares those
@@ -173,7 +175,13 @@ func parseAlerts(raw Raw, ps *problems) Alerts {
 	if len(r.HTTPSEndpoints) > 0 && !secret {
 		ps.add(key("alerts"), "(httpsEndpoints set in plain text)", "set alerts with `pulumi config set --secret --path` when it lists httpsEndpoints: webhook URLs carry their token")
 	}
-	return Alerts{Emails: r.Emails, HTTPSEndpoints: r.HTTPSEndpoints}
+	own := ownAccounts(raw)
+	for i, a := range r.OperatorRoleArns {
+		if !roleARNPattern.MatchString(a) || len(own) > 0 && !slices.Contains(own, iam.AccountOf(a)) {
+			ps.add(fmt.Sprintf("%s.operatorRoleArns[%d]", key("alerts"), i), a, "the ARN of a role of this stack's account that operators put values with")
+		}
+	}
+	return Alerts{Emails: r.Emails, HTTPSEndpoints: r.HTTPSEndpoints, OperatorRoleARNs: r.OperatorRoleArns}
 }
 
 // checkUnknownKeys refuses keys of our namespace that nothing reads: a typo

@@ -138,6 +138,7 @@ type rawExternal struct {
 }
 
 type rawAlerts struct {
-	Emails         []string `json:"emails"`
-	HTTPSEndpoints []string `json:"httpsEndpoints"`
+	Emails           []string `json:"emails"`
+	HTTPSEndpoints   []string `json:"httpsEndpoints"`
+	OperatorRoleArns []string `json:"operatorRoleArns"`
 }

@@ -27,6 +27,7 @@ func composeAlerts(ctx *pulumi.Context, b base, rotators map[string]pulumi.Strin
 		Environment: b.cfg.Environment, Account: b.acct,
 		KmsKeyArn: b.keys.Platform.Arn, Emails: b.cfg.Alerts.Emails, HTTPSEndpoints: b.cfg.Alerts.HTTPSEndpoints,
 		Rotators: rotators, ManualSecrets: manual, MaxSecretAgeDays: b.cfg.MaxSecretAgeDays, Tags: b.tags,
+		OperatorRoleARNs: b.cfg.Alerts.OperatorRoleARNs,
 	})
 	if err != nil {
 		return nil, err

@@ -121,7 +121,8 @@ func alertArgs(t *testing.T, st mockrun.Stack, cfg config.Config) *alerts.Args {
 			manual = append(manual, s.Name)
 		}
 	}
-	return &alerts.Args{Environment: cfg.Environment, Account: iamAccount(t, st), ManualSecrets: manual, MaxSecretAgeDays: cfg.MaxSecretAgeDays}
+	return &alerts.Args{Environment: cfg.Environment, Account: iamAccount(t, st), ManualSecrets: manual, MaxSecretAgeDays: cfg.MaxSecretAgeDays,
+		OperatorRoleARNs: cfg.Alerts.OperatorRoleARNs}
 }
 
 // iamAccount is the account the mocks deploy the stack into.
@@ -146,7 +147,7 @@ func TestEventRulesOnEveryStack(t *testing.T) {
 				registered[r.Str("name")] = r
 			}
 			require.Len(t, registered, len(want), "got rules %v", keys(registered))
-			require.Len(t, want, alerts.RuleCount(len(alertArgs(t, st, cfg).ManualSecrets)), "the rule budget counts what is registered")
+			require.Len(t, want, alerts.RuleCount(len(alertArgs(t, st, cfg).ManualSecrets), len(cfg.Alerts.OperatorRoleARNs)), "the rule budget counts what is registered")
 
 			queues := alertChildren(t, rec, "aws:sqs/queue:Queue")
 			require.Len(t, queues, 1, "one dead-letter queue")
