@@ -43,6 +43,8 @@ func (s scope) roles() string { return s.a.GlobalARN("iam", "role/"+s.prefix()+"
 
 func (s scope) functions() string { return s.a.ARN("lambda", "function:"+s.prefix()+"*") }
 
+func (s scope) stateMachines() string { return s.a.ARN("states", "stateMachine:"+s.prefix()+"*") }
+
 func (s scope) ec2(kinds ...string) iam.Strings {
 	var out iam.Strings
 	for _, k := range kinds {
@@ -65,7 +67,7 @@ func deployPolicy(a iam.Account, s settings, bucketARN, keyARN string) iam.Docum
 	sc := newScope(a, s)
 	stmts := concat(
 		sc.secretStatements(), sc.keyStatements(), sc.iamStatements(), sc.functionStatements(),
-		sc.alertStatements(), sc.networkStatements(), sc.databaseStatements(), sc.denyStatements(),
+		sc.alertStatements(), sc.workloadStatements(), sc.networkStatements(), sc.databaseStatements(), sc.denyStatements(),
 	)
 	if len(s.ConsumerRoleARNs) > 0 {
 		stmts = append(stmts, iam.Statement{Sid: "ConsumerAccountDeployRoles", Effect: iam.Allow,
@@ -203,7 +205,7 @@ func (s scope) alertStatements() []iam.Statement {
 			// events:TargetArn lists every target of the call; an empty list
 			// would satisfy ForAllValues alone.
 			Condition: iam.Conditions{
-				"ForAllValues:ArnLike": {"events:TargetArn": {s.a.ARN("sns", s.prefix()+"*"), s.functions()}},
+				"ForAllValues:ArnLike": {"events:TargetArn": {s.a.ARN("sns", s.prefix()+"*"), s.functions(), s.stateMachines()}},
 				"Null":                 {"events:TargetArn": {"false"}},
 			}},
 		{Sid: "AlarmsOfTheEnvironment", Effect: iam.Allow, Action: iam.Strings{

@@ -185,9 +185,20 @@ func TestDeployRoleIsScoped(t *testing.T) {
 					}
 				}
 				if slices.Contains(s.Action, "iam:PassRole") {
-					passRole = true
-					assert.Equal(t, iam.Strings{"lambda.amazonaws.com"}, s.Condition["StringEquals"]["iam:PassedToService"])
-					assert.Equal(t, iam.Strings{"arn:aws:iam::" + accountID(st) + ":role/" + env + "-*"}, s.Resource)
+					// Each statement passes the environment's roles to one
+					// service; only Lambda's take any of them (rotators and
+					// workload functions), the others only the roles made
+					// for that service, by their name's suffix.
+					roles := "arn:aws:iam::" + accountID(st) + ":role/" + env + "-*"
+					wantRoles := map[string]string{"lambda.amazonaws.com": roles, "states.amazonaws.com": roles + "-redeploy",
+						"events.amazonaws.com": roles + "-trigger", "pods.eks.amazonaws.com": roles + "-pod"}
+					services := s.Condition["StringEquals"]["iam:PassedToService"]
+					if assert.Len(t, services, 1, "%s: passes roles to one service", s.Sid) {
+						want, ok := wantRoles[services[0]]
+						assert.True(t, ok, "%s: passes roles to %s", s.Sid, services[0])
+						assert.Equal(t, iam.Strings{want}, s.Resource, "%s: roles passed to %s, got/want", s.Sid, services[0])
+						passRole = passRole || services[0] == "lambda.amazonaws.com"
+					}
 				}
 				if s.Effect == iam.Allow && slices.ContainsFunc(s.Action, func(a string) bool {
 					return slices.Contains([]string{"iam:CreateRole", "iam:PutRolePolicy", "iam:AttachRolePolicy", "iam:DeleteRolePolicy", "iam:PutRolePermissionsBoundary"}, a)

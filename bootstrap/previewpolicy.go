@@ -36,6 +36,9 @@ func previewScopes(sc scope) map[string]iam.Strings {
 		"config":         {a.ARN("config", "config-rule/*")},
 		"rds":            {a.ARN("rds", "db:"+p+"*"), a.ARN("rds", "pg:*"), a.ARN("rds", "subgrp:*")},
 		"ec2":            {a.ARN("ec2", "vpc/*")},
+		"states":         {a.ARN("states", "stateMachine:"+p+"*")},
+		// Associations are named by cluster and an id EKS assigns.
+		"eks": {a.ARN("eks", "podidentityassociation/*")},
 	}
 }
 

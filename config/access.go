@@ -7,8 +7,12 @@ const (
 	// ECS creates a task role (SDK reads at run time) and, when the workload
 	// injects secrets at start, a task execution role.
 	ECS WorkloadType = "ecs"
-	// Lambda creates a function execution role.
+	// Lambda creates a function execution role that writes its function's
+	// log group.
 	Lambda WorkloadType = "lambda"
+	// EKS creates a role EKS Pod Identity gives to one Kubernetes service
+	// account of one cluster.
+	EKS WorkloadType = "eks"
 	// ExistingRole attaches the read policy to a role made elsewhere.
 	ExistingRole WorkloadType = "role"
 )
@@ -28,6 +32,17 @@ type Workload struct {
 	InjectAtStart []string
 	// VersionStage, when set, limits reads to that stage (e.g. AWSCURRENT).
 	VersionStage string
+	// FunctionName is the Lambda function (type lambda), {env}-{name} by
+	// default: its role writes /aws/lambda/{FunctionName} and no other log group.
+	FunctionName string
+	// Architecture is the function's instruction set (type lambda), which
+	// picks the extension's layer.
+	Architecture string
+	// ECSService is the service a rotation of an injected secret redeploys
+	// (type ecs); nil when none.
+	ECSService *ECSService
+	// ServiceAccount is who gets the role through EKS Pod Identity (type eks).
+	ServiceAccount *ServiceAccount
 }
 
 // ExternalPrincipal is a role in another account that reads shared secrets.

@@ -77,6 +77,7 @@ func Parse(raw Raw) (Config, error) {
 	c.CrossAccount = parseCrossAccount(raw, c, ps)
 	checkExternalsRead(c, ps)
 	checkAccessExtra(raw, c, ps)
+	checkWorkloadsWork(c, ps)
 	c.Alerts = parseAlerts(raw, ps)
 	checkUnknownKeys(raw, c, ps)
 

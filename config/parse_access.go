@@ -17,17 +17,18 @@ func parseWorkloads(raw Raw, c Config, ps *problems) []Workload {
 		}
 		seen[w.Name] = true
 		switch w.Type {
-		case ECS, Lambda:
+		case ECS, Lambda, EKS:
 			if w.RoleARN != "" {
-				ps.add(k+".roleArn", w.RoleARN, "only for type role (ecs and lambda workloads get roles made here)")
+				ps.add(k+".roleArn", w.RoleARN, "only for type role (ecs, lambda and eks workloads get roles made here)")
 			}
 		case ExistingRole:
 			if !roleARNPattern.MatchString(w.RoleARN) {
 				ps.add(k+".roleArn", w.RoleARN, "an IAM role ARN, arn:aws:iam::<12-digit account>:role/<name>")
 			}
 		default:
-			ps.add(k+".type", r.Type, "one of ecs, lambda, role")
+			ps.add(k+".type", r.Type, "one of ecs, lambda, eks, role")
 		}
+		parseWorkloadKind(k, r, &w, c, ps)
 		if len(w.Secrets) == 0 {
 			ps.add(k+".secrets", "[]", "at least one catalog or external secret name")
 		}

@@ -126,6 +126,22 @@ type rawWorkload struct {
 	Secrets       []string `json:"secrets"`
 	InjectAtStart []string `json:"injectAtStart"`
 	VersionStage  string   `json:"versionStage"`
+	// FunctionName and Architecture are for type lambda, ECS for ecs, EKS for eks.
+	FunctionName string             `json:"functionName"`
+	Architecture string             `json:"architecture"`
+	ECS          *rawECSService     `json:"ecs"`
+	EKS          *rawServiceAccount `json:"eks"`
+}
+
+type rawECSService struct {
+	Cluster string `json:"cluster"`
+	Service string `json:"service"`
+}
+
+type rawServiceAccount struct {
+	Cluster        string `json:"cluster"`
+	Namespace      string `json:"namespace"`
+	ServiceAccount string `json:"serviceAccount"`
 }
 
 type rawExternal struct {

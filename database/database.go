@@ -28,6 +28,10 @@ type Args struct {
 	SecretsKeyArn pulumi.StringInput
 	// Tags are applied to every resource.
 	Tags map[string]string
+	// WorkloadGroups are the workloads that read the database secret in a
+	// VPC the program creates; each gets a security group that reaches the
+	// database and the endpoint (newWorkloadGroups). Refused otherwise.
+	WorkloadGroups []string
 }
 
 // Database is the PostgreSQL the application user's secret is for, the
@@ -54,6 +58,9 @@ type Database struct {
 	// AWS_ENDPOINT_URL_SECRETS_MANAGER; "" where private DNS already sends
 	// the default host name to the endpoint.
 	SecretsManagerEndpointURL pulumi.StringOutput `pulumi:"secretsManagerEndpointUrl"`
+	// WorkloadSecurityGroupIDs are the groups made for Args.WorkloadGroups,
+	// by workload.
+	WorkloadSecurityGroupIDs map[string]pulumi.StringOutput
 	// OwnerChanges are the changes owners of existing resources must make
 	// (the program makes none of them), with their commands.
 	OwnerChanges []OwnerChange
@@ -87,6 +94,9 @@ func NewDatabase(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 		return nil, fmt.Errorf("new database %s: %w", name, err)
 	}
 	cfg := args.Config
+	if len(args.WorkloadGroups) > 0 && !cfg.Network.CreatesVPC() {
+		return nil, fmt.Errorf("new database %s: workload security groups are made only in a VPC the program creates (database.workloadSecurityGroupIds names those of an existing VPC)", name)
+	}
 	mode := cfg.Network.Endpoint
 	d := &Database{}
 	if err := ctx.RegisterComponentResource("secrets-platform:database:Database", name, d, opts...); err != nil {
@@ -123,6 +133,9 @@ func NewDatabase(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Re
 		return nil, err
 	}
 	d.Ready = slices.Clone(sgs.RotatorPaths)
+	if d.WorkloadSecurityGroupIDs, err = newWorkloadGroups(ctx, name, args.WorkloadGroups, sgs, net.VpcID, tags, d); err != nil {
+		return nil, err
+	}
 	if mode.Creates() {
 		if ep, err = newEndpoint(ctx, name, endpointArgs{mode: mode, serviceName: serviceName, account: args.Account,
 			net: net, group: sgs.Endpoint, tags: tags}, d); err != nil {

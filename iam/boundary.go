@@ -82,7 +82,12 @@ func BoundaryDeniedActions() Strings {
 //     context), their logs, X-Ray, and the network interfaces of a function
 //     in a VPC (what AWSLambdaVPCAccessExecutionRole grants);
 //   - ECS task execution roles: image pulls and log writes (what
-//     AmazonECSTaskExecutionRolePolicy grants).
+//     AmazonECSTaskExecutionRolePolicy grants);
+//   - redeployers (package redeploy): the rule's role starts the
+//     environment's state machines, the state machine's role forces a new
+//     deployment of an ECS service (each role's own policy names its one
+//     state machine or service; ECS services carry no environment in their
+//     names, so the boundary cannot).
 //
 // A bounded role's effective permissions are its own policies intersected
 // with this document, so a role the deploy role writes a wider policy for
@@ -113,6 +118,12 @@ func BoundaryPolicy(a Account, env string) Document {
 		Statement{Sid: "WriteLogs", Effect: Allow,
 			Action:   Strings{"logs:CreateLogStream", "logs:PutLogEvents"},
 			Resource: Strings{a.ARN("logs", "log-group:*")}},
+		Statement{Sid: "StartTheEnvironmentsStateMachines", Effect: Allow,
+			Action:   Strings{"states:StartExecution"},
+			Resource: Strings{a.ARN("states", "stateMachine:"+RolePrefix(env)+"*")}},
+		Statement{Sid: "RedeployECSServices", Effect: Allow,
+			Action:   Strings{"ecs:UpdateService"},
+			Resource: Strings{a.ARN("ecs", "service/*")}},
 		// X-Ray, network interfaces and ECR's token have no resource-level
 		// permissions; image layers are read from whichever repository the
 		// task definition names.

@@ -16,8 +16,12 @@ const (
 	// WorkloadECS gets a task role (SDK reads at run time) and, when it injects
 	// secrets at task start, a task execution role that reads only those.
 	WorkloadECS WorkloadKind = "ecs"
-	// WorkloadLambda gets a function execution role.
+	// WorkloadLambda gets a function execution role that writes the
+	// function's own log group (which the program creates) and no other.
 	WorkloadLambda WorkloadKind = "lambda"
+	// WorkloadEKS gets a role EKS Pod Identity hands to one Kubernetes
+	// service account, and the Pod Identity association that does it.
+	WorkloadEKS WorkloadKind = "eks"
 	// WorkloadExistingRole is a role made elsewhere. The stack never changes
 	// it: it creates a customer-managed read policy under StackPolicyPath
 	// and hands the role's owner the command that attaches it.
@@ -68,6 +72,22 @@ type WorkloadArgs struct {
 	VersionStage string
 	// Tags are added to the roles made here. Optional.
 	Tags map[string]string
+
+	// FunctionName is the Lambda function whose role this is; its log group
+	// /aws/lambda/{FunctionName} is created here and is the only one the role
+	// writes. It starts with RolePrefix(Environment). Required for kind
+	// lambda, refused for the others.
+	FunctionName string
+	// LogRetentionDays and LogKeyArn are the function log group's retention
+	// and KMS key (the platform key). Required for kind lambda.
+	LogRetentionDays int
+	LogKeyArn        pulumi.StringInput
+	// NetworkInterfaces lets the function run in a VPC (it reads the
+	// database secret and must reach the database). Optional, kind lambda.
+	NetworkInterfaces bool
+	// ServiceAccount is the Kubernetes service account the role is for.
+	// Required for kind eks, refused for the others.
+	ServiceAccount *ServiceAccount
 }
 
 // Workload is the set of roles one workload reads secrets with.
@@ -87,6 +107,11 @@ type Workload struct {
 	AttachCommand pulumi.StringOutput `pulumi:"attachCommand"`
 	// SecretArns are the secrets the workload may read.
 	SecretArns pulumi.StringArrayOutput `pulumi:"secretArns"`
+	// LogGroupName is a lambda workload's log group; "" for the other kinds.
+	LogGroupName pulumi.StringOutput `pulumi:"logGroupName"`
+	// PodIdentityAssociationArn is an eks workload's association; "" for the
+	// other kinds.
+	PodIdentityAssociationArn pulumi.StringOutput `pulumi:"podIdentityAssociationArn"`
 }
 
 // NewWorkload registers a workload's roles and their read policies.
@@ -105,6 +130,8 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 	w.ExecutionRoleArn = pulumi.String("").ToStringOutput()
 	w.ReadPolicyArn = pulumi.String("").ToStringOutput()
 	w.AttachCommand = pulumi.String("").ToStringOutput()
+	w.LogGroupName = pulumi.String("").ToStringOutput()
+	w.PodIdentityAssociationArn = pulumi.String("").ToStringOutput()
 	tags := pulumi.ToStringMap(args.Tags)
 
 	var err error
@@ -126,6 +153,20 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 			w.RoleArn = fn.Arn
 			err = w.readPolicy(ctx, name+"-lambda-read", fn.Name, args.SecretArns, args)
 		}
+		if err == nil {
+			err = w.functionLogs(ctx, name, fn.Name, args, tags)
+		}
+	case WorkloadEKS:
+		sa := *args.ServiceAccount
+		var pod *awsiam.Role
+		pod, err = w.role(ctx, name+"-pod", args.RoleName+"-pod", EKSPodIdentityTrust(args.Account, sa.Cluster, sa.Namespace, sa.Name), args, tags)
+		if err == nil {
+			w.RoleArn = pod.Arn
+			err = w.readPolicy(ctx, name+"-pod-read", pod.Name, args.SecretArns, args)
+		}
+		if err == nil {
+			err = w.podIdentity(ctx, name, pod.Arn, sa, tags)
+		}
 	case WorkloadExistingRole:
 		w.RoleArn = pulumi.String(args.ExistingRoleARN).ToStringOutput()
 		err = w.managedReadPolicy(ctx, name+"-read", args, tags)
@@ -136,6 +177,7 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 	if err := ctx.RegisterResourceOutputs(w, pulumi.Map{
 		"roleArn": w.RoleArn, "executionRoleArn": w.ExecutionRoleArn, "secretArns": w.SecretArns,
 		"readPolicyArn": w.ReadPolicyArn, "attachCommand": w.AttachCommand,
+		"logGroupName": w.LogGroupName, "podIdentityAssociationArn": w.PodIdentityAssociationArn,
 	}); err != nil {
 		return nil, fmt.Errorf("register workload outputs %s: %w", name, err)
 	}
@@ -161,7 +203,7 @@ func (a *WorkloadArgs) Validate() error {
 		return err
 	}
 	switch a.Kind {
-	case WorkloadECS, WorkloadLambda:
+	case WorkloadECS, WorkloadLambda, WorkloadEKS:
 		if a.ExistingRoleARN != "" {
 			return fmt.Errorf("ExistingRoleARN is only for kind %s", WorkloadExistingRole)
 		}
@@ -172,12 +214,12 @@ func (a *WorkloadArgs) Validate() error {
 			return fmt.Errorf("ExistingRoleARN %q: want a role in account %s, got account %q", a.ExistingRoleARN, a.Account.ID, acct)
 		}
 	default:
-		return fmt.Errorf("kind %q: want %s, %s or %s", a.Kind, WorkloadECS, WorkloadLambda, WorkloadExistingRole)
+		return fmt.Errorf("kind %q: want %s, %s, %s or %s", a.Kind, WorkloadECS, WorkloadLambda, WorkloadEKS, WorkloadExistingRole)
 	}
 	if a.InjectAtStartArns != nil && a.Kind != WorkloadECS {
 		return fmt.Errorf("InjectAtStartArns is only for kind %s", WorkloadECS)
 	}
-	return nil
+	return a.validateKind()
 }
 
 // role registers one of the workload's roles, always with the boundary.

@@ -42,6 +42,7 @@ func runWorkload(t *testing.T, args *iam.WorkloadArgs) (*mockrun.Recording, erro
 		return map[string]pulumi.Input{
 			"roleArn": w.RoleArn, "executionRoleArn": w.ExecutionRoleArn, "secretArns": w.SecretArns,
 			"readPolicyArn": w.ReadPolicyArn, "attachCommand": w.AttachCommand,
+			"logGroupName": w.LogGroupName, "podIdentityAssociationArn": w.PodIdentityAssociationArn,
 		}, nil
 	})
 }
@@ -67,6 +68,11 @@ func TestWorkloadRoles(t *testing.T) {
 		// wantOwned is the customer-managed read policy of an existing role,
 		// by logical name.
 		wantOwned string
+		// wantLogs is a lambda workload's log group: its own inline policy
+		// writes it.
+		wantLogs string
+		// wantAssociation is an eks workload's Pod Identity association.
+		wantAssociation bool
 	}{
 		{
 			name: "ecs injecting one secret at start",
@@ -90,10 +96,19 @@ func TestWorkloadRoles(t *testing.T) {
 		},
 		{
 			name:         "lambda",
-			args:         func() *iam.WorkloadArgs { return workloadArgs(iam.WorkloadLambda) },
+			args:         lambdaArgs,
 			wantRoles:    map[string]string{"access-api-lambda": "prod-api-lambda"},
 			wantPolicies: map[string][]string{"access-api-lambda-read": {testOther, testSecret}},
 			wantRoleArn:  "arn:aws:iam::111122223333:role/prod-api-lambda",
+			wantLogs:     "/aws/lambda/prod-api-fn",
+		},
+		{
+			name:            "eks",
+			args:            eksArgs,
+			wantRoles:       map[string]string{"access-api-pod": "prod-api-pod"},
+			wantPolicies:    map[string][]string{"access-api-pod-read": {testOther, testSecret}},
+			wantRoleArn:     "arn:aws:iam::111122223333:role/prod-api-pod",
+			wantAssociation: true,
 		},
 		{
 			name: "existing role",
@@ -124,9 +139,17 @@ func TestWorkloadRoles(t *testing.T) {
 				assert.Equal(t, testBoundary, r.Str("permissionsBoundary"), "role %s carries the boundary, got/want", logical)
 				trust, err := iam.Parse(r.Str("assumeRolePolicy"))
 				require.NoError(t, err)
-				assert.NotEmpty(t, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"], "trust of %s has no aws:SourceAccount", logical)
+				// EKS Pod Identity's trust names the cluster (whose ARN holds
+				// the account) by session tag instead (TestEKSPodIdentityTrust).
+				if !tt.wantAssociation {
+					assert.NotEmpty(t, trust.Statement[0].Condition["StringEquals"]["aws:SourceAccount"], "trust of %s has no aws:SourceAccount", logical)
+				}
 			}
-			assert.Len(t, rec.OfType(mockrun.TypeRolePolicy), len(tt.wantPolicies), "read policies, got/want")
+			extra := 0
+			if tt.wantLogs != "" {
+				extra = 1
+			}
+			assert.Len(t, rec.OfType(mockrun.TypeRolePolicy), len(tt.wantPolicies)+extra, "inline policies, got/want")
 			for logical, arns := range tt.wantPolicies {
 				doc := policyOf(t, rec, logical)
 				assert.Equal(t, iam.Strings(arns), doc.Statement[0].Resource, "%s reads, got/want", logical)
@@ -161,6 +184,14 @@ func TestWorkloadRoles(t *testing.T) {
 				assert.Equal(t, arn, rec.Outputs["readPolicyArn"].Value)
 				assert.Equal(t, "aws iam attach-role-policy --role-name reporting-batch --policy-arn "+arn, rec.Outputs["attachCommand"].Value)
 			}
+			assert.Equal(t, tt.wantLogs, rec.Outputs["logGroupName"].Value, "logGroupName output, got/want")
+			assert.Len(t, rec.OfType("aws:cloudwatch/logGroup:LogGroup"), extra, "log groups: one for a lambda workload only")
+			associations := rec.OfType("aws:eks/podIdentityAssociation:PodIdentityAssociation")
+			if assert.Equal(t, tt.wantAssociation, len(associations) == 1, "pod identity associations, got %d", len(associations)) && tt.wantAssociation {
+				assert.Equal(t, associations[0].StateStr("associationArn"), rec.Outputs["podIdentityAssociationArn"].Value)
+			} else {
+				assert.Equal(t, "", rec.Outputs["podIdentityAssociationArn"].Value)
+			}
 			assert.Equal(t, tt.wantRoleArn, rec.Outputs["roleArn"].Value, "roleArn output, got/want")
 			assert.Equal(t, tt.wantExec, rec.Outputs["executionRoleArn"].Value, "executionRoleArn output, got/want")
 			assert.ElementsMatch(t, []string{testSecret, testOther}, rec.Outputs["secretArns"].Value, "secretArns output")
@@ -182,6 +213,12 @@ func TestWorkloadRefusesBadArgs(t *testing.T) {
 			a.Kind, a.InjectAtStartArns = iam.WorkloadLambda, pulumi.ToStringArray([]string{testSecret})
 		}, "only for kind ecs"},
 		{"unknown kind", func(a *iam.WorkloadArgs) { a.Kind = "ec2" }, `kind "ec2"`},
+		{"lambda without its function", func(a *iam.WorkloadArgs) { *a = *lambdaArgs(); a.FunctionName = "" }, "FunctionName"},
+		{"lambda function of another environment", func(a *iam.WorkloadArgs) { *a = *lambdaArgs(); a.FunctionName = "staging-api" }, `starting with "prod-"`},
+		{"lambda without a log key", func(a *iam.WorkloadArgs) { *a = *lambdaArgs(); a.LogKeyArn = nil }, "LogKeyArn"},
+		{"function name on ecs", func(a *iam.WorkloadArgs) { a.FunctionName = "prod-api" }, "only for kind lambda"},
+		{"eks without a service account", func(a *iam.WorkloadArgs) { *a = *eksArgs(); a.ServiceAccount.Namespace = "" }, "ServiceAccount with Cluster, Namespace and Name"},
+		{"service account on ecs", func(a *iam.WorkloadArgs) { a.ServiceAccount = eksArgs().ServiceAccount }, "only for kind eks"},
 		{"no secrets", func(a *iam.WorkloadArgs) { a.SecretArns = nil }, "SecretArns"},
 		{"role name too long", func(a *iam.WorkloadArgs) { a.RoleName = "prod-" + strings.Repeat("x", 50) }, "at most 54 characters"},
 		{"role name outside the environment", func(a *iam.WorkloadArgs) { a.RoleName = "api" }, `starting with "prod-"`},

@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/secrets-platform/crossaccount"
+	"github.com/acme/secrets-platform/database"
 	"github.com/acme/secrets-platform/iam"
 	"github.com/acme/secrets-platform/secrets"
 )
@@ -15,7 +16,7 @@ import (
 // read, and per external principal, its role and the secrets shared with it.
 // Every component's args are validated before any registers, so a refused
 // config leaves no grant behind.
-func composeAccess(ctx *pulumi.Context, b base, catalog *secrets.Catalog) (Exports, error) {
+func composeAccess(ctx *pulumi.Context, b base, catalog *secrets.Catalog, db *database.Database) (Exports, error) {
 	workloadArgs := make([]*iam.WorkloadArgs, len(b.cfg.Workloads))
 	for i, wl := range b.cfg.Workloads {
 		args := &iam.WorkloadArgs{
@@ -31,6 +32,7 @@ func composeAccess(ctx *pulumi.Context, b base, catalog *secrets.Catalog) (Expor
 			VersionStage:           wl.VersionStage,
 			Tags:                   b.tags,
 		}
+		withKind(b, wl, args)
 		if len(wl.InjectAtStart) > 0 {
 			args.InjectAtStartArns = append(secretArns(catalog, wl.InjectAtStart), externalArns(b.cfg, wl.InjectAtStart)...)
 		}
@@ -64,11 +66,14 @@ func composeAccess(ctx *pulumi.Context, b base, catalog *secrets.Catalog) (Expor
 		if err != nil {
 			return nil, fmt.Errorf("compose access of workload %s: %w", wl.Name, err)
 		}
-		workloads[wl.Name] = pulumi.Map{
-			"roleArn": w.RoleArn, "executionRoleArn": w.ExecutionRoleArn, "secretArns": w.SecretArns,
-			// An existing role's owner attaches the read policy themselves.
-			"readPolicyArn": w.ReadPolicyArn, "attachCommand": w.AttachCommand,
+		out, err := kindExports(b, wl, w, db)
+		if err != nil {
+			return nil, fmt.Errorf("compose access of workload %s: %w", wl.Name, err)
 		}
+		out["roleArn"], out["executionRoleArn"], out["secretArns"] = w.RoleArn, w.ExecutionRoleArn, w.SecretArns
+		// An existing role's owner attaches the read policy themselves.
+		out["readPolicyArn"], out["attachCommand"] = w.ReadPolicyArn, w.AttachCommand
+		workloads[wl.Name] = out
 	}
 	exports := Exports{"workloads": workloads}
 

@@ -16,6 +16,7 @@ func newDatabase(ctx *pulumi.Context, b base) (*database.Database, error) {
 	return database.NewDatabase(ctx, "database", &database.Args{
 		Config: *b.cfg.Database, Environment: b.cfg.Environment, Strict: b.cfg.Strict(), Account: b.acct,
 		StorageKeyArn: b.keys.Platform.Arn, SecretsKeyArn: b.keys.Secrets.Arn, Tags: b.tags,
+		WorkloadGroups: workloadGroups(b.cfg),
 	})
 }
 

@@ -28,7 +28,8 @@ func Program(ctx *pulumi.Context) error {
 }
 
 // Compose validates the config and registers every resource of the stack,
-// layer by layer: keys, database, catalog, rotation, access, alerts. Each
+// layer by layer: keys, database, catalog, rotation, access, alerts, the
+// redeployers of ECS services (which alert through the alerts' topic). Each
 // layer is a call that takes what the earlier ones returned. Bad config
 // returns before anything is registered.
 func Compose(ctx *pulumi.Context) (Exports, error) {
@@ -57,7 +58,7 @@ func Compose(ctx *pulumi.Context) (Exports, error) {
 	if err != nil {
 		return nil, err
 	}
-	access, err := composeAccess(ctx, b, catalog)
+	access, err := composeAccess(ctx, b, catalog, db)
 	if err != nil {
 		return nil, err
 	}
@@ -65,9 +66,13 @@ func Compose(ctx *pulumi.Context) (Exports, error) {
 	if err != nil {
 		return nil, err
 	}
+	redeployers, err := composeRedeploy(ctx, b, catalog, alerting["alertTopicArn"])
+	if err != nil {
+		return nil, err
+	}
 
 	exports := Exports{}
-	for _, layer := range []Exports{b.keys.exports(), databaseExports(db), catalogExports(catalog), awaitingExports(cfg), rotators.exports, access, alerting, costExports(cfg, len(rotators.functions)), ownerExports(b, db, access["workloads"])} {
+	for _, layer := range []Exports{b.keys.exports(), databaseExports(db), catalogExports(catalog), awaitingExports(cfg), rotators.exports, access, alerting, redeployers, costExports(cfg, len(rotators.functions)), ownerExports(b, db, access["workloads"])} {
 		maps.Copy(exports, layer)
 	}
 	return exports, nil

@@ -26,6 +26,7 @@ var autoNamed = map[string]string{
 	"aws:rds/subnetGroup:SubnetGroup":        "name",
 	"aws:secretsmanager/secret:Secret":       "name",
 	"aws:sns/topic:Topic":                    "name",
+	"aws:sfn/stateMachine:StateMachine":      "name",
 	"aws:lambda/permission:Permission":       "statementId",
 	"aws:cloudwatch/eventTarget:EventTarget": "targetId",
 }
@@ -113,6 +114,18 @@ func Outputs(typ, name string, inputs resource.PropertyMap, env Env) (string, re
 		id = env.arn("cloudformation", "stack/serverlessrepo-"+physical+"/"+uuidOf(h))
 	case "aws:cloudwatch/logGroup:LogGroup":
 		set("arn", env.arn("logs", "log-group:"+physical))
+	case "aws:sfn/stateMachine:StateMachine":
+		// A state machine's id is its ARN.
+		id = env.arn("states", "stateMachine:"+physical)
+		set("arn", id)
+		set("status", "ACTIVE")
+		set("revisionId", uuidOf(h))
+		set("stateMachineVersionArn", "")
+	case "aws:eks/podIdentityAssociation:PodIdentityAssociation":
+		// EKS names an association a-<17 characters>; the provider's id is that.
+		id = "a-" + h[:17]
+		set("associationId", id)
+		set("associationArn", env.arn("eks", "podidentityassociation/"+str("clusterName")+"/"+id))
 	case "aws:cloudwatch/eventRule:EventRule":
 		set("arn", env.arn("events", "rule/"+physical))
 	case "aws:cloudwatch/eventTarget:EventTarget":

@@ -85,6 +85,10 @@ var replacedBy = map[string]forceNew{
 		[]string{"fifoQueue", "name", "namePrefix"}},
 	"aws:sqs/queuePolicy:QueuePolicy": {"internal/service/sqs/queue_policy.go",
 		[]string{"queueUrl"}},
+	"aws:sfn/stateMachine:StateMachine": {"internal/service/sfn/state_machine.go",
+		[]string{"name", "namePrefix", "type"}},
+	"aws:eks/podIdentityAssociation:PodIdentityAssociation": {"internal/service/eks/pod_identity_association.go@00a35305dc1b",
+		[]string{"clusterName", "namespace", "serviceAccount"}},
 	"aws:serverlessrepository/cloudFormationStack:CloudFormationStack": {"internal/service/serverlessrepo/cloudformation_stack.go@0a7150e2d6c2",
 		[]string{"applicationId", "name"}},
 }

@@ -100,6 +100,9 @@ func (x expander) targets(c Call) ([]target, error) {
 		return []target{t}, nil
 	case Role:
 		v := x.res.Str(c.Field)
+		if v == "" {
+			return nil, nil // the input is not set on this resource (an event target without a role)
+		}
 		name := v[strings.LastIndex(v, "/")+1:]
 		t := target{arn: a.GlobalARN("iam", "role/"+name)}
 		if strings.HasPrefix(v, "arn:") {
@@ -182,6 +185,8 @@ func (x expander) targets(c Call) ([]target, error) {
 		return []target{{arn: fmt.Sprintf("arn:%s:route53:::hostedzone/Z00000000AWSOWNED", a.Partition)}}, nil
 	case ServiceLinkedRole:
 		return []target{{arn: a.GlobalARN("iam", "role/aws-service-role/rds.amazonaws.com/AWSServiceRoleForRDS")}}, nil
+	case EKSCluster:
+		return []target{{arn: a.ARN("eks", "cluster/"+x.res.Str(c.Field))}}, nil
 	case NetworkInterface:
 		return []target{{arn: a.ARN("ec2", "network-interface/eni-0lambdaleftbehind")}}, nil
 	}
@@ -212,6 +217,8 @@ func (x expander) selfARN() string {
 		return a.ARN("rds", "subgrp:"+r.StateStr("name"))
 	case "aws:sqs/queue:Queue":
 		return a.ARN("sqs", r.StateStr("name"))
+	case "aws:eks/podIdentityAssociation:PodIdentityAssociation":
+		return r.StateStr("associationArn")
 	}
 	if strings.HasPrefix(r.Type, "aws:s3/") {
 		bucket := r.StateStr("bucket")
@@ -321,6 +328,8 @@ func (x expander) context(c Call, t target) (map[string]any, error) {
 			}
 		case k == RDSService:
 			out["iam:AWSServiceName"] = "rds.amazonaws.com"
+		case strings.HasPrefix(string(k), "passed-to:"):
+			out["iam:PassedToService"] = strings.TrimPrefix(string(k), "passed-to:")
 		case strings.HasPrefix(string(k), "create-action:"):
 			out["ec2:CreateAction"] = strings.TrimPrefix(string(k), "create-action:")
 		default:

@@ -82,6 +82,8 @@ const (
 	HostedZone        TargetKind = "hosted-zone"
 	ServiceLinkedRole TargetKind = "service-linked-role"
 	NetworkInterface  TargetKind = "network-interface"
+	// EKSCluster is a cluster by name (a Pod Identity association's).
+	EKSCluster TargetKind = "eks-cluster"
 )
 
 // Context names what a request carries that a condition can test.
@@ -121,6 +123,10 @@ const (
 	// RDSService: iam:AWSServiceName = rds.amazonaws.com.
 	RDSService Context = "rds-service"
 )
+
+// PassedTo returns the iam:PassedToService context of passing a role to a
+// service other than Lambda (PassedToLambda), e.g. states.amazonaws.com.
+func PassedTo(service string) Context { return Context("passed-to:" + service) }
 
 // CreateAction returns the ec2:CreateAction context of tags applied by a
 // create call (EC2 authorises such tags with ec2:CreateTags).
@@ -168,7 +174,7 @@ func Lookup(typ string) (Row, bool) {
 
 // Rows is the whole matrix, ordered by type.
 func Rows() []Row {
-	rows := slices.Concat(keyRows(), secretRows(), iamRows(), lambdaRows(), alertRows(), networkRows(), databaseRows(), plumbingRows(), bootstrapRows())
+	rows := slices.Concat(keyRows(), secretRows(), iamRows(), lambdaRows(), alertRows(), networkRows(), databaseRows(), plumbingRows(), workloadRows(), bootstrapRows())
 	slices.SortFunc(rows, func(a, b Row) int { return strings.Compare(a.Type, b.Type) })
 	return rows
 }

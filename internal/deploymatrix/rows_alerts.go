@@ -59,9 +59,10 @@ func alertRows() []Row {
 				{Action: "events:DeleteRule", Phases: Delete, On: Self},
 			}},
 		{Type: "aws:cloudwatch/eventTarget:EventTarget", Terraform: "aws_cloudwatch_event_target", Deployer: Program,
-			Source: tf("internal/service/events/target.go"),
+			Source: tf("internal/service/events/target.go") + "; Amazon EventBridge user guide, \"Using IAM roles for targets\" (iam:PassRole for a target with a role)",
 			Calls: []Call{
 				{Action: "events:PutTargets", Phases: Create | Update, On: EventRule, Field: "rule", Context: []Context{EventTarget}},
+				{Action: "iam:PassRole", Phases: Create | Update, On: Role, Field: "roleArn", Context: []Context{PassedTo("events.amazonaws.com")}, Note: "a target that starts a state machine"},
 				{Action: "events:ListTargetsByRule", Phases: Create | Read | Update, On: EventRule, Field: "rule"},
 				{Action: "events:RemoveTargets", Phases: Delete, On: EventRule, Field: "rule"},
 			}},

@@ -100,8 +100,14 @@ func variant(base Stack, name, env, account, dbStrategy string, ownVPC bool, bas
 	workloads := []map[string]any{
 		{"name": "api", "type": "ecs", "secrets": []string{n("app/database"), n("app/stripe"), n("app/encryption-key")},
 			"injectAtStart": []string{n("app/stripe")}},
-		{"name": "worker", "type": "ecs", "secrets": []string{n("app/session-key")}},
+		// A rotated secret injected at start: its rotations redeploy the service.
+		{"name": "worker", "type": "ecs", "secrets": []string{n("app/session-key")}, "injectAtStart": []string{n("app/session-key")},
+			"ecs": map[string]any{"cluster": "platform", "service": "worker"}},
 		{"name": "notifier", "type": "lambda", "secrets": []string{n("integrations/twilio")}, "versionStage": "AWSCURRENT"},
+		// A function in the database's VPC, on x86_64.
+		{"name": "exporter", "type": "lambda", "secrets": []string{n("app/database")}, "architecture": "x86_64"},
+		{"name": "ledger", "type": "eks", "secrets": []string{n("app/database"), n("app/webhook-token")},
+			"eks": map[string]any{"cluster": "platform", "namespace": "payments", "serviceAccount": "ledger"}},
 		{"name": "reporting", "type": "role", "roleArn": "arn:aws:iam::" + account + ":role/reporting-batch",
 			"secrets": []string{n("app/database")}},
 	}

@@ -54,10 +54,11 @@ func TestVariantsSwitchEverythingOn(t *testing.T) {
 	for _, s := range []string{"random", "keyring", "http", "twilio", "postgres-single-user", "postgres-alternating-users", "manual"} {
 		assert.True(t, strategies[s], "no variant uses strategy %s", s)
 	}
-	for _, w := range []string{"ecs", "lambda", "role"} {
+	for _, w := range []string{"ecs", "lambda", "eks", "role"} {
 		assert.True(t, workloadTypes[w], "no variant has a %s workload", w)
 	}
-	for _, typ := range []string{"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", mockrun.TypePolicy} {
+	for _, typ := range []string{"aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", mockrun.TypePolicy,
+		"aws:sfn/stateMachine:StateMachine", "aws:eks/podIdentityAssociation:PodIdentityAssociation"} {
 		assert.True(t, types[typ], "no variant registers %s", typ)
 	}
 }

@@ -115,16 +115,25 @@ func checkAlertsDelivered(rec *mockrun.Recording) []Violation {
 	for _, t := range rec.OfType(mockrun.TypeTopic) {
 		topics = append(topics, t.StateStr("arn"))
 	}
-	targeted := map[string]bool{}
+	var machines []string
+	for _, m := range rec.OfType("aws:sfn/stateMachine:StateMachine") {
+		machines = append(machines, m.StateStr("arn"))
+	}
+	targeted, drives := map[string]bool{}, map[string]bool{}
 	for _, t := range rec.OfType(mockrun.TypeEventTarget) {
 		if slices.Contains(topics, t.Str("arn")) {
 			targeted[t.Str("rule")] = true
 		}
+		// A redeployer's rule starts the stack's own state machine: work,
+		// not an alert (its failures alarm on the topic instead).
+		if slices.Contains(machines, t.Str("arn")) {
+			drives[t.Str("rule")] = true
+		}
 	}
 	var out []Violation
 	for _, r := range rec.OfType(mockrun.TypeEventRule) {
-		if r.Str("scheduleExpression") != "" {
-			continue // schedules drive work (e.g. the grace sweeper), not alerts
+		if r.Str("scheduleExpression") != "" || drives[r.StateStr("name")] {
+			continue // schedules and redeployers drive work (the grace sweeper, new ECS tasks), not alerts
 		}
 		if !targeted[r.StateStr("name")] {
 			out = append(out, violation(2, r, "event rule %s has no target on an alert topic", r.StateStr("name")))
