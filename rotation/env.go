@@ -22,6 +22,10 @@ type EnvArgs struct {
 	// for the postgres strategies.
 	DatabaseHost pulumi.StringInput
 	DatabasePort pulumi.IntInput
+	// SecretsManagerEndpoint is the endpoint URL a rotator in the database's
+	// subnets must use where private DNS does not reach it; nil or "" for
+	// the SDK's default.
+	SecretsManagerEndpoint pulumi.StringInput
 }
 
 // unknownHost and unknownPort stand in for the database's address before it
@@ -61,9 +65,10 @@ func Settings(s config.Secret, adminSecretARN string, grants []string) contract.
 // it is secret (ARNs, URLs, lengths), and it is encrypted with the platform
 // key all the same.
 //
-// AWS_ENDPOINT_URL_SECRETS_MANAGER is never set: the database VPC's Secrets
-// Manager endpoint has private DNS, so the default URL already resolves to it
-// from the rotator's subnets.
+// AWS_ENDPOINT_URL_SECRETS_MANAGER is set only where the database VPC's
+// Secrets Manager endpoint has no private DNS (a shared VPC,
+// config.Endpoint.NeedsURL); elsewhere the default host name resolves to the
+// endpoint from the rotator's subnets.
 func Environment(a EnvArgs) (pulumi.StringMapOutput, error) {
 	s := a.Secret
 	if !contract.Strategy(s.Rotation.Strategy).Known() {
@@ -82,22 +87,27 @@ func Environment(a EnvArgs) (pulumi.StringMapOutput, error) {
 	if st.ReadsMasterSecret() && (a.DatabaseHost == nil || a.DatabasePort == nil) {
 		return pulumi.StringMapOutput{}, fmt.Errorf("rotator environment of %s: the %s strategy needs the database's host and port", s.Name, s.Rotation.Strategy)
 	}
-	settings := func(arn, host string, port int) contract.Settings {
+	settings := func(arn, host string, port int, endpoint string) contract.Settings {
 		out := Settings(s, arn, a.DatabaseGrants)
 		if st.ReadsMasterSecret() {
 			out.Database.Host, out.Database.Port = host, port
 		}
+		out.SecretsManagerEndpoint = endpoint
 		return out
 	}
-	if _, err := settings("arn:placeholder", unknownHost, unknownPort).Env(); err != nil {
+	if _, err := settings("arn:placeholder", unknownHost, unknownPort, "").Env(); err != nil {
 		return pulumi.StringMapOutput{}, fmt.Errorf("rotator environment of %s: %w", s.Name, err)
 	}
 	host, port := pulumi.String("").ToStringOutput(), pulumi.Int(0).ToIntOutput()
 	if st.ReadsMasterSecret() {
 		host, port = a.DatabaseHost.ToStringOutput(), a.DatabasePort.ToIntOutput()
 	}
-	return pulumi.All(admin, host, port).ApplyT(func(xs []any) (map[string]string, error) {
-		env, err := settings(xs[0].(string), xs[1].(string), xs[2].(int)).Env()
+	endpoint := pulumi.String("").ToStringOutput()
+	if a.SecretsManagerEndpoint != nil {
+		endpoint = a.SecretsManagerEndpoint.ToStringOutput()
+	}
+	return pulumi.All(admin, host, port, endpoint).ApplyT(func(xs []any) (map[string]string, error) {
+		env, err := settings(xs[0].(string), xs[1].(string), xs[2].(int), xs[3].(string)).Env()
 		if err != nil {
 			return nil, fmt.Errorf("rotator environment of %s: %w", s.Name, err)
 		}
@@ -110,6 +120,7 @@ func envArgs(a RotatorArgs) EnvArgs {
 	e := EnvArgs{Secret: a.Secret, AdminSecretArn: a.AdminSecretArn, DatabaseGrants: a.DatabaseGrants}
 	if a.Network != nil {
 		e.DatabaseHost, e.DatabasePort = a.Network.DatabaseHost, a.Network.DatabasePort
+		e.SecretsManagerEndpoint = a.Network.SecretsManagerEndpoint
 	}
 	return e
 }

@@ -60,6 +60,10 @@ type Network struct {
 	// Required.
 	DatabaseHost pulumi.StringInput
 	DatabasePort pulumi.IntInput
+	// SecretsManagerEndpoint is the endpoint URL the rotator must use where
+	// the VPC endpoint has no private DNS (database.Database's
+	// SecretsManagerEndpointURL). Optional: "" keeps the SDK's default.
+	SecretsManagerEndpoint pulumi.StringInput
 }
 
 // RotatorArgs configures the Go rotator of one secret.

@@ -107,7 +107,7 @@ func newRotator(ctx *pulumi.Context, b base, db *database.Database, catalog *sec
 		}
 		args.MasterSecretArn = db.MasterSecretArn
 		args.Network = &rotation.Network{SubnetIDs: db.SubnetIDs, SecurityGroupID: db.RotatorSecurityGroupID, Ready: db.Ready,
-			DatabaseHost: db.Host, DatabasePort: db.Port}
+			DatabaseHost: db.Host, DatabasePort: db.Port, SecretsManagerEndpoint: db.SecretsManagerEndpointURL}
 		args.DatabaseGrants = b.cfg.Database.Grants
 	}
 	return rotation.NewRotator(ctx, name, args)

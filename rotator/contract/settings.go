@@ -3,6 +3,7 @@ package contract
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -35,6 +36,10 @@ const (
 	// strategies may connect to; a secret naming another is refused.
 	EnvDBHost = "DB_HOST"
 	EnvDBPort = "DB_PORT"
+	// EnvSecretsManagerEndpoint is the AWS SDK's own variable for the
+	// Secrets Manager endpoint; the SDK reads it, the program writes it here
+	// (and FromEnv checks it) so no other code spells it.
+	EnvSecretsManagerEndpoint = "AWS_ENDPOINT_URL_SECRETS_MANAGER"
 )
 
 // Settings is everything one rotation function reads from its environment.
@@ -51,6 +56,11 @@ type Settings struct {
 	KeyAPI KeyAPI
 	// Database says what login roles get: postgres-*.
 	Database Logins
+	// SecretsManagerEndpoint is the https URL of the Secrets Manager VPC
+	// endpoint the function must use because the default host name does not
+	// reach it (an endpoint without private DNS in a shared VPC); "" for the
+	// default. Any strategy may have it.
+	SecretsManagerEndpoint string
 }
 
 // PasswordShape shapes generated passwords. Zero values mean the strategy's default.
@@ -119,6 +129,7 @@ func (s Settings) Env() (map[string]string, error) {
 	if s.Database.Port != 0 {
 		put(EnvDBPort, strconv.Itoa(s.Database.Port))
 	}
+	put(EnvSecretsManagerEndpoint, s.SecretsManagerEndpoint)
 	return env, nil
 }
 
@@ -149,6 +160,7 @@ func FromEnv(getenv func(string) string) (Settings, error) {
 		s.KeyAPI.Grace = d
 	}
 	s.Database = Logins{Grants: list(getenv(EnvDBGrants)), Host: getenv(EnvDBHost), Port: atoi(EnvDBPort)}
+	s.SecretsManagerEndpoint = getenv(EnvSecretsManagerEndpoint)
 	if err := errors.Join(errs...); err != nil {
 		return Settings{}, err
 	}
@@ -194,6 +206,11 @@ func (s Settings) validate() error {
 		}
 		if s.Database.Port < 1 || s.Database.Port > 65535 {
 			errs = append(errs, fmt.Errorf("strategy %s: %s %d: want a TCP port, 1 to 65535", s.Strategy, EnvDBPort, s.Database.Port))
+		}
+	}
+	if e := s.SecretsManagerEndpoint; e != "" {
+		if u, err := url.Parse(e); err != nil || u.Scheme != "https" || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.User != nil {
+			errs = append(errs, fmt.Errorf("%s %q: want https://<host> (an interface endpoint's DNS name)", EnvSecretsManagerEndpoint, e))
 		}
 	}
 	if s.KeyAPI.Grace < 0 {

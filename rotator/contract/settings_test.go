@@ -23,7 +23,9 @@ func everySetting() map[contract.Strategy]contract.Settings {
 		contract.PostgresSingleUser: {Strategy: contract.PostgresSingleUser, Password: shape,
 			Database: contract.Logins{Grants: []string{"pg_read_all_data"}, Host: "db.abc.eu-west-1.rds.amazonaws.com", Port: 5432}},
 		contract.PostgresAlternatingUsers: {Strategy: contract.PostgresAlternatingUsers, Password: shape,
-			Database: contract.Logins{Grants: []string{"pg_read_all_data", "pg_write_all_data"}, Host: "db.abc.eu-west-1.rds.amazonaws.com", Port: 6543}},
+			Database: contract.Logins{Grants: []string{"pg_read_all_data", "pg_write_all_data"}, Host: "db.abc.eu-west-1.rds.amazonaws.com", Port: 6543},
+			// A rotator in a shared VPC whose endpoint has no private DNS.
+			SecretsManagerEndpoint: "https://vpce-0a1b2c3d4e5f60710-ab12cd34.secretsmanager.eu-west-1.vpce.amazonaws.com"},
 	}
 }
 
@@ -57,6 +59,8 @@ func TestSettingsRefuseWhatTheStrategyDoesNotRead(t *testing.T) {
 		{"http without its admin secret", contract.Settings{Strategy: contract.HTTPKey, KeyAPI: contract.KeyAPI{BaseURL: "https://x"}}, "ADMIN_SECRET_ARN is required"},
 		{"http without its base URL", contract.Settings{Strategy: contract.HTTPKey, KeyAPI: contract.KeyAPI{AdminSecretARN: "arn:x"}}, "KEY_API_BASE_URL is required"},
 		{"negative grace", contract.Settings{Strategy: contract.Twilio, KeyAPI: contract.KeyAPI{AdminSecretARN: "arn:x", Grace: -time.Minute}}, "positive duration"},
+		{"an endpoint in plain text", contract.Settings{Strategy: contract.Random, SecretsManagerEndpoint: "http://vpce-1.secretsmanager.eu-west-1.vpce.amazonaws.com"}, "AWS_ENDPOINT_URL_SECRETS_MANAGER"},
+		{"an endpoint with a path", contract.Settings{Strategy: contract.Random, SecretsManagerEndpoint: "https://proxy.example.com/secrets"}, "want https://<host>"},
 		{"postgres without its host", contract.Settings{Strategy: contract.PostgresSingleUser, Database: contract.Logins{Port: 5432}}, "DB_HOST is required"},
 		{"postgres without its port", contract.Settings{Strategy: contract.PostgresAlternatingUsers, Database: contract.Logins{Host: "db.internal"}}, "DB_PORT 0: want a TCP port"},
 		{"postgres host that injects a setting", contract.Settings{Strategy: contract.PostgresSingleUser, Database: contract.Logins{Host: "db sslmode=disable", Port: 5432}}, "want a host name"},
