@@ -64,6 +64,9 @@ export PATH="$gobin:$PATH"
 step "IAM simulator (npm ci, pinned by tools/iamsim/package-lock.json)"
 npm ci --prefix tools/iamsim --no-audit --no-fund --loglevel=error || fail "npm ci --prefix tools/iamsim"
 
+step "Node.js consumer example (npm ci, pinned by examples/node/package-lock.json)"
+npm ci --prefix examples/node --no-audit --no-fund --loglevel=error || fail "npm ci --prefix examples/node"
+
 step "go vet (root, secretcache, testenv)"
 go vet ./... || fail "go vet (root)"
 (cd secretcache && go vet ./...) || fail "go vet (secretcache)"
