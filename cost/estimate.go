@@ -28,14 +28,19 @@ type Line struct {
 
 // Estimate is a stack's monthly cost.
 type Estimate struct {
-	PricesAsOf string  `json:"pricesAsOf"`
-	Region     string  `json:"pricesRegion"`
-	Total      float64 `json:"totalMonthlyUsd"`
-	Lines      []Line  `json:"lines"`
+	PricesAsOf string `json:"pricesAsOf"`
+	Region     string `json:"pricesRegion"`
+	// PricesSource says where the region's prices come from; "" when the
+	// table has no prices for the region.
+	PricesSource string  `json:"pricesSource"`
+	Total        float64 `json:"totalMonthlyUsd"`
+	Lines        []Line  `json:"lines"`
 }
 
 // Inputs are the quantities the estimate is computed from.
 type Inputs struct {
+	// Region picks the price table (PricesFor).
+	Region string
 	// Secrets counts every secret, the RDS-managed master secret included.
 	Secrets int
 	// Keys counts customer-managed KMS keys.
@@ -64,7 +69,7 @@ type Inputs struct {
 // FromConfig derives the inputs from a stack's validated config; alarms is
 // the number of alarms the stack registers.
 func FromConfig(c config.Config, alarms int) Inputs {
-	in := Inputs{Keys: 2, CacheTTL: c.Cache.TTL, Instances: c.Cache.Instances, Alarms: alarms, Secrets: len(c.Secrets)}
+	in := Inputs{Region: c.Region, Keys: 2, CacheTTL: c.Cache.TTL, Instances: c.Cache.Instances, Alarms: alarms, Secrets: len(c.Secrets)}
 	var read []string
 	for _, w := range c.Workloads {
 		read = append(read, w.Secrets...)
@@ -119,56 +124,73 @@ func RotationsPerMonth(r config.Rotation) float64 {
 	return daysPerMonth
 }
 
-// Compute prices the inputs.
+// Compute prices the inputs with the prices of their region. A region
+// without prices gets every line unpriced (0, with a note), never another
+// region's prices.
 func Compute(in Inputs) Estimate {
-	e := Estimate{PricesAsOf: PricesAsOf, Region: PricesRegion}
-	add := func(l Line) {
+	p, known := PricesFor(in.Region)
+	e := Estimate{PricesAsOf: p.AsOf, Region: in.Region, PricesSource: p.Source}
+	add := func(l Line, field string) {
+		switch why, estimated := p.Estimated[field]; {
+		case !known:
+			l.Note = joinNote(l.Note, "unpriced: cost/prices.go has no prices for region "+in.Region)
+		case estimated:
+			l.Note = joinNote(l.Note, "estimate: "+why)
+		}
 		l.Quantity = round(l.Quantity, 4)
 		l.Monthly = round(l.Quantity*l.UnitPrice, 2)
 		e.Lines = append(e.Lines, l)
 	}
-	add(Line{Item: "Secrets Manager secrets", Quantity: float64(in.Secrets), Unit: "secret-month", UnitPrice: SecretPerMonth})
-	add(Line{Item: "KMS customer-managed keys", Quantity: float64(in.Keys), Unit: "key-month", UnitPrice: KeyPerMonth})
+	add(Line{Item: "Secrets Manager secrets", Quantity: float64(in.Secrets), Unit: "secret-month", UnitPrice: p.SecretPerMonth}, FieldSecret)
+	add(Line{Item: "KMS customer-managed keys", Quantity: float64(in.Keys), Unit: "key-month", UnitPrice: p.KeyPerMonth}, FieldKey)
 	var cacheCalls float64
 	if in.CacheTTL > 0 {
 		cacheCalls = float64(in.Instances*in.SecretsRead) * SecondsPerMonth / in.CacheTTL.Seconds()
 	}
 	rotationCalls := in.RotationsPerMonth * CallsPerRotation
-	add(Line{Item: "Secrets Manager API calls (cache refreshes)", Quantity: cacheCalls / 10000, Unit: "10k calls", UnitPrice: APICallsPer10k,
-		Note: "instances x secrets read x one refresh per cache TTL"})
-	add(Line{Item: "Secrets Manager API calls (rotations)", Quantity: rotationCalls, Unit: "call", UnitPrice: APICallsPer10k / 10000,
-		Note: "rotations a month x " + strconv.Itoa(CallsPerRotation) + " calls"})
-	add(Line{Item: "KMS requests (one decrypt per secret read)", Quantity: (cacheCalls + rotationCalls) / 10000, Unit: "10k requests", UnitPrice: KMSRequestsPer10k})
-	add(Line{Item: "Rotation Lambda requests", Quantity: in.RotationsPerMonth * InvocationsPerRotation, Unit: "request", UnitPrice: LambdaRequestsPerMillion / 1e6,
-		Note: "duration stays inside the free tier"})
+	add(Line{Item: "Secrets Manager API calls (cache refreshes)", Quantity: cacheCalls / 10000, Unit: "10k calls", UnitPrice: p.APICallsPer10k,
+		Note: "instances x secrets read x one refresh per cache TTL"}, FieldAPICalls)
+	add(Line{Item: "Secrets Manager API calls (rotations)", Quantity: rotationCalls, Unit: "call", UnitPrice: p.APICallsPer10k / 10000,
+		Note: "rotations a month x " + strconv.Itoa(CallsPerRotation) + " calls"}, FieldAPICalls)
+	add(Line{Item: "KMS requests (one decrypt per secret read)", Quantity: (cacheCalls + rotationCalls) / 10000, Unit: "10k requests", UnitPrice: p.KMSRequestsPer10k}, FieldKMS)
+	add(Line{Item: "Rotation Lambda requests", Quantity: in.RotationsPerMonth * InvocationsPerRotation, Unit: "request", UnitPrice: p.LambdaRequestsPerMillion / 1e6,
+		Note: "duration stays inside the free tier"}, FieldLambda)
 	if in.DBInstanceClass != "" {
 		azs, mode := 1.0, "single-AZ"
 		if in.DBMultiAZ {
 			azs, mode = 2, "multi-AZ"
 		}
-		hourly, ok := InstanceHourly(in.DBInstanceClass)
+		hourly, ok := p.Instances[in.DBInstanceClass]
 		l := Line{Item: "RDS PostgreSQL " + in.DBInstanceClass + " " + mode, Quantity: HoursPerMonth * azs, Unit: "instance-hour", UnitPrice: hourly}
-		if !ok {
-			l.Note = "unpriced: add the class to cost.InstanceHourly"
+		if !ok && known {
+			l.Note = "unpriced: add the class to the " + in.Region + " prices in cost/prices.go"
 		}
-		add(l)
-		add(Line{Item: "RDS gp3 storage " + mode, Quantity: float64(in.DBStorageGB) * azs, Unit: "GB-month", UnitPrice: GP3PerGBMonth,
-			Note: "allocated storage; autoscaling growth not counted"})
+		add(l, FieldInstances)
+		add(Line{Item: "RDS gp3 storage " + mode, Quantity: float64(in.DBStorageGB) * azs, Unit: "GB-month", UnitPrice: p.GP3PerGBMonth,
+			Note: "allocated storage; autoscaling growth not counted"}, FieldGP3)
 	}
 	if in.EndpointAZs > 0 {
-		add(Line{Item: "Secrets Manager interface endpoint", Quantity: HoursPerMonth * float64(in.EndpointAZs), Unit: "AZ-hour", UnitPrice: EndpointPerAZHour,
-			Note: "data processing ($0.01/GB) not counted"})
+		add(Line{Item: "Secrets Manager interface endpoint", Quantity: HoursPerMonth * float64(in.EndpointAZs), Unit: "AZ-hour", UnitPrice: p.EndpointPerAZHour,
+			Note: "data processing ($0.01/GB) not counted"}, FieldEndpoint)
 	}
-	add(Line{Item: "CloudWatch alarms", Quantity: float64(in.Alarms), Unit: "alarm-month", UnitPrice: AlarmPerMonth})
+	add(Line{Item: "CloudWatch alarms", Quantity: float64(in.Alarms), Unit: "alarm-month", UnitPrice: p.AlarmPerMonth}, FieldAlarm)
 	if in.AgeRuleSecrets > 0 {
-		add(Line{Item: "AWS Config age rule evaluations", Quantity: float64(in.AgeRuleSecrets) * HoursPerMonth / 24, Unit: "evaluation", UnitPrice: ConfigRuleEvaluation,
-			Note: "daily; configuration items recorded by the account's recorder not counted"})
+		add(Line{Item: "AWS Config age rule evaluations", Quantity: float64(in.AgeRuleSecrets) * HoursPerMonth / 24, Unit: "evaluation", UnitPrice: p.ConfigRuleEvaluation,
+			Note: "daily; configuration items recorded by the account's recorder not counted"}, FieldConfig)
 	}
 	for _, l := range e.Lines {
 		e.Total += l.Monthly
 	}
 	e.Total = round(e.Total, 2)
 	return e
+}
+
+// joinNote adds a note to a line's.
+func joinNote(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 func round(x float64, places int) float64 {

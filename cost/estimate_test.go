@@ -24,6 +24,7 @@ func line(t *testing.T, e cost.Estimate, item string) cost.Line {
 
 func TestComputePricesEachItem(t *testing.T) {
 	in := cost.Inputs{
+		Region:  "us-east-1",
 		Secrets: 7, Keys: 2, CacheTTL: 5 * time.Minute, Instances: 12, SecretsRead: 5,
 		RotationsPerMonth: 2, DBInstanceClass: "db.m7g.large", DBMultiAZ: true, DBStorageGB: 50,
 		EndpointAZs: 3, Alarms: 6, AgeRuleSecrets: 3,
@@ -54,11 +55,50 @@ func TestComputePricesEachItem(t *testing.T) {
 		sum += l.Monthly
 	}
 	assert.InDelta(t, sum, e.Total, 0.005, "got total %v, want the sum of the lines %v", e.Total, sum)
-	assert.Equal(t, cost.PricesAsOf, e.PricesAsOf)
+	assert.Equal(t, "2026-11-29", e.PricesAsOf)
+	assert.Equal(t, "us-east-1", e.Region)
+	for _, l := range e.Lines {
+		assert.NotContains(t, l.Note, "estimate", "us-east-1's prices were read, not estimated: %s", l.Item)
+	}
+}
+
+// TestEachRegionIsPricedByItsOwnTable: the committed stacks' region has its
+// own dated, sourced prices; every figure of it that was not read from AWS
+// is marked on the lines that use it; a region without prices is priced at
+// nothing, never at another region's prices.
+func TestEachRegionIsPricedByItsOwnTable(t *testing.T) {
+	in := cost.Inputs{Secrets: 7, Keys: 2, CacheTTL: 5 * time.Minute, Instances: 12, SecretsRead: 5, RotationsPerMonth: 2,
+		DBInstanceClass: "db.m7g.large", DBMultiAZ: true, DBStorageGB: 50, EndpointAZs: 3, Alarms: 6, AgeRuleSecrets: 3}
+	for _, region := range []string{"eu-west-1", "us-east-1"} {
+		p, ok := cost.PricesFor(region)
+		require.True(t, ok, "no prices for %s", region)
+		assert.Regexp(t, `^\d{4}-\d{2}-\d{2}$`, p.AsOf, "%s: dated", region)
+		assert.NotEmpty(t, p.Source, "%s: sourced", region)
+	}
+	in.Region = "eu-west-1"
+	eu := cost.Compute(in)
+	in.Region = "us-east-1"
+	us := cost.Compute(in)
+	assert.Equal(t, "eu-west-1", eu.Region)
+	assert.Greater(t, eu.Total, us.Total, "eu-west-1 costs more than us-east-1 here")
+	assert.Equal(t, line(t, us, "Secrets Manager secrets").Monthly, line(t, eu, "Secrets Manager secrets").Monthly, "one secret price for every region")
+	rds := line(t, eu, "RDS PostgreSQL db.m7g.large multi-AZ")
+	assert.InDelta(t, 0.185, rds.UnitPrice, 0.0005, "eu-west-1 m7g.large, got/want us-east-1 x 1.10")
+	assert.Contains(t, rds.Note, "estimate:", "an estimated rate says so on its line")
+	assert.Contains(t, line(t, eu, "Secrets Manager interface endpoint").Note, "estimate:")
+	assert.NotContains(t, line(t, eu, "KMS customer-managed keys").Note, "estimate", "KMS's one price for every region is not an estimate")
+
+	in.Region = "xx-nowhere-1"
+	none := cost.Compute(in)
+	assert.Zero(t, none.Total, "no prices, no total")
+	assert.Empty(t, none.PricesAsOf)
+	for _, l := range none.Lines {
+		assert.Contains(t, l.Note, "no prices for region xx-nowhere-1", l.Item)
+	}
 }
 
 func TestUnknownInstanceClassIsUnpricedNotGuessed(t *testing.T) {
-	e := cost.Compute(cost.Inputs{DBInstanceClass: "db.x99.huge", DBStorageGB: 10})
+	e := cost.Compute(cost.Inputs{Region: "eu-west-1", DBInstanceClass: "db.x99.huge", DBStorageGB: 10})
 	l := line(t, e, "RDS PostgreSQL db.x99.huge single-AZ")
 	assert.Zero(t, l.Monthly, "got %v, want 0 for an unknown class", l.Monthly)
 	assert.Contains(t, l.Note, "unpriced")
@@ -85,7 +125,8 @@ func TestRotationsPerMonth(t *testing.T) {
 
 func TestFromConfigCountsTheMasterSecretAndDistinctReads(t *testing.T) {
 	c := config.Config{
-		Cache: config.Cache{TTL: time.Minute, Instances: 3},
+		Region: "eu-west-1",
+		Cache:  config.Cache{TTL: time.Minute, Instances: 3},
 		Secrets: []config.Secret{
 			{Name: "/e/a/x", Rotation: config.Rotation{Strategy: config.Random, Days: 30}},
 			{Name: "/e/a/y", Rotation: config.Rotation{Strategy: config.Manual}},
@@ -99,6 +140,7 @@ func TestFromConfigCountsTheMasterSecretAndDistinctReads(t *testing.T) {
 	assert.Equal(t, 1, in.AgeRuleSecrets)
 	assert.Equal(t, 2, in.EndpointAZs)
 	assert.Equal(t, 2, in.Keys)
+	assert.Equal(t, "eu-west-1", in.Region, "the stack's region picks the prices")
 }
 
 func TestSmallVolumesKeepTheirQuantity(t *testing.T) {

@@ -7,9 +7,9 @@ import (
 	"github.com/acme/secrets-platform/internal/mockrun"
 )
 
-// Rule is one rule of SECURITY-RULES.md, checked over a whole recording.
+// Rule is one rule of docs/security-rules.md, checked over a whole recording.
 type Rule struct {
-	// ID is the rule's number in SECURITY-RULES.md.
+	// ID is the rule's number in docs/security-rules.md.
 	ID    int
 	Title string
 	Check func(rec *mockrun.Recording) []Violation
