@@ -37,13 +37,8 @@ var (
 // spans.
 func Links(file, text string) []Link {
 	var out []Link
-	fenced := false
-	for i, line := range strings.Split(text, "\n") {
-		if t := strings.TrimSpace(line); strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
-			fenced = !fenced
-			continue
-		}
-		if fenced {
+	for i, line := range prose(text) {
+		if line == "" {
 			continue
 		}
 		if m := refDefinition.FindStringSubmatch(line); m != nil {
@@ -63,15 +58,7 @@ func Links(file, text string) []Link {
 func Anchors(text string) map[string]bool {
 	out := map[string]bool{}
 	seen := map[string]int{}
-	fenced := false
-	for _, line := range strings.Split(text, "\n") {
-		if t := strings.TrimSpace(line); strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
-			fenced = !fenced
-			continue
-		}
-		if fenced {
-			continue
-		}
+	for _, line := range prose(text) {
 		for _, m := range htmlAnchor.FindAllStringSubmatch(line, -1) {
 			out[m[1]] = true
 		}
@@ -88,6 +75,22 @@ func Anchors(text string) map[string]bool {
 		seen[slug]++
 	}
 	return out
+}
+
+// prose returns a Markdown text's lines with those of fenced code blocks
+// (and the fences) blanked, so line numbers stay those of the file.
+func prose(text string) []string {
+	lines := strings.Split(text, "\n")
+	fenced := false
+	for i, line := range lines {
+		if t := strings.TrimSpace(line); strings.HasPrefix(t, "```") || strings.HasPrefix(t, "~~~") {
+			fenced = !fenced
+			lines[i] = ""
+		} else if fenced {
+			lines[i] = ""
+		}
+	}
+	return lines
 }
 
 // Slug is GitHub's anchor for a heading's text.
