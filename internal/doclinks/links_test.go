@@ -33,7 +33,7 @@ func repositoryFiles(t *testing.T) (string, []string) {
 		if d.IsDir() && skipped[d.Name()] {
 			return filepath.SkipDir
 		}
-		if !d.IsDir() {
+		if d.Type().IsRegular() { // not a directory, nor a link out of the tree
 			rel, err := filepath.Rel(root, path)
 			if err != nil {
 				return err
