@@ -11,7 +11,9 @@ import (
 // gives it (iam.NewWorkload, redeploy.NamesOf), so no environment role
 // reaches a service it was not made for.
 func (s scope) workloadStatements() []iam.Statement {
-	role := func(suffix string) iam.Strings { return iam.Strings{s.a.GlobalARN("iam", "role/"+s.prefix()+"*-"+suffix)} }
+	role := func(suffix string) iam.Strings {
+		return iam.Strings{s.a.GlobalARN("iam", "role/"+s.prefix()+"*-"+suffix)}
+	}
 	associations := iam.Strings{s.a.ARN("eks", "podidentityassociation/*")}
 	return []iam.Statement{
 		{Sid: "PassRedeployRolesToStepFunctions", Effect: iam.Allow, Action: iam.Strings{"iam:PassRole"}, Resource: role("redeploy"),

@@ -15,8 +15,8 @@ import (
 
 // workflow is the part of a GitHub Actions workflow file the tests read.
 type workflow struct {
-	File string `yaml:"-"`
-	On   yaml.Node `yaml:"on"`
+	File string         `yaml:"-"`
+	On   yaml.Node      `yaml:"on"`
 	Jobs map[string]job `yaml:"jobs"`
 }
 
