@@ -18,11 +18,10 @@ func RuleAlarmName(ruleName string) string { return ruleName + "-failed-deliveri
 // DeadLetterAlarmName is the alarm on the dead-letter queue holding anything.
 func DeadLetterAlarmName(env string) string { return DeadLetterQueueName(env) + "-not-empty" }
 
-// AlarmCount is how many alarms NewAlerts creates for n rotation functions
-// (for the cost estimate): two per function, one per alert rule and one on
-// the dead-letter queue. It counts the rules of a stack with manual secrets,
-// so a stack without overestimates by two alarms ($0.20 a month).
-func AlarmCount(n int) int { return 2*n + maxRules + 1 }
+// AlarmCount is how many alarms NewAlerts creates for a stack with
+// functions rotation functions and rules alert rules (RuleCount): two per
+// function, one per rule and one on the dead-letter queue.
+func AlarmCount(functions, rules int) int { return 2*functions + rules + 1 }
 
 // alarm is one metric alarm's settings; every alarm notifies the topic.
 type alarm struct {
@@ -64,17 +63,17 @@ func newAlarm(ctx *pulumi.Context, a alarm, topic *sns.Topic, tags pulumi.String
 func alarms(ctx *pulumi.Context, name string, topic *sns.Topic, dlq *sqs.Queue, rules map[string]*cloudwatch.EventRule, args *Args, tags pulumi.StringMap, parent pulumi.Resource) error {
 	env := args.Environment
 	var all []alarm
-	for _, secret := range slices.Sorted(maps.Keys(args.Rotators)) {
-		errName, throttleName := AlarmNames(env, secret)
+	for _, fn := range slices.Sorted(maps.Keys(args.Rotators)) {
+		errName, throttleName := AlarmNames(fn)
 		for _, m := range []struct{ suffix, alarm, metric string }{
 			{"errors", errName, "Errors"},
 			{"throttles", throttleName, "Throttles"},
 		} {
 			all = append(all, alarm{
-				resource: name + "-" + m.suffix + "-" + Slug(env, secret), name: m.alarm,
-				description: fmt.Sprintf("Rotation function of %s: %s (docs/runbooks/rotation-failed.md)", secret, strings.ToLower(m.metric)),
+				resource: name + "-" + m.suffix + "-" + strings.TrimPrefix(fn, env+"-"), name: m.alarm,
+				description: fmt.Sprintf("Rotation function %s: %s (docs/runbooks/rotation-failed.md)", fn, strings.ToLower(m.metric)),
 				namespace:   "AWS/Lambda", metric: m.metric, statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1,
-				dimensions: pulumi.StringMap{"FunctionName": args.Rotators[secret]},
+				dimensions: pulumi.StringMap{"FunctionName": args.Rotators[fn]},
 			})
 		}
 	}

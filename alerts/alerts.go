@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sns"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -27,8 +26,8 @@ type Args struct {
 	// HTTPSEndpoints subscribe to the topic. They are passed as secrets
 	// because chat webhooks carry their credential in the URL. Optional.
 	HTTPSEndpoints []string
-	// Rotators maps each automatically rotated secret's name to its rotation
-	// function's name; each gets an errors and a throttles alarm. Optional.
+	// Rotators maps each rotation function's planned name to its name
+	// output; each gets an errors and a throttles alarm. Optional.
 	Rotators map[string]pulumi.StringOutput
 	// ManualSecrets are the names of the manually rotated secrets; when any
 	// exist, the age rule and its event rule are created. Optional.
@@ -60,16 +59,10 @@ func TopicName(env string) string { return env + "-secrets-alerts" }
 // AgeRuleName is the AWS Config rule that checks manual secrets' age.
 func AgeRuleName(env string) string { return env + "-manual-secret-age" }
 
-// AlarmNames are the two alarms of one rotated secret's function.
-func AlarmNames(env, secretName string) (errorsAlarm, throttlesAlarm string) {
-	slug := Slug(env, secretName)
-	return env + "-rotator-errors-" + slug, env + "-rotator-throttles-" + slug
-}
-
-// Slug turns "/prod/app/database" into "app-database" for resource names.
-func Slug(env, secretName string) string {
-	rest := strings.TrimPrefix(secretName, "/"+env+"/")
-	return strings.ReplaceAll(strings.Trim(rest, "/"), "/", "-")
+// AlarmNames are the two alarms of a rotation function, named after it (its
+// name starts with the environment, which the topic's policy requires).
+func AlarmNames(function string) (errorsAlarm, throttlesAlarm string) {
+	return function + "-errors", function + "-throttles"
 }
 
 // NewAlerts registers the topic, its policy and subscriptions, the

@@ -132,17 +132,9 @@ func TestKeyStatementsAreGoodForTheAlertTopicAndQueueOnly(t *testing.T) {
 }
 
 func TestNames(t *testing.T) {
-	tests := []struct{ env, secret, errs, throttles string }{
-		{"prod", "/prod/app/database", "prod-rotator-errors-app-database", "prod-rotator-throttles-app-database"},
-		{"staging", "/staging/integrations/twilio", "staging-rotator-errors-integrations-twilio", "staging-rotator-throttles-integrations-twilio"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.secret, func(t *testing.T) {
-			e, th := alerts.AlarmNames(tt.env, tt.secret)
-			assert.Equal(t, tt.errs, e)
-			assert.Equal(t, tt.throttles, th)
-		})
-	}
+	e, th := alerts.AlarmNames("prod-rotate-random-1a2b3c4d-0")
+	assert.Equal(t, "prod-rotate-random-1a2b3c4d-0-errors", e)
+	assert.Equal(t, "prod-rotate-random-1a2b3c4d-0-throttles", th)
 	assert.Equal(t, "prod-secrets-alerts", alerts.TopicName("prod"))
 	assert.Equal(t, "prod-manual-secret-age", alerts.AgeRuleName("prod"))
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/acme/secrets-platform/iam"
+	"github.com/acme/secrets-platform/quota"
 )
 
 // The CloudTrail detections. Each pattern matches "AWS API Call via
@@ -179,9 +180,9 @@ func BreakGlassPattern(a iam.Account) (string, error) {
 	}))
 }
 
-// maxPatternLength is EventBridge's default event pattern size quota
-// (characters; EventBridge quotas page). A longer pattern fails at deploy.
-const maxPatternLength = 2048
+// maxPatternLength is EventBridge's event pattern size quota; a longer
+// pattern fails at deploy.
+const maxPatternLength = quota.EventPattern
 
 // checkPattern refuses a pattern EventBridge would refuse.
 func checkPattern(rule, pattern string) error {

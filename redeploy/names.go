@@ -30,5 +30,9 @@ func NamesOf(env, workload string) Names {
 // stack's rule budget counts it (RuleCount).
 const RulesPerWorkload = 1
 
+// AlarmsPerWorkload is how many alarms a redeployer has: a failed
+// redeployment, and one the rule could not start.
+const AlarmsPerWorkload = 2
+
 // RuleCount is how many EventBridge rules the redeployers of n workloads use.
 func RuleCount(n int) int { return n * RulesPerWorkload }

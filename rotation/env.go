@@ -60,6 +60,18 @@ func Settings(s config.Secret, adminSecretARN string, grants []string) contract.
 	return st
 }
 
+// PlanSettings are a secret's settings as Groups compares them, before the
+// admin secret's ARN and the database's address are known: the admin secret
+// by its catalog name, and the stack's one database by a stand-in address
+// (every postgres secret of a stack reaches the same instance).
+func PlanSettings(s config.Secret, grants []string) contract.Settings {
+	st := Settings(s, s.AdminSecret, grants)
+	if st.Strategy.ReadsMasterSecret() {
+		st.Database.Host, st.Database.Port = unknownHost, unknownPort
+	}
+	return st
+}
+
 // Environment is the function's environment: ROTATION_STRATEGY and the
 // variables its strategy reads, written by contract.Settings.Env. No value in
 // it is secret (ARNs, URLs, lengths), and it is encrypted with the platform
@@ -115,9 +127,10 @@ func Environment(a EnvArgs) (pulumi.StringMapOutput, error) {
 	}).(pulumi.StringMapOutput), nil
 }
 
-// envArgs are the environment's part of a rotator's args.
-func envArgs(a RotatorArgs) EnvArgs {
-	e := EnvArgs{Secret: a.Secret, AdminSecretArn: a.AdminSecretArn, DatabaseGrants: a.DatabaseGrants}
+// envArgs are the environment's part of a rotator's args: a group shares
+// its settings, so any member (the first) writes them.
+func envArgs(a RotatorArgs, member config.Secret) EnvArgs {
+	e := EnvArgs{Secret: member, AdminSecretArn: a.AdminSecretArn, DatabaseGrants: a.DatabaseGrants}
 	if a.Network != nil {
 		e.DatabaseHost, e.DatabasePort = a.Network.DatabaseHost, a.Network.DatabasePort
 		e.SecretsManagerEndpoint = a.Network.SecretsManagerEndpoint

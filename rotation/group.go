@@ -37,11 +37,10 @@ type Fits func(secrets []config.Secret) bool
 const maxShards = 64
 
 // Groups cuts the rotated secrets into function groups: by settings, then
-// each settings group into the fewest shards that fit, a secret going to the
-// shard that rendezvous hashing of its name picks among the shard count. A
-// secret therefore moves only when its settings change or its group gains a
-// shard, and then only to the new shard. settingsOf gives a secret's
-// settings; fits judges a shard.
+// each settings group into the fewest shards that fit (shard). A secret
+// moves to another function only when its settings change, its group gains
+// a shard, or its shard is full; its rotation then follows it in place.
+// settingsOf gives a secret's settings; fits judges a shard.
 func Groups(env string, secrets []config.Secret, settingsOf func(config.Secret) contract.Settings, fits Fits) ([]Group, error) {
 	bySettings := map[string][]config.Secret{}
 	settings := map[string]contract.Settings{}
@@ -107,36 +106,95 @@ func settingsKey(s contract.Settings) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// shard places members into the fewest shards that all fit.
+// shard places members into the fewest shards that all fit, by rendezvous
+// hashing with bounded loads: in the order of their names' hashes, each
+// member goes to the first shard of its own ranking (rendezvousRanking)
+// that still fits it. A member therefore stays where it is unless its group
+// gains a shard (then only members the new shard wins move) or a member
+// ahead of it in hash order takes its place in a full shard. Within a
+// shard, members keep the catalog's order.
 func shard(members []config.Secret, fits Fits) ([][]config.Secret, error) {
 	for _, s := range members {
 		if !fits([]config.Secret{s}) {
 			return nil, fmt.Errorf("secret %s alone does not fit one function's limits", s.Name)
 		}
 	}
-	for n := 1; n <= maxShards; n++ {
-		shards := make([][]config.Secret, n)
-		for _, s := range members {
-			i := rendezvous(s.Name, n)
-			shards[i] = append(shards[i], s)
+	index := map[string]int{}
+	for i, s := range members {
+		index[s.Name] = i
+	}
+	order := slices.Clone(members)
+	slices.SortFunc(order, func(a, b config.Secret) int { return strings.Compare(nameHash(a.Name), nameHash(b.Name)) })
+	for n := minShards(order, fits); n <= maxShards; n++ {
+		shards, ok := place(order, n, fits)
+		if !ok {
+			continue
 		}
-		if !slices.ContainsFunc(shards, func(ss []config.Secret) bool { return len(ss) > 0 && !fits(ss) }) {
-			return shards, nil
+		for _, ss := range shards {
+			slices.SortFunc(ss, func(a, b config.Secret) int { return index[a.Name] - index[b.Name] })
 		}
+		return shards, nil
 	}
 	return nil, fmt.Errorf("%d secrets need more than %d functions", len(members), maxShards)
 }
 
-// rendezvous is the shard, among n, whose hash with the name is highest
-// (highest-random-weight hashing): growing n to n+1 moves only the names the
-// new shard wins.
-func rendezvous(name string, n int) int {
-	best, bestScore := 0, uint64(0)
-	for i := range n {
-		sum := sha256.Sum256([]byte(strings.Join([]string{name, fmt.Sprint(i)}, "\x00")))
-		if score := binary.BigEndian.Uint64(sum[:8]); i == 0 || score > bestScore {
-			best, bestScore = i, score
+// place puts each member of order into the first shard of its ranking
+// among n that still fits it; ok is false when one fits none.
+func place(order []config.Secret, n int, fits Fits) (shards [][]config.Secret, ok bool) {
+	shards = make([][]config.Secret, n)
+	for _, s := range order {
+		placed := false
+		for _, i := range rendezvousRanking(s.Name, n) {
+			if cand := append(slices.Clip(shards[i]), s); fits(cand) {
+				shards[i], placed = cand, true
+				break
+			}
+		}
+		if !placed {
+			return nil, false
 		}
 	}
-	return best
+	return shards, true
+}
+
+// minShards is a lower bound on the shards order needs: its length over
+// the longest prefix of it that fits one function.
+func minShards(order []config.Secret, fits Fits) int {
+	lo, hi := 1, len(order) // fits(order[:lo]) holds: every member fits alone
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if fits(order[:mid]) {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return (len(order) + lo - 1) / lo
+}
+
+func nameHash(name string) string {
+	sum := sha256.Sum256([]byte(name))
+	return hex.EncodeToString(sum[:])
+}
+
+// rendezvousRanking is the n shards in the order of their hash with the
+// name, highest first (highest-random-weight hashing): growing n to n+1
+// puts the new shard first only for the names it wins.
+func rendezvousRanking(name string, n int) []int {
+	scores := make([]uint64, n)
+	ranking := make([]int, n)
+	for i := range n {
+		sum := sha256.Sum256([]byte(strings.Join([]string{name, fmt.Sprint(i)}, "\x00")))
+		scores[i], ranking[i] = binary.BigEndian.Uint64(sum[:8]), i
+	}
+	slices.SortFunc(ranking, func(a, b int) int {
+		if scores[a] > scores[b] {
+			return -1
+		}
+		if scores[a] < scores[b] {
+			return 1
+		}
+		return a - b
+	})
+	return ranking
 }

@@ -8,18 +8,17 @@ import (
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/rotator/contract"
 )
 
 // KeyringAlarmArgs configures the alarm of one keyring rotator.
 type KeyringAlarmArgs struct {
-	// Environment prefixes the alarm's name. Required.
-	Environment string
-	// Secret is the key ring's catalog entry (strategy keyring). Required.
-	Secret config.Secret
-	// FunctionName is the keyring's rotation function, the metric's
-	// dimension. Required.
+	// Group is the keyring rotator's group (strategy keyring); its name
+	// starts the alarm's. Required.
+	Group Group
+	// FunctionName is the group's rotation function, the metric's
+	// dimension: the Minimum statistic makes the fullest ring of the group
+	// fire it. Required.
 	FunctionName pulumi.StringInput
 	// TopicArn is the alert topic the alarm notifies. Required.
 	TopicArn pulumi.StringInput
@@ -27,12 +26,9 @@ type KeyringAlarmArgs struct {
 	Tags map[string]string
 }
 
-// KeyringAlarmName is {env}-keyring-near-full-{group}-{short}, cut to
-// CloudWatch's 255 characters.
-func KeyringAlarmName(env string, s config.Secret) string {
-	n := env + "-keyring-near-full-" + s.Group + "-" + s.Short
-	return n[:min(len(n), 255)]
-}
+// KeyringAlarmName is {group}-keyring-near-full; a group's name starts with
+// the environment, which the alert topic's policy requires of an alarm.
+func KeyringAlarmName(group string) string { return group + "-keyring-near-full" }
 
 // NewKeyringAlarm registers the alarm that fires when a key ring is
 // contract.KeyringAlarmFreeSlots keys from its bound, two rotations before a
@@ -48,16 +44,16 @@ func NewKeyringAlarm(ctx *pulumi.Context, name string, args *KeyringAlarmArgs, o
 	}
 	a := *args
 	switch {
-	case a.Secret.Rotation.Strategy != config.Keyring:
-		return nil, fmt.Errorf("new keyring alarm %s: %s rotates with %q, not keyring", name, a.Secret.Name, a.Secret.Rotation.Strategy)
-	case a.Environment == "" || a.FunctionName == nil || a.TopicArn == nil:
-		return nil, fmt.Errorf("new keyring alarm %s: Environment, FunctionName and TopicArn are required", name)
+	case a.Group.Settings.Strategy != contract.Keyring:
+		return nil, fmt.Errorf("new keyring alarm %s: group %s rotates with %q, not keyring", name, a.Group.Name, a.Group.Settings.Strategy)
+	case a.FunctionName == nil || a.TopicArn == nil:
+		return nil, fmt.Errorf("new keyring alarm %s: FunctionName and TopicArn are required", name)
 	}
-	alarmName := KeyringAlarmName(a.Environment, a.Secret)
+	alarmName := KeyringAlarmName(a.Group.Name)
 	alarm, err := cloudwatch.NewMetricAlarm(ctx, name, &cloudwatch.MetricAlarmArgs{
 		Name: pulumi.String(alarmName),
-		AlarmDescription: pulumi.String(fmt.Sprintf("Key ring %s has %d or fewer free slots: re-encrypt data under its oldest keys "+
-			"and list them in keyring.retireKeys before a rotation fails", a.Secret.Name, contract.KeyringAlarmFreeSlots)),
+		AlarmDescription: pulumi.String(fmt.Sprintf("A key ring rotated by %s has %d or fewer free slots (the function's log names it): "+
+			"re-encrypt data under its oldest keys and list them in keyring.retireKeys before a rotation fails", a.Group.Name, contract.KeyringAlarmFreeSlots)),
 		Namespace:          pulumi.String(contract.MetricNamespace),
 		MetricName:         pulumi.String(contract.MetricKeyringFreeSlots),
 		Dimensions:         pulumi.StringMap{contract.MetricDimensionFunction: a.FunctionName},

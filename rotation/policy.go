@@ -50,8 +50,8 @@ type PolicyArgs struct {
 	Strategy config.Strategy
 	// Account scopes kms:ViaService to this region's Secrets Manager.
 	Account iam.Account
-	// SecretArn is the secret under rotation.
-	SecretArn string
+	// SecretArns are the secrets the function rotates: its group's.
+	SecretArns []string
 	// AdminSecretArn is the provider credential (http, twilio); "" otherwise.
 	AdminSecretArn string
 	// MasterSecretArn is the RDS master secret (postgres strategies); "" otherwise.
@@ -66,7 +66,7 @@ type PolicyArgs struct {
 	LogGroupArn string
 }
 
-// Policy is a rotator's inline policy: the rotation protocol on its own secret,
+// Policy is a rotator's inline policy: the rotation protocol on its own secrets,
 // reads of the one credential its strategy needs, the secrets key only through
 // Secrets Manager and only for those secrets, its own environment key, its
 // own log group, and X-Ray.
@@ -78,7 +78,7 @@ func Policy(a PolicyArgs) iam.Document {
 	rotate := iam.Strings(RotateActions())
 	stmts := []iam.Statement{{
 		Sid: SidRotateOwnSecret, Effect: iam.Allow,
-		Action: rotate, Resource: iam.Strings{a.SecretArn},
+		Action: rotate, Resource: iam.Strings(a.SecretArns),
 	}}
 	var reads iam.Strings
 	if a.AdminSecretArn != "" {
@@ -102,7 +102,7 @@ func Policy(a PolicyArgs) iam.Document {
 		Action:   iam.Strings{"kms:Decrypt", "kms:GenerateDataKey"},
 		Resource: iam.Strings{a.SecretsKeyArn},
 		Condition: iam.Conditions{"StringEquals": {
-			"kms:EncryptionContext:SecretARN": {a.SecretArn},
+			"kms:EncryptionContext:SecretARN": iam.Strings(a.SecretArns),
 			"kms:ViaService":                  viaSecretsManager,
 		}},
 	})

@@ -16,6 +16,7 @@ import (
 
 const (
 	secretArn   = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/integrations/twilio-AbCdEf"
+	siblingArn  = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/integrations/twilio-eu-StUvWx"
 	adminArn    = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/integrations/twilio-admin-GhIjKl"
 	masterArn   = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:rds!db-1234-MnOpQr"
 	secretsKey  = "arn:aws:kms:eu-west-1:111122223333:key/secrets"
@@ -64,7 +65,8 @@ func TestPolicyGrantsEachStrategyOnlyWhatItUses(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			a := tt.args
 			a.Account = iam.Account{ID: "111122223333", Partition: "aws", Region: "eu-west-1", DNSSuffix: "amazonaws.com"}
-			a.SecretArn, a.SecretsKeyArn, a.PlatformKeyArn = secretArn, secretsKey, platformKey
+			// A group of two: the policy names exactly its members.
+			a.SecretArns, a.SecretsKeyArn, a.PlatformKeyArn = []string{secretArn, siblingArn}, secretsKey, platformKey
 			a.FunctionArn, a.LogGroupArn = functionArn, logGroupArn
 			d := rotation.Policy(a)
 			var sids []string
@@ -75,12 +77,12 @@ func TestPolicyGrantsEachStrategyOnlyWhatItUses(t *testing.T) {
 
 			own := statement(t, d, rotation.SidRotateOwnSecret)
 			assert.ElementsMatch(t, tt.wantRotate, own.Action, "got actions %v, want %v", own.Action, tt.wantRotate)
-			assert.Equal(t, iam.Strings{secretArn}, own.Resource)
+			assert.Equal(t, iam.Strings{secretArn, siblingArn}, own.Resource)
 
 			key := statement(t, d, rotation.SidUseSecretsKey)
 			assert.Equal(t, iam.Strings{"kms:Decrypt", "kms:GenerateDataKey"}, key.Action)
 			assert.Equal(t, iam.Strings{secretsKey}, key.Resource)
-			assert.Equal(t, iam.Strings{secretArn}, key.Condition["StringEquals"]["kms:EncryptionContext:SecretARN"])
+			assert.Equal(t, iam.Strings{secretArn, siblingArn}, key.Condition["StringEquals"]["kms:EncryptionContext:SecretARN"])
 			assert.Equal(t, iam.Strings{"secretsmanager.eu-west-1.amazonaws.com"}, key.Condition["StringEquals"]["kms:ViaService"])
 
 			for _, read := range tt.wantReads {
@@ -117,7 +119,7 @@ func TestPolicyViaServiceFollowsThePartition(t *testing.T) {
 		t.Run(tt.partition, func(t *testing.T) {
 			d := rotation.Policy(rotation.PolicyArgs{
 				Strategy: config.PostgresSingleUser, Account: iam.Account{ID: "111122223333", Partition: tt.partition, Region: tt.region, DNSSuffix: tt.dnsSuffix},
-				SecretArn: secretArn, MasterSecretArn: masterArn, SecretsKeyArn: secretsKey, PlatformKeyArn: platformKey,
+				SecretArns: []string{secretArn}, MasterSecretArn: masterArn, SecretsKeyArn: secretsKey, PlatformKeyArn: platformKey,
 				FunctionArn: functionArn, LogGroupArn: logGroupArn,
 			})
 			for _, sid := range []string{rotation.SidUseSecretsKey, rotation.SidDecryptReadSecrets} {
@@ -186,11 +188,4 @@ func TestEnvironmentRefusesWhatHasNoGoRotator(t *testing.T) {
 	assert.ErrorContains(t, err, "needs an admin secret")
 	_, err = rotation.Environment(rotation.EnvArgs{Secret: config.Secret{Name: "/p/a/db", Rotation: config.Rotation{Strategy: config.PostgresAlternatingUsers}}})
 	assert.ErrorContains(t, err, "needs the database's host and port")
-}
-
-func TestFunctionNameFitsLambdasLimit(t *testing.T) {
-	s := config.Secret{Group: "integrations", Short: "an-extremely-long-secret-name-that-goes-on-and-on-and-on"}
-	got := rotation.FunctionName("prod", s)
-	assert.LessOrEqual(t, len(got), 64, "got %d characters, want at most 64", len(got))
-	assert.Equal(t, "prod-rotate-app-db", rotation.FunctionName("prod", config.Secret{Group: "app", Short: "db"}))
 }

@@ -1,6 +1,8 @@
 package rotation
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"maps"
@@ -24,8 +26,9 @@ const (
 	Runtime      = "provided.al2023"
 	Architecture = "arm64"
 	// ReservedConcurrency caps each rotator: Secrets Manager runs one step at
-	// a time per secret, the second slot lets a grace sweep overlap a step, and
-	// a runaway caller cannot exhaust the account's concurrency.
+	// a time per secret and the group's windows are staggered by the hour, the
+	// second slot lets a grace sweep or a second secret's step overlap, and a
+	// runaway caller cannot exhaust the account's concurrency.
 	ReservedConcurrency = 2
 	// TimeoutSeconds bounds one step; a step is a few API calls and, for
 	// databases, one or two logins with a 5 s connect timeout each.
@@ -66,16 +69,36 @@ type Network struct {
 	SecretsManagerEndpoint pulumi.StringInput
 }
 
-// RotatorArgs configures the Go rotator of one secret.
+// Target is one secret a rotator serves.
+type Target struct {
+	// Arn is the secret's ARN. Required.
+	Arn pulumi.StringOutput
+	// Parent is the catalog's component of the secret; the rotation and its
+	// schedule slot are its children, named after it, so a secret keeps them
+	// when it moves to another group (only their function changes). Required.
+	Parent pulumi.Resource
+	// ParentName is Parent's logical name. Required.
+	ParentName string
+	// DependsOn is what the rotation waits for besides the function: the
+	// secret's first version. Optional.
+	DependsOn []pulumi.Resource
+	// Slot is the secret's place among the stack's rotated secrets when it
+	// is first deployed; it staggers the rotation window (Schedule) and is
+	// kept in state for the secret's life (see newScheduleSlot).
+	Slot int
+	// AwaitingPrerequisite names what an operator has not done yet (a value
+	// to put, or a change to another owner's resource); while it is set the
+	// function serves the secret but no rotation is deployed, so nothing
+	// fails on a new stack's first day.
+	AwaitingPrerequisite string
+}
+
+// RotatorArgs configures the Go rotator of one group of secrets (decision D1).
 type RotatorArgs struct {
-	// Secret is the validated catalog entry; its strategy must be automatic.
-	// Required.
-	Secret config.Secret
-	// SecretArn is the secret's ARN. Required.
-	SecretArn pulumi.StringInput
-	// SecretResource is the catalog's component of the secret; the rotation
-	// waits for it (and so for the first value) before it starts. Optional.
-	SecretResource pulumi.Resource
+	// Group is the secrets and their shared settings. Required.
+	Group Group
+	// Targets are the group's secrets by name. Required: one per member.
+	Targets map[string]Target
 	// Environment prefixes the function name, which keeps the log group inside
 	// the platform key's logs grant (/aws/lambda/{env}-*). Required.
 	Environment string
@@ -83,7 +106,7 @@ type RotatorArgs struct {
 	Account iam.Account
 	// Strict keeps logs 365 days instead of 30.
 	Strict bool
-	// Code is the packaged rotator (Build). Required.
+	// Code is the packaged rotator (artifact.Build). Required.
 	Code artifact.Artifact
 	// SecretsKeyArn encrypts every secret. Required.
 	SecretsKeyArn pulumi.StringInput
@@ -97,29 +120,19 @@ type RotatorArgs struct {
 	Network *Network
 	// DatabaseGrants are granted to roles the postgres strategies create.
 	DatabaseGrants []string
-	// ScheduleSlot is the secret's place among the stack's rotated secrets
-	// when it is first deployed; it staggers the rotation window (Schedule)
-	// and is kept in state for the secret's life (see newScheduleSlot).
-	ScheduleSlot int
-	// AwaitingPrerequisite names the secret an operator has not put yet
-	// (config.AwaitingPrerequisite); while it is set the function is deployed
-	// but the rotation is not, so nothing fails on a new stack's first day.
-	AwaitingPrerequisite string
-	// Tags are applied to every resource.
-	Tags map[string]string
 	// PermissionsBoundaryArn is the boundary the execution role carries
 	// (iam.BoundaryARN of Account and Environment); the deploy role can
 	// create no role without it. Required.
 	PermissionsBoundaryArn string
+	// Tags are applied to every resource.
+	Tags map[string]string
 }
 
-// Rotator is the Go rotation Lambda of one secret.
-//
-// Each rotated secret gets a function of its own, not one shared function:
-// its role can then name only that secret (and the one credential its
-// strategy reads), a fault or a flood in one rotation cannot use up another's
-// reserved concurrency, and its errors, duration and alarms are per secret.
-// The functions share one build, so this costs nothing but a few resources.
+// Rotator is the Go rotation Lambda of one group of secrets: one function,
+// role, log group and alarm pair serve secrets that share a strategy and
+// every setting (decision D1). The role lists exactly the group's secrets,
+// so no rotator reaches another group's, and a group is cut into shards
+// that fit IAM's and Lambda's policy limits (Groups, Fits).
 type Rotator struct {
 	pulumi.ResourceState
 
@@ -134,31 +147,43 @@ type Rotator struct {
 }
 
 // NewRotator registers the role and its policy, the log group, the function,
-// Secrets Manager's invoke permission, the rotation schedule and, for
-// strategies with a grace period, the sweep schedule.
+// and per secret Secrets Manager's invoke permission and the rotation
+// schedule; for strategies with a grace period, the group's sweep schedule.
 func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pulumi.ResourceOption) (*Rotator, error) {
 	if args == nil {
 		return nil, errors.New("new rotator: args are required")
 	}
 	a := *args
-	st := a.Secret.Rotation.Strategy
+	if len(a.Group.Secrets) == 0 {
+		return nil, fmt.Errorf("new rotator %s: the group has no secret", name)
+	}
+	first := a.Group.Secrets[0]
+	st := first.Rotation.Strategy
 	switch {
 	case !st.Automatic():
 		return nil, fmt.Errorf("new rotator %s: strategy %q has no Go rotator", name, st)
-	case a.SecretArn == nil || a.SecretsKeyArn == nil || a.PlatformKeyArn == nil:
-		return nil, fmt.Errorf("new rotator %s: SecretArn, SecretsKeyArn and PlatformKeyArn are required", name)
+	case a.SecretsKeyArn == nil || a.PlatformKeyArn == nil:
+		return nil, fmt.Errorf("new rotator %s: SecretsKeyArn and PlatformKeyArn are required", name)
 	case a.Environment == "":
 		return nil, fmt.Errorf("new rotator %s: Environment is required", name)
 	case a.Account.Validate() != nil:
 		return nil, fmt.Errorf("new rotator %s: %w", name, a.Account.Validate())
 	case a.Code.Path == "" || a.Code.SourceCodeHash == "":
-		return nil, fmt.Errorf("new rotator %s: Code is required (see Build)", name)
+		return nil, fmt.Errorf("new rotator %s: Code is required (see artifact.Build)", name)
 	case st.ReadsMasterSecret() && (a.MasterSecretArn == nil || a.Network == nil):
 		return nil, fmt.Errorf("new rotator %s: strategy %s needs MasterSecretArn and Network", name, st)
 	case iam.CheckBoundaryARN(a.Account, a.Environment, a.PermissionsBoundaryArn) != nil:
 		return nil, fmt.Errorf("new rotator %s: %w", name, iam.CheckBoundaryARN(a.Account, a.Environment, a.PermissionsBoundaryArn))
 	}
-	env, err := Environment(envArgs(a))
+	var arns []pulumi.StringOutput
+	for _, s := range a.Group.Secrets {
+		t, ok := a.Targets[s.Name]
+		if !ok || t.Parent == nil || t.ParentName == "" {
+			return nil, fmt.Errorf("new rotator %s: secret %s has no target (ARN, parent)", name, s.Name)
+		}
+		arns = append(arns, t.Arn)
+	}
+	env, err := Environment(envArgs(a, first))
 	if err != nil {
 		return nil, fmt.Errorf("new rotator %s: %w", name, err)
 	}
@@ -169,7 +194,7 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 	}
 	parent := pulumi.Parent(r)
 	tags := pulumi.ToStringMap(maps.Clone(a.Tags))
-	fnName := FunctionName(a.Environment, a.Secret)
+	fnName := a.Group.Name
 	fnArn := a.Account.ARN("lambda", "function:"+fnName)
 
 	trust, err := iam.LambdaTrust(a.Account.ID).JSON()
@@ -178,7 +203,7 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 	}
 	role, err := awsiam.NewRole(ctx, name+"-role", &awsiam.RoleArgs{
 		Name:                pulumi.String(fnName),
-		Description:         pulumi.String("Rotates " + a.Secret.Name + " only"),
+		Description:         pulumi.String(fmt.Sprintf("Rotates %d %s secrets of %s only", len(a.Group.Secrets), st, a.Environment)),
 		AssumeRolePolicy:    pulumi.String(trust),
 		PermissionsBoundary: pulumi.String(a.PermissionsBoundaryArn),
 		Tags:                tags,
@@ -199,16 +224,16 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 
 	admin := optional(a.AdminSecretArn)
 	master := optional(a.MasterSecretArn)
-	policyJSON := pulumi.All(a.SecretArn, admin, master, a.SecretsKeyArn, a.PlatformKeyArn, logs.Arn).ApplyT(
+	policyJSON := pulumi.All(pulumi.ToStringArrayOutput(arns), admin, master, a.SecretsKeyArn, a.PlatformKeyArn, logs.Arn).ApplyT(
 		func(xs []any) (string, error) {
 			return Policy(PolicyArgs{
 				Strategy: st, Account: a.Account, FunctionArn: fnArn,
-				SecretArn: xs[0].(string), AdminSecretArn: xs[1].(string), MasterSecretArn: xs[2].(string),
+				SecretArns: xs[0].([]string), AdminSecretArn: xs[1].(string), MasterSecretArn: xs[2].(string),
 				SecretsKeyArn: xs[3].(string), PlatformKeyArn: xs[4].(string), LogGroupArn: xs[5].(string),
 			}).JSON()
 		}).(pulumi.StringOutput)
 	policy, err := awsiam.NewRolePolicy(ctx, name+"-policy", &awsiam.RolePolicyArgs{
-		Role: role.ID(), Name: pulumi.String("rotate-own-secret"), Policy: policyJSON,
+		Role: role.ID(), Name: pulumi.String("rotate-own-secrets"), Policy: policyJSON,
 	}, parent)
 	if err != nil {
 		return nil, fmt.Errorf("create rotator policy of %s: %w", fnName, err)
@@ -217,7 +242,7 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 
 	fnArgs := &lambda.FunctionArgs{
 		Name:                         pulumi.String(fnName),
-		Description:                  pulumi.String(fmt.Sprintf("Rotates %s (%s)", a.Secret.Name, st)),
+		Description:                  pulumi.String(fmt.Sprintf("Rotates %d secrets of %s (%s)", len(a.Group.Secrets), a.Environment, st)),
 		Role:                         role.Arn,
 		Runtime:                      pulumi.String(Runtime),
 		Architectures:                pulumi.StringArray{pulumi.String(Architecture)},
@@ -253,44 +278,13 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 	if err != nil {
 		return nil, fmt.Errorf("create rotation function %s: %w", fnName, err)
 	}
-
-	perm, err := lambda.NewPermission(ctx, name+"-invoke-permission", &lambda.PermissionArgs{
-		Action:        pulumi.String("lambda:InvokeFunction"),
-		Function:      fn.Name,
-		Principal:     pulumi.String("secretsmanager.amazonaws.com"),
-		SourceArn:     a.SecretArn,
-		SourceAccount: pulumi.String(a.Account.ID),
-		StatementId:   pulumi.String("SecretsManagerRotatesOwnSecret"),
-	}, parent)
-	if err != nil {
-		return nil, fmt.Errorf("allow secrets manager to invoke %s: %w", fnName, err)
-	}
-
-	rotationDeps := []pulumi.Resource{perm}
-	if a.SecretResource != nil {
-		rotationDeps = append(rotationDeps, a.SecretResource)
-	}
-	if inVPC(st) {
-		// The rotation's first run calls Secrets Manager through the endpoint.
-		rotationDeps = append(rotationDeps, a.Network.Ready...)
-	}
-	slot, err := newScheduleSlot(ctx, name, a.ScheduleSlot, parent)
-	if err != nil {
-		return nil, err
-	}
-	if a.AwaitingPrerequisite == "" {
-		if _, err := secretsmanager.NewSecretRotation(ctx, name+"-rotation", &secretsmanager.SecretRotationArgs{
-			SecretId:          a.SecretArn,
-			RotationLambdaArn: fn.Arn,
-			RotationRules:     Rules(a.Secret.Rotation, slot),
-			RotateImmediately: pulumi.Bool(RotateImmediately(a.Secret)),
-		}, parent, pulumi.DependsOn(rotationDeps)); err != nil {
-			return nil, fmt.Errorf("schedule rotation of %s: %w", a.Secret.Name, err)
+	for _, s := range a.Group.Secrets {
+		if err := rotate(ctx, name, a, s, a.Targets[s.Name], fn, parent); err != nil {
+			return nil, err
 		}
 	}
-
 	if sweeps(st) {
-		if err := newSweep(ctx, name, a, fn, tags, r); err != nil {
+		if err := newSweep(ctx, name, a, arns, fn, tags, r); err != nil {
 			return nil, err
 		}
 	}
@@ -304,24 +298,71 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 	return r, nil
 }
 
-// newSweep invokes the rotator every SweepSchedule with a contract.SweepEvent, so
-// replaced third-party keys are revoked once no cache can still hold them.
-func newSweep(ctx *pulumi.Context, name string, a RotatorArgs, fn *lambda.Function, tags pulumi.StringMap, parent *Rotator) error {
+// rotate lets Secrets Manager invoke the function for one secret (a
+// permission of the function's, named by the secret) and schedules the
+// secret's rotation (the secret's own children, so they stay when the
+// secret moves to another group).
+func rotate(ctx *pulumi.Context, name string, a RotatorArgs, s config.Secret, t Target, fn *lambda.Function, parent pulumi.ResourceOption) error {
+	perm, err := lambda.NewPermission(ctx, name+"-invoke-"+s.Group+"-"+s.Short, &lambda.PermissionArgs{
+		Action:        pulumi.String("lambda:InvokeFunction"),
+		Function:      fn.Name,
+		Principal:     pulumi.String("secretsmanager.amazonaws.com"),
+		SourceArn:     t.Arn,
+		SourceAccount: pulumi.String(a.Account.ID),
+		StatementId:   pulumi.String(PermissionStatementID(s.Name)),
+	}, parent)
+	if err != nil {
+		return fmt.Errorf("allow secrets manager to invoke %s for %s: %w", a.Group.Name, s.Name, err)
+	}
+	rotationDeps := append([]pulumi.Resource{perm}, t.DependsOn...)
+	if inVPC(s.Rotation.Strategy) {
+		// The rotation's first run calls Secrets Manager through the endpoint.
+		rotationDeps = append(rotationDeps, a.Network.Ready...)
+	}
+	own := pulumi.Parent(t.Parent)
+	slot, err := newScheduleSlot(ctx, t.ParentName, t.Slot, own)
+	if err != nil {
+		return err
+	}
+	if t.AwaitingPrerequisite != "" {
+		return nil
+	}
+	if _, err := secretsmanager.NewSecretRotation(ctx, t.ParentName+"-rotation", &secretsmanager.SecretRotationArgs{
+		SecretId:          t.Arn,
+		RotationLambdaArn: fn.Arn,
+		RotationRules:     Rules(s.Rotation, slot),
+		RotateImmediately: pulumi.Bool(RotateImmediately(s)),
+	}, own, pulumi.DependsOn(rotationDeps)); err != nil {
+		return fmt.Errorf("schedule rotation of %s: %w", s.Name, err)
+	}
+	return nil
+}
+
+// PermissionStatementID names a secret's invoke permission in its function's
+// policy: unique per secret, within Lambda's 100 characters whatever the name.
+func PermissionStatementID(secretName string) string {
+	sum := sha256.Sum256([]byte(secretName))
+	return "SecretsManager-" + hex.EncodeToString(sum[:8])
+}
+
+// newSweep invokes the rotator every SweepSchedule with a contract.SweepEvent
+// naming the group's secrets, so replaced third-party keys are revoked once
+// no cache can still hold them.
+func newSweep(ctx *pulumi.Context, name string, a RotatorArgs, arns []pulumi.StringOutput, fn *lambda.Function, tags pulumi.StringMap, parent *Rotator) error {
 	// Named after its function, so the environment prefix that scopes this
 	// stack's rules in policies covers it too.
-	ruleName := FunctionName(a.Environment, a.Secret)
-	ruleName = ruleName[:min(len(ruleName), 58)] + "-sweep"
+	ruleName := SweepRuleName(a.Group.Name)
 	rule, err := cloudwatch.NewEventRule(ctx, name+"-sweep-schedule", &cloudwatch.EventRuleArgs{
 		Name:               pulumi.String(ruleName),
-		Description:        pulumi.String("Revoke expired keys of " + a.Secret.Name),
+		Description:        pulumi.String(fmt.Sprintf("Revoke expired keys of the %d secrets %s rotates", len(arns), a.Group.Name)),
 		ScheduleExpression: pulumi.String(SweepSchedule),
 		Tags:               tags,
 	}, pulumi.Parent(parent))
 	if err != nil {
-		return fmt.Errorf("create sweep schedule of %s: %w", a.Secret.Name, err)
+		return fmt.Errorf("create sweep schedule of %s: %w", a.Group.Name, err)
 	}
-	input := a.SecretArn.ToStringOutput().ApplyT(func(arn string) (string, error) {
-		return contract.SweepEvent{Action: contract.ActionRevokeExpired, SecretIDs: []string{arn}}.JSON()
+	input := pulumi.ToStringArrayOutput(arns).ApplyT(func(ids []string) (string, error) {
+		return contract.SweepEvent{Action: contract.ActionRevokeExpired, SecretIDs: ids}.JSON()
 	}).(pulumi.StringOutput)
 	perm, err := lambda.NewPermission(ctx, name+"-sweep-permission", &lambda.PermissionArgs{
 		Action:        pulumi.String("lambda:InvokeFunction"),
@@ -329,28 +370,21 @@ func newSweep(ctx *pulumi.Context, name string, a RotatorArgs, fn *lambda.Functi
 		Principal:     pulumi.String("events.amazonaws.com"),
 		SourceArn:     rule.Arn,
 		SourceAccount: pulumi.String(a.Account.ID),
-		StatementId:   pulumi.String("EventBridgeSweepsOwnSecret"),
+		StatementId:   pulumi.String("EventBridgeSweepsOwnSecrets"),
 	}, pulumi.Parent(parent))
 	if err != nil {
-		return fmt.Errorf("allow the sweep schedule to invoke %s: %w", a.Secret.Name, err)
+		return fmt.Errorf("allow the sweep schedule to invoke %s: %w", a.Group.Name, err)
 	}
 	if _, err := cloudwatch.NewEventTarget(ctx, name+"-sweep-target", &cloudwatch.EventTargetArgs{
 		Rule: rule.Name, Arn: fn.Arn, Input: input,
 	}, pulumi.Parent(parent), pulumi.DependsOn([]pulumi.Resource{perm})); err != nil {
-		return fmt.Errorf("target the sweep schedule of %s: %w", a.Secret.Name, err)
+		return fmt.Errorf("target the sweep schedule of %s: %w", a.Group.Name, err)
 	}
 	return nil
 }
 
-// FunctionName is the rotation function's (and its role's) name:
-// {env}-rotate-{group}-{short}, cut to Lambda's 64 characters.
-func FunctionName(environment string, s config.Secret) string {
-	n := environment + "-rotate-" + s.Group + "-" + s.Short
-	if len(n) > 64 {
-		n = n[:64]
-	}
-	return n
-}
+// SweepRuleName is the sweep schedule of a group's function.
+func SweepRuleName(group string) string { return group + "-sweep" }
 
 func logRetention(strict bool) int {
 	if strict {

@@ -35,6 +35,9 @@ type SecretArgs struct {
 type Secret struct {
 	pulumi.ResourceState
 
+	// LogicalName is the component's name; the secret's rotation and schedule
+	// slot are its children named after it.
+	LogicalName string
 	// Arn is the secret ARN (with its six-character suffix).
 	Arn pulumi.StringOutput `pulumi:"arn"`
 	// Name is the full /{env}/{group}/{name}.
@@ -59,7 +62,7 @@ func NewSecret(ctx *pulumi.Context, name string, args *SecretArgs, opts ...pulum
 		return nil, fmt.Errorf("new secret %s: Entry, Environment and KmsKeyArn are required", name)
 	}
 	e := args.Entry
-	s := &Secret{}
+	s := &Secret{LogicalName: name}
 	if err := ctx.RegisterComponentResource("secrets-platform:secrets:Secret", name, s, opts...); err != nil {
 		return nil, fmt.Errorf("register secret %s: %w", e.Name, err)
 	}

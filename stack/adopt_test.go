@@ -84,7 +84,7 @@ func TestAdoptedSecretDoesNotRotateOnImport(t *testing.T) {
 	for _, v := range rules.Check(rec) {
 		t.Errorf("%s", v)
 	}
-	rot := rotMust(t, rec, "rotation-app-openai-rotation")
+	rot := rotMust(t, rec, "catalog-app-openai-rotation")
 	now, set := rot.Bool("rotateImmediately")
 	require.True(t, set)
 	assert.False(t, now, "an adopted secret rotates on import, want it to wait for its schedule")

@@ -1,12 +1,11 @@
 package stack
 
 import (
-	"fmt"
+	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/secrets-platform/alerts"
-	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/rotation"
 )
 
@@ -16,7 +15,7 @@ import (
 // alarm per key ring that nears its bound. The manual secrets are the ones
 // whose values an operator puts: the detections report those puts as
 // informational, every other put by a person as high.
-func composeAlerts(ctx *pulumi.Context, b base, rotators map[string]pulumi.StringOutput) (Exports, error) {
+func composeAlerts(ctx *pulumi.Context, b base, rotators rotators) (Exports, error) {
 	var manual []string
 	for _, s := range b.cfg.Secrets {
 		if !s.Rotation.Strategy.Automatic() {
@@ -26,7 +25,7 @@ func composeAlerts(ctx *pulumi.Context, b base, rotators map[string]pulumi.Strin
 	a, err := alerts.NewAlerts(ctx, "alerts", &alerts.Args{
 		Environment: b.cfg.Environment, Account: b.acct,
 		KmsKeyArn: b.keys.Platform.Arn, Emails: b.cfg.Alerts.Emails, HTTPSEndpoints: b.cfg.Alerts.HTTPSEndpoints,
-		Rotators: rotators, ManualSecrets: manual, MaxSecretAgeDays: b.cfg.MaxSecretAgeDays, Tags: b.tags,
+		Rotators: rotators.functions, ManualSecrets: manual, MaxSecretAgeDays: b.cfg.MaxSecretAgeDays, Tags: b.tags,
 		OperatorRoleARNs: b.cfg.Alerts.OperatorRoleARNs,
 	})
 	if err != nil {
@@ -34,16 +33,9 @@ func composeAlerts(ctx *pulumi.Context, b base, rotators map[string]pulumi.Strin
 	}
 	// The keyring alarms notify the topic, which exists only now: the
 	// rotation layer comes before this one.
-	for _, s := range b.cfg.Secrets {
-		if s.Rotation.Strategy != config.Keyring {
-			continue
-		}
-		fn, ok := rotators[s.Name]
-		if !ok {
-			return nil, fmt.Errorf("compose alerts: keyring %s has no rotation function", s.Name)
-		}
-		if _, err := rotation.NewKeyringAlarm(ctx, "keyring-near-full-"+s.Group+"-"+s.Short, &rotation.KeyringAlarmArgs{
-			Environment: b.cfg.Environment, Secret: s, FunctionName: fn, TopicArn: a.TopicArn, Tags: b.tags,
+	for _, g := range rotators.keyrings {
+		if _, err := rotation.NewKeyringAlarm(ctx, "keyring-near-full-"+strings.TrimPrefix(g.Name, b.cfg.Environment+"-"), &rotation.KeyringAlarmArgs{
+			Group: g, FunctionName: rotators.functions[g.Name], TopicArn: a.TopicArn, Tags: b.tags,
 		}); err != nil {
 			return nil, err
 		}

@@ -3,16 +3,15 @@ package stack
 import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
-	"github.com/acme/secrets-platform/alerts"
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/cost"
 )
 
 // costExports is estimatedMonthlyCost: AWS list prices (dated in package
-// cost) applied to what this config deploys, so a config change shows its
-// cost in `pulumi preview` and in the offline plan.
-func costExports(cfg config.Config, rotators int) Exports {
-	e := cost.Compute(cost.FromConfig(cfg, alerts.AlarmCount(rotators)))
+// cost) applied to what this config deploys (alarms counted by Usage), so a
+// config change shows its cost in `pulumi preview` and in the offline plan.
+func costExports(cfg config.Config, alarms int) Exports {
+	e := cost.Compute(cost.FromConfig(cfg, alarms))
 	lines := pulumi.Array{}
 	for _, l := range e.Lines {
 		m := pulumi.Map{

@@ -24,7 +24,7 @@ func TestRotatorIsPointedAtAnEndpointWithoutPrivateDNS(t *testing.T) {
 			rec, err := mockrun.Run(st, stack.Compose)
 			require.NoError(t, err)
 			url := outputString(t, rec, "secretsManagerEndpointUrl")
-			fn := rotMust(t, rec, "rotation-app-database-function")
+			_, fn := rotServing(t, rec, "/"+name+"/app/database")
 			env := map[string]string{}
 			if v, ok := fn.Input("environment.variables"); ok {
 				b, err := json.Marshal(v.Mappable())

@@ -149,7 +149,7 @@ func TestExistingEndpointWaitsForItsOwner(t *testing.T) {
 	egress := rulesOf(rec)["database-rotator-to-endpoint-0"]
 	assert.Contains(t, c.Command, "--group-id "+egress.Str("sourceSecurityGroupId"), "the owner's rule and the rotator's egress name the same group")
 
-	_, ok := rec.Named("rotation-app-database-rotation")
+	_, ok := rec.Named("catalog-app-database-rotation")
 	assert.False(t, ok, "got the database rotation deployed, want it waiting for the owner's rule")
 	var blocked map[string]map[string]string
 	require.NoError(t, rec.Outputs["rotationsAwaitingPrerequisite"].Decode(&blocked))
@@ -158,7 +158,7 @@ func TestExistingEndpointWaitsForItsOwner(t *testing.T) {
 
 	done, err := mockrun.Run(editJSON(t, st, "database", func(d *map[string]any) { (*d)["ownerChangesApplied"] = true }), stack.Compose)
 	require.NoError(t, err)
-	rot := rotMust(t, done, "rotation-app-database-rotation")
+	rot := rotMust(t, done, "catalog-app-database-rotation")
 	now, _ := rot.Bool("rotateImmediately")
 	assert.True(t, now, "the database secret's first value is made as soon as its rotator can reach the endpoint")
 	for _, v := range rules.Check(done) {

@@ -66,10 +66,11 @@ func TestExistingDatabaseIsLeftToItsOwner(t *testing.T) {
 	assert.Contains(t, value, contract.PlaceholderKey)
 	assert.Equal(t, master, outputString(t, rec, "databaseMasterSecretArn"))
 	assert.Equal(t, value["host"], outputString(t, rec, "databaseHost"))
-	_, ok := rec.Named("rotation-app-database-app-rotation")
+	_, ok := rec.Named("catalog-app-database-app-rotation")
 	assert.False(t, ok, "got the rotation deployed before the owners admitted the rotator")
 	var policy iam.Document
-	require.NoError(t, rotMust(t, rec, "rotation-app-database-app-policy").JSON("policy", &policy))
+	comp, _ := rotServing(t, rec, "/prod/app/database-app")
+	require.NoError(t, rotMust(t, rec, comp+"-policy").JSON("policy", &policy))
 	found := false
 	for _, s := range policy.Statement {
 		found = found || (s.Sid == rotation.SidReadMasterSecret && slices.Equal(s.Resource, iam.Strings{master}))

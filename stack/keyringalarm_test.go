@@ -1,6 +1,7 @@
 package stack_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -12,22 +13,28 @@ import (
 )
 
 // TestEveryKeyringHasANearFullAlarm: one alarm per keyring rotator, on the
-// metric its rotator writes, notifying the alert topic.
+// metric its rotator writes for every ring it rotates, notifying the alert
+// topic.
 func TestEveryKeyringHasANearFullAlarm(t *testing.T) {
 	for name, st := range stacks(t) {
 		t.Run(name, func(t *testing.T) {
 			rec, cfg := parsed(t, st)
 			var topic string
 			require.NoError(t, rotDecode(rec.Outputs["alertTopicArn"].Value, &topic))
-			var keyrings int
+			var functions map[string]string
+			require.NoError(t, rotDecode(rec.Outputs["rotationFunctions"].Value, &functions))
+			keyrings := map[string]bool{}
 			for _, s := range cfg.Secrets {
 				if s.Rotation.Strategy != config.Keyring {
 					continue
 				}
-				keyrings++
-				a := rotMust(t, rec, "keyring-near-full-"+s.Group+"-"+s.Short)
-				assert.Equal(t, rotation.KeyringAlarmName(cfg.Environment, s), a.Str("name"))
-				assert.Equal(t, rotation.FunctionName(cfg.Environment, s), a.Str("dimensions."+contract.MetricDimensionFunction))
+				fn := functions[s.Name]
+				require.NotEmpty(t, fn, "got no rotation function for keyring %s", s.Name)
+				keyrings[fn] = true
+				a := rotMust(t, rec, "keyring-near-full-"+strings.TrimPrefix(fn, cfg.Environment+"-"))
+				assert.Equal(t, rotation.KeyringAlarmName(fn), a.Str("name"))
+				assert.Equal(t, fn, a.Str("dimensions."+contract.MetricDimensionFunction))
+				assert.Equal(t, "Minimum", a.Str("statistic"), "the fullest ring of the group fires it")
 				assert.Equal(t, contract.MetricKeyringFreeSlots, a.Str("metricName"))
 				assert.Equal(t, []string{topic}, a.Strings("alarmActions"))
 			}
@@ -37,7 +44,7 @@ func TestEveryKeyringHasANearFullAlarm(t *testing.T) {
 					alarms++
 				}
 			}
-			assert.Equal(t, keyrings, alarms, "keyring alarms: got %d, want one per keyring (%d)", alarms, keyrings)
+			assert.Equal(t, len(keyrings), alarms, "keyring alarms: got %d, want one per keyring rotator (%d)", alarms, len(keyrings))
 		})
 	}
 }

@@ -23,9 +23,10 @@ import (
 	"github.com/acme/secrets-platform/stack"
 )
 
-// rotName is the logical name composeRotation gives a secret's rotator.
-func rotName(s config.Secret, child string) string {
-	return "rotation-" + s.Group + "-" + s.Short + "-" + child
+// rotOwn is the logical name of a secret's own rotation resources (child
+// "rotation" or "slot"), which live under the secret's catalog component.
+func rotOwn(s config.Secret, child string) string {
+	return "catalog-" + s.Group + "-" + s.Short + "-" + child
 }
 
 func rotMust(t *testing.T, rec *mockrun.Recording, name string) mockrun.Resource {
@@ -35,7 +36,26 @@ func rotMust(t *testing.T, rec *mockrun.Recording, name string) mockrun.Resource
 	return r
 }
 
-func TestEveryRotatedSecretHasItsOwnRotator(t *testing.T) {
+// rotServing is the rotator that serves the secret: its component's
+// logical name ("rotation-" and its function's name after {env}-rotate-)
+// and its function, found through the rotationFunctions output.
+func rotServing(t *testing.T, rec *mockrun.Recording, secret string) (string, mockrun.Resource) {
+	t.Helper()
+	var functions map[string]string
+	require.NoError(t, rotDecode(rec.Outputs["rotationFunctions"].Value, &functions))
+	fnName, ok := functions[secret]
+	require.True(t, ok, "got no rotation function for %s in rotationFunctions", secret)
+	_, group, ok := strings.Cut(fnName, "-rotate-")
+	require.True(t, ok, "function %s has no -rotate- in its name", fnName)
+	comp := "rotation-" + group
+	return comp, rotMust(t, rec, comp+"-function")
+}
+
+// TestEveryRotatedSecretHasARotator: each automatically rotated secret is
+// served by the function of its group, which Secrets Manager may invoke for
+// that secret, and its rotation (or, while it awaits a prerequisite, none)
+// is its own catalog component's child.
+func TestEveryRotatedSecretHasARotator(t *testing.T) {
 	for name, st := range stacks(t) {
 		t.Run(name, func(t *testing.T) {
 			rec, cfg := parsed(t, st)
@@ -43,42 +63,45 @@ func TestEveryRotatedSecretHasItsOwnRotator(t *testing.T) {
 			var functions map[string]string
 			require.NoError(t, rotDecode(rec.Outputs["rotationFunctions"].Value, &functions))
 			var automatic int
+			members := map[string][]string{}
 			for _, s := range cfg.Secrets {
 				st := s.Rotation.Strategy
 				if !st.Automatic() {
 					assert.NotContains(t, functions, s.Name, "got a rotation function for manual %s, want none", s.Name)
-					_, ok := rec.Named(rotName(s, "rotation"))
+					_, ok := rec.Named(rotOwn(s, "rotation"))
 					assert.False(t, ok, "got a rotation for manual %s, want none", s.Name)
 					continue
 				}
 				automatic++
 				secretArn := rotMust(t, rec, "catalog-"+s.Group+"-"+s.Short+"-secret").StateStr("arn")
-				fn := rotMust(t, rec, rotName(s, "function"))
-				fnName := rotation.FunctionName(cfg.Environment, s)
-				assert.Equal(t, fnName, fn.Str("name"))
-				assert.Equal(t, fnName, functions[s.Name], "rotationFunctions[%s]: got %q, want %q", s.Name, functions[s.Name], fnName)
+				comp, fn := rotServing(t, rec, s.Name)
+				fnName := fn.Str("name")
+				members[fnName] = append(members[fnName], secretArn)
+				assert.True(t, strings.HasPrefix(fnName, cfg.Environment+"-rotate-"), "function %s: want the {env}-rotate- prefix", fnName)
+				assert.LessOrEqual(t, len(fnName), 64, "function %s: Lambda's names are 64 characters at most", fnName)
 				assert.Equal(t, string(st), fn.Str("environment.variables.ROTATION_STRATEGY"))
 				assert.Equal(t, rotation.Runtime, fn.Str("runtime"))
 				assert.Equal(t, []string{rotation.Architecture}, fn.Strings("architectures"))
 				assert.Equal(t, "bootstrap", fn.Str("handler"))
 
-				perm := rotMust(t, rec, rotName(s, "invoke-permission"))
+				perm := rotMust(t, rec, comp+"-invoke-"+s.Group+"-"+s.Short)
 				assert.Equal(t, "secretsmanager.amazonaws.com", perm.Str("principal"))
 				assert.Equal(t, secretArn, perm.Str("sourceArn"), "got sourceArn %q, want the secret %q", perm.Str("sourceArn"), secretArn)
 				assert.Equal(t, acct, perm.Str("sourceAccount"))
 				assert.Equal(t, fnName, perm.Str("function"))
+				assert.Equal(t, rotation.PermissionStatementID(s.Name), perm.Str("statementId"))
 
 				if waitsFor, waiting := cfg.AwaitingPrerequisite(s); waiting {
-					_, ok := rec.Named(rotName(s, "rotation"))
+					_, ok := rec.Named(rotOwn(s, "rotation"))
 					assert.False(t, ok, "got a rotation of %s while %s has no value, want none until the runbook's flag", s.Name, waitsFor)
 					var blocked map[string]map[string]string
 					require.NoError(t, rec.Outputs["rotationsAwaitingPrerequisite"].Decode(&blocked))
 					assert.Equal(t, waitsFor, blocked[s.Name]["waitsFor"], "rotationsAwaitingPrerequisite[%s]", s.Name)
 				} else {
-					rot := rotMust(t, rec, rotName(s, "rotation"))
+					rot := rotMust(t, rec, rotOwn(s, "rotation"))
 					assert.Equal(t, secretArn, rot.Str("secretId"))
 					assert.Equal(t, fn.StateStr("arn"), rot.Str("rotationLambdaArn"))
-					slot, ok := rotMust(t, rec, rotName(s, "slot")).State["result"].V.(float64)
+					slot, ok := rotMust(t, rec, rotOwn(s, "slot")).State["result"].V.(float64)
 					require.True(t, ok, "the schedule slot of %s has a result", s.Name)
 					want := rotation.Schedule(s.Rotation, int(slot))
 					assert.Equal(t, want, rot.Str("rotationRules.scheduleExpression"), "schedule of %s", s.Name)
@@ -89,6 +112,8 @@ func TestEveryRotatedSecretHasItsOwnRotator(t *testing.T) {
 					assert.Contains(t, rot.DependsOn, perm.URN, "got the rotation not waiting for the invoke permission")
 					first := rotMust(t, rec, "catalog-"+s.Group+"-"+s.Short+"-first-value")
 					assert.Contains(t, rot.DependsOn, first.URN, "got the rotation of %s not waiting for its first version", s.Name)
+					secret := rotMust(t, rec, "catalog-"+s.Group+"-"+s.Short)
+					assert.Equal(t, secret.URN, rot.Parent, "the rotation of %s is its catalog component's child, so it stays when the secret changes group", s.Name)
 				}
 
 				_, inVPC := fn.Input("vpcConfig.subnetIds")
@@ -106,32 +131,46 @@ func TestEveryRotatedSecretHasItsOwnRotator(t *testing.T) {
 					admin := rotMust(t, rec, "catalog-"+strings.ReplaceAll(strings.TrimPrefix(s.AdminSecret, "/"+cfg.Environment+"/"), "/", "-")+"-secret")
 					assert.Equal(t, admin.StateStr("arn"), fn.Str("environment.variables."+contract.EnvAdminSecretARN))
 				}
-				rotCheckSweep(t, rec, s, fn, secretArn, acct)
 			}
-			assert.Len(t, functions, automatic, "got %d rotation functions, want one per automatic secret (%d)", len(functions), automatic)
+			assert.Len(t, functions, automatic, "got %d secrets in rotationFunctions, want every automatic secret (%d)", len(functions), automatic)
+			for fnName, arns := range members {
+				rotCheckSweep(t, rec, cfg.Environment, fnName, arns, acct)
+			}
+			var rotators int
+			for _, fn := range rec.OfType("aws:lambda/function:Function") {
+				if strings.HasPrefix(fn.Str("name"), cfg.Environment+"-rotate-") {
+					rotators++
+				}
+			}
+			assert.Equal(t, len(members), rotators, "got %d rotation functions, want one per group serving the automatic secrets (%d)", rotators, len(members))
 		})
 	}
 }
 
-// rotCheckSweep: third-party keys get a 15-minute sweep invoking the same
-// function with a contract.SweepEvent; other strategies get none.
-func rotCheckSweep(t *testing.T, rec *mockrun.Recording, s config.Secret, fn mockrun.Resource, secretArn, acct string) {
+// rotCheckSweep: a function that rotates third-party keys gets a 15-minute
+// sweep invoking it with a contract.SweepEvent naming exactly its secrets;
+// other strategies get none.
+func rotCheckSweep(t *testing.T, rec *mockrun.Recording, env, fnName string, secretArns []string, acct string) {
 	t.Helper()
-	target, ok := rec.Named(rotName(s, "sweep-target"))
-	wantSweep := s.Rotation.Strategy == config.HTTPKey || s.Rotation.Strategy == config.Twilio
-	require.Equal(t, wantSweep, ok, "got sweep %v for %s, want %v", ok, s.Rotation.Strategy, wantSweep)
+	comp := "rotation-" + strings.TrimPrefix(fnName, env+"-rotate-")
+	fn := rotMust(t, rec, comp+"-function")
+	strategy := config.Strategy(fn.Str("environment.variables." + contract.EnvStrategy))
+	target, ok := rec.Named(comp + "-sweep-target")
+	wantSweep := strategy == config.HTTPKey || strategy == config.Twilio
+	require.Equal(t, wantSweep, ok, "got sweep %v for %s, want %v", ok, strategy, wantSweep)
 	if !wantSweep {
 		return
 	}
-	rule := rotMust(t, rec, rotName(s, "sweep-schedule"))
+	rule := rotMust(t, rec, comp+"-sweep-schedule")
 	assert.Equal(t, rotation.SweepSchedule, rule.Str("scheduleExpression"))
-	assert.Equal(t, fn.Str("name")+"-sweep", rule.Str("name"))
+	assert.Equal(t, rotation.SweepRuleName(fnName), rule.Str("name"))
 	assert.Equal(t, fn.StateStr("arn"), target.Str("arn"))
 	ev, isSweep, err := contract.ParseSweepEvent([]byte(target.Str("input")))
 	require.NoError(t, err)
 	assert.True(t, isSweep, "got an input the rotator would not read as a sweep: %s", target.Str("input"))
-	assert.Equal(t, contract.SweepEvent{SecretIDs: []string{secretArn}, Action: contract.ActionRevokeExpired}, ev)
-	perm := rotMust(t, rec, rotName(s, "sweep-permission"))
+	assert.Equal(t, contract.ActionRevokeExpired, ev.Action)
+	assert.ElementsMatch(t, secretArns, ev.SecretIDs, "the sweep of %s names exactly its secrets", fnName)
+	perm := rotMust(t, rec, comp+"-sweep-permission")
 	assert.Equal(t, "events.amazonaws.com", perm.Str("principal"))
 	assert.Equal(t, rule.StateStr("arn"), perm.Str("sourceArn"))
 	assert.Equal(t, acct, perm.Str("sourceAccount"))
@@ -225,8 +264,9 @@ func TestDatabaseRotationWaitsForItsNetwork(t *testing.T) {
 			s, ok := cfg.Secret(cfg.Database.SecretName)
 			require.True(t, ok)
 			require.True(t, rotation.RotateImmediately(s), "the database secret rotates at once, so its network must be up first")
-			rotAssertWaitsForNetwork(t, rec, rotMust(t, rec, rotName(s, "function")))
-			rotAssertWaitsForNetwork(t, rec, rotMust(t, rec, rotName(s, "rotation")))
+			_, fn := rotServing(t, rec, s.Name)
+			rotAssertWaitsForNetwork(t, rec, fn)
+			rotAssertWaitsForNetwork(t, rec, rotMust(t, rec, rotOwn(s, "rotation")))
 		})
 	}
 }
@@ -365,7 +405,10 @@ func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
 	require.NotEmpty(t, master)
 	secretsAlias := arn("secrets-key-alias")
 	secretsKeyID := rotMust(t, rec, "secrets-key-key").StateStr("keyId")
-	databaseSecret, databaseFn := arn("catalog-app-database-secret"), arn("rotation-app-database-function")
+	db, dbFn := rotServing(t, rec, "/prod/app/database")
+	kr, krFn := rotServing(t, rec, "/prod/app/encryption-key")
+	tw, _ := rotServing(t, rec, "/prod/integrations/twilio")
+	databaseSecret, databaseFn := arn("catalog-app-database-secret"), dbFn.StateStr("arn")
 	require.NotEmpty(t, secretsKeyID)
 	// contextOf is the condition of a Secrets Manager key grant for one
 	// secret, with or without kms:ViaService.
@@ -397,28 +440,28 @@ func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
 	}{
 		// Rule 2: schedules, and manual secrets that say why.
 		{"automatic secret without rotation", 2, "has 0 rotation resources", func() *mockrun.Recording {
-			return rotDropped(t, rec, "rotation-app-encryption-key-rotation")
+			return rotDropped(t, rec, "catalog-app-encryption-key-rotation")
 		}},
 		{"period over 90 days", 2, "automaticallyAfterDays = 120", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *mockrun.Resource) {
+			return rotBroken(t, rec, "catalog-app-database-rotation", func(r *mockrun.Resource) {
 				rotSet(r, "rotationRules.scheduleExpression", nil)
 				rotSet(r, "rotationRules.automaticallyAfterDays", 120)
 			})
 		}},
 		{"schedule under 4 hours", 2, "every 2 hours", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *mockrun.Resource) {
+			return rotBroken(t, rec, "catalog-app-database-rotation", func(r *mockrun.Resource) {
 				rotSet(r, "rotationRules.automaticallyAfterDays", nil)
 				rotSet(r, "rotationRules.scheduleExpression", "rate(2 hours)")
 			})
 		}},
 		{"cron every minute", 2, "not provably", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *mockrun.Resource) {
+			return rotBroken(t, rec, "catalog-app-database-rotation", func(r *mockrun.Resource) {
 				rotSet(r, "rotationRules.automaticallyAfterDays", nil)
 				rotSet(r, "rotationRules.scheduleExpression", "cron(* * * * ? *)")
 			})
 		}},
 		{"manual secret with a rotation", 2, "is Rotation=manual but has a rotation resource", func() *mockrun.Recording {
-			return rotAdded(t, rec, "rotation-app-encryption-key-rotation", "rotation-app-stripe-rotation", func(r *mockrun.Resource) { rotSet(r, "secretId", stripe) })
+			return rotAdded(t, rec, "catalog-app-encryption-key-rotation", "catalog-app-stripe-rotation", func(r *mockrun.Resource) { rotSet(r, "secretId", stripe) })
 		}},
 		{"manual secret without a reason", 2, "no reason with a runbook", func() *mockrun.Recording {
 			cp := *rec
@@ -431,131 +474,131 @@ func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
 		}},
 		// Rule 11: invoke permissions.
 		{"permission without sourceArn", 11, "want both", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *mockrun.Resource) { rotSet(r, "sourceArn", nil) })
+			return rotBroken(t, rec, db+"-invoke-app-database", func(r *mockrun.Resource) { rotSet(r, "sourceArn", nil) })
 		}},
 		{"permission without sourceAccount", 11, "want both", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *mockrun.Resource) { rotSet(r, "sourceAccount", nil) })
+			return rotBroken(t, rec, db+"-invoke-app-database", func(r *mockrun.Resource) { rotSet(r, "sourceAccount", nil) })
 		}},
 		{"permission for another secret", 11, "has no invoke permission", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *mockrun.Resource) { rotSet(r, "sourceArn", stripe) })
+			return rotBroken(t, rec, db+"-invoke-app-database", func(r *mockrun.Resource) { rotSet(r, "sourceArn", stripe) })
 		}},
 		{"permission from another account", 11, "is not the account of", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-invoke-permission", func(r *mockrun.Resource) { rotSet(r, "sourceAccount", "999999999999") })
+			return rotBroken(t, rec, db+"-invoke-app-database", func(r *mockrun.Resource) { rotSet(r, "sourceAccount", "999999999999") })
 		}},
 		{"rotation on a function we did not deploy", 11, "is not a function this program deployed", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-rotation", func(r *mockrun.Resource) {
+			return rotBroken(t, rec, "catalog-app-database-rotation", func(r *mockrun.Resource) {
 				rotSet(r, "rotationLambdaArn", "arn:aws:lambda:eu-west-1:111122223333:function:guessed")
 			})
 		}},
 		{"sweep permission without sourceArn", 11, "want both", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-integrations-twilio-sweep-permission", func(r *mockrun.Resource) { rotSet(r, "sourceArn", nil) })
+			return rotBroken(t, rec, tw+"-sweep-permission", func(r *mockrun.Resource) { rotSet(r, "sourceArn", nil) })
 		}},
 		// Rule 12: the role reaches its own secret only.
-		{"own-secret statement on every secret", 12, "not the rotator's own secret", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-encryption-key-policy", rotStatement(t, rotation.SidRotateOwnSecret, func(s *iam.Statement) {
+		{"own-secret statement on every secret", 12, "not one of the secrets", func() *mockrun.Recording {
+			return rotBroken(t, rec, kr+"-policy", rotStatement(t, rotation.SidRotateOwnSecret, func(s *iam.Statement) {
 				s.Resource = iam.Strings{"arn:aws:secretsmanager:eu-west-1:111122223333:secret:*"}
 			}))
 		}},
 		{"an action rotation does not need", 12, "the rotation protocol needs only", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-encryption-key-policy", rotStatement(t, rotation.SidRotateOwnSecret, func(s *iam.Statement) {
+			return rotBroken(t, rec, kr+"-policy", rotStatement(t, rotation.SidRotateOwnSecret, func(s *iam.Statement) {
 				s.Action = append(slices.Clone(s.Action), "secretsmanager:DeleteSecret")
 			}))
 		}},
-		{"master secret read outside postgres", 12, "not the rotator's own secret", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-integrations-twilio-policy", rotPolicy(t, grant("Master", []string{"secretsmanager:GetSecretValue"}, master)))
+		{"master secret read outside postgres", 12, "not one of the secrets", func() *mockrun.Recording {
+			return rotBroken(t, rec, tw+"-policy", rotPolicy(t, grant("Master", []string{"secretsmanager:GetSecretValue"}, master)))
 		}},
-		{"admin secret read by a rotator without one", 12, "not the rotator's own secret", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-encryption-key-policy", rotPolicy(t, grant("Admin", []string{"secretsmanager:GetSecretValue"}, twilioAdmin)))
+		{"admin secret read by a rotator without one", 12, "not one of the secrets", func() *mockrun.Recording {
+			return rotBroken(t, rec, kr+"-policy", rotPolicy(t, grant("Admin", []string{"secretsmanager:GetSecretValue"}, twilioAdmin)))
 		}},
-		{"admin secret written", 12, "not the rotator's own secret", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-integrations-twilio-policy", rotPolicy(t, grant("Admin", []string{"secretsmanager:PutSecretValue"}, twilioAdmin)))
+		{"admin secret written", 12, "not one of the secrets", func() *mockrun.Recording {
+			return rotBroken(t, rec, tw+"-policy", rotPolicy(t, grant("Admin", []string{"secretsmanager:PutSecretValue"}, twilioAdmin)))
 		}},
 		{"key use without the secret context", 12, "ncryption", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
+			return rotBroken(t, rec, db+"-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
 				delete(s.Condition["StringEquals"], "kms:EncryptionContext:SecretARN")
 			}))
 		}},
 		{"key use outside Secrets Manager", 12, "without kms:ViaService", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
+			return rotBroken(t, rec, db+"-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
 				delete(s.Condition["StringEquals"], "kms:ViaService")
 			}))
 		}},
 		{"encrypting for the master secret", 12, "not the rotator's own secrets", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidDecryptReadSecrets, func(s *iam.Statement) {
+			return rotBroken(t, rec, db+"-policy", rotStatement(t, rotation.SidDecryptReadSecrets, func(s *iam.Statement) {
 				s.Action = iam.Strings{"kms:Decrypt", "kms:GenerateDataKey"}
 			}))
 		}},
 		{"key use on every key", 12, "on *", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-policy", rotPolicy(t, keyGrant("AnyKey", "kms:GenerateDataKey", "*", contextOf(stripe, true))))
+			return rotBroken(t, rec, db+"-policy", rotPolicy(t, keyGrant("AnyKey", "kms:GenerateDataKey", "*", contextOf(stripe, true))))
 		}},
 		{"key use by alias for another secret", 12, "not the rotator's own secrets", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-policy", rotPolicy(t, keyGrant("ByAlias", "kms:GenerateDataKey", secretsAlias, contextOf(stripe, true))))
+			return rotBroken(t, rec, db+"-policy", rotPolicy(t, keyGrant("ByAlias", "kms:GenerateDataKey", secretsAlias, contextOf(stripe, true))))
 		}},
 		{"key use by alias without the secret context", 12, "without a kms:EncryptionContext:SecretARN condition", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-policy", rotPolicy(t, keyGrant("ByAlias", "kms:GenerateDataKey", secretsAlias,
+			return rotBroken(t, rec, db+"-policy", rotPolicy(t, keyGrant("ByAlias", "kms:GenerateDataKey", secretsAlias,
 				iam.Conditions{"StringEquals": {"kms:EncryptionContext:aws:lambda:FunctionArn": {databaseFn}}})))
 		}},
 		{"key use by id outside Secrets Manager", 12, "without kms:ViaService", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-policy", rotPolicy(t, keyGrant("ById", "kms:Decrypt", secretsKeyID, contextOf(databaseSecret, false))))
+			return rotBroken(t, rec, db+"-policy", rotPolicy(t, keyGrant("ById", "kms:Decrypt", secretsKeyID, contextOf(databaseSecret, false))))
 		}},
 		{"key use through another service", 12, "is not Secrets Manager", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
+			return rotBroken(t, rec, db+"-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
 				s.Condition["StringEquals"]["kms:ViaService"] = iam.Strings{"s3.eu-west-1.amazonaws.com"}
 			}))
 		}},
 		{"environment key for another function", 12, "aws:lambda:FunctionArn", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidDecryptEnvironment, func(s *iam.Statement) {
+			return rotBroken(t, rec, db+"-policy", rotStatement(t, rotation.SidDecryptEnvironment, func(s *iam.Statement) {
 				s.Condition["StringEquals"]["kms:EncryptionContext:aws:lambda:FunctionArn"] = iam.Strings{"arn:aws:lambda:eu-west-1:111122223333:function:prod-other"}
 			}))
 		}},
 		{"environment key with a secret's context", 12, "aws:lambda:FunctionArn", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidDecryptEnvironment, func(s *iam.Statement) {
+			return rotBroken(t, rec, db+"-policy", rotStatement(t, rotation.SidDecryptEnvironment, func(s *iam.Statement) {
 				s.Condition = iam.Conditions{"StringEquals": contextOf(databaseSecret, true)["StringEquals"]}
 			}))
 		}},
 		{"environment key used to encrypt", 12, "only decrypts its environment", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidDecryptEnvironment, func(s *iam.Statement) {
+			return rotBroken(t, rec, db+"-policy", rotStatement(t, rotation.SidDecryptEnvironment, func(s *iam.Statement) {
 				s.Action = iam.Strings{"kms:Decrypt", "kms:GenerateDataKey"}
 			}))
 		}},
 		{"a key action beyond Decrypt and GenerateDataKey", 12, "needs kms:Decrypt and kms:GenerateDataKey only", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
+			return rotBroken(t, rec, db+"-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
 				s.Action = append(slices.Clone(s.Action), "kms:ReEncryptFrom")
 			}))
 		}},
 		{"a service rotation does not use", 12, "which rotation does not need", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-encryption-key-policy", rotPolicy(t, grant("Pass", []string{"iam:PassRole"}, "arn:aws:iam::111122223333:role/admin")))
+			return rotBroken(t, rec, kr+"-policy", rotPolicy(t, grant("Pass", []string{"iam:PassRole"}, "arn:aws:iam::111122223333:role/admin")))
 		}},
 		{"logs on every group", 12, "not the function's own log group", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-encryption-key-policy", rotStatement(t, rotation.SidOwnLogGroup, func(s *iam.Statement) { s.Resource = iam.Strings{"*"} }))
+			return rotBroken(t, rec, kr+"-policy", rotStatement(t, rotation.SidOwnLogGroup, func(s *iam.Statement) { s.Resource = iam.Strings{"*"} }))
 		}},
 		{"a managed policy beyond VPC access", 12, "carries managed policy", func() *mockrun.Recording {
-			return rotAdded(t, rec, "rotation-app-database-vpc-access", "rotation-app-encryption-key-admin", func(r *mockrun.Resource) {
-				rotSet(r, "role", "prod-rotate-app-encryption-key")
+			return rotAdded(t, rec, db+"-vpc-access", kr+"-admin", func(r *mockrun.Resource) {
+				rotSet(r, "role", krFn.Str("name"))
 				rotSet(r, "policyArn", "arn:aws:iam::aws:policy/AdministratorAccess")
 			})
 		}},
 		// Rule 13: the functions we build.
 		{"no reserved concurrency", 13, "reservedConcurrentExecutions = 0", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-function", func(r *mockrun.Resource) { rotSet(r, "reservedConcurrentExecutions", nil) })
+			return rotBroken(t, rec, db+"-function", func(r *mockrun.Resource) { rotSet(r, "reservedConcurrentExecutions", nil) })
 		}},
 		{"tracing not active", 13, "want Active", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-function", func(r *mockrun.Resource) { rotSet(r, "tracingConfig.mode", "PassThrough") })
+			return rotBroken(t, rec, db+"-function", func(r *mockrun.Resource) { rotSet(r, "tracingConfig.mode", "PassThrough") })
 		}},
 		{"environment with AWS's key", 13, "kmsKeyArn", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-function", func(r *mockrun.Resource) { rotSet(r, "kmsKeyArn", nil) })
+			return rotBroken(t, rec, db+"-function", func(r *mockrun.Resource) { rotSet(r, "kmsKeyArn", nil) })
 		}},
 		{"logs kept forever", 13, "retentionInDays = 0", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-logs", func(r *mockrun.Resource) { rotSet(r, "retentionInDays", nil) })
+			return rotBroken(t, rec, db+"-logs", func(r *mockrun.Resource) { rotSet(r, "retentionInDays", nil) })
 		}},
 		{"logs not encrypted with our key", 13, "kmsKeyId", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-logs", func(r *mockrun.Resource) { rotSet(r, "kmsKeyId", nil) })
+			return rotBroken(t, rec, db+"-logs", func(r *mockrun.Resource) { rotSet(r, "kmsKeyId", nil) })
 		}},
 		{"no log group", 13, "no log group", func() *mockrun.Recording {
-			return rotDropped(t, rec, "rotation-app-database-logs")
+			return rotDropped(t, rec, db+"-logs")
 		}},
 		{"database rotator outside the VPC", 13, "no VPC subnets", func() *mockrun.Recording {
-			return rotBroken(t, rec, "rotation-app-database-function", func(r *mockrun.Resource) { rotSet(r, "vpcConfig", nil) })
+			return rotBroken(t, rec, db+"-function", func(r *mockrun.Resource) { rotSet(r, "vpcConfig", nil) })
 		}},
 		// Rule 14: the database.
 		{"storage not encrypted", 14, "storageEncrypted", func() *mockrun.Recording {
@@ -654,7 +697,7 @@ func TestAwaitingRotationExceptionAppliesExactlyThere(t *testing.T) {
 	rec, err := mockrun.Run(st, stack.Compose)
 	require.NoError(t, err)
 	require.Empty(t, rotViolations(rec, 2), "prod passes rule 2 while the Twilio rotation waits")
-	_, deployed := rec.Named("rotation-integrations-twilio-rotation")
+	_, deployed := rec.Named("catalog-integrations-twilio-rotation")
 	require.False(t, deployed, "prod deploys no Twilio rotation before the admin credential is put")
 
 	with := func(v any) *mockrun.Recording {
@@ -671,4 +714,14 @@ func TestAwaitingRotationExceptionAppliesExactlyThere(t *testing.T) {
 	assert.True(t, slices.ContainsFunc(rotViolations(dropped, 2), func(v string) bool {
 		return strings.Contains(v, "has 0 rotation resources")
 	}), "got %v, want a missing rotation without the output", rotViolations(dropped, 2))
+
+	// A rotator whose rotation waits is deployed all the same, and held to
+	// rule 12 like any other: its secrets are those it may be invoked for.
+	tw, _ := rotServing(t, rec, "/prod/integrations/twilio")
+	widened := rotBroken(t, rec, tw+"-policy", rotStatement(t, rotation.SidRotateOwnSecret, func(s *iam.Statement) {
+		s.Resource = iam.Strings{"arn:aws:secretsmanager:eu-west-1:111122223333:secret:*"}
+	}))
+	assert.True(t, slices.ContainsFunc(rotViolations(widened, 12), func(v string) bool {
+		return strings.Contains(v, "not one of the secrets")
+	}), "got %v, want the waiting rotator's widened role caught", rotViolations(widened, 12))
 }

@@ -42,6 +42,14 @@ func Compose(ctx *pulumi.Context) (Exports, error) {
 		return nil, err
 	}
 	b := base{cfg: cfg, acct: acct, tags: map[string]string{"Environment": cfg.Environment, "ManagedBy": "pulumi", "PulumiStack": cfg.Stack}}
+	groups, err := planRotation(cfg, acct)
+	if err != nil {
+		return nil, err
+	}
+	usage, err := checkUsage(cfg, acct, groups)
+	if err != nil {
+		return nil, err
+	}
 
 	if b.keys, err = newKeys(ctx, b); err != nil {
 		return nil, err
@@ -54,7 +62,7 @@ func Compose(ctx *pulumi.Context) (Exports, error) {
 	if err != nil {
 		return nil, err
 	}
-	rotators, err := composeRotation(ctx, b, db, catalog)
+	rotators, err := composeRotation(ctx, b, db, catalog, groups)
 	if err != nil {
 		return nil, err
 	}
@@ -62,7 +70,7 @@ func Compose(ctx *pulumi.Context) (Exports, error) {
 	if err != nil {
 		return nil, err
 	}
-	alerting, err := composeAlerts(ctx, b, rotators.functions)
+	alerting, err := composeAlerts(ctx, b, rotators)
 	if err != nil {
 		return nil, err
 	}
@@ -72,7 +80,7 @@ func Compose(ctx *pulumi.Context) (Exports, error) {
 	}
 
 	exports := Exports{}
-	for _, layer := range []Exports{b.keys.exports(), databaseExports(db), catalogExports(catalog), awaitingExports(cfg), rotators.exports, access, alerting, redeployers, costExports(cfg, len(rotators.functions)), ownerExports(b, db, access["workloads"])} {
+	for _, layer := range []Exports{b.keys.exports(), databaseExports(db), catalogExports(catalog), awaitingExports(cfg), rotators.exports, access, alerting, redeployers, costExports(cfg, usage.Alarms), ownerExports(b, db, access["workloads"])} {
 		maps.Copy(exports, layer)
 	}
 	return exports, nil

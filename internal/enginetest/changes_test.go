@@ -34,6 +34,9 @@ type configChange struct {
 	// created is in the URN of every resource the change may create ("" for
 	// none).
 	created string
+	// deleted is in the URN of every resource the change may delete ("" for
+	// none); a resource that holds data is never one.
+	deleted string
 	// updated, when set, returns the type and the end of the URN of a
 	// resource the change must update (known once edit ran).
 	updated func() (typ, urnSuffix string)
@@ -63,6 +66,7 @@ func checkConfigChanges(t *testing.T, d *deployed, readme []byte) {
 				switch {
 				case slices.Contains(enginetest.Replacing, st.Op) && slices.Contains(dataTypes, st.Type):
 					t.Errorf("%s: replaces or deletes a resource that holds data: %s", c.name, st)
+				case st.Op == apitype.OpDelete && c.deleted != "" && strings.Contains(st.URN, c.deleted):
 				case slices.Contains(enginetest.Replacing, st.Op):
 					t.Errorf("%s: replaces or deletes: %s", c.name, st)
 				case st.Op == apitype.OpCreate && (c.created == "" || !strings.Contains(st.URN, c.created)):
@@ -95,10 +99,13 @@ func checkConfigChanges(t *testing.T, d *deployed, readme []byte) {
 	}
 }
 
-// operatorChanges builds the three changes for a stack from its config: the
+// operatorChanges builds the four changes for a stack from its config: the
 // README's new secret (its environment prefix replaced by the stack's) granted
-// to the first workload, a new Lambda workload reading the first secret, and
-// a shorter rotation period for the first automatically rotated secret.
+// to the first workload, a new Lambda workload reading the first secret, a
+// shorter rotation period for the first automatically rotated secret, and a
+// key ring's new bound, which moves it to another rotator group: its
+// rotation is updated to the new function, never replaced, and only the
+// emptied group's rotator goes.
 func operatorChanges(stackName string, readme []byte) ([]configChange, error) {
 	block, err := enginetest.MarkdownBlock(readme, "## Add a secret", "yaml")
 	if err != nil {
@@ -125,6 +132,7 @@ func operatorChanges(stackName string, readme []byte) ([]configChange, error) {
 		return stackName
 	}
 	var rotated string // the name of the secret whose schedule changes
+	var ring string    // the name of the key ring that moves
 	return []configChange{
 		{
 			name: "add a secret as the README shows", created: short,
@@ -153,9 +161,9 @@ func operatorChanges(stackName string, readme []byte) ([]configChange, error) {
 		{
 			name: "change a rotation schedule",
 			updated: func() (string, string) {
-				// rotation-<group>-<name>-rotation is the secret's SecretRotation.
+				// catalog-<group>-<name>-rotation is the secret's SecretRotation.
 				parts := strings.Split(strings.TrimPrefix(rotated, "/"), "/")
-				return "aws:secretsmanager/secretRotation:SecretRotation", "::rotation-" + parts[1] + "-" + parts[2] + "-rotation"
+				return "aws:secretsmanager/secretRotation:SecretRotation", "::catalog-" + parts[1] + "-" + parts[2] + "-rotation"
 			},
 			edit: func(cfg map[string]any) error {
 				for _, x := range secrets(cfg) {
@@ -170,6 +178,32 @@ func operatorChanges(stackName string, readme []byte) ([]configChange, error) {
 					return nil
 				}
 				return fmt.Errorf("stack %s has no secret rotated every N days", stackName)
+			},
+		},
+		{
+			// Every resource of a keyring rotator has rotate-keyring- or
+			// rotation-keyring- in its name; the secret's own rotation does not.
+			name: "move a key ring to another rotator group", created: "keyring-", deleted: "keyring-",
+			updated: func() (string, string) {
+				parts := strings.Split(strings.TrimPrefix(ring, "/"), "/")
+				return "aws:secretsmanager/secretRotation:SecretRotation", "::catalog-" + parts[1] + "-" + parts[2] + "-rotation"
+			},
+			edit: func(cfg map[string]any) error {
+				for _, x := range secrets(cfg) {
+					s := x.(map[string]any)
+					if rot, _ := s["rotation"].(map[string]any); rot == nil || rot["strategy"] != "keyring" {
+						continue
+					}
+					bound, _ := s["keyring"].(map[string]any)
+					if bound == nil {
+						bound = map[string]any{}
+					}
+					bound["maxKeys"] = map[bool]float64{true: 12, false: 11}[bound["maxKeys"] == 11.0]
+					s["keyring"] = bound
+					ring = s["name"].(string)
+					return nil
+				}
+				return fmt.Errorf("stack %s has no key ring", stackName)
 			},
 		},
 	}, nil

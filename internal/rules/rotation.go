@@ -57,6 +57,7 @@ const (
 	rotManualOut   = "manualRotation"
 	rotAwaitingOut = "rotationsAwaitingPrerequisite"
 	rotOwnersOut   = "changesForResourceOwners"
+	rotMasterOut   = "databaseMasterSecretArn"
 	rotStrategyEnv = contract.EnvStrategy
 )
 
@@ -212,48 +213,58 @@ func scheduleViolations(r mockrun.Resource) []Violation {
 	return nil
 }
 
-// rotTarget is what a rotation resource points at.
-type rotTarget struct {
-	rotation mockrun.Resource
-	secret   rotSecret
-	fn       *mockrun.Resource // the function the rotation invokes
+// rotFunction is a rotation function of the stack and the secrets it serves:
+// those Secrets Manager may invoke it for (its invoke permissions' source
+// ARNs). Counting from the permissions, not the rotation resources, keeps a
+// function whose rotations await a prerequisite under the same rules.
+type rotFunction struct {
+	fn  mockrun.Resource
+	own map[string]bool
 }
 
-func rotTargets(rec *mockrun.Recording) ([]rotTarget, []Violation) {
-	secrets := rotSecrets(rec)
-	fns := map[string]mockrun.Resource{}
+// rotFunctions are the functions that carry a rotation strategy, that a
+// rotation names, or that Secrets Manager may invoke.
+func rotFunctions(rec *mockrun.Recording) map[string]*rotFunction {
+	byName := map[string]*rotFunction{}
+	byArn := map[string]*rotFunction{}
 	for _, f := range rec.OfType(rotTypeFunction) {
-		fns[f.StateStr("arn")] = f
+		rf := &rotFunction{fn: f, own: map[string]bool{}}
+		byName[f.Str("name")], byArn[f.StateStr("arn")] = rf, rf
 	}
-	var out []rotTarget
-	var bad []Violation
+	out := map[string]*rotFunction{}
+	for name, rf := range byName {
+		if rf.fn.Str("environment.variables."+rotStrategyEnv) != "" {
+			out[name] = rf
+		}
+	}
 	for _, r := range rec.OfType(rotTypeRotation) {
-		t := rotTarget{rotation: r, secret: secrets[r.Str("secretId")]}
-		target := r.Str("rotationLambdaArn")
-		f, ok := fns[target]
-		if !ok {
-			bad = append(bad, violation(11, r, "rotationLambdaArn %q is not a function this program deployed", target))
+		if rf, ok := byArn[r.Str("rotationLambdaArn")]; ok {
+			out[rf.fn.Str("name")] = rf
+		}
+	}
+	for _, p := range rec.OfType(rotTypePermission) {
+		if p.Str("principal") != "secretsmanager.amazonaws.com" {
 			continue
 		}
-		t.fn = &f
-		out = append(out, t)
+		if rf, ok := byName[p.Str("function")]; ok {
+			rf.own[p.Str("sourceArn")] = true
+			out[p.Str("function")] = rf
+		}
 	}
-	return out, bad
+	return out
 }
 
 func checkInvokePermissions(rec *mockrun.Recording) []Violation {
-	targets, out := rotTargets(rec)
+	var out []Violation
 	secrets := rotSecrets(rec)
-	rotationFns := map[string]bool{}
-	for _, t := range targets {
-		if t.fn != nil {
-			rotationFns[t.fn.Str("name")] = true
-		}
+	fns := rotFunctions(rec)
+	byArn := map[string]*rotFunction{}
+	for _, rf := range fns {
+		byArn[rf.fn.StateStr("arn")] = rf
 	}
-	perms := rec.OfType(rotTypePermission)
-	for _, p := range perms {
+	for _, p := range rec.OfType(rotTypePermission) {
 		isSM := p.Str("principal") == "secretsmanager.amazonaws.com"
-		if !isSM && !rotationFns[p.Str("function")] {
+		if _, rotator := fns[p.Str("function")]; !isSM && !rotator {
 			continue
 		}
 		src, acct := p.Str("sourceArn"), p.Str("sourceAccount")
@@ -264,36 +275,34 @@ func checkInvokePermissions(rec *mockrun.Recording) []Violation {
 		if arnAccountOf(src) != "" && arnAccountOf(src) != acct {
 			out = append(out, violation(11, p, "sourceAccount %s is not the account of %s", acct, src))
 		}
-		if isSM {
-			if _, ok := secrets[src]; !ok {
-				out = append(out, violation(11, p, "Secrets Manager may invoke with sourceArn %q, not a secret of this stack", src))
-			}
+		if _, ok := secrets[src]; isSM && !ok {
+			out = append(out, violation(11, p, "Secrets Manager may invoke with sourceArn %q, not a secret of this stack", src))
 		}
 	}
-	for _, t := range targets {
-		fn := t.fn.Str("name")
-		ok := slices.ContainsFunc(perms, func(p mockrun.Resource) bool {
-			return p.Str("function") == fn && p.Str("principal") == "secretsmanager.amazonaws.com" && p.Str("sourceArn") == t.secret.arn
-		})
-		if !ok {
-			out = append(out, violation(11, t.rotation, "function %s has no invoke permission for secretsmanager.amazonaws.com with sourceArn %s", fn, t.secret.arn))
+	for _, r := range rec.OfType(rotTypeRotation) {
+		target, secret := r.Str("rotationLambdaArn"), r.Str("secretId")
+		rf, ok := byArn[target]
+		switch {
+		case !ok:
+			out = append(out, violation(11, r, "rotationLambdaArn %q is not a function this program deployed", target))
+		case !rf.own[secret]:
+			out = append(out, violation(11, r, "function %s has no invoke permission for secretsmanager.amazonaws.com with sourceArn %s", rf.fn.Str("name"), secret))
 		}
 	}
 	return out
 }
 
 func checkRotatorRoles(rec *mockrun.Recording) []Violation {
-	targets, _ := rotTargets(rec)
 	masters := rotMasterSecrets(rec)
 	var out []Violation
-	for _, t := range targets {
-		out = append(out, roleViolations(rec, t, masters)...)
+	for _, rf := range rotFunctions(rec) {
+		out = append(out, roleViolations(rec, rf, masters)...)
 	}
 	return out
 }
 
-func roleViolations(rec *mockrun.Recording, t rotTarget, masters []string) []Violation {
-	fn := *t.fn
+func roleViolations(rec *mockrun.Recording, rf *rotFunction, masters []string) []Violation {
+	fn := rf.fn
 	var out []Violation
 	role, ok := rotRoleByArn(rec, fn.Str("role"))
 	if !ok {
@@ -333,18 +342,18 @@ func roleViolations(rec *mockrun.Recording, t rotTarget, masters []string) []Vio
 			continue
 		}
 		for _, st := range doc.Statement {
-			out = append(out, rotatorStatementViolations(rec, p, st, t, fn, reads)...)
+			out = append(out, rotatorStatementViolations(rec, p, st, rf, reads)...)
 		}
 	}
 	return out
 }
 
-func rotatorStatementViolations(rec *mockrun.Recording, p mockrun.Resource, st iam.Statement, t rotTarget, fn mockrun.Resource, reads map[string]string) []Violation {
+func rotatorStatementViolations(rec *mockrun.Recording, p mockrun.Resource, st iam.Statement, rf *rotFunction, reads map[string]string) []Violation {
 	if st.Effect != iam.Allow {
 		return nil
 	}
 	var out []Violation
-	own := t.secret.arn
+	fn := rf.fn
 	for _, a := range st.Action {
 		service, _, _ := strings.Cut(a, ":")
 		switch service {
@@ -354,18 +363,18 @@ func rotatorStatementViolations(rec *mockrun.Recording, p mockrun.Resource, st i
 			}
 			for _, r := range st.Resource {
 				switch {
-				case r == own:
+				case rf.own[r]:
 					if !slices.Contains(rotOwnActions(), a) {
 						out = append(out, violation(12, p, "statement %s grants %s on its own secret; the rotation protocol needs only %v", st.Sid, a, rotOwnActions()))
 					}
 				case reads[r] != "" && a == "secretsmanager:GetSecretValue":
 					// ExceptionMasterSecretRead or ExceptionAdminSecretRead.
 				default:
-					out = append(out, violation(12, p, "statement %s grants %s on %s, not the rotator's own secret %s", st.Sid, a, r, own))
+					out = append(out, violation(12, p, "statement %s grants %s on %s, not one of the secrets %s rotates", st.Sid, a, r, fn.Str("name")))
 				}
 			}
 		case "kms":
-			out = append(out, rotatorKMSViolations(rec, p, st, a, t, fn, reads)...)
+			out = append(out, rotatorKMSViolations(p, st, a, rf, reads)...)
 		case "logs":
 			lg := fmt.Sprintf(":log-group:/aws/lambda/%s", fn.Str("name"))
 			for _, r := range st.Resource {
@@ -391,7 +400,8 @@ func rotatorStatementViolations(rec *mockrun.Recording, p mockrun.Resource, st i
 // rotator's secrets (GenerateDataKey: its own only) through Secrets Manager.
 // Checking only the resource that equals the secret's key ARN would let the
 // same grant through on "*" or by alias.
-func rotatorKMSViolations(rec *mockrun.Recording, p mockrun.Resource, st iam.Statement, a string, t rotTarget, fn mockrun.Resource, reads map[string]string) []Violation {
+func rotatorKMSViolations(p mockrun.Resource, st iam.Statement, a string, rf *rotFunction, reads map[string]string) []Violation {
+	fn := rf.fn
 	if a != "kms:Decrypt" && a != "kms:GenerateDataKey" {
 		return []Violation{violation(12, p, "statement %s grants %s; a rotator needs kms:Decrypt and kms:GenerateDataKey only", st.Sid, a)}
 	}
@@ -417,7 +427,7 @@ func rotatorKMSViolations(rec *mockrun.Recording, p mockrun.Resource, st iam.Sta
 		case platform != "" && r == platform:
 			out = append(out, environmentKeyViolations(p, st, a, ctx, fn)...)
 		default:
-			out = append(out, secretKeyViolations(p, st, a, r, ctx, t, reads)...)
+			out = append(out, secretKeyViolations(p, st, a, r, ctx, rf, reads)...)
 		}
 	}
 	return out
@@ -439,7 +449,7 @@ func environmentKeyViolations(p mockrun.Resource, st iam.Statement, a string, ct
 
 // secretKeyViolations: any other key is used for the rotator's secrets only,
 // and only through Secrets Manager.
-func secretKeyViolations(p mockrun.Resource, st iam.Statement, a, key string, ctx map[string]iam.Strings, t rotTarget, reads map[string]string) []Violation {
+func secretKeyViolations(p mockrun.Resource, st iam.Statement, a, key string, ctx map[string]iam.Strings, rf *rotFunction, reads map[string]string) []Violation {
 	var out []Violation
 	arns := ctx["kms:EncryptionContext:SecretARN"]
 	if len(arns) == 0 {
@@ -456,7 +466,7 @@ func secretKeyViolations(p mockrun.Resource, st iam.Statement, a, key string, ct
 	}
 	for _, s := range arns {
 		switch {
-		case s == t.secret.arn:
+		case rf.own[s]:
 		case reads[s] != "" && a == "kms:Decrypt":
 		default:
 			out = append(out, violation(12, p, "statement %s grants %s for secret %s, not the rotator's own secrets", st.Sid, a, s))
@@ -466,15 +476,14 @@ func secretKeyViolations(p mockrun.Resource, st iam.Statement, a, key string, ct
 }
 
 func checkRotatorFunctions(rec *mockrun.Recording) []Violation {
-	targets, _ := rotTargets(rec)
 	cmks := keyARNs(rec)
 	groups := map[string]mockrun.Resource{}
 	for _, g := range rec.OfType(rotTypeLogGroup) {
 		groups[g.Str("name")] = g
 	}
 	var out []Violation
-	for _, t := range targets {
-		fn := *t.fn
+	for _, rf := range rotFunctions(rec) {
+		fn := rf.fn
 		if n, _ := fn.Int("reservedConcurrentExecutions"); n <= 0 {
 			out = append(out, violation(13, fn, "reservedConcurrentExecutions = %d, want a positive reservation", n))
 		}
@@ -513,9 +522,16 @@ func rotRoleByArn(rec *mockrun.Recording, arn string) (mockrun.Resource, bool) {
 	return mockrun.Resource{}, false
 }
 
-// rotMasterSecrets are the RDS-managed master secrets of the stack's databases.
+// rotMasterSecrets are the RDS-managed master secrets of the stack's
+// databases, and the master secret of an existing database
+// (database.existing.masterSecretArn), which the stack exports.
 func rotMasterSecrets(rec *mockrun.Recording) []string {
 	var out []string
+	if o, ok := rec.Outputs[rotMasterOut]; ok {
+		if arn, ok := o.Value.(string); ok && arn != "" {
+			out = append(out, arn)
+		}
+	}
 	for _, db := range rec.OfType(mockrun.TypeRDSInstance) {
 		v, ok := db.State["masterUserSecrets"]
 		if !ok || !mockrun.Plain(v).IsArray() {

@@ -1,0 +1,359 @@
+package stack
+
+import (
+	"fmt"
+	"slices"
+
+	"github.com/acme/secrets-platform/alerts"
+	"github.com/acme/secrets-platform/config"
+	"github.com/acme/secrets-platform/crossaccount"
+	"github.com/acme/secrets-platform/iam"
+	"github.com/acme/secrets-platform/quota"
+	"github.com/acme/secrets-platform/redeploy"
+	"github.com/acme/secrets-platform/rotation"
+	"github.com/acme/secrets-platform/rotator/contract"
+	"github.com/acme/secrets-platform/secrets"
+)
+
+// Usage is what a stack takes of the account's quotas and of AWS's size
+// limits, measured from its config and planned rotator groups before
+// anything is registered: AWS would refuse a deploy that exceeds one of
+// them halfway through, so the program refuses the config instead.
+type Usage struct {
+	// Roles, ReservedConcurrency and Rules count against the stack's
+	// budgets (quota.RolesPerStack, ReservedConcurrencyPerStack,
+	// RulesPerStack).
+	Roles, ReservedConcurrency, Rules int
+	// RotatorGroups is how many rotation functions the stack deploys.
+	RotatorGroups int
+	// Alarms counts the CloudWatch alarms, for the cost estimate: the
+	// alerts', a key ring alarm per keyring group, a redeployer's two.
+	Alarms int
+	// Largest is, per limit, the largest document the stack writes.
+	Largest map[string]Size
+	// over are the documents that exceed their limit, with the key that
+	// makes them grow.
+	over []config.Problem
+}
+
+// Size is one document's size against the limit AWS sets for it.
+type Size struct {
+	// Of says which document: "inline policies of role prod-api-task".
+	Of string
+	// Key is the config entry that makes it grow.
+	Key   string
+	Chars int
+	Limit int
+}
+
+// Limits a stack's documents are measured against (Usage.Largest's keys).
+const (
+	LimitInlinePolicies = "inline policies of a role"
+	LimitManagedPolicy  = "managed policy"
+	LimitTrustPolicy    = "trust policy"
+	LimitKeyPolicy      = "key policy"
+	LimitSecretPolicy   = "secret resource policy"
+	LimitEnvironment    = "Lambda environment"
+	LimitFunctionPolicy = "Lambda resource policy"
+	LimitTargetInput    = "EventBridge target input"
+	LimitEventPattern   = "EventBridge event pattern"
+)
+
+// standInKeyID has a KMS key id's length, for the key ARN config cannot know.
+const standInKeyID = "00000000-0000-0000-0000-000000000000"
+
+// MeasureUsage is the Usage of a stack's validated config in an account.
+func MeasureUsage(cfg config.Config, acct iam.Account) (Usage, error) {
+	groups, err := planRotation(cfg, acct)
+	if err != nil {
+		return Usage{}, err
+	}
+	return measureUsage(cfg, acct, groups)
+}
+
+// measureUsage is the stack's Usage with its planned rotator groups.
+func measureUsage(cfg config.Config, acct iam.Account, groups []rotation.Group) (Usage, error) {
+	u := Usage{Largest: map[string]Size{}}
+	keyARN := acct.ARN("kms", "key/"+standInKeyID)
+	arnOf := func(name string) string {
+		if e, ok := cfg.External(name); ok {
+			return e.ARN
+		}
+		return rotation.SecretARNOf(acct, name)
+	}
+	arnsOf := func(names []string) []string {
+		out := make([]string, 0, len(names))
+		for _, n := range names {
+			out = append(out, arnOf(n))
+		}
+		return out
+	}
+
+	for _, wl := range cfg.Workloads {
+		if err := u.workload(cfg, acct, wl, keyARN, arnsOf); err != nil {
+			return Usage{}, err
+		}
+	}
+
+	settings := groupSettings(cfg)
+	u.RotatorGroups = len(groups)
+	u.Roles += len(groups)
+	u.ReservedConcurrency += len(groups) * rotation.ReservedConcurrency
+	for _, g := range groups {
+		s, err := rotation.Measure(acct, cfg.Environment, settings, g.Secrets)
+		if err != nil {
+			return Usage{}, fmt.Errorf("measure rotator %s: %w", g.Name, err)
+		}
+		key := g.Secrets[0].Key
+		of := "rotator " + g.Name
+		u.measure(LimitInlinePolicies, of, key, s.RolePolicy, quota.InlinePoliciesPerRole, fixRotator)
+		u.measure(LimitFunctionPolicy, of, key, s.FunctionPolicy, quota.FunctionPolicy, fixRotator)
+		u.measure(LimitEnvironment, of, key, s.Environment, quota.FunctionEnvironment, fixRotator)
+		if g.Settings.Strategy == contract.Keyring {
+			u.Alarms++
+		}
+		if g.Settings.Strategy.RevokesKeys() {
+			u.Rules++ // the group's sweep schedule
+			u.measure(LimitTargetInput, "sweep of "+g.Name, key, s.SweepInput, quota.TargetInput, fixRotator)
+		}
+	}
+
+	u.alerting(cfg, acct, len(groups))
+
+	if err := u.keyPolicies(cfg, acct); err != nil {
+		return Usage{}, err
+	}
+	if err := u.sharing(cfg, acct, keyARN, arnOf); err != nil {
+		return Usage{}, err
+	}
+	u.budgets()
+	return u, nil
+}
+
+// workload counts a workload's roles and measures its policies.
+func (u *Usage) workload(cfg config.Config, acct iam.Account, wl config.Workload, keyARN string, arnsOf func([]string) []string) error {
+	reader := func(names []string) (int, error) {
+		d, err := iam.ReaderPolicy(iam.ReaderArgs{
+			SecretARNs: arnsOf(names), KeyARN: keyARN, OtherKeyARNs: externalKeys(cfg, names),
+			Account: acct, VersionStage: wl.VersionStage,
+		})
+		if err != nil {
+			return 0, fmt.Errorf("measure workload %s: %w", wl.Name, err)
+		}
+		return iam.CompactLen(d)
+	}
+	read, err := reader(wl.Secrets)
+	if err != nil {
+		return err
+	}
+	role := iam.RolePrefix(cfg.Environment) + wl.Name
+	key := wl.Key + ".secrets"
+	role1 := func(suffix string, trust iam.Document, inline int) error {
+		u.Roles++
+		t, err := iam.CompactLen(trust)
+		if err != nil {
+			return err
+		}
+		u.measure(LimitTrustPolicy, "role "+role+suffix, wl.Key, t, quota.TrustPolicy, fixTrust)
+		u.measure(LimitInlinePolicies, "role "+role+suffix, key, inline, quota.InlinePoliciesPerRole, fixWorkload)
+		return nil
+	}
+	switch wl.Type {
+	case config.ECS:
+		if err := role1("-task", iam.ECSTaskTrust(acct), read); err != nil {
+			return err
+		}
+		if len(wl.InjectAtStart) > 0 {
+			inject, err := reader(wl.InjectAtStart)
+			if err != nil {
+				return err
+			}
+			if err := role1("-execution", iam.ECSTaskTrust(acct), inject); err != nil {
+				return err
+			}
+		}
+		if rotated := cfg.RotatedInjected(wl); wl.ECSService != nil && len(rotated) > 0 {
+			if err := u.redeployer(acct, wl, arnsOf(rotated)); err != nil {
+				return err
+			}
+		}
+	case config.Lambda:
+		logs, err := iam.CompactLen(iam.FunctionLogsPolicy(acct, wl.FunctionName, cfg.ReadsDatabase(wl)))
+		if err != nil {
+			return err
+		}
+		return role1("-lambda", iam.LambdaTrust(acct.ID), read+logs)
+	case config.EKS:
+		sa := wl.ServiceAccount
+		return role1("-pod", iam.EKSPodIdentityTrust(acct, sa.Cluster, sa.Namespace, sa.Name), read)
+	case config.ExistingRole:
+		u.measure(LimitManagedPolicy, "policy "+role+"-read-secrets", key, read, quota.ManagedPolicy, fixWorkload)
+	}
+	return nil
+}
+
+// redeployer counts a redeployer's two roles and its rule, and measures its
+// pattern, which lists the secrets it watches.
+func (u *Usage) redeployer(acct iam.Account, wl config.Workload, arns []string) error {
+	u.Roles += 2
+	u.Rules += redeploy.RuleCount(1)
+	u.Alarms += redeploy.AlarmsPerWorkload
+	p, err := redeploy.Pattern(arns)
+	if err != nil {
+		return err
+	}
+	u.measure(LimitEventPattern, "redeploy rule of "+wl.Name, wl.Key+".injectAtStart", len(p), quota.EventPattern, fixInject)
+	return nil
+}
+
+// alerting counts the alert rules and alarms and measures the rules'
+// patterns, which grow with the operator roles they name.
+func (u *Usage) alerting(cfg config.Config, acct iam.Account, functions int) {
+	var manual []string
+	for _, s := range cfg.Secrets {
+		if !s.Rotation.Strategy.Automatic() {
+			manual = append(manual, s.Name)
+		}
+	}
+	key := config.Project + ":alerts.operatorRoleArns"
+	rs, err := alerts.Rules(&alerts.Args{Environment: cfg.Environment, Account: acct, ManualSecrets: manual,
+		OperatorRoleARNs: cfg.Alerts.OperatorRoleARNs, MaxSecretAgeDays: cfg.MaxSecretAgeDays})
+	if err != nil {
+		u.over = append(u.over, config.Problem{Key: key, Value: fmt.Sprintf("%d roles", len(cfg.Alerts.OperatorRoleARNs)),
+			Allowed: err.Error() + "; name fewer operator roles"})
+		return
+	}
+	for _, r := range rs {
+		u.measure(LimitEventPattern, "alert rule "+r.Name, key, len(r.Pattern), quota.EventPattern, "name fewer operator roles")
+	}
+	u.Rules += len(rs)
+	u.Alarms += alerts.AlarmCount(functions, len(rs))
+}
+
+// keyPolicies measures both keys' policies: the secrets key's grows with
+// the secrets shared with other accounts.
+func (u *Usage) keyPolicies(cfg config.Config, acct iam.Account) error {
+	for _, k := range []struct {
+		name, key  string
+		statements []iam.Statement
+	}{
+		{"secrets", config.Project + ":crossAccount", crossaccount.KeyStatements(cfg, acct)},
+		{"platform", config.Project + ":environment", platformKeyStatements(cfg, acct)},
+	} {
+		n, err := iam.CompactLen(secrets.KeyPolicy(secrets.KeyPolicyArgs{Account: acct, AdminRoleARNs: cfg.KeyAdminRoleARNs, Statements: k.statements}))
+		if err != nil {
+			return err
+		}
+		u.measure(LimitKeyPolicy, "policy of the "+k.name+" key", k.key, n, quota.KeyPolicy, fixSharing)
+	}
+	return nil
+}
+
+// sharing measures each shared secret's resource policy, one statement per
+// principal, and the reading policy put on each principal's role.
+func (u *Usage) sharing(cfg config.Config, acct iam.Account, keyARN string, arnOf func(string) string) error {
+	grants := map[string][]crossaccount.Grant{}
+	for i, p := range cfg.CrossAccount {
+		for _, s := range p.Secrets {
+			grants[s] = append(grants[s], crossaccount.Grant{Name: p.Name, PrincipalARN: crossaccount.PrincipalARN(acct.Partition, p), OrgID: p.OrgID})
+		}
+		var arns []string
+		for _, s := range p.Secrets {
+			arns = append(arns, arnOf(s))
+		}
+		d, err := iam.ReaderPolicy(iam.ReaderArgs{SecretARNs: arns, KeyARN: keyARN, Account: acct})
+		if err != nil {
+			return fmt.Errorf("measure the consumer policy of %s: %w", p.Name, err)
+		}
+		n, err := iam.CompactLen(d)
+		if err != nil {
+			return err
+		}
+		key := fmt.Sprintf("%s:crossAccount[%d].secrets", config.Project, i)
+		u.measure(LimitInlinePolicies, "consumer policy of "+p.Name, key, n, quota.InlinePoliciesPerRole, fixConsumer)
+	}
+	for name, gs := range grants {
+		d, err := crossaccount.ResourcePolicy(arnOf(name), iam.ReadActions(), gs)
+		if err != nil {
+			return err
+		}
+		n, err := iam.CompactLen(d)
+		if err != nil {
+			return err
+		}
+		u.measure(LimitSecretPolicy, "resource policy of "+name, config.Project+":crossAccount", n, quota.SecretResourcePolicy, fixSharing)
+	}
+	return nil
+}
+
+// measure records a document's size, keeps the largest per limit and notes
+// one over its limit, with what would make it fit.
+func (u *Usage) measure(limit, of, key string, chars, max int, fix string) {
+	if chars > u.Largest[limit].Chars {
+		u.Largest[limit] = Size{Of: of, Key: key, Chars: chars, Limit: max}
+	}
+	if chars > max {
+		u.over = append(u.over, config.Problem{Key: key, Value: of,
+			Allowed: fmt.Sprintf("%s of %d characters, AWS allows %d; %s", limit, chars, max, fix)})
+	}
+}
+
+// Ways to make a document fit, as the refusals say them.
+const (
+	fixWorkload = "split the workload's secrets across two workloads"
+	fixRotator  = "the secret's settings alone are too large for one function"
+	fixConsumer = "share fewer secrets with this principal"
+	fixTrust    = "shorten the cluster, namespace or service account name"
+	fixInject   = "inject fewer automatically rotated secrets and read the others at run time (secretcache)"
+	fixSharing  = "share the secrets with fewer principals"
+)
+
+// budgets notes each count over the stack's budget.
+func (u *Usage) budgets() {
+	for _, b := range []struct {
+		key, what    string
+		used, budget int
+		how          string
+	}{
+		{config.Project + ":workloads", "IAM roles", u.Roles, quota.RolesPerStack,
+			"each ecs, lambda and eks workload takes a role (ecs one more to inject at start), each rotator group one, each redeployer two"},
+		{config.Project + ":secrets", "reserved Lambda concurrency", u.ReservedConcurrency, quota.ReservedConcurrencyPerStack,
+			fmt.Sprintf("each rotator group reserves %d; secrets whose rotation settings differ need groups of their own", rotation.ReservedConcurrency)},
+		{config.Project + ":secrets", "EventBridge rules on the default bus", u.Rules, quota.RulesPerStack,
+			"the alerts, a sweep per key-rotating group and a rule per redeployer"},
+	} {
+		if b.used > b.budget {
+			u.over = append(u.over, config.Problem{Key: b.key, Value: fmt.Sprintf("%d %s", b.used, b.what),
+				Allowed: fmt.Sprintf("at most %d per stack (%s)", b.budget, b.how)})
+		}
+	}
+}
+
+// Problems are the config problems the usage makes: every document over
+// its limit and every count over its budget, in a fixed order.
+func (u Usage) Problems() []config.Problem {
+	out := slices.Clone(u.over)
+	slices.SortStableFunc(out, func(a, b config.Problem) int {
+		if a.Key < b.Key {
+			return -1
+		}
+		if a.Key > b.Key {
+			return 1
+		}
+		return 0
+	})
+	return out
+}
+
+// checkUsage refuses a stack that would not fit, naming the keys, and
+// returns its usage otherwise.
+func checkUsage(cfg config.Config, acct iam.Account, groups []rotation.Group) (Usage, error) {
+	u, err := measureUsage(cfg, acct, groups)
+	if err != nil {
+		return Usage{}, err
+	}
+	if ps := u.Problems(); len(ps) > 0 {
+		return Usage{}, &config.Error{Stack: cfg.Stack, Problems: ps}
+	}
+	return u, nil
+}
