@@ -164,11 +164,19 @@ func TestWorkloadIdentitiesWithIAMSimulator(t *testing.T) {
 	probes = append(probes, podTrustProbes(t, "prod+everything", everything, "ledger", "platform", "payments", everything.Account())...)
 	probes = append(probes, redeployProbes(t, "prod+everything", everything, "worker")...)
 
+	t.Log("\n" + evaluateProbes(t, sim, "workload identities", probes))
+}
+
+// evaluateProbes asks the simulator every probe, fails each wrong answer,
+// and returns the summary table: per row, how many were allowed, denied and
+// wrong.
+func evaluateProbes(t *testing.T, sim *testenv.IAMSim, title string, probes []workloadProbe) string {
+	t.Helper()
 	reqs := make([]testenv.IAMRequest, len(probes))
 	for i, p := range probes {
 		reqs[i] = p.req
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
 	decisions, err := sim.Evaluate(ctx, reqs)
 	require.NoError(t, err)
@@ -194,10 +202,10 @@ func TestWorkloadIdentitiesWithIAMSimulator(t *testing.T) {
 		}
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "workload identities: %d decisions by the IAM simulator, %d wrong\n%-72s %8s %8s %6s\n", len(decisions), wrong, "identity: probe", "allowed", "denied", "wrong")
+	fmt.Fprintf(&b, "%s: %d decisions by the IAM simulator, %d wrong\n%-72s %8s %8s %6s\n", title, len(decisions), wrong, "identity: probe", "allowed", "denied", "wrong")
 	for _, row := range slices.Sorted(maps.Keys(rows)) {
 		tl := rows[row]
 		fmt.Fprintf(&b, "%-72s %8d %8d %6d\n", row, tl.allowed, tl.denied, tl.wrong)
 	}
-	t.Log("\n" + b.String())
+	return b.String()
 }
