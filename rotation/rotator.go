@@ -332,10 +332,20 @@ func rotate(ctx *pulumi.Context, name string, a RotatorArgs, s config.Secret, t 
 		RotationLambdaArn: fn.Arn,
 		RotationRules:     Rules(s.Rotation, slot),
 		RotateImmediately: pulumi.Bool(RotateImmediately(s)),
-	}, own, pulumi.DependsOn(rotationDeps)); err != nil {
+	}, own, pulumi.DependsOn(rotationDeps), pulumi.Aliases([]pulumi.Alias{previousRotation(ctx, s)})); err != nil {
 		return fmt.Errorf("schedule rotation of %s: %w", s.Name, err)
 	}
 	return nil
+}
+
+// previousRotation is where the release before rotator groups kept a
+// secret's rotation: under a rotator of its own, rotation-{group}-{name}, at
+// the stack's root. The alias makes an upgrade update that rotation in place
+// (its function changes) instead of cancelling and recreating it.
+func previousRotation(ctx *pulumi.Context, s config.Secret) pulumi.Alias {
+	old := "rotation-" + s.Group + "-" + s.Short
+	parent := fmt.Sprintf("urn:pulumi:%s::%s::secrets-platform:rotation:Rotator::%s", ctx.Stack(), ctx.Project(), old)
+	return pulumi.Alias{Name: pulumi.String(old + "-rotation"), ParentURN: pulumi.URN(parent)}
 }
 
 // PermissionStatementID names a secret's invoke permission in its function's

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -139,6 +140,62 @@ func (s *Stack) Export(ctx context.Context) (apitype.DeploymentV3, error) {
 		return d, fmt.Errorf("read the export of %s: %w", s.Name, err)
 	}
 	return d, nil
+}
+
+// Import is `pulumi stack import`: the stack's checkpoint becomes
+// deployment, an export with its secrets decrypted, which this stack's
+// secrets provider encrypts again (it replaces the export's own).
+func (s *Stack) Import(ctx context.Context, deployment []byte) error {
+	var u apitype.UntypedDeployment
+	if err := json.Unmarshal(deployment, &u); err != nil {
+		return fmt.Errorf("import into %s: %w", s.Name, err)
+	}
+	var d map[string]json.RawMessage
+	if err := json.Unmarshal(u.Deployment, &d); err != nil {
+		return fmt.Errorf("import into %s: %w", s.Name, err)
+	}
+	out, err := s.run(ctx, "", "stack", "export", "--stack", s.Name)
+	if err != nil {
+		return err
+	}
+	var own struct {
+		Deployment struct {
+			SecretsProviders json.RawMessage `json:"secrets_providers"`
+		} `json:"deployment"`
+	}
+	if err := json.Unmarshal([]byte(out), &own); err != nil || own.Deployment.SecretsProviders == nil {
+		return fmt.Errorf("import into %s: read its own secrets provider: %v", s.Name, err)
+	}
+	d["secrets_providers"] = own.Deployment.SecretsProviders
+	if u.Deployment, err = json.Marshal(d); err != nil {
+		return fmt.Errorf("import into %s: %w", s.Name, err)
+	}
+	b, err := json.Marshal(u)
+	if err != nil {
+		return fmt.Errorf("import into %s: %w", s.Name, err)
+	}
+	f := filepath.Join(s.dir, fmt.Sprintf("import-%d.json", time.Now().UnixNano()))
+	if err := os.WriteFile(f, b, 0o600); err != nil {
+		return fmt.Errorf("import into %s: %w", s.Name, err)
+	}
+	defer os.Remove(f)
+	_, err = s.run(ctx, "", "stack", "import", "--file", f, "--stack", s.Name)
+	return err
+}
+
+// Shell runs a bash script in the stack's work directory as an operator
+// would with this stack selected: the CLI as pulumi on PATH, the stack's
+// backend and passphrase in the environment. It returns stdout.
+func (s *Stack) Shell(ctx context.Context, script string) (string, error) {
+	cmd := exec.CommandContext(ctx, "bash", "-euo", "pipefail", "-c", script)
+	cmd.Dir = s.dir
+	cmd.Env = append(slices.Clone(s.env), "PATH="+filepath.Dir(s.h.cli())+string(os.PathListSeparator)+s.h.plugins+string(os.PathListSeparator)+os.Getenv("PATH"))
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Run(); err != nil {
+		return stdout.String(), fmt.Errorf("run a script on stack %s: %w\n%s", s.Name, err, tail(stderr.String()+stdout.String(), 3000))
+	}
+	return stdout.String(), nil
 }
 
 // Outputs is what `pulumi stack output --json` prints, with --show-secrets
