@@ -98,7 +98,7 @@ func BoundaryPolicy(a Account, env string) Document {
 	keys := a.ARN("kms", "key/*")
 	return New(
 		Statement{Sid: "ThisEnvironmentsSecrets", Effect: Allow, Action: Strings{
-			"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue", "secretsmanager:ListSecretVersionIds",
+			"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
 			"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage",
 		}, Resource: Strings{secrets}},
 		Statement{Sid: "DatabaseMasterSecrets", Effect: Allow,
