@@ -482,13 +482,37 @@ func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
 		{"permission for another secret", 11, "has no invoke permission", func() *mockrun.Recording {
 			return rotBroken(t, rec, db+"-invoke-app-database", func(r *mockrun.Resource) { rotSet(r, "sourceArn", stripe) })
 		}},
-		{"permission from another account", 11, "is not the account of", func() *mockrun.Recording {
+		{"permission from another account", 11, "is not this stack's account", func() *mockrun.Recording {
 			return rotBroken(t, rec, db+"-invoke-app-database", func(r *mockrun.Resource) { rotSet(r, "sourceAccount", "999999999999") })
 		}},
 		{"rotation on a function we did not deploy", 11, "is not a function this program deployed", func() *mockrun.Recording {
 			return rotBroken(t, rec, "catalog-app-database-rotation", func(r *mockrun.Resource) {
 				rotSet(r, "rotationLambdaArn", "arn:aws:lambda:eu-west-1:111122223333:function:guessed")
 			})
+		}},
+		{"invoke permission for a secret the plan does not give the function", 11, "which the stack does not rotate with it", func() *mockrun.Recording {
+			return rotAdded(t, rec, kr+"-invoke-app-encryption-key", "extra-permission", func(r *mockrun.Resource) { rotSet(r, "sourceArn", stripe) })
+		}},
+		{"anyone may invoke a rotator named by ARN", 11, "may invoke a rotation function; want one of", func() *mockrun.Recording {
+			return rotAdded(t, rec, kr+"-invoke-app-encryption-key", "public-permission", func(r *mockrun.Resource) {
+				rotSet(r, "function", krFn.StateStr("arn"))
+				rotSet(r, "principal", "*")
+			})
+		}},
+		{"EventBridge from another account's rule", 11, "not a rule of this stack", func() *mockrun.Recording {
+			return rotAdded(t, rec, kr+"-invoke-app-encryption-key", "foreign-rule", func(r *mockrun.Resource) {
+				rotSet(r, "principal", "events.amazonaws.com")
+				rotSet(r, "sourceArn", "arn:aws:events:eu-west-1:111122223333:rule/not-ours")
+			})
+		}},
+		{"an automatic secret the plan gives no function", 11, "names no function of this stack", func() *mockrun.Recording {
+			cp := *rec
+			cp.Outputs = maps.Clone(rec.Outputs)
+			var planned map[string]string
+			require.NoError(t, rotDecode(rec.Outputs["rotationFunctions"].Value, &planned))
+			delete(planned, "/prod/app/encryption-key")
+			cp.Outputs["rotationFunctions"] = mockrun.Output{Value: planned, Known: true}
+			return &cp
 		}},
 		{"sweep permission without sourceArn", 11, "want both", func() *mockrun.Recording {
 			return rotBroken(t, rec, tw+"-sweep-permission", func(r *mockrun.Resource) { rotSet(r, "sourceArn", nil) })
@@ -565,6 +589,26 @@ func TestRotationAndDatabaseRulesCatchWhatTheyClaim(t *testing.T) {
 			return rotBroken(t, rec, db+"-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
 				s.Action = append(slices.Clone(s.Action), "kms:ReEncryptFrom")
 			}))
+		}},
+		{"a policy inline on the role itself", 12, "not one of the secrets", func() *mockrun.Recording {
+			doc, err := iam.New(iam.Statement{Sid: "More", Effect: iam.Allow, Action: iam.Strings{"secretsmanager:GetSecretValue"}, Resource: iam.Strings{stripe}}).JSON()
+			require.NoError(t, err)
+			return rotBroken(t, rec, kr+"-role", func(r *mockrun.Resource) {
+				rotSet(r, "inlinePolicies", []any{map[string]any{"name": "more", "policy": doc}})
+			})
+		}},
+		{"a managed policy named on the role itself", 12, "carries managed policy", func() *mockrun.Recording {
+			return rotBroken(t, rec, kr+"-role", func(r *mockrun.Resource) {
+				rotSet(r, "managedPolicyArns", []any{"arn:aws:iam::aws:policy/SecretsManagerReadWrite"})
+			})
+		}},
+		{"a key grant whose condition holds without the context", 12, "holds without the encryption context", func() *mockrun.Recording {
+			return rotBroken(t, rec, kr+"-policy", rotStatement(t, rotation.SidUseSecretsKey, func(s *iam.Statement) {
+				s.Condition = iam.Conditions{"ForAllValues:StringEquals": s.Condition["StringEquals"]}
+			}))
+		}},
+		{"two rotators share a role", 12, "share the role", func() *mockrun.Recording {
+			return rotBroken(t, rec, tw+"-function", func(r *mockrun.Resource) { rotSet(r, "role", krFn.Str("role")) })
 		}},
 		{"a service rotation does not use", 12, "which rotation does not need", func() *mockrun.Recording {
 			return rotBroken(t, rec, kr+"-policy", rotPolicy(t, grant("Pass", []string{"iam:PassRole"}, "arn:aws:iam::111122223333:role/admin")))

@@ -3,6 +3,7 @@ package rules
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strconv"
@@ -50,15 +51,16 @@ const (
 
 // Secrets Manager's limits and ours (SECURITY-RULES 2).
 const (
-	rotMaxDays     = 90
-	rotMinHours    = 4
-	rotManualTag   = "manual"
-	rotAutoTag     = "automatic"
-	rotManualOut   = "manualRotation"
-	rotAwaitingOut = "rotationsAwaitingPrerequisite"
-	rotOwnersOut   = "changesForResourceOwners"
-	rotMasterOut   = "databaseMasterSecretArn"
-	rotStrategyEnv = contract.EnvStrategy
+	rotMaxDays      = 90
+	rotMinHours     = 4
+	rotManualTag    = "manual"
+	rotAutoTag      = "automatic"
+	rotManualOut    = "manualRotation"
+	rotAwaitingOut  = "rotationsAwaitingPrerequisite"
+	rotOwnersOut    = "changesForResourceOwners"
+	rotMasterOut    = "databaseMasterSecretArn"
+	rotFunctionsOut = "rotationFunctions"
+	rotStrategyEnv  = contract.EnvStrategy
 )
 
 var (
@@ -213,79 +215,149 @@ func scheduleViolations(r mockrun.Resource) []Violation {
 	return nil
 }
 
-// rotFunction is a rotation function of the stack and the secrets it serves:
-// those Secrets Manager may invoke it for (its invoke permissions' source
-// ARNs). Counting from the permissions, not the rotation resources, keeps a
-// function whose rotations await a prerequisite under the same rules.
+// rotFunction is a rotation function of the stack and the secrets the plan
+// gives it: the rotationFunctions output (every automatically rotated
+// secret, those whose rotation awaits a prerequisite included) and the
+// rotation resources that name it. Its invoke permissions and its role are
+// judged against that plan, never against themselves.
 type rotFunction struct {
 	fn  mockrun.Resource
 	own map[string]bool
 }
 
-// rotFunctions are the functions that carry a rotation strategy, that a
-// rotation names, or that Secrets Manager may invoke.
+// rotFunctionIndex finds a function by name or ARN, as a Lambda permission
+// may name it either way.
+type rotFunctionIndex map[string]*rotFunction
+
+func (ix rotFunctionIndex) of(ref string) (*rotFunction, bool) {
+	rf, ok := ix[ref]
+	return rf, ok
+}
+
+// rotFunctions are the functions that carry a rotation strategy, that the
+// plan or a rotation names, or that Secrets Manager may invoke, by name.
 func rotFunctions(rec *mockrun.Recording) map[string]*rotFunction {
-	byName := map[string]*rotFunction{}
-	byArn := map[string]*rotFunction{}
+	all := rotFunctionIndex{}
 	for _, f := range rec.OfType(rotTypeFunction) {
 		rf := &rotFunction{fn: f, own: map[string]bool{}}
-		byName[f.Str("name")], byArn[f.StateStr("arn")] = rf, rf
+		all[f.Str("name")], all[f.StateStr("arn")] = rf, rf
 	}
 	out := map[string]*rotFunction{}
-	for name, rf := range byName {
+	mark := func(rf *rotFunction) { out[rf.fn.Str("name")] = rf }
+	for _, rf := range all {
 		if rf.fn.Str("environment.variables."+rotStrategyEnv) != "" {
-			out[name] = rf
+			mark(rf)
+		}
+	}
+	arns := map[string]string{}
+	for arn, s := range rotSecrets(rec) {
+		arns[s.name] = arn
+	}
+	for secret, fn := range rotPlanned(rec) {
+		if rf, ok := all.of(fn); ok {
+			rf.own[arns[secret]] = true
+			mark(rf)
 		}
 	}
 	for _, r := range rec.OfType(rotTypeRotation) {
-		if rf, ok := byArn[r.Str("rotationLambdaArn")]; ok {
-			out[rf.fn.Str("name")] = rf
+		if rf, ok := all.of(r.Str("rotationLambdaArn")); ok {
+			rf.own[r.Str("secretId")] = true
+			mark(rf)
 		}
 	}
 	for _, p := range rec.OfType(rotTypePermission) {
-		if p.Str("principal") != "secretsmanager.amazonaws.com" {
-			continue
-		}
-		if rf, ok := byName[p.Str("function")]; ok {
-			rf.own[p.Str("sourceArn")] = true
-			out[p.Str("function")] = rf
+		if rf, ok := all.of(p.Str("function")); ok && p.Str("principal") == "secretsmanager.amazonaws.com" {
+			mark(rf)
 		}
 	}
 	return out
+}
+
+// rotPlanned is the rotationFunctions output: secret name to function name.
+func rotPlanned(rec *mockrun.Recording) map[string]string {
+	planned := map[string]string{}
+	if o, ok := rec.Outputs[rotFunctionsOut]; ok {
+		if b, err := json.Marshal(o.Value); err == nil {
+			_ = json.Unmarshal(b, &planned)
+		}
+	}
+	return planned
+}
+
+// rotPermissionPrincipals are who may invoke a rotation function: Secrets
+// Manager for the secrets it rotates, EventBridge for its sweep schedule.
+func rotPermissionPrincipals() []string {
+	return []string{"secretsmanager.amazonaws.com", "events.amazonaws.com"}
 }
 
 func checkInvokePermissions(rec *mockrun.Recording) []Violation {
 	var out []Violation
 	secrets := rotSecrets(rec)
 	fns := rotFunctions(rec)
-	byArn := map[string]*rotFunction{}
+	ix := rotFunctionIndex{}
 	for _, rf := range fns {
-		byArn[rf.fn.StateStr("arn")] = rf
+		ix[rf.fn.Str("name")], ix[rf.fn.StateStr("arn")] = rf, rf
 	}
+	rules := map[string]bool{}
+	for _, r := range rec.OfType(mockrun.TypeEventRule) {
+		rules[r.StateStr("arn")] = true
+	}
+	account := rec.Account()
+	servedBy := map[string][]string{}
 	for _, p := range rec.OfType(rotTypePermission) {
-		isSM := p.Str("principal") == "secretsmanager.amazonaws.com"
-		if _, rotator := fns[p.Str("function")]; !isSM && !rotator {
+		rf, rotator := ix.of(p.Str("function"))
+		principal := p.Str("principal")
+		isSM := principal == "secretsmanager.amazonaws.com"
+		if !isSM && !rotator {
 			continue
 		}
 		src, acct := p.Str("sourceArn"), p.Str("sourceAccount")
-		if src == "" || acct == "" {
-			out = append(out, violation(11, p, "permission for %s has sourceArn %q and sourceAccount %q, want both", p.Str("principal"), src, acct))
+		switch {
+		case !slices.Contains(rotPermissionPrincipals(), principal):
+			out = append(out, violation(11, p, "principal %q may invoke a rotation function; want one of %v", principal, rotPermissionPrincipals()))
 			continue
-		}
-		if arnAccountOf(src) != "" && arnAccountOf(src) != acct {
+		case src == "" || acct == "":
+			out = append(out, violation(11, p, "permission for %s has sourceArn %q and sourceAccount %q, want both", principal, src, acct))
+			continue
+		case acct != account:
+			out = append(out, violation(11, p, "sourceAccount %s is not this stack's account %s", acct, account))
+		case arnAccountOf(src) != "" && arnAccountOf(src) != acct:
 			out = append(out, violation(11, p, "sourceAccount %s is not the account of %s", acct, src))
 		}
-		if _, ok := secrets[src]; isSM && !ok {
+		switch {
+		case isSM && secrets[src].arn == "":
 			out = append(out, violation(11, p, "Secrets Manager may invoke with sourceArn %q, not a secret of this stack", src))
+		case isSM && (!rotator || !rf.own[src]):
+			out = append(out, violation(11, p, "Secrets Manager may invoke %s for %s, which the stack does not rotate with it (rotationFunctions)", p.Str("function"), secrets[src].name))
+		case isSM:
+			servedBy[src] = append(servedBy[src], rf.fn.Str("name"))
+		case !rules[src]:
+			out = append(out, violation(11, p, "EventBridge may invoke %s from %q, not a rule of this stack", p.Str("function"), src))
+		}
+	}
+	for src, fns := range servedBy {
+		if slices.Sort(fns); len(slices.Compact(fns)) > 1 {
+			out = append(out, violation(11, secrets[src].res, "secret %s may be rotated by %v, want one function", secrets[src].name, fns))
+		}
+	}
+	planned := rotPlanned(rec)
+	for _, sec := range secrets {
+		if sec.rotationTy != rotAutoTag {
+			continue
+		}
+		if _, ok := ix.of(planned[sec.name]); !ok {
+			out = append(out, violation(11, sec.res, "secret %s rotates automatically but the plan (rotationFunctions) names no function of this stack for it: %q", sec.name, planned[sec.name]))
 		}
 	}
 	for _, r := range rec.OfType(rotTypeRotation) {
 		target, secret := r.Str("rotationLambdaArn"), r.Str("secretId")
-		rf, ok := byArn[target]
+		rf, ok := ix.of(target)
 		switch {
 		case !ok:
 			out = append(out, violation(11, r, "rotationLambdaArn %q is not a function this program deployed", target))
-		case !rf.own[secret]:
+		case planned[secrets[secret].name] != rf.fn.Str("name"):
+			out = append(out, violation(11, r, "the rotation of %s invokes %s; the plan (rotationFunctions) gives it %q", secrets[secret].name, rf.fn.Str("name"), planned[secrets[secret].name]))
+		case !slices.Contains(servedBy[secret], rf.fn.Str("name")):
 			out = append(out, violation(11, r, "function %s has no invoke permission for secretsmanager.amazonaws.com with sourceArn %s", rf.fn.Str("name"), secret))
 		}
 	}
@@ -295,10 +367,60 @@ func checkInvokePermissions(rec *mockrun.Recording) []Violation {
 func checkRotatorRoles(rec *mockrun.Recording) []Violation {
 	masters := rotMasterSecrets(rec)
 	var out []Violation
-	for _, rf := range rotFunctions(rec) {
+	byRole := map[string][]string{}
+	for _, name := range slices.Sorted(maps.Keys(rotFunctions(rec))) {
+		rf := rotFunctions(rec)[name]
+		byRole[rf.fn.Str("role")] = append(byRole[rf.fn.Str("role")], name)
 		out = append(out, roleViolations(rec, rf, masters)...)
 	}
+	for role, fns := range byRole {
+		if len(fns) > 1 {
+			out = append(out, violation(12, rotFunctions(rec)[fns[0]].fn, "rotation functions %v share the role %s; each group's role lists its own secrets", fns, role))
+		}
+	}
 	return out
+}
+
+// rotRoleDocs are every identity policy a role carries: RolePolicy
+// resources, the role's own inlinePolicies, and customer-managed policies
+// attached by RolePolicyAttachment, PolicyAttachment or managedPolicyArns;
+// managed are the ARNs of the policies attached to it.
+func rotRoleDocs(rec *mockrun.Recording, role mockrun.Resource) (docs map[string]mockrun.Resource, managed map[string]mockrun.Resource) {
+	name := role.StateStr("name")
+	docs, managed = map[string]mockrun.Resource{}, map[string]mockrun.Resource{}
+	for _, p := range rec.OfType(rotTypeRolePolicy) {
+		if p.Str("role") == name {
+			docs[p.Str("policy")] = p
+		}
+	}
+	if v, ok := role.Input("inlinePolicies"); ok && v.IsArray() {
+		for _, e := range v.ArrayValue() {
+			if e = mockrun.Plain(e); e.IsObject() {
+				if d := mockrun.Plain(e.ObjectValue()["policy"]); d.IsString() {
+					docs[d.StringValue()] = role
+				}
+			}
+		}
+	}
+	for _, arn := range role.Strings("managedPolicyArns") {
+		managed[arn] = role
+	}
+	for _, a := range rec.OfType(rotTypeAttachment) {
+		if a.Str("role") == name {
+			managed[a.Str("policyArn")] = a
+		}
+	}
+	for _, a := range rec.OfType("aws:iam/policyAttachment:PolicyAttachment") {
+		if slices.Contains(a.Strings("roles"), name) {
+			managed[a.Str("policyArn")] = a
+		}
+	}
+	for _, p := range rec.OfType(mockrun.TypePolicy) {
+		if _, ok := managed[p.StateStr("arn")]; ok {
+			docs[p.Str("policy")] = p
+		}
+	}
+	return docs, managed
 }
 
 func roleViolations(rec *mockrun.Recording, rf *rotFunction, masters []string) []Violation {
@@ -323,20 +445,23 @@ func roleViolations(rec *mockrun.Recording, rf *rotFunction, masters []string) [
 			reads[v] = ExceptionAdminSecretRead
 		}
 	}
-	for _, a := range rec.OfType(rotTypeAttachment) {
-		if a.Str("role") != roleName {
-			continue
+	docs, managed := rotRoleDocs(rec, role)
+	_, hasVPC := fn.Input("vpcConfig.subnetIds")
+	ours := map[string]bool{}
+	for _, p := range rec.OfType(mockrun.TypePolicy) {
+		ours[p.StateStr("arn")] = true
+	}
+	for arn, by := range managed {
+		if ours[arn] {
+			continue // its document is judged below, like an inline one
 		}
-		_, hasVPC := fn.Input("vpcConfig.subnetIds")
-		if !strings.HasSuffix(a.Str("policyArn"), ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole") || !hasVPC {
-			out = append(out, violation(12, a, "rotator role %s carries managed policy %s; only a VPC rotator carries AWSLambdaVPCAccessExecutionRole", roleName, a.Str("policyArn")))
+		if !strings.HasSuffix(arn, ":iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole") || !hasVPC {
+			out = append(out, violation(12, by, "rotator role %s carries managed policy %s; only a VPC rotator carries AWSLambdaVPCAccessExecutionRole", roleName, arn))
 		}
 	}
-	for _, p := range rec.OfType(rotTypeRolePolicy) {
-		if p.Str("role") != roleName {
-			continue
-		}
-		doc, err := iam.Parse(p.Str("policy"))
+	for _, text := range slices.Sorted(maps.Keys(docs)) {
+		p := docs[text]
+		doc, err := iam.Parse(text)
 		if err != nil {
 			out = append(out, violation(12, p, "policy does not parse: %v", err))
 			continue
@@ -405,12 +530,13 @@ func rotatorKMSViolations(p mockrun.Resource, st iam.Statement, a string, rf *ro
 	if a != "kms:Decrypt" && a != "kms:GenerateDataKey" {
 		return []Violation{violation(12, p, "statement %s grants %s; a rotator needs kms:Decrypt and kms:GenerateDataKey only", st.Sid, a)}
 	}
-	var ctx map[string]iam.Strings
-	for _, op := range []string{"StringEquals", "ForAllValues:StringEquals"} {
-		if c, ok := st.Condition[op]; ok {
-			ctx = c
+	// ForAllValues holds when the key is absent, so it conditions nothing.
+	for op := range st.Condition {
+		if strings.HasPrefix(op, "ForAllValues:") {
+			return []Violation{violation(12, p, "statement %s grants %s under %s, which holds without the encryption context; use StringEquals", st.Sid, a, op)}
 		}
 	}
+	ctx := st.Condition["StringEquals"]
 	var out []Violation
 	hasContext := false
 	for k := range ctx {
