@@ -13,7 +13,7 @@ import (
 const rdsRejected = `/@"' \` + "`"
 
 func parseSecrets(raw Raw, c Config, ps *problems) []Secret {
-	seen := map[string]string{}
+	seen, derived := map[string]string{}, map[string]string{}
 	var out []Secret
 	for _, e := range listEntries[rawSecret](raw, "secrets", ps) {
 		s := parseSecret(raw, c, e.key, e.v, ps)
@@ -21,13 +21,42 @@ func parseSecrets(raw Raw, c Config, ps *problems) []Secret {
 			ps.add(e.key+".name", s.Name, "unique across the catalog (also used by %s)", other)
 		}
 		seen[s.Name] = e.key
+		// Resource names join the group and the name with a dash, so
+		// /e/a-b/c and /e/a/b-c would name the same resources.
+		if other, dup := derived[s.Group+"-"+s.Short]; dup && seen[s.Name] == e.key && other != s.Name {
+			ps.add(e.key+".name", s.Name, "a name whose group and name joined by a dash differ from those of %s", other)
+		}
+		derived[s.Group+"-"+s.Short] = s.Name
 		out = append(out, s)
 	}
 	// Cross-entry checks need the whole catalog.
 	for _, s := range out {
 		checkAdminSecret(s.Key, s, out, ps)
 	}
+	checkAdminSecretDestinations(out, ps)
 	return out
+}
+
+// checkAdminSecretDestinations refuses an admin secret that two secrets
+// would send to different places: whoever may write one secret's config
+// (a catalog file a team owns) must not point another team's provider
+// credential at a URL of their choosing. One admin secret serves one
+// strategy and, for http, one key API.
+func checkAdminSecretDestinations(all []Secret, ps *problems) {
+	first := map[string]Secret{}
+	for _, s := range all {
+		if s.AdminSecret == "" || (s.Rotation.Strategy != HTTPKey && s.Rotation.Strategy != Twilio) {
+			continue
+		}
+		f, ok := first[s.AdminSecret]
+		if !ok {
+			first[s.AdminSecret] = s
+			continue
+		}
+		if f.Rotation.Strategy != s.Rotation.Strategy || f.KeyAPIBaseURL != s.KeyAPIBaseURL {
+			ps.add(s.Key+".adminSecret", s.AdminSecret, "an admin secret that serves one strategy and one key API; %s already sends it to %s %s", f.Name, f.Rotation.Strategy, f.KeyAPIBaseURL)
+		}
+	}
 }
 
 func parseSecret(raw Raw, c Config, k string, r rawSecret, ps *problems) Secret {

@@ -67,6 +67,19 @@ func TestBadConfigFailsBeforeAnythingIsRegistered(t *testing.T) {
 		{"duplicate names", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(2, "name", "/prod/app/stripe"))
 		}, []string{`secrets[2].name = "/prod/app/stripe"`, "unique across the catalog (also used by secrets-platform:secrets[1])"}},
+		{"names that join to the same resource names", func(t *testing.T) mockrun.Stack {
+			return editSecrets(t, prod, func(es []map[string]any) []map[string]any {
+				es[1]["name"], es[2]["name"] = "/prod/app-x/stripe", "/prod/app/x-stripe"
+				return es
+			})
+		}, []string{`secrets[2].name = "/prod/app/x-stripe"`, "differ from those of /prod/app-x/stripe"}},
+		{"one admin secret sent to another key API", func(t *testing.T) mockrun.Stack {
+			return editSecrets(t, prod, func(es []map[string]any) []map[string]any {
+				return append(es, map[string]any{"name": "/prod/team-x/key", "description": "x", "kind": "json",
+					"adminSecret": "/prod/integrations/twilio-admin", "keyApiBaseUrl": "https://collector.example.com",
+					"rotation": map[string]any{"strategy": "http"}})
+			})
+		}, []string{`secrets[6].adminSecret = "/prod/integrations/twilio-admin"`, "serves one strategy and one key API; /prod/integrations/twilio already sends it to twilio"}},
 		{"environment does not match", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(1, "name", "/staging/app/stripe"))
 		}, []string{`"/staging/app/stripe"`, "a name in this stack's environment: /prod/app/stripe"}},
