@@ -65,4 +65,10 @@ const (
 	// RulesPerStack is this program's budget of rules on the default event
 	// bus per stack: alerts, grace sweeps and redeploy rules together.
 	RulesPerStack = 100
+	// ManagedPoliciesPerAccount: IAM quotas page (customer managed policies
+	// per account, default 1,500).
+	ManagedPoliciesPerAccount = 1500
+	// ManagedPoliciesPerStack is this program's budget of customer managed
+	// policies per stack: the read policies of existing roles.
+	ManagedPoliciesPerStack = 500
 )

@@ -14,5 +14,6 @@ func TestBudgetsStayUnderTheAccountsQuotas(t *testing.T) {
 	assert.LessOrEqual(t, quota.RolesPerStack, quota.IAMRolesPerAccount/2)
 	assert.LessOrEqual(t, quota.ReservedConcurrencyPerStack, quota.ConcurrencyPerAccount-100)
 	assert.LessOrEqual(t, quota.RulesPerStack, quota.RulesPerEventBus/2)
+	assert.LessOrEqual(t, quota.ManagedPoliciesPerStack, quota.ManagedPoliciesPerAccount/2)
 	assert.Less(t, quota.ManagedPolicy, quota.InlinePoliciesPerRole)
 }

@@ -39,6 +39,9 @@ type Sizes struct {
 	SweepInput int
 	// Environment is the function's environment (quota.FunctionEnvironment).
 	Environment int
+	// TimeoutSeconds is the function's timeout (Timeout), at most
+	// MaxTimeoutSeconds.
+	TimeoutSeconds int
 }
 
 // Fit reports whether every size is within its limit.
@@ -60,6 +63,9 @@ func (s Sizes) Over() []string {
 			out = append(out, fmt.Sprintf("its rotator's %s would be %d characters, AWS allows %d", l.what, l.size, l.max))
 		}
 	}
+	if s.TimeoutSeconds > MaxTimeoutSeconds {
+		out = append(out, fmt.Sprintf("its rotator's sweep would need %d seconds, Lambda allows %d", s.TimeoutSeconds, MaxTimeoutSeconds))
+	}
 	return out
 }
 
@@ -70,7 +76,7 @@ func Measure(acct iam.Account, env string, settingsOf func(config.Secret) contra
 		return Sizes{}, nil
 	}
 	// The longest name Groups can give: the measure holds for any shard.
-	fn := GroupName(env, contract.PostgresAlternatingUsers, strings.Repeat("f", 8), 99)
+	fn := GroupName(env, contract.PostgresAlternatingUsers, strings.Repeat("f", 16), 99)
 	st := settingsOf(shard[0])
 	var arns []string
 	for _, s := range shard {
@@ -97,7 +103,8 @@ func Measure(acct iam.Account, env string, settingsOf func(config.Secret) contra
 	if err != nil {
 		return Sizes{}, err
 	}
-	out := Sizes{RolePolicy: len(role), FunctionPolicy: functionPolicySize(acct, fn, arns, st.Strategy.RevokesKeys()), Environment: envSize(vars)}
+	out := Sizes{RolePolicy: len(role), FunctionPolicy: functionPolicySize(acct, fn, arns, st.Strategy.RevokesKeys()), Environment: envSize(vars),
+		TimeoutSeconds: Timeout(config.Strategy(st.Strategy), len(shard))}
 	if st.Strategy.RevokesKeys() {
 		ev, err := contract.SweepEvent{Action: contract.ActionRevokeExpired, SecretIDs: arns}.JSON()
 		if err != nil {

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 
@@ -19,7 +20,7 @@ import (
 // secrets.
 type Group struct {
 	// Name names the function, its role and log group:
-	// {env}-rotate-{strategy}-{settings hash}-{shard}, at most 64 characters.
+	// {env}-rotate-{strategy}-{settings hash}-{shard}, at most 62 characters.
 	Name string
 	// Settings are the function's settings. The admin secret is named by its
 	// catalog name here; the function's environment gets its ARN.
@@ -70,16 +71,26 @@ func Groups(env string, secrets []config.Secret, settingsOf func(config.Secret) 
 			out = append(out, Group{Name: GroupName(env, settings[key].Strategy, key, i), Settings: settings[key], Secrets: ss})
 		}
 	}
+	// Names carry 64 bits of the settings hash; two settings that still meet
+	// would make two functions of one name, which the engine refuses.
+	names := map[string]bool{}
+	for _, g := range out {
+		if names[g.Name] {
+			return nil, fmt.Errorf("two rotation groups are named %s: change a setting of one of them", g.Name)
+		}
+		names[g.Name] = true
+	}
 	return out, nil
 }
 
-// GroupName is {env}-rotate-{strategy}-{first 8 hex of the settings hash}-{shard}
-// with the strategy's short name, at most 54 characters for the longest
+// GroupName is {env}-rotate-{strategy}-{first 16 hex of the settings hash}-{shard}
+// with the strategy's short name, at most 62 characters for the longest
 // environment (20) and shard (2 digits), so the function's name fits Lambda's
-// 64. The prefix {env}-rotate- is what the alert rules exclude as the
-// stack's own rotators.
+// and the role's 64. 64 bits of hash make a name another group's only by a
+// search of about 2^64 settings, and Groups refuses a collision. The prefix
+// {env}-rotate- is what the alert rules exclude as the stack's own rotators.
 func GroupName(env string, s contract.Strategy, settingsKey string, shard int) string {
-	return fmt.Sprintf("%s-rotate-%s-%s-%d", env, shortName(s), settingsKey[:8], shard)
+	return fmt.Sprintf("%s-rotate-%s-%s-%d", env, shortName(s), settingsKey[:16], shard)
 }
 
 // shortName keeps the postgres strategies' names short in resource names.
@@ -157,7 +168,12 @@ func place(order []config.Secret, n int, fits Fits) (shards [][]config.Secret, o
 	return shards, true
 }
 
-// minShards is a lower bound on the shards order needs: its length over
+// planFill is how full, by count, the planned shards are on average: the
+// room left lets a group take new secrets without a full shard pushing
+// others out, and grow a shard later.
+const planFill = 0.9
+
+// minShards is the shards order starts with: its length over planFill of
 // the longest prefix of it that fits one function.
 func minShards(order []config.Secret, fits Fits) int {
 	lo, hi := 1, len(order) // fits(order[:lo]) holds: every member fits alone
@@ -169,7 +185,10 @@ func minShards(order []config.Secret, fits Fits) int {
 			hi = mid - 1
 		}
 	}
-	return (len(order) + lo - 1) / lo
+	if lo == len(order) {
+		return 1 // the whole group fits one function
+	}
+	return int(math.Ceil(float64(len(order)) / (planFill * float64(lo))))
 }
 
 func nameHash(name string) string {

@@ -93,13 +93,27 @@ func TestGroupsMoveOnlyWhatTheyMust(t *testing.T) {
 	assert.LessOrEqual(t, moved, len(secrets)/2, "growing from 3 to 4 shards moved %d of %d secrets", moved, len(secrets))
 }
 
-// TestGroupsBalanceFullShards: a group packs its shards: the shard count is
-// within one of the fewest the limit allows.
-func TestGroupsBalanceFullShards(t *testing.T) {
+// TestGroupsPlanWithRoom: a group starts with shards planned 90% full on
+// average, within one shard of that, so a few new secrets find room.
+func TestGroupsPlanWithRoom(t *testing.T) {
 	gs, err := rotation.Groups("prod", catalogOf(200, config.Random), settingsOf, atMost(20))
 	require.NoError(t, err)
-	assert.LessOrEqual(t, len(gs), 11, "got %d shards for 200 secrets of at most 20, want 10 or 11", len(gs))
+	assert.Contains(t, []int{12, 13}, len(gs), "got %d shards for 200 secrets of at most 20, want 12 (200/(0.9*20)) or one more", len(gs))
 	assert.Len(t, members(gs), 200)
+}
+
+// TestGroupNamesCarry64BitsOfTheSettings: two settings get two names, each
+// with 16 hex digits of the settings hash (8 met in a search of 10^5).
+func TestGroupNamesCarry64BitsOfTheSettings(t *testing.T) {
+	secrets := catalogOf(2, config.Random)
+	secrets[1].Password.Length = 48
+	gs, err := rotation.Groups("prod", secrets, settingsOf, atMost(5))
+	require.NoError(t, err)
+	require.Len(t, gs, 2)
+	assert.NotEqual(t, gs[0].Name, gs[1].Name)
+	for _, g := range gs {
+		assert.Regexp(t, `^prod-rotate-random-[0-9a-f]{16}-0$`, g.Name)
+	}
 }
 
 func groupNames(gs []rotation.Group) []string {

@@ -33,6 +33,14 @@ const (
 	// TimeoutSeconds bounds one step; a step is a few API calls and, for
 	// databases, one or two logins with a 5 s connect timeout each.
 	TimeoutSeconds = 30
+	// SweepSecondsPerSecret is what a grace sweep may spend on one secret
+	// of its group: a few Secrets Manager calls and the provider's revoke,
+	// whose HTTP client gives up after 10 s (cmd/rotator). The sweep visits
+	// the group's secrets one after another.
+	SweepSecondsPerSecret = 12
+	// MaxTimeoutSeconds is Lambda's longest timeout (Lambda quotas page);
+	// Measure refuses a key rotator's shard whose sweep would need more.
+	MaxTimeoutSeconds = 900
 	// MemoryMB is the smallest size; the rotator is network-bound.
 	MemoryMB = 128
 	// SweepSchedule is how often the grace sweeper looks for expired keys. It
@@ -250,7 +258,7 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 		Code:                         pulumi.NewFileArchive(a.Code.Path),
 		SourceCodeHash:               pulumi.String(a.Code.SourceCodeHash),
 		ReservedConcurrentExecutions: pulumi.Int(ReservedConcurrency),
-		Timeout:                      pulumi.Int(TimeoutSeconds),
+		Timeout:                      pulumi.Int(Timeout(st, len(a.Group.Secrets))),
 		MemorySize:                   pulumi.Int(MemoryMB),
 		TracingConfig:                &lambda.FunctionTracingConfigArgs{Mode: pulumi.String("Active")},
 		KmsKeyArn:                    a.PlatformKeyArn,
@@ -391,6 +399,15 @@ func newSweep(ctx *pulumi.Context, name string, a RotatorArgs, arns []pulumi.Str
 		return fmt.Errorf("target the sweep schedule of %s: %w", a.Group.Name, err)
 	}
 	return nil
+}
+
+// Timeout is the function timeout of a group of n secrets: one step's, or,
+// for a key rotator, its sweep's over all n secrets.
+func Timeout(st config.Strategy, n int) int {
+	if !sweeps(st) {
+		return TimeoutSeconds
+	}
+	return TimeoutSeconds + SweepSecondsPerSecret*n
 }
 
 // SweepRuleName is the sweep schedule of a group's function.

@@ -20,10 +20,10 @@ import (
 // anything is registered: AWS would refuse a deploy that exceeds one of
 // them halfway through, so the program refuses the config instead.
 type Usage struct {
-	// Roles, ReservedConcurrency and Rules count against the stack's
-	// budgets (quota.RolesPerStack, ReservedConcurrencyPerStack,
-	// RulesPerStack).
-	Roles, ReservedConcurrency, Rules int
+	// Roles, ReservedConcurrency, Rules and ManagedPolicies count against
+	// the stack's budgets (quota.RolesPerStack, ReservedConcurrencyPerStack,
+	// RulesPerStack, ManagedPoliciesPerStack).
+	Roles, ReservedConcurrency, Rules, ManagedPolicies int
 	// RotatorGroups is how many rotation functions the stack deploys.
 	RotatorGroups int
 	// Alarms counts the CloudWatch alarms, for the cost estimate: the
@@ -187,6 +187,7 @@ func (u *Usage) workload(cfg config.Config, acct iam.Account, wl config.Workload
 		sa := wl.ServiceAccount
 		return role1("-pod", iam.EKSPodIdentityTrust(acct, sa.Cluster, sa.Namespace, sa.Name), read)
 	case config.ExistingRole:
+		u.ManagedPolicies++
 		u.measure(LimitManagedPolicy, "policy "+role+"-read-secrets", key, read, quota.ManagedPolicy, fixWorkload)
 	}
 	return nil
@@ -321,6 +322,8 @@ func (u *Usage) budgets() {
 			fmt.Sprintf("each rotator group reserves %d; secrets whose rotation settings differ need groups of their own", rotation.ReservedConcurrency)},
 		{config.Project + ":secrets", "EventBridge rules on the default bus", u.Rules, quota.RulesPerStack,
 			"the alerts, a sweep per key-rotating group and a rule per redeployer"},
+		{config.Project + ":workloads", "customer managed policies", u.ManagedPolicies, quota.ManagedPoliciesPerStack,
+			"each workload of type role takes one, its read policy"},
 	} {
 		if b.used > b.budget {
 			u.over = append(u.over, config.Problem{Key: b.key, Value: fmt.Sprintf("%d %s", b.used, b.what),

@@ -66,6 +66,14 @@ func TestStackThatWouldNotFitIsRefused(t *testing.T) {
 				}
 			})
 		}, "secrets-platform:workloads", "IAM roles"},
+		{"501 existing roles' read policies", func() mockrun.Stack {
+			return withWorkloads(prod, func(ws *[]map[string]any) {
+				for i := range 501 {
+					*ws = append(*ws, map[string]any{"name": fmt.Sprintf("team%03d", i), "type": "role",
+						"roleArn": fmt.Sprintf("arn:aws:iam::111122223333:role/team-%03d", i), "secrets": []any{"/prod/app/openai"}})
+				}
+			})
+		}, "secrets-platform:workloads", "customer managed policies"},
 		{"51 key rings that each retire another key", func() mockrun.Stack {
 			return editSecrets(t, prod, budgetSecrets(51, func(i int, s map[string]any) {
 				s["kind"], s["keyring"] = "keyring", map[string]any{"retireKeys": []any{fmt.Sprintf("k%d", i)}}

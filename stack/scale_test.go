@@ -54,11 +54,16 @@ func loadConfig(t *testing.T, st mockrun.Stack) config.Config {
 }
 
 // counted is what a recording holds of the quotas Usage counts.
-type counted struct{ roles, reserved, rules, alarms, maxTargets int }
+type counted struct{ roles, reserved, rules, alarms, policies, maxTargets int }
 
 func countRecorded(rec *mockrun.Recording) counted {
 	var c counted
 	c.roles = len(rec.OfType("aws:iam/role:Role"))
+	for _, p := range rec.OfType("aws:iam/policy:Policy") {
+		if rec.AccountOf(p) == rec.Account() {
+			c.policies++
+		}
+	}
 	for _, fn := range rec.OfType("aws:lambda/function:Function") {
 		n, _ := fn.Int("reservedConcurrentExecutions")
 		c.reserved += n
@@ -177,6 +182,8 @@ func TestStacksFitAWSQuotas(t *testing.T) {
 			assert.Equal(t, u.Roles, got.roles, "roles: Usage counts %d, the stack registers %d", u.Roles, got.roles)
 			assert.Equal(t, u.ReservedConcurrency, got.reserved, "reserved concurrency: Usage counts %d, the stack reserves %d", u.ReservedConcurrency, got.reserved)
 			assert.Equal(t, u.Rules, got.rules, "EventBridge rules: Usage counts %d, the stack registers %d", u.Rules, got.rules)
+			assert.Equal(t, u.ManagedPolicies, got.policies, "customer managed policies: Usage counts %d, the stack registers %d", u.ManagedPolicies, got.policies)
+			assert.LessOrEqual(t, got.policies, quota.ManagedPoliciesPerStack)
 			assert.Equal(t, u.Alarms, got.alarms, "alarms: Usage (and so the cost estimate) counts %d, the stack registers %d", u.Alarms, got.alarms)
 			assert.LessOrEqual(t, got.roles, quota.RolesPerStack)
 			assert.LessOrEqual(t, got.reserved, quota.ReservedConcurrencyPerStack)

@@ -21,12 +21,13 @@ type mocks struct {
 
 	mu        sync.Mutex
 	resources []Resource
+	urns      map[string]bool
 }
 
 // newMocks answers as the account the stack may deploy into (the first of
 // aws:allowedAccountIds, as the provider would find it) in the stack's region.
 func newMocks(st Stack) *mocks {
-	m := &mocks{project: st.Project, stack: st.Name, env: awsshape.Env{Account: awsshape.DefaultAccount, Region: st.Config["aws:region"]}}
+	m := &mocks{project: st.Project, stack: st.Name, urns: map[string]bool{}, env: awsshape.Env{Account: awsshape.DefaultAccount, Region: st.Config["aws:region"]}}
 	var allowed []string
 	if err := json.Unmarshal([]byte(st.Config["aws:allowedAccountIds"]), &allowed); err == nil && len(allowed) > 0 {
 		m.env.Account = allowed[0]
@@ -54,8 +55,13 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 		res.URN = m.urnOf(rpc.GetParent(), args.TypeToken, args.Name)
 	}
 	m.mu.Lock()
+	defer m.mu.Unlock()
+	// The engine refuses a second resource of one URN; so do the mocks.
+	if res.URN != "" && m.urns[res.URN] {
+		return "", nil, fmt.Errorf("duplicate resource URN %s: the engine refuses two resources of one name and parent", res.URN)
+	}
+	m.urns[res.URN] = true
 	m.resources = append(m.resources, res)
-	m.mu.Unlock()
 	return id, state, nil
 }
 
