@@ -23,8 +23,13 @@ type Database struct {
 	Username string
 	// MasterUsername is the RDS master user, whose password RDS manages.
 	MasterUsername string
-	// Grants are the roles granted to the application user (e.g. pg_read_all_data).
+	// Grants are the roles granted to the application user (e.g.
+	// pg_read_all_data); none by default with a migration login, whose
+	// default privileges give the application its DML.
 	Grants []string
+	// Migration is the login that owns the application schema; nil when
+	// the application's login runs its own migrations.
+	Migration *Migration
 	// Network is where the database lives.
 	Network Network
 	// WorkloadSecurityGroupIDs may reach the database on its port and the
@@ -37,6 +42,58 @@ type Database struct {
 	// changes the stack output changesForResourceOwners lists; until then
 	// the database secret's rotation waits (Config.AwaitingPrerequisite).
 	OwnerChangesApplied bool
+}
+
+// Migration is the login schema migrations run with: it owns what is created
+// in the public schema of DBName (DDL), while the application's login
+// (Username) reads and writes that and creates nothing (DML). Its
+// credentials are a catalog secret of kind database of their own, rotated
+// like the application's.
+type Migration struct {
+	// SecretName is the catalog entry (kind database) holding its
+	// credentials.
+	SecretName string
+	// Username is its login role (the rotator creates it).
+	Username string
+}
+
+// Secrets lists the catalog entries holding this database's logins: the
+// application's, then the migration login's.
+func (d Database) Secrets() []string {
+	out := []string{d.SecretName}
+	if d.Migration != nil {
+		out = append(out, d.Migration.SecretName)
+	}
+	return out
+}
+
+// Holds reports whether the catalog entry name holds one of the database's
+// logins (Secrets).
+func (d Database) Holds(name string) bool {
+	return name == d.SecretName || (d.Migration != nil && name == d.Migration.SecretName)
+}
+
+// Login is the login role of one of the database's secrets and the roles
+// granted to it, and false for a secret that is not one of them.
+func (d Database) Login(secretName string) (username string, grants []string, ok bool) {
+	switch {
+	case secretName == d.SecretName:
+		return d.Username, d.Grants, true
+	case d.Migration != nil && secretName == d.Migration.SecretName:
+		// The migration login owns what it creates; it needs no role.
+		return d.Migration.Username, nil, true
+	}
+	return "", nil, false
+}
+
+// SchemaSplit is the migration login and the application's login, which
+// split the public schema of DBName between them; "", "" without a
+// migration login.
+func (d Database) SchemaSplit() (owner, user string) {
+	if d.Migration == nil {
+		return "", ""
+	}
+	return d.Migration.Username, d.Username
 }
 
 // OwnerChangesNeeded reports whether a resource the program did not create

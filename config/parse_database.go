@@ -31,7 +31,12 @@ func parseDatabase(raw Raw, c Config, ps *problems) *Database {
 		MultiAZ:                  c.Strict(),
 		BackupRetentionDays:      7,
 	}
-	if d.Grants == nil {
+	if r.Migration != nil {
+		d.Migration = parseMigration(k+".migration", r.Migration, d, c, ps)
+	}
+	if d.Grants == nil && d.Migration == nil {
+		// With a migration login the application's DML comes from its
+		// default privileges, on the schema's objects only.
 		d.Grants = []string{"pg_read_all_data", "pg_write_all_data"}
 	}
 	if !c.Strict() {
@@ -47,8 +52,10 @@ func parseDatabase(raw Raw, c Config, ps *problems) *Database {
 	if s, ok := c.Secret(d.SecretName); !ok || s.Kind != KindDatabase {
 		ps.add(k+".secretName", d.SecretName, "the name of the catalog secret of kind database")
 	}
-	if len(dbSecrets) > 1 {
-		ps.add(key("secrets"), fmt.Sprintf("%d database secrets", len(dbSecrets)), "one secret of kind database per stack")
+	for _, s := range dbSecrets {
+		if !d.Holds(s.Name) {
+			ps.add(s.Key+".kind", s.Kind, "a secret of kind database only as %s.secretName or %s.migration.secretName (one database per stack, its application and migration logins)", k, k)
+		}
 	}
 	if r.Existing != nil {
 		d.Existing = parseExisting(k, r, raw, c, ps)
@@ -69,6 +76,10 @@ func parseDatabase(raw Raw, c Config, ps *problems) *Database {
 			ps.add(fmt.Sprintf("%s.grants[%d]", k, i), g, "a PostgreSQL role name such as pg_read_all_data")
 		case slices.Contains(privilegedRoles(), g) || g == d.MasterUsername:
 			ps.add(fmt.Sprintf("%s.grants[%d]", k, i), g, "a role that is not privileged: never %s or the master user %s (the application would gain superuser, replication, server-file or role-management rights)", strings.Join(privilegedRoles(), ", "), d.MasterUsername)
+		case d.Migration != nil && baseRole(g) == d.Migration.Username:
+			ps.add(fmt.Sprintf("%s.grants[%d]", k, i), g, "a role other than the migration login %s and its clone (the application would own the schema: create, alter and drop)", d.Migration.Username)
+		case baseRole(g) == d.Username:
+			ps.add(fmt.Sprintf("%s.grants[%d]", k, i), g, "a role other than the application's own login %s and its clone", d.Username)
 		}
 	}
 	for i, sg := range d.WorkloadSecurityGroupIDs {

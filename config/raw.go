@@ -73,21 +73,28 @@ type rawCache struct {
 }
 
 type rawDatabase struct {
-	SecretName               string       `json:"secretName"`
-	EngineVersion            string       `json:"engineVersion"`
-	InstanceClass            string       `json:"instanceClass"`
-	AllocatedStorageGB       int          `json:"allocatedStorageGb"`
-	MaxAllocatedStorageGB    int          `json:"maxAllocatedStorageGb"`
-	BackupRetentionDays      *int         `json:"backupRetentionDays"`
-	MultiAZ                  *bool        `json:"multiAz"`
-	DBName                   string       `json:"dbName"`
-	Username                 string       `json:"username"`
-	MasterUsername           string       `json:"masterUsername"`
-	Grants                   []string     `json:"grants"`
-	Network                  *rawNetwork  `json:"network"`
-	WorkloadSecurityGroupIDs []string     `json:"workloadSecurityGroupIds"`
-	Existing                 *rawExisting `json:"existing"`
-	OwnerChangesApplied      bool         `json:"ownerChangesApplied"`
+	SecretName               string        `json:"secretName"`
+	EngineVersion            string        `json:"engineVersion"`
+	InstanceClass            string        `json:"instanceClass"`
+	AllocatedStorageGB       int           `json:"allocatedStorageGb"`
+	MaxAllocatedStorageGB    int           `json:"maxAllocatedStorageGb"`
+	BackupRetentionDays      *int          `json:"backupRetentionDays"`
+	MultiAZ                  *bool         `json:"multiAz"`
+	DBName                   string        `json:"dbName"`
+	Username                 string        `json:"username"`
+	MasterUsername           string        `json:"masterUsername"`
+	Grants                   []string      `json:"grants"`
+	Network                  *rawNetwork   `json:"network"`
+	WorkloadSecurityGroupIDs []string      `json:"workloadSecurityGroupIds"`
+	Existing                 *rawExisting  `json:"existing"`
+	OwnerChangesApplied      bool          `json:"ownerChangesApplied"`
+	Migration                *rawMigration `json:"migration"`
+}
+
+// rawMigration is the login that owns the application schema.
+type rawMigration struct {
+	SecretName string `json:"secretName"`
+	Username   string `json:"username"`
 }
 
 // rawExisting names an RDS instance made elsewhere.

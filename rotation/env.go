@@ -17,6 +17,9 @@ type EnvArgs struct {
 	AdminSecretArn pulumi.StringInput
 	// DatabaseGrants are granted to roles the postgres strategies create.
 	DatabaseGrants []string
+	// DatabaseSchema is the database's schema split between its migration
+	// and application logins; zero without a migration login.
+	DatabaseSchema contract.SchemaLogins
 	// DatabaseHost and DatabasePort are the instance's address and port,
 	// the only server a postgres rotator may reach (decision D6). Required
 	// for the postgres strategies.
@@ -60,13 +63,25 @@ func Settings(s config.Secret, adminSecretARN string, grants []string) contract.
 	return st
 }
 
+// DatabaseLogins are what the rotator of one of the database's secrets
+// (config.Database.Secrets) grants: that login's grants, and the schema
+// split when the database has a migration login. Host and Port are
+// Environment's to fill.
+func DatabaseLogins(d config.Database, secretName string) contract.Logins {
+	_, grants, _ := d.Login(secretName)
+	owner, user := d.SchemaSplit()
+	return contract.Logins{Grants: grants, Schema: contract.SchemaLogins{Owner: owner, User: user}}
+}
+
 // PlanSettings are a secret's settings as Groups compares them, before the
 // admin secret's ARN and the database's address are known: the admin secret
 // by its catalog name, and the stack's one database by a stand-in address
-// (every postgres secret of a stack reaches the same instance).
-func PlanSettings(s config.Secret, grants []string) contract.Settings {
-	st := Settings(s, s.AdminSecret, grants)
+// (every postgres secret of a stack reaches the same instance). logins are
+// the secret's DatabaseLogins; only a postgres strategy reads them.
+func PlanSettings(s config.Secret, logins contract.Logins) contract.Settings {
+	st := Settings(s, s.AdminSecret, logins.Grants)
 	if st.Strategy.ReadsMasterSecret() {
+		st.Database.Schema = logins.Schema
 		st.Database.Host, st.Database.Port = unknownHost, unknownPort
 	}
 	return st
@@ -103,6 +118,7 @@ func Environment(a EnvArgs) (pulumi.StringMapOutput, error) {
 		out := Settings(s, arn, a.DatabaseGrants)
 		if st.ReadsMasterSecret() {
 			out.Database.Host, out.Database.Port = host, port
+			out.Database.Schema = a.DatabaseSchema
 		}
 		out.SecretsManagerEndpoint = endpoint
 		return out
@@ -128,9 +144,11 @@ func Environment(a EnvArgs) (pulumi.StringMapOutput, error) {
 }
 
 // envArgs are the environment's part of a rotator's args: a group shares
-// its settings, so any member (the first) writes them.
+// its settings, so any member (the first) writes them. The schema split is
+// the group's planned one (PlanSettings), which named the group.
 func envArgs(a RotatorArgs, member config.Secret) EnvArgs {
-	e := EnvArgs{Secret: member, AdminSecretArn: a.AdminSecretArn, DatabaseGrants: a.DatabaseGrants}
+	e := EnvArgs{Secret: member, AdminSecretArn: a.AdminSecretArn, DatabaseGrants: a.DatabaseGrants,
+		DatabaseSchema: a.Group.Settings.Database.Schema}
 	if a.Network != nil {
 		e.DatabaseHost, e.DatabasePort = a.Network.DatabaseHost, a.Network.DatabasePort
 		e.SecretsManagerEndpoint = a.Network.SecretsManagerEndpoint

@@ -12,10 +12,14 @@ import (
 // DatabaseConnection fills the connection fields of the database secret from
 // the RDS instance, so applications and rotators read one standard RDS shape.
 type DatabaseConnection struct {
-	Host     pulumi.StringInput
-	Port     pulumi.IntInput
-	DBName   string
-	Username string
+	Host   pulumi.StringInput
+	Port   pulumi.IntInput
+	DBName string
+	// Usernames are the login role of each database secret, by catalog name:
+	// the application's (database.username) and the migration login's
+	// (database.migration.username). A database secret without one is an
+	// error.
+	Usernames map[string]string
 	// MasterSecretArn is set as "masterarn" when the rotation strategy logs in
 	// as the master user (alternating users, and first-run role creation).
 	MasterSecretArn pulumi.StringInput
@@ -40,6 +44,10 @@ func firstValue(s config.Secret, db *DatabaseConnection) (value pulumi.StringOut
 	if db == nil {
 		return pulumi.StringOutput{}, false, fmt.Errorf("secret %s of kind database needs the database connection", s.Name)
 	}
+	username, ok := db.Usernames[s.Name]
+	if !ok {
+		return pulumi.StringOutput{}, false, fmt.Errorf("secret %s of kind database is not one of the database's logins", s.Name)
+	}
 	master := pulumi.String("").ToStringOutput()
 	if db.MasterSecretArn != nil && s.Rotation.Strategy.ReadsMasterSecret() {
 		master = db.MasterSecretArn.ToStringOutput()
@@ -48,7 +56,7 @@ func firstValue(s config.Secret, db *DatabaseConnection) (value pulumi.StringOut
 	// is the rotator's to make.
 	v := pulumi.All(db.Host, db.Port, master).ApplyT(func(xs []any) (string, error) {
 		fields := map[string]any{
-			"engine": "postgres", "host": xs[0], "port": xs[1], "username": db.Username,
+			"engine": "postgres", "host": xs[0], "port": xs[1], "username": username,
 			"dbname": db.DBName, "ssl": true,
 		}
 		if m := xs[2].(string); m != "" {

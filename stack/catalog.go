@@ -8,13 +8,17 @@ import (
 )
 
 // newCatalog deploys every secret of the catalog; a database secret takes its
-// connection fields from the instance.
+// connection fields from the instance and its login role from
+// database.username or database.migration.username.
 func newCatalog(ctx *pulumi.Context, b base, db *database.Database) (*secrets.Catalog, error) {
 	var conn *secrets.DatabaseConnection
 	if db != nil {
 		conn = &secrets.DatabaseConnection{
 			Host: db.Host, Port: db.Port, DBName: b.cfg.Database.DBName,
-			Username: b.cfg.Database.Username, MasterSecretArn: db.MasterSecretArn,
+			Usernames: map[string]string{}, MasterSecretArn: db.MasterSecretArn,
+		}
+		for _, name := range b.cfg.Database.Secrets() {
+			conn.Usernames[name], _, _ = b.cfg.Database.Login(name)
 		}
 	}
 	return secrets.NewCatalog(ctx, "catalog", &secrets.CatalogArgs{

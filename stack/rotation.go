@@ -26,13 +26,18 @@ type rotators struct {
 }
 
 // groupSettings are a secret's rotator settings as the plan compares them
-// (rotation.PlanSettings).
+// (rotation.PlanSettings): a database secret's are its own login's grants
+// and the database's schema split, so the application's and the migration
+// login's secrets share a function only when those, and their strategies,
+// are the same.
 func groupSettings(cfg config.Config) func(config.Secret) contract.Settings {
-	var grants []string
-	if cfg.Database != nil {
-		grants = cfg.Database.Grants
+	return func(s config.Secret) contract.Settings {
+		var logins contract.Logins
+		if cfg.Database != nil {
+			logins = rotation.DatabaseLogins(*cfg.Database, s.Name)
+		}
+		return rotation.PlanSettings(s, logins)
 	}
-	return func(s config.Secret) contract.Settings { return rotation.PlanSettings(s, grants) }
 }
 
 // planRotation cuts the rotated secrets into the groups their functions will
@@ -166,7 +171,7 @@ func newRotator(ctx *pulumi.Context, b base, db *database.Database, catalog *sec
 		args.MasterSecretArn = db.MasterSecretArn
 		args.Network = &rotation.Network{SubnetIDs: db.SubnetIDs, SecurityGroupID: db.RotatorSecurityGroupID, Ready: db.Ready,
 			DatabaseHost: db.Host, DatabasePort: db.Port, SecretsManagerEndpoint: db.SecretsManagerEndpointURL}
-		args.DatabaseGrants = b.cfg.Database.Grants
+		args.DatabaseGrants = g.Settings.Database.Grants
 	}
 	return rotation.NewRotator(ctx, rotatorName(b.cfg.Environment, g), args)
 }

@@ -36,6 +36,12 @@ const (
 	// strategies may connect to; a secret naming another is refused.
 	EnvDBHost = "DB_HOST"
 	EnvDBPort = "DB_PORT"
+	// EnvDBSchemaOwner and EnvDBSchemaUser split the application schema
+	// between the migration login, which owns what is created in it, and the
+	// application login, which reads and writes that and creates nothing
+	// (Logins.Schema).
+	EnvDBSchemaOwner = "DB_SCHEMA_OWNER"
+	EnvDBSchemaUser  = "DB_SCHEMA_USER"
 	// EnvSecretsManagerEndpoint is the AWS SDK's own variable for the
 	// Secrets Manager endpoint; the SDK reads it, the program writes it here
 	// (and FromEnv checks it) so no other code spells it.
@@ -96,7 +102,25 @@ type Logins struct {
 	// rotator sends a credential (SECURITY-RULES 19).
 	Host string
 	Port int
+	// Schema splits the application schema between two login roles; zero
+	// when the stack has no migration login.
+	Schema SchemaLogins
 }
+
+// SchemaLogins are the two login roles (base names, without the alternating
+// clone's suffix) that share the public schema of the database: Owner, the
+// migration login, owns every object created in it and its clone creates
+// as Owner; User, the application login, reads and writes Owner's tables
+// and sequences through default privileges and creates nothing. Both
+// rotators of the stack get both names, so whichever creates its role
+// second links them, and each refuses a secret that names another role.
+type SchemaLogins struct {
+	Owner string
+	User  string
+}
+
+// Set reports whether the schema is split.
+func (s SchemaLogins) Set() bool { return s != (SchemaLogins{}) }
 
 // Env is the function's environment for these settings. It refuses settings
 // that belong to another strategy or lack what the strategy requires, so the
@@ -129,6 +153,8 @@ func (s Settings) Env() (map[string]string, error) {
 	if s.Database.Port != 0 {
 		put(EnvDBPort, strconv.Itoa(s.Database.Port))
 	}
+	put(EnvDBSchemaOwner, s.Database.Schema.Owner)
+	put(EnvDBSchemaUser, s.Database.Schema.User)
 	put(EnvSecretsManagerEndpoint, s.SecretsManagerEndpoint)
 	return env, nil
 }
@@ -159,7 +185,8 @@ func FromEnv(getenv func(string) string) (Settings, error) {
 		}
 		s.KeyAPI.Grace = d
 	}
-	s.Database = Logins{Grants: list(getenv(EnvDBGrants)), Host: getenv(EnvDBHost), Port: atoi(EnvDBPort)}
+	s.Database = Logins{Grants: list(getenv(EnvDBGrants)), Host: getenv(EnvDBHost), Port: atoi(EnvDBPort),
+		Schema: SchemaLogins{Owner: getenv(EnvDBSchemaOwner), User: getenv(EnvDBSchemaUser)}}
 	s.SecretsManagerEndpoint = getenv(EnvSecretsManagerEndpoint)
 	if err := errors.Join(errs...); err != nil {
 		return Settings{}, err
@@ -191,7 +218,7 @@ func (s Settings) validate() error {
 	misplaced(s.Keyring.MaxKeys != 0 || len(s.Keyring.Retire) > 0, "Keyring", Keyring)
 	misplaced(s.KeyAPI.BaseURL != "", "KeyAPI.BaseURL", HTTPKey)
 	misplaced(s.KeyAPI.AdminSecretARN != "" || s.KeyAPI.Grace != 0, "KeyAPI", HTTPKey, Twilio)
-	misplaced(len(s.Database.Grants) > 0 || s.Database.Host != "" || s.Database.Port != 0, "Database", PostgresSingleUser, PostgresAlternatingUsers)
+	misplaced(len(s.Database.Grants) > 0 || s.Database.Host != "" || s.Database.Port != 0 || s.Database.Schema.Set(), "Database", PostgresSingleUser, PostgresAlternatingUsers)
 	if s.Strategy.ReadsAdminSecret() && s.KeyAPI.AdminSecretARN == "" {
 		errs = append(errs, fmt.Errorf("strategy %s: %s is required", s.Strategy, EnvAdminSecretARN))
 	}
@@ -208,6 +235,9 @@ func (s Settings) validate() error {
 			errs = append(errs, fmt.Errorf("strategy %s: %s %d: want a TCP port, 1 to 65535", s.Strategy, EnvDBPort, s.Database.Port))
 		}
 	}
+	if err := s.Database.Schema.validate(); err != nil {
+		errs = append(errs, err)
+	}
 	if e := s.SecretsManagerEndpoint; e != "" {
 		if u, err := url.Parse(e); err != nil || u.Scheme != "https" || u.Host == "" || strings.Trim(u.Path, "/") != "" || u.User != nil {
 			errs = append(errs, fmt.Errorf("%s %q: want https://<host> (an interface endpoint's DNS name)", EnvSecretsManagerEndpoint, e))
@@ -217,6 +247,40 @@ func (s Settings) validate() error {
 		errs = append(errs, fmt.Errorf("%s %s: want a positive duration", EnvGracePeriod, s.KeyAPI.Grace))
 	}
 	return errors.Join(errs...)
+}
+
+// validate checks both names or neither, each a lowercase PostgreSQL
+// identifier short enough for its "_clone", and two different roles.
+func (s SchemaLogins) validate() error {
+	if !s.Set() {
+		return nil
+	}
+	var errs []error
+	for _, f := range []struct{ env, v string }{{EnvDBSchemaOwner, s.Owner}, {EnvDBSchemaUser, s.User}} {
+		if !isRoleName(f.v) {
+			errs = append(errs, fmt.Errorf("%s %q: want a lowercase PostgreSQL role name of at most %d bytes (letters, digits and _, not starting with a digit), set with %s and %s", f.env, f.v, maxSchemaRoleBytes, EnvDBSchemaOwner, EnvDBSchemaUser))
+		}
+	}
+	if s.Owner == s.User {
+		errs = append(errs, fmt.Errorf("%s and %s are both %q: want two different roles", EnvDBSchemaOwner, EnvDBSchemaUser, s.Owner))
+	}
+	return errors.Join(errs...)
+}
+
+// maxSchemaRoleBytes leaves room for the alternating clone's "_clone" within
+// PostgreSQL's 63-byte identifiers.
+const maxSchemaRoleBytes = 63 - len("_clone")
+
+func isRoleName(v string) bool {
+	if v == "" || len(v) > maxSchemaRoleBytes || (v[0] >= '0' && v[0] <= '9') {
+		return false
+	}
+	for _, c := range v {
+		if (c < 'a' || c > 'z') && (c < '0' || c > '9') && c != '_' {
+			return false
+		}
+	}
+	return true
 }
 
 func list(v string) []string {

@@ -1,6 +1,7 @@
 package contract_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -23,7 +24,9 @@ func everySetting() map[contract.Strategy]contract.Settings {
 		contract.PostgresSingleUser: {Strategy: contract.PostgresSingleUser, Password: shape,
 			Database: contract.Logins{Grants: []string{"pg_read_all_data"}, Host: "db.abc.eu-west-1.rds.amazonaws.com", Port: 5432}},
 		contract.PostgresAlternatingUsers: {Strategy: contract.PostgresAlternatingUsers, Password: shape,
-			Database: contract.Logins{Grants: []string{"pg_read_all_data", "pg_write_all_data"}, Host: "db.abc.eu-west-1.rds.amazonaws.com", Port: 6543},
+			Database: contract.Logins{Grants: []string{"pg_read_all_data", "pg_write_all_data"}, Host: "db.abc.eu-west-1.rds.amazonaws.com", Port: 6543,
+				// A stack with a migration login.
+				Schema: contract.SchemaLogins{Owner: "app_migrator", User: "app"}},
 			// A rotator in a shared VPC whose endpoint has no private DNS.
 			SecretsManagerEndpoint: "https://vpce-0a1b2c3d4e5f60710-ab12cd34.secretsmanager.eu-west-1.vpce.amazonaws.com"},
 	}
@@ -64,6 +67,15 @@ func TestSettingsRefuseWhatTheStrategyDoesNotRead(t *testing.T) {
 		{"postgres without its host", contract.Settings{Strategy: contract.PostgresSingleUser, Database: contract.Logins{Port: 5432}}, "DB_HOST is required"},
 		{"postgres without its port", contract.Settings{Strategy: contract.PostgresAlternatingUsers, Database: contract.Logins{Host: "db.internal"}}, "DB_PORT 0: want a TCP port"},
 		{"postgres host that injects a setting", contract.Settings{Strategy: contract.PostgresSingleUser, Database: contract.Logins{Host: "db sslmode=disable", Port: 5432}}, "want a host name"},
+		{"random with a schema split", contract.Settings{Strategy: contract.Random, Database: contract.Logins{Schema: contract.SchemaLogins{Owner: "app_migrator", User: "app"}}}, "Database is not its setting"},
+		{"a schema owner without its user", contract.Settings{Strategy: contract.PostgresSingleUser, Database: contract.Logins{Host: "db.internal", Port: 5432,
+			Schema: contract.SchemaLogins{Owner: "app_migrator"}}}, `DB_SCHEMA_USER ""`},
+		{"one role on both sides", contract.Settings{Strategy: contract.PostgresSingleUser, Database: contract.Logins{Host: "db.internal", Port: 5432,
+			Schema: contract.SchemaLogins{Owner: "app", User: "app"}}}, "want two different roles"},
+		{"a schema owner that injects SQL", contract.Settings{Strategy: contract.PostgresAlternatingUsers, Database: contract.Logins{Host: "db.internal", Port: 5432,
+			Schema: contract.SchemaLogins{Owner: `x"; DROP ROLE app; --`, User: "app"}}}, "want a lowercase PostgreSQL role name"},
+		{"a schema owner with no room for its clone", contract.Settings{Strategy: contract.PostgresAlternatingUsers, Database: contract.Logins{Host: "db.internal", Port: 5432,
+			Schema: contract.SchemaLogins{Owner: strings.Repeat("m", 58), User: "app"}}}, "at most 57 bytes"},
 		{"keyring with a database host", contract.Settings{Strategy: contract.Keyring, Database: contract.Logins{Host: "db.internal"}}, "Database is not its setting"},
 	}
 	for _, tt := range tests {

@@ -25,8 +25,10 @@ const maxIdentifierBytes = 63
 // until the rotation after next changes that role's password.
 //
 // The clone is made a member of the base role, so it holds every privilege the
-// base role holds, now and later. Objects the clone creates are owned by the
-// clone; applications that create objects should SET ROLE to the base role.
+// base role holds, now and later. With a schema split (contract.SchemaLogins)
+// the migration login's clone also starts every session as the base role
+// (ALTER ROLE ... SET role), so what a migration creates with either version
+// of the secret is owned by the base role.
 type AlternatingUsers struct {
 	parts
 }
@@ -61,6 +63,9 @@ func (a *AlternatingUsers) Create(_ context.Context, r engine.Rotation) ([]byte,
 	if err := a.conn.check(cur); err != nil {
 		return nil, err
 	}
+	if err := a.schema.checkRole(baseName(cur.Username)); err != nil {
+		return nil, fmt.Errorf("create pending version: %w", err)
+	}
 	next := alternate(cur.Username)
 	if r.Current.Placeholder {
 		next = baseName(cur.Username)
@@ -88,12 +93,17 @@ func alternate(user string) string {
 
 // Set logs in as the master and sets the pending role's password, creating the
 // clone (a member of the base role) when it is missing, and the base role with
-// its grants on a first rotation. It runs in one transaction, so a failure
+// its grants on a first rotation; with a schema split it then makes sure of
+// the split's grants (split.ensure). It runs in one transaction, so a failure
 // leaves no half-made role.
 func (a *AlternatingUsers) Set(ctx context.Context, r engine.Rotation) error {
 	pending, err := parseCredentials(r.Pending.Value)
 	if err != nil {
 		return fmt.Errorf("read pending version: %w", err)
+	}
+	base := baseName(pending.Username)
+	if err := a.schema.checkRole(base); err != nil {
+		return fmt.Errorf("set pending password: %w", err)
 	}
 	master, err := a.secrets.masterLogin(ctx, pending)
 	if err != nil {
@@ -104,8 +114,10 @@ func (a *AlternatingUsers) Set(ctx context.Context, r engine.Rotation) error {
 		return fmt.Errorf("set pending password as master: %w", err)
 	}
 	defer closeQuietly(conn)
-	base := baseName(pending.Username)
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if err := a.schema.lock(ctx, tx); err != nil {
+			return err
+		}
 		exists, err := roleExists(ctx, tx, base)
 		if err != nil {
 			return err
@@ -116,22 +128,39 @@ func (a *AlternatingUsers) Set(ctx context.Context, r engine.Rotation) error {
 			}
 		}
 		if pending.Username == base {
-			return setPassword(ctx, tx, base, pending.Password)
+			err = setPassword(ctx, tx, base, pending.Password)
+		} else {
+			err = a.setClone(ctx, tx, base, pending)
 		}
-		if _, err := ensureLogin(ctx, tx, pending.Username, pending.Password); err != nil {
-			return err
-		}
-		held, err := memberships(ctx, tx, pending.Username)
 		if err != nil {
 			return err
 		}
-		if slices.Contains(held, base) {
-			return nil
-		}
-		return execFormatted(ctx, tx, "grant "+base+" to "+pending.Username, "'GRANT %I TO %I', $1::text, $2::text", base, pending.Username)
+		return a.schema.ensure(ctx, tx, base)
 	})
 	if err != nil {
 		return scrub(fmt.Errorf("set password of %s: %w", pending.Username, err), master.password, pending.Password)
+	}
+	return nil
+}
+
+// setClone sets the clone's password, creating it when it is missing, and
+// makes it a member of the base role; the migration login's clone also
+// starts its sessions as the base role.
+func (a *AlternatingUsers) setClone(ctx context.Context, tx pgx.Tx, base string, pending credentials) error {
+	if _, err := ensureLogin(ctx, tx, pending.Username, pending.Password); err != nil {
+		return err
+	}
+	held, err := memberships(ctx, tx, pending.Username)
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(held, base) {
+		if err := execFormatted(ctx, tx, "grant "+base+" to "+pending.Username, "'GRANT %I TO %I', $1::text, $2::text", base, pending.Username); err != nil {
+			return err
+		}
+	}
+	if a.schema.Set() && base == a.schema.Owner {
+		return ensureActsAs(ctx, tx, pending.Username, base)
 	}
 	return nil
 }
@@ -180,11 +209,16 @@ func (a *AlternatingUsers) current(ctx context.Context, r engine.Rotation) (cred
 	return c, nil
 }
 
-// Test logs in as the pending role and checks whom it is logged in as.
+// Test logs in as the pending role and checks whom it is logged in as, and
+// that the migration login's clone acts as the base role.
 func (a *AlternatingUsers) Test(ctx context.Context, r engine.Rotation) error {
 	pending, err := parseCredentials(r.Pending.Value)
 	if err != nil {
 		return fmt.Errorf("read pending version: %w", err)
 	}
-	return testLogin(ctx, a.conn, pending)
+	actsAs := pending.Username
+	if base := baseName(pending.Username); a.schema.Set() && base == a.schema.Owner {
+		actsAs = base
+	}
+	return testLogin(ctx, a.conn, pending, actsAs)
 }

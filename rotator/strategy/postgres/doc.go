@@ -34,4 +34,18 @@
 // refuses) and contract.Logins (the roles granted to a login role the master
 // creates; CONNECT on the secret's dbname is always granted). Each login
 // times out after 5 s.
+//
+// With a schema split (contract.SchemaLogins, a stack with a migration
+// login) the database has two logins: the migration login owns everything
+// created in the public schema, the application login reads and writes it
+// and creates nothing. Whenever a strategy is the master (alternating users:
+// every setSecret; single user: the first), it grants the migration login
+// CREATE on public, takes CREATE there from PUBLIC, and once both roles exist
+// gives the application login DML on the migration login's tables and
+// sequences through default privileges. The migration login's clone starts
+// every session as the base role (ALTER ROLE ... SET role), so objects are
+// owned by the base role whichever version of the secret created them. The
+// two rotators' master transactions are serialized by an advisory lock, so
+// the second to create its role links them. A secret naming another role is
+// refused.
 package postgres

@@ -16,6 +16,7 @@ type parts struct {
 	passwords *password.Generator
 	secrets   secretReader
 	grants    []string
+	schema    split
 }
 
 // newParts validates cfg once for both strategies.
@@ -29,6 +30,14 @@ func newParts(cfg Config, sm SecretGetter) (parts, error) {
 			return parts{}, fmt.Errorf("grant role %q is longer than %d bytes", g, maxIdentifierBytes)
 		}
 	}
+	for _, r := range []string{cfg.Logins.Schema.Owner, cfg.Logins.Schema.User} {
+		if len(r+cloneSuffix) > maxIdentifierBytes {
+			return parts{}, fmt.Errorf("schema role %q is longer than %d bytes with its %s", r, maxIdentifierBytes-len(cloneSuffix), cloneSuffix)
+		}
+	}
+	if s := cfg.Logins.Schema; s.Set() && (s.Owner == "" || s.User == "" || s.Owner == s.User) {
+		return parts{}, fmt.Errorf("schema split %q/%q: want two different roles", s.Owner, s.User)
+	}
 	conn, err := newConnector(cfg)
 	if err != nil {
 		return parts{}, err
@@ -38,6 +47,7 @@ func newParts(cfg Config, sm SecretGetter) (parts, error) {
 		passwords: gen,
 		secrets:   secretReader{sm: sm},
 		grants:    cfg.Logins.Grants,
+		schema:    split{cfg.Logins.Schema},
 	}, nil
 }
 

@@ -45,6 +45,9 @@ func (s *SingleUser) Create(_ context.Context, r engine.Rotation) ([]byte, error
 	if err := s.conn.check(cur); err != nil {
 		return nil, err
 	}
+	if err := s.schema.checkRole(cur.Username); err != nil {
+		return nil, fmt.Errorf("create pending version: %w", err)
+	}
 	pw, err := s.passwords.Generate()
 	if err != nil {
 		return nil, err
@@ -72,6 +75,9 @@ func (s *SingleUser) Set(ctx context.Context, r engine.Rotation) error {
 	}
 	if !current.sameServer(pending) {
 		return errors.New("set pending password: pending and current versions name different users or servers")
+	}
+	if err := s.schema.checkRole(pending.Username); err != nil {
+		return fmt.Errorf("set pending password: %w", err)
 	}
 	if r.Current.Placeholder {
 		if pending.MasterARN == "" {
@@ -143,7 +149,9 @@ func (s *SingleUser) previous(ctx context.Context, r engine.Rotation) (credentia
 }
 
 // bootstrap logs in as the master and creates the role with its grants, or
-// resets its password. Run twice it changes nothing but the password hash.
+// resets its password, and makes sure of a schema split's grants
+// (split.ensure): the only time a single-user rotation is the master. Run
+// twice it changes nothing but the password hash.
 func (s *SingleUser) bootstrap(ctx context.Context, pending credentials) error {
 	master, err := s.secrets.masterLogin(ctx, pending)
 	if err != nil {
@@ -155,10 +163,16 @@ func (s *SingleUser) bootstrap(ctx context.Context, pending credentials) error {
 	}
 	defer closeQuietly(conn)
 	err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+		if err := s.schema.lock(ctx, tx); err != nil {
+			return err
+		}
 		if _, err := ensureLogin(ctx, tx, pending.Username, pending.Password); err != nil {
 			return err
 		}
-		return ensureGrants(ctx, tx, pending.Username, pending.DBName, s.grants)
+		if err := ensureGrants(ctx, tx, pending.Username, pending.DBName, s.grants); err != nil {
+			return err
+		}
+		return s.schema.ensure(ctx, tx, pending.Username)
 	})
 	if err != nil {
 		return scrub(fmt.Errorf("bootstrap %s: %w", pending.Username, err), master.password, pending.Password)
@@ -172,23 +186,25 @@ func (s *SingleUser) Test(ctx context.Context, r engine.Rotation) error {
 	if err != nil {
 		return fmt.Errorf("read pending version: %w", err)
 	}
-	return testLogin(ctx, s.conn, pending)
+	return testLogin(ctx, s.conn, pending, pending.Username)
 }
 
 // testLogin logs in as c and runs a query, so that a role that may log in but
-// not use the database fails here rather than in the application.
-func testLogin(ctx context.Context, cn connector, c credentials) error {
+// not use the database fails here rather than in the application. The
+// session must be c's login role acting as actsAs (c's role itself, or the
+// base role a migration login's clone starts as).
+func testLogin(ctx context.Context, cn connector, c credentials, actsAs string) error {
 	conn, err := cn.connect(ctx, loginOf(c))
 	if err != nil {
 		return fmt.Errorf("test pending credentials: %w", err)
 	}
 	defer closeQuietly(conn)
-	var user string
-	if err := conn.QueryRow(ctx, "SELECT current_user").Scan(&user); err != nil {
+	var session, current string
+	if err := conn.QueryRow(ctx, "SELECT session_user, current_user").Scan(&session, &current); err != nil {
 		return scrub(fmt.Errorf("test pending credentials: query as %s: %w", c.Username, err), c.Password)
 	}
-	if user != c.Username {
-		return fmt.Errorf("test pending credentials: logged in as %s, want %s", user, c.Username)
+	if session != c.Username || current != actsAs {
+		return fmt.Errorf("test pending credentials: logged in as %s acting as %s, want %s acting as %s", session, current, c.Username, actsAs)
 	}
 	return nil
 }
