@@ -43,6 +43,10 @@ type Workload struct {
 	ECSService *ECSService
 	// ServiceAccount is who gets the role through EKS Pod Identity (type eks).
 	ServiceAccount *ServiceAccount
+	// Regions are where the workload runs (default the stack's region): in
+	// each it reads the copy of a secret there, the primary where the secret
+	// has none.
+	Regions []string
 }
 
 // ExternalPrincipal is a role in another account that reads shared secrets.
@@ -60,4 +64,8 @@ type ExternalPrincipal struct {
 	// DeployRoleARN, when set, is assumed to deploy the consumer-side policy
 	// into the other account.
 	DeployRoleARN string
+	// Regions are where the principal reads (default the stack's region): in
+	// each it reads the copy of a shared secret there, the primary where the
+	// secret has none (decision D14).
+	Regions []string
 }

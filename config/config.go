@@ -19,6 +19,12 @@ type Config struct {
 	Environment string
 	// Region is `aws:region`.
 	Region string
+	// AllowedAccountIDs is `aws:allowedAccountIds`: the accounts the stack may
+	// deploy into, which the providers of the replica regions keep too.
+	AllowedAccountIDs []string
+	// ReplicaRegions is the stack's default list of regions its secrets are
+	// replicated to (`replicaRegions`); an entry's own list replaces it.
+	ReplicaRegions []string
 	// Mode is strict unless the stack says `mode: disposable`.
 	Mode Mode
 	// Protection holds the data-loss guards for this stack.

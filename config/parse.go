@@ -20,7 +20,7 @@ import (
 var knownKeys = []string{
 	"environment", "mode", "protect", "recoveryWindowDays", "keyDeletionWindowDays",
 	"keyAdminRoleArns", "maxSecretAgeDays", "cache", "secrets", "catalogFiles", "database", "externalSecrets", "adoptSecretsKeyArn",
-	"workloads", "crossAccount", "alerts",
+	"workloads", "crossAccount", "alerts", "replicaRegions",
 }
 
 // Parse validates a stack's raw config. It never stops at the first problem:
@@ -68,6 +68,8 @@ func Parse(raw Raw) (Config, error) {
 	}
 
 	c.Cache = parseCache(raw, ps)
+	c.AllowedAccountIDs = ownAccounts(raw)
+	c.ReplicaRegions = parseReplicaRegions(raw, c, ps)
 	c.AdoptSecretsKeyARN = parseAdoptSecretsKey(raw, c, ps)
 	raw = withCatalogFiles(raw, ps)
 	c.Secrets = parseSecrets(raw, c, ps)

@@ -44,6 +44,7 @@ func parseWorkloads(raw Raw, c Config, ps *problems) []Workload {
 		if w.VersionStage != "" && !stagePattern.MatchString(w.VersionStage) {
 			ps.add(k+".versionStage", w.VersionStage, "AWSCURRENT, AWSPREVIOUS or AWSPENDING")
 		}
+		w.Regions = parseReaderRegions(k+".regions", r.Regions, w.Secrets, c, ps)
 		out = append(out, w)
 	}
 	return out
@@ -77,6 +78,7 @@ func parseCrossAccount(raw Raw, c Config, ps *problems) []ExternalPrincipal {
 			ps.add(k+".secrets", "[]", "at least one catalog secret name to share")
 		}
 		checkSecretRefs(k+".secrets", e.Secrets, c, ps)
+		e.Regions = parseReaderRegions(k+".regions", r.Regions, e.Secrets, c, ps)
 		for j, name := range e.Secrets {
 			// Sharing only works with a key the other account can be granted
 			// Decrypt on; the database secret's value is for this account's

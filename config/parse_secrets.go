@@ -15,7 +15,8 @@ const rdsRejected = `/@"' \` + "`"
 func parseSecrets(raw Raw, c Config, ps *problems) []Secret {
 	seen, derived := map[string]string{}, map[string]string{}
 	var out []Secret
-	for _, e := range listEntries[rawSecret](raw, "secrets", ps) {
+	entries := listEntries[rawSecret](raw, "secrets", ps)
+	for _, e := range entries {
 		s := parseSecret(raw, c, e.key, e.v, ps)
 		if other, dup := seen[s.Name]; dup {
 			ps.add(e.key+".name", s.Name, "unique across the catalog (also used by %s)", other)
@@ -34,6 +35,7 @@ func parseSecrets(raw Raw, c Config, ps *problems) []Secret {
 		checkAdminSecret(s.Key, s, out, ps)
 	}
 	checkAdminSecretDestinations(out, ps)
+	resolveReplicas(c, entries, out, ps)
 	return out
 }
 

@@ -40,6 +40,9 @@ type rawSecret struct {
 	ValuePut           bool              `json:"valuePut"`
 	Keyring            *rawKeyring       `json:"keyring"`
 	Adopt              *rawAdopt         `json:"adopt"`
+	// ReplicaRegions overrides the stack's replicaRegions: nil keeps the
+	// stack's list, an empty list turns replication off for this secret.
+	ReplicaRegions *[]string `json:"replicaRegions"`
 }
 
 // rawAdopt names an existing secret a catalog entry takes over.
@@ -138,6 +141,8 @@ type rawWorkload struct {
 	Architecture string             `json:"architecture"`
 	ECS          *rawECSService     `json:"ecs"`
 	EKS          *rawServiceAccount `json:"eks"`
+	// Regions are where the workload runs (default the stack's region).
+	Regions []string `json:"regions"`
 }
 
 type rawECSService struct {
@@ -158,6 +163,7 @@ type rawExternal struct {
 	OrgID         string   `json:"orgId"`
 	Secrets       []string `json:"secrets"`
 	DeployRoleARN string   `json:"deployRoleArn"`
+	Regions       []string `json:"regions"`
 }
 
 type rawAlerts struct {

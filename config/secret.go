@@ -122,6 +122,10 @@ type Secret struct {
 	// version and does not rotate when adopted; from then on it is managed
 	// like the others. "" for a secret the program creates.
 	AdoptARN string
+	// ReplicaRegions are the regions Secrets Manager keeps a replica of the
+	// secret in, sorted: the entry's replicaRegions, else the stack's (for
+	// the kinds that replicate, ReplicationRefused), else none.
+	ReplicaRegions []string
 }
 
 // Adopted reports whether the entry takes over an existing secret.
