@@ -41,10 +41,17 @@ type Grant struct {
 	PrincipalARN string
 	// OrgID, when set, also requires the caller to be in that organization.
 	OrgID string
+	// Regions are the regions of the copies the principal reads (the
+	// primary's, a replica's); nil means the primary's alone.
+	Regions []string
 }
 
 // ResourcePolicy is a shared secret's resource policy: each listed role may
-// read this secret, nothing else, and nobody else.
+// read the copies of this secret it reads (the primary, replicas), nothing
+// else, and nobody else. Secrets Manager replicates a secret's resource
+// policy to its replicas (Secrets Manager user guide, "Replicate AWS
+// Secrets Manager secrets across Regions"), so the one document, naming
+// each copy by its ARN, is the resource grant in every region (decision D14).
 func ResourcePolicy(secretARN string, actions []string, grants []Grant) (iam.Document, error) {
 	if err := CheckActions(actions); err != nil {
 		return iam.Document{}, err
@@ -59,7 +66,7 @@ func ResourcePolicy(secretARN string, actions []string, grants []Grant) (iam.Doc
 			Effect:    iam.Allow,
 			Principal: &iam.Principal{AWS: iam.Strings{g.PrincipalARN}},
 			Action:    iam.Strings(actions),
-			Resource:  iam.Strings{secretARN},
+			Resource:  copyARNs(secretARN, g.Regions),
 		}
 		if g.OrgID != "" {
 			st.Condition = iam.Conditions{"StringEquals": {"aws:PrincipalOrgID": {g.OrgID}}}
@@ -69,6 +76,19 @@ func ResourcePolicy(secretARN string, actions []string, grants []Grant) (iam.Doc
 	return doc, nil
 }
 
+// copyARNs are the ARNs of a secret's copies in regions (the primary's when
+// regions is empty).
+func copyARNs(secretARN string, regions []string) iam.Strings {
+	if len(regions) == 0 {
+		return iam.Strings{secretARN}
+	}
+	var out iam.Strings
+	for _, r := range regions {
+		out = append(out, iam.ARNInRegion(secretARN, r))
+	}
+	return out
+}
+
 // KeyStatements are the secrets key's statements for the principals of other
 // accounts: kms:Decrypt only, only through Secrets Manager in this region,
 // only from the principal's own account, and only for data keys of the
@@ -76,15 +96,30 @@ func ResourcePolicy(secretARN string, actions []string, grants []Grant) (iam.Doc
 // secrets are named by ARN pattern (name plus Secrets Manager's six-character
 // suffix) rather than by ARN.
 func KeyStatements(cfg config.Config, acct iam.Account) []iam.Statement {
+	return KeyStatementsIn(cfg, acct, acct.Region)
+}
+
+// KeyStatementsIn are the statements of the stack's key in region for the
+// principals that read the copies there of the secrets shared with them
+// (config.Config.ReadsByRegion): the primary's key in the stack's region, a
+// replica key elsewhere, each through its own region's Secrets Manager only.
+func KeyStatementsIn(cfg config.Config, acct iam.Account, region string) []iam.Statement {
+	in := acct.InRegion(region)
+	if cfg.Region == "" {
+		cfg.Region = acct.Region
+	}
 	var out []iam.Statement
 	for _, p := range cfg.CrossAccount {
 		var patterns []string
-		for _, name := range p.Secrets {
-			patterns = append(patterns, SecretARNPattern(acct, name))
+		for _, name := range cfg.ReadsByRegion(p.Secrets, readerRegions(p, cfg.Region))[region] {
+			patterns = append(patterns, SecretARNPattern(in, name))
+		}
+		if len(patterns) == 0 {
+			continue
 		}
 		cond := iam.Conditions{
 			"StringEquals": {
-				"kms:ViaService":    {acct.ViaSecretsManager()},
+				"kms:ViaService":    {in.ViaSecretsManager()},
 				"kms:CallerAccount": {p.AccountID},
 			},
 			"StringLike": {iam.EncryptionContextSecretARN: iam.Strings(patterns)},
@@ -120,4 +155,13 @@ func sidOf(name string) string {
 		b.WriteString(strings.ToUpper(part[:1]) + part[1:])
 	}
 	return b.String()
+}
+
+// readerRegions are the regions a principal reads in: its own, or the
+// stack's region when config names none.
+func readerRegions(p config.ExternalPrincipal, primary string) []string {
+	if len(p.Regions) == 0 {
+		return []string{primary}
+	}
+	return p.Regions
 }

@@ -23,6 +23,8 @@ type SharedSecret struct {
 	// KmsKeyID is the key the secret is encrypted with; it must be the
 	// stack's customer-managed key (SharingArgs.KeyArn). Required.
 	KmsKeyID pulumi.StringInput
+	// ReplicaRegions are the regions the secret has replicas in. Optional.
+	ReplicaRegions []string
 }
 
 // SharingArgs configures every cross-account share of a stack.
@@ -35,6 +37,9 @@ type SharingArgs struct {
 	// (another account can be granted Decrypt only on a key whose policy we
 	// write). Required.
 	KeyArn pulumi.StringInput
+	// ReplicaKeyArns are, by region, the stack's keys of the replicas;
+	// required for each replica region a principal reads in.
+	ReplicaKeyArns map[string]pulumi.StringInput
 	// Actions are what principals may do on shared secrets. Optional, default
 	// iam.ReadActions(); anything else, PutResourcePolicy and DeleteResourcePolicy
 	// above all, is refused.
@@ -80,7 +85,8 @@ func NewSharing(ctx *pulumi.Context, name string, args *SharingArgs, opts ...pul
 	grants := map[string][]Grant{}
 	for _, p := range args.Principals {
 		for _, sec := range p.Secrets {
-			grants[sec] = append(grants[sec], Grant{Name: p.Name, PrincipalARN: PrincipalARN(args.Account.Partition, p), OrgID: p.OrgID})
+			grants[sec] = append(grants[sec], Grant{Name: p.Name, PrincipalARN: PrincipalARN(args.Account.Partition, p), OrgID: p.OrgID,
+				Regions: args.copyRegions(p, sec)})
 		}
 	}
 	for _, secName := range slices.Sorted(maps.Keys(grants)) {
@@ -91,9 +97,10 @@ func NewSharing(ctx *pulumi.Context, name string, args *SharingArgs, opts ...pul
 
 	shared, principals, elsewhere := pulumi.StringArrayMap{}, pulumi.StringMap{}, []string{}
 	for _, p := range args.Principals {
+		reads := args.reads(p)
 		var arns pulumi.StringArray
-		for _, sec := range p.Secrets {
-			arns = append(arns, args.Secrets[sec].Arn)
+		for _, r := range slices.Sorted(maps.Keys(reads)) {
+			arns = append(arns, reads[r]...)
 		}
 		shared[p.Name] = arns
 		principals[p.Name] = pulumi.String(PrincipalARN(args.Account.Partition, p))
@@ -101,7 +108,7 @@ func NewSharing(ctx *pulumi.Context, name string, args *SharingArgs, opts ...pul
 			elsewhere = append(elsewhere, PrincipalARN(args.Account.Partition, p))
 			continue
 		}
-		if err := s.consumerSide(ctx, name+"-"+p.Name, p, arns, args); err != nil {
+		if err := s.consumerSide(ctx, name+"-"+p.Name, p, reads, args); err != nil {
 			return nil, err
 		}
 	}
@@ -152,9 +159,47 @@ func (a *SharingArgs) Validate() error {
 			if ss.KmsKeyID == nil {
 				return fmt.Errorf("principal %s: secret %s has no customer-managed key (aws/secretsmanager cannot be shared across accounts)", p.Name, sec)
 			}
+			for _, r := range a.copyRegions(p, sec) {
+				if r != a.Account.Region && a.ReplicaKeyArns[r] == nil {
+					return fmt.Errorf("principal %s reads the replica of %s in %s, which has no key of the stack (ReplicaKeyArns)", p.Name, sec, r)
+				}
+			}
 		}
 	}
 	return nil
+}
+
+// copyRegions are the regions of the copies of a shared secret a principal
+// reads: in each region it reads in, the replica there, or the primary
+// when the secret has none there (decision D14).
+func (a *SharingArgs) copyRegions(p config.ExternalPrincipal, sec string) []string {
+	var out []string
+	for _, r := range readerRegions(p, a.Account.Region) {
+		if r != a.Account.Region && !slices.Contains(a.Secrets[sec].ReplicaRegions, r) {
+			r = a.Account.Region
+		}
+		if !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// reads are the ARNs of the copies a principal reads, by their region.
+func (a *SharingArgs) reads(p config.ExternalPrincipal) map[string]pulumi.StringArray {
+	out := map[string]pulumi.StringArray{}
+	for _, sec := range p.Secrets {
+		arn := a.Secrets[sec].Arn.ToStringOutput()
+		for _, r := range a.copyRegions(p, sec) {
+			if r == a.Account.Region {
+				out[r] = append(out[r], arn)
+				continue
+			}
+			out[r] = append(out[r], arn.ApplyT(func(x string) string { return iam.ARNInRegion(x, r) }).(pulumi.StringOutput))
+		}
+	}
+	return out
 }
 
 // resourcePolicy writes a shared secret's resource policy. The key check runs
@@ -191,7 +236,7 @@ func (s *Sharing) resourcePolicy(ctx *pulumi.Context, name, secName string, sec 
 // one role, so the consumer account grants our deploy role
 // iam:PutRolePolicy, GetRolePolicy and DeleteRolePolicy on that role only
 // (ConsumerDeployPolicy), never the right to create or attach policies.
-func (s *Sharing) consumerSide(ctx *pulumi.Context, name string, p config.ExternalPrincipal, arns pulumi.StringArray, args *SharingArgs) error {
+func (s *Sharing) consumerSide(ctx *pulumi.Context, name string, p config.ExternalPrincipal, reads map[string]pulumi.StringArray, args *SharingArgs) error {
 	session := args.session()
 	prov, err := aws.NewProvider(ctx, name+"-provider", &aws.ProviderArgs{
 		Region: pulumi.String(args.Account.Region),
@@ -206,12 +251,28 @@ func (s *Sharing) consumerSide(ctx *pulumi.Context, name string, p config.Extern
 	if err != nil {
 		return fmt.Errorf("create provider for account %s: %w", p.AccountID, err)
 	}
-	doc := pulumi.All(arns, args.KeyArn).ApplyT(func(xs []any) (string, error) {
-		d, err := iam.ReaderPolicy(iam.ReaderArgs{
+	primary := reads[args.Account.Region]
+	if primary == nil {
+		primary = pulumi.StringArray{}
+	}
+	inputs := []any{primary, args.KeyArn}
+	var regions []string
+	for _, r := range slices.Sorted(maps.Keys(reads)) {
+		if r != args.Account.Region {
+			regions = append(regions, r)
+			inputs = append(inputs, args.ReplicaKeyArns[r], reads[r])
+		}
+	}
+	doc := pulumi.All(inputs...).ApplyT(func(xs []any) (string, error) {
+		ra := iam.ReaderArgs{
 			SecretARNs: xs[0].([]string), KeyARN: xs[1].(string),
 			// The reader is the other account's role; only the account differs.
 			Account: iam.Account{ID: p.AccountID, Partition: args.Account.Partition, Region: args.Account.Region, DNSSuffix: args.Account.DNSSuffix},
-		})
+		}
+		for i, r := range regions {
+			ra.Replicas = append(ra.Replicas, iam.ReplicaRead{Region: r, KeyARN: xs[2+2*i].(string), SecretARNs: xs[3+2*i].([]string)})
+		}
+		d, err := iam.ReaderPolicy(ra)
 		if err != nil {
 			return "", fmt.Errorf("consumer policy of %s: %w", p.Name, err)
 		}

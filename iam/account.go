@@ -30,6 +30,33 @@ func (a Account) Validate() error {
 	return nil
 }
 
+// InRegion is the same account in another region: where a replica, its key
+// and the Secrets Manager that serves it are.
+func (a Account) InRegion(region string) Account {
+	a.Region = region
+	return a
+}
+
+// RegionSid turns a region into a statement id part: "us-east-1" becomes
+// "UsEast1" (Sids are alphanumeric).
+func RegionSid(region string) string {
+	var b []byte
+	upper := true
+	for _, c := range []byte(region) {
+		switch {
+		case c == '-':
+			upper = true
+		case upper && c >= 'a' && c <= 'z':
+			b = append(b, c-'a'+'A')
+			upper = false
+		default:
+			b = append(b, c)
+			upper = false
+		}
+	}
+	return string(b)
+}
+
 // ARN is the ARN of a regional resource of this account, e.g.
 // ARN("lambda", "function:prod-x").
 func (a Account) ARN(service, resource string) string {
@@ -64,6 +91,18 @@ func RegionOf(s string) string {
 		return ""
 	}
 	return a.Region
+}
+
+// ARNInRegion is the same ARN in another region: a replica's ARN is its
+// primary's with the region changed (Secrets Manager user guide, "Replicate
+// AWS Secrets Manager secrets across Regions"). "" when s is not an ARN.
+func ARNInRegion(s, region string) string {
+	a, err := arn.Parse(s)
+	if err != nil {
+		return ""
+	}
+	a.Region = region
+	return a.String()
 }
 
 // AccountOf returns the account of an ARN, "" when it is not one.

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"slices"
 )
 
 // The permissions boundary every role the program creates carries
@@ -87,55 +88,94 @@ func BoundaryDeniedActions() Strings {
 //     environment's state machines, the state machine's role forces a new
 //     deployment of an ECS service (each role's own policy names its one
 //     state machine or service; ECS services carry no environment in their
-//     names, so the boundary cannot).
+//     names, so the boundary cannot);
+//   - in each replica region (the stack's replicaRegions): readers read the
+//     replicas there and decrypt with that region's keys through that
+//     region's Secrets Manager only; rotators encrypt new versions for the
+//     replicas there (kms:Encrypt, kms:GenerateDataKey, which Secrets
+//     Manager's replication asks with the caller's rights); the alert
+//     forwarder of a replica region puts events on the stack region's
+//     default event bus.
 //
 // A bounded role's effective permissions are its own policies intersected
 // with this document, so a role the deploy role writes a wider policy for
 // still gets no more.
-func BoundaryPolicy(a Account, env string) Document {
+func BoundaryPolicy(a Account, env string, replicaRegions ...string) Document {
 	secrets := a.ARN("secretsmanager", "secret:/"+env+"/*")
 	masters := a.ARN("secretsmanager", "secret:rds!*")
 	keys := a.ARN("kms", "key/*")
-	return New(
-		Statement{Sid: "ThisEnvironmentsSecrets", Effect: Allow, Action: Strings{
+	stmts := []Statement{
+		{Sid: "ThisEnvironmentsSecrets", Effect: Allow, Action: Strings{
 			"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue",
 			"secretsmanager:PutSecretValue", "secretsmanager:UpdateSecretVersionStage",
 		}, Resource: Strings{secrets}},
-		Statement{Sid: "DatabaseMasterSecrets", Effect: Allow,
+		{Sid: "DatabaseMasterSecrets", Effect: Allow,
 			Action:   Strings{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"},
 			Resource: Strings{masters}},
-		Statement{Sid: "KeysOnlyThroughSecretsManagerForThoseSecrets", Effect: Allow,
+		{Sid: "KeysOnlyThroughSecretsManagerForThoseSecrets", Effect: Allow,
 			Action:   Strings{"kms:Decrypt", "kms:GenerateDataKey"},
 			Resource: Strings{keys},
 			Condition: Conditions{
 				"StringEquals": {"kms:ViaService": {a.ViaSecretsManager()}},
 				"StringLike":   {EncryptionContextSecretARN: {secrets, masters}},
 			}},
-		Statement{Sid: "OwnFunctionEnvironment", Effect: Allow,
+		{Sid: "OwnFunctionEnvironment", Effect: Allow,
 			Action:    Strings{"kms:Decrypt"},
 			Resource:  Strings{keys},
 			Condition: Conditions{"StringLike": {EncryptionContextFunctionARN: {a.ARN("lambda", "function:"+RolePrefix(env)+"*")}}}},
-		Statement{Sid: "WriteLogs", Effect: Allow,
+		{Sid: "WriteLogs", Effect: Allow,
 			Action:   Strings{"logs:CreateLogStream", "logs:PutLogEvents"},
 			Resource: Strings{a.ARN("logs", "log-group:*")}},
-		Statement{Sid: "StartTheEnvironmentsStateMachines", Effect: Allow,
+		{Sid: "StartTheEnvironmentsStateMachines", Effect: Allow,
 			Action:   Strings{"states:StartExecution"},
 			Resource: Strings{a.ARN("states", "stateMachine:"+RolePrefix(env)+"*")}},
-		Statement{Sid: "RedeployECSServices", Effect: Allow,
+		{Sid: "RedeployECSServices", Effect: Allow,
 			Action:   Strings{"ecs:UpdateService"},
 			Resource: Strings{a.ARN("ecs", "service/*")}},
 		// X-Ray, network interfaces and ECR's token have no resource-level
 		// permissions; image layers are read from whichever repository the
 		// task definition names.
-		Statement{Sid: "TracesNetworkInterfacesAndImages", Effect: Allow, Action: Strings{
+		{Sid: "TracesNetworkInterfacesAndImages", Effect: Allow, Action: Strings{
 			"ec2:AssignPrivateIpAddresses", "ec2:CreateNetworkInterface", "ec2:DeleteNetworkInterface",
 			"ec2:DescribeNetworkInterfaces", "ec2:DescribeSubnets", "ec2:UnassignPrivateIpAddresses",
 			"ecr:BatchCheckLayerAvailability", "ecr:BatchGetImage", "ecr:GetAuthorizationToken", "ecr:GetDownloadUrlForLayer",
 			"xray:GetSamplingRules", "xray:GetSamplingTargets", "xray:PutTelemetryRecords", "xray:PutTraceSegments",
 		}, Resource: Strings{"*"}},
-		Statement{Sid: "NeverPermissionsKeysOrCode", Effect: Deny, Action: BoundaryDeniedActions(), Resource: Strings{"*"}},
-	)
+	}
+	stmts = append(stmts, replicaStatements(a, env, replicaRegions)...)
+	return New(append(stmts, Statement{Sid: "NeverPermissionsKeysOrCode", Effect: Deny, Action: BoundaryDeniedActions(), Resource: Strings{"*"}})...)
 }
+
+// replicaStatements are the boundary's grants in replica regions, each
+// region's keys through that region's Secrets Manager only.
+func replicaStatements(a Account, env string, regions []string) []Statement {
+	if len(regions) == 0 {
+		return nil
+	}
+	var out []Statement
+	for _, r := range slices.Sorted(slices.Values(regions)) {
+		ra := a.InRegion(r)
+		replicas := ra.ARN("secretsmanager", "secret:/"+env+"/*")
+		out = append(out,
+			Statement{Sid: "ReplicasOfThisEnvironmentsSecretsIn" + RegionSid(r), Effect: Allow,
+				Action:   Strings{"secretsmanager:DescribeSecret", "secretsmanager:GetSecretValue"},
+				Resource: Strings{replicas}},
+			Statement{Sid: "KeysOnlyThroughSecretsManagerIn" + RegionSid(r), Effect: Allow,
+				Action:   Strings{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"},
+				Resource: Strings{ra.ARN("kms", "key/*")},
+				Condition: Conditions{
+					"StringEquals": {"kms:ViaService": {ra.ViaSecretsManager()}},
+					"StringLike":   {EncryptionContextSecretARN: {replicas}},
+				}})
+	}
+	return append(out, Statement{Sid: "ForwardAlertsToTheStacksRegion", Effect: Allow,
+		Action: Strings{"events:PutEvents"}, Resource: Strings{DefaultEventBusARN(a)}})
+}
+
+// DefaultEventBusARN is the account's default event bus in the account's
+// region: the alert rules of the stack listen there, and the forwarders of
+// the replica regions put their events there.
+func DefaultEventBusARN(a Account) string { return a.ARN("events", "event-bus/default") }
 
 // ManagedPolicyMaxChars is IAM's limit on a managed policy, counted without
 // whitespace (AWS IAM quotas page); the boundary must fit.

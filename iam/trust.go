@@ -89,10 +89,17 @@ func EventsTrust(a Account, ruleARN string) Document {
 	return oneSourceTrust("OneRuleOfThisAccount", EventsService, a, ruleARN)
 }
 
-// oneSourceTrust lets a service assume a role on behalf of one resource of
-// this account (aws:SourceAccount and aws:SourceArn, AWS's guard against a
-// confused deputy).
-func oneSourceTrust(sid, service string, a Account, sourceARN string) Document {
+// EventsTrustForRules lets EventBridge assume a role for the named rules of
+// this account and no other: the alert forwarders of the replica regions
+// share one role, each rule named by its ARN in its own region.
+func EventsTrustForRules(a Account, ruleARNs []string) Document {
+	return oneSourceTrust("NamedRulesOfThisAccount", EventsService, a, ruleARNs...)
+}
+
+// oneSourceTrust lets a service assume a role on behalf of named resources
+// of this account (aws:SourceAccount and aws:SourceArn, AWS's guard against
+// a confused deputy).
+func oneSourceTrust(sid, service string, a Account, sourceARNs ...string) Document {
 	return New(Statement{
 		Sid:       sid,
 		Effect:    Allow,
@@ -100,7 +107,7 @@ func oneSourceTrust(sid, service string, a Account, sourceARN string) Document {
 		Action:    Strings{"sts:AssumeRole"},
 		Condition: Conditions{
 			"StringEquals": {"aws:SourceAccount": {a.ID}},
-			"ArnEquals":    {"aws:SourceArn": {sourceARN}},
+			"ArnEquals":    {"aws:SourceArn": Strings(sourceARNs)},
 		},
 	})
 }

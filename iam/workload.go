@@ -3,6 +3,7 @@ package iam
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	awsiam "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -52,12 +53,19 @@ type WorkloadArgs struct {
 	// ExistingRoleARN is the role the read policy is for. Required for kind
 	// role, and must be in Account; refused for the other kinds.
 	ExistingRoleARN string
-	// SecretArns are the exact ARNs of the secrets the workload reads. Required.
+	// SecretArns are the exact ARNs of the primaries the workload reads.
+	// Required unless Replicas names what it reads.
 	SecretArns pulumi.StringArrayInput
+	// Replicas are what the workload reads in replica regions, where it runs
+	// (config workloads[].regions). Optional.
+	Replicas []WorkloadReplica
 	// InjectAtStartArns are the secrets ECS injects as environment variables
 	// at task start, a subset of SecretArns. Optional (ecs only); the
 	// execution role is made only when it is set.
 	InjectAtStartArns pulumi.StringArrayInput
+	// InjectAtStartReplicas are the injected secrets' replicas in the
+	// replica regions the tasks run in. Optional (ecs only).
+	InjectAtStartReplicas []WorkloadReplica
 	// KeyArn is the customer-managed key of the secrets. Required.
 	KeyArn pulumi.StringInput
 	// OtherKeyArns are the keys of the secrets among SecretArns that the
@@ -90,6 +98,16 @@ type WorkloadArgs struct {
 	ServiceAccount *ServiceAccount
 }
 
+// WorkloadReplica is what a workload reads in one replica region.
+type WorkloadReplica struct {
+	// Region is the replica region. Required.
+	Region string
+	// KeyArn is the region's customer-managed key of the replicas. Required.
+	KeyArn pulumi.StringInput
+	// SecretArns are the replica ARNs the workload reads there. Required.
+	SecretArns pulumi.StringArrayInput
+}
+
 // Workload is the set of roles one workload reads secrets with.
 type Workload struct {
 	pulumi.ResourceState
@@ -105,7 +123,8 @@ type Workload struct {
 	// AttachCommand is what the existing role's owner runs, once, to attach
 	// ReadPolicyArn; "" for the other kinds.
 	AttachCommand pulumi.StringOutput `pulumi:"attachCommand"`
-	// SecretArns are the secrets the workload may read.
+	// SecretArns are the secrets the workload may read: the primaries, then
+	// the replicas.
 	SecretArns pulumi.StringArrayOutput `pulumi:"secretArns"`
 	// LogGroupName is a lambda workload's log group; "" for the other kinds.
 	LogGroupName pulumi.StringOutput `pulumi:"logGroupName"`
@@ -126,7 +145,7 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 	if err := ctx.RegisterComponentResource("secrets-platform:iam:Workload", name, w, opts...); err != nil {
 		return nil, fmt.Errorf("register workload %s: %w", name, err)
 	}
-	w.SecretArns = args.SecretArns.ToStringArrayOutput()
+	w.SecretArns = readableArns(args.SecretArns, args.Replicas)
 	w.ExecutionRoleArn = pulumi.String("").ToStringOutput()
 	w.ReadPolicyArn = pulumi.String("").ToStringOutput()
 	w.AttachCommand = pulumi.String("").ToStringOutput()
@@ -141,7 +160,7 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 		task, err = w.role(ctx, name+"-task", args.RoleName+"-task", ECSTaskTrust(args.Account), args, tags)
 		if err == nil {
 			w.RoleArn = task.Arn
-			err = w.readPolicy(ctx, name+"-task-read", task.Name, args.SecretArns, args)
+			err = w.readPolicy(ctx, name+"-task-read", task.Name, args.SecretArns, args.Replicas, args)
 		}
 		if err == nil && args.InjectAtStartArns != nil {
 			err = w.executionRole(ctx, name, args, tags)
@@ -151,7 +170,7 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 		fn, err = w.role(ctx, name+"-lambda", args.RoleName+"-lambda", LambdaTrust(args.Account.ID), args, tags)
 		if err == nil {
 			w.RoleArn = fn.Arn
-			err = w.readPolicy(ctx, name+"-lambda-read", fn.Name, args.SecretArns, args)
+			err = w.readPolicy(ctx, name+"-lambda-read", fn.Name, args.SecretArns, args.Replicas, args)
 		}
 		if err == nil {
 			err = w.functionLogs(ctx, name, fn.Name, args, tags)
@@ -162,7 +181,7 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 		pod, err = w.role(ctx, name+"-pod", args.RoleName+"-pod", EKSPodIdentityTrust(args.Account, sa.Cluster, sa.Namespace, sa.Name), args, tags)
 		if err == nil {
 			w.RoleArn = pod.Arn
-			err = w.readPolicy(ctx, name+"-pod-read", pod.Name, args.SecretArns, args)
+			err = w.readPolicy(ctx, name+"-pod-read", pod.Name, args.SecretArns, args.Replicas, args)
 		}
 		if err == nil {
 			err = w.podIdentity(ctx, name, pod.Arn, sa, tags)
@@ -187,8 +206,13 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 // Validate reports args that NewWorkload would refuse, so a caller can
 // refuse a whole stack before registering anything.
 func (a *WorkloadArgs) Validate() error {
-	if a.SecretArns == nil || a.KeyArn == nil {
-		return errors.New("SecretArns and KeyArn are required")
+	if (a.SecretArns == nil && len(a.Replicas) == 0) || a.KeyArn == nil {
+		return errors.New("SecretArns (or Replicas) and KeyArn are required")
+	}
+	for _, r := range slices.Concat(a.Replicas, a.InjectAtStartReplicas) {
+		if r.Region == "" || r.Region == a.Account.Region || r.KeyArn == nil || r.SecretArns == nil {
+			return fmt.Errorf("replica read in %q: want a region other than the account's, with its key and ARNs", r.Region)
+		}
 	}
 	if err := a.Account.Validate(); err != nil {
 		return err
@@ -258,17 +282,17 @@ func (w *Workload) executionRole(ctx *pulumi.Context, name string, args *Workloa
 	}, pulumi.Parent(w)); err != nil {
 		return fmt.Errorf("attach the ECS task execution policy: %w", err)
 	}
-	return w.readPolicy(ctx, name+"-execution-read", exec.Name, args.InjectAtStartArns, args)
+	return w.readPolicy(ctx, name+"-execution-read", exec.Name, args.InjectAtStartArns, args.InjectAtStartReplicas, args)
 }
 
 // readPolicy puts the reader policy inline on a role made here: inline, so
 // it lives and dies with the role and no other role can be attached to it by
 // mistake.
-func (w *Workload) readPolicy(ctx *pulumi.Context, name string, role pulumi.StringInput, arns pulumi.StringArrayInput, args *WorkloadArgs) error {
+func (w *Workload) readPolicy(ctx *pulumi.Context, name string, role pulumi.StringInput, arns pulumi.StringArrayInput, replicas []WorkloadReplica, args *WorkloadArgs) error {
 	if _, err := awsiam.NewRolePolicy(ctx, name, &awsiam.RolePolicyArgs{
 		Role:   role,
 		Name:   pulumi.String(args.RoleName + "-read-secrets"),
-		Policy: readerJSON(arns, args),
+		Policy: readerJSON(arns, replicas, args),
 	}, pulumi.Parent(w)); err != nil {
 		return fmt.Errorf("create read policy %s: %w", name, err)
 	}
@@ -284,7 +308,7 @@ func (w *Workload) managedReadPolicy(ctx *pulumi.Context, name string, args *Wor
 		Name:        pulumi.String(args.RoleName + "-read-secrets"),
 		Path:        pulumi.String(StackPolicyPath(args.Environment)),
 		Description: pulumi.Sprintf("Reads the secrets workload %s is granted; attach it to %s (managed by secrets-platform)", args.RoleName, args.ExistingRoleARN),
-		Policy:      readerJSON(args.SecretArns, args),
+		Policy:      readerJSON(args.SecretArns, args.Replicas, args),
 		Tags:        tags,
 	}, pulumi.Parent(w))
 	if err != nil {
@@ -303,16 +327,48 @@ func AttachCommand(roleARN, policyARN string) string {
 	return fmt.Sprintf("aws iam attach-role-policy --role-name %s --policy-arn %s", roleARN[strings.LastIndex(roleARN, "/")+1:], policyARN)
 }
 
-// readerJSON is the reader policy of arns, once they are known.
-func readerJSON(arns pulumi.StringArrayInput, args *WorkloadArgs) pulumi.StringOutput {
-	return pulumi.All(arns, args.KeyArn).ApplyT(func(xs []any) (string, error) {
-		doc, err := ReaderPolicy(ReaderArgs{
+// readerJSON is the reader policy of arns and replicas, once they are known.
+func readerJSON(arns pulumi.StringArrayInput, replicas []WorkloadReplica, args *WorkloadArgs) pulumi.StringOutput {
+	inputs := []any{orNone(arns), args.KeyArn}
+	for _, r := range replicas {
+		inputs = append(inputs, r.KeyArn, r.SecretArns)
+	}
+	return pulumi.All(inputs...).ApplyT(func(xs []any) (string, error) {
+		ra := ReaderArgs{
 			SecretARNs: xs[0].([]string), KeyARN: xs[1].(string), OtherKeyARNs: args.OtherKeyArns,
 			Account: args.Account, VersionStage: args.VersionStage,
-		})
+		}
+		for i, r := range replicas {
+			ra.Replicas = append(ra.Replicas, ReplicaRead{Region: r.Region, KeyARN: xs[2+2*i].(string), SecretARNs: xs[3+2*i].([]string)})
+		}
+		doc, err := ReaderPolicy(ra)
 		if err != nil {
 			return "", err
 		}
 		return doc.JSON()
 	}).(pulumi.StringOutput)
+}
+
+// readableArns are every ARN a workload may read: the primaries, then the
+// replicas in region order.
+func readableArns(arns pulumi.StringArrayInput, replicas []WorkloadReplica) pulumi.StringArrayOutput {
+	inputs := []any{orNone(arns)}
+	for _, r := range replicas {
+		inputs = append(inputs, r.SecretArns)
+	}
+	return pulumi.All(inputs...).ApplyT(func(xs []any) []string {
+		var out []string
+		for _, x := range xs {
+			out = append(out, x.([]string)...)
+		}
+		return out
+	}).(pulumi.StringArrayOutput)
+}
+
+// orNone is an absent list of ARNs as an empty one.
+func orNone(arns pulumi.StringArrayInput) pulumi.StringArrayInput {
+	if arns == nil {
+		return pulumi.StringArray{}
+	}
+	return arns
 }

@@ -24,6 +24,9 @@ type CatalogArgs struct {
 	// Database fills the database secret's connection fields; required when
 	// the catalog has a secret of kind database.
 	Database *DatabaseConnection
+	// ReplicaKeyArns are, by region, the stack's keys of the replica
+	// regions; required for every region an entry replicates to.
+	ReplicaKeyArns map[string]pulumi.StringInput
 }
 
 // Catalog is every named secret of a stack.
@@ -32,6 +35,9 @@ type Catalog struct {
 
 	// Arns maps each full secret name to its ARN.
 	Arns pulumi.StringMapOutput `pulumi:"arns"`
+	// ReplicaArns maps each replicated secret's full name to its replicas'
+	// ARNs by region.
+	ReplicaArns pulumi.MapOutput `pulumi:"replicaArns"`
 	// Secrets maps each full secret name to its component.
 	Secrets map[string]*Secret
 }
@@ -45,7 +51,7 @@ func NewCatalog(ctx *pulumi.Context, name string, args *CatalogArgs, opts ...pul
 	if err := ctx.RegisterComponentResource("secrets-platform:secrets:Catalog", name, c, opts...); err != nil {
 		return nil, fmt.Errorf("register catalog: %w", err)
 	}
-	arns := pulumi.StringMap{}
+	arns, replicas := pulumi.StringMap{}, pulumi.Map{}
 	for _, e := range args.Entries {
 		s, err := NewSecret(ctx, name+"-"+e.Group+"-"+e.Short, &SecretArgs{
 			Entry:       e,
@@ -54,15 +60,25 @@ func NewCatalog(ctx *pulumi.Context, name string, args *CatalogArgs, opts ...pul
 			Protect:     args.Protect,
 			Tags:        args.Tags,
 			Database:    args.Database,
+			// ReplicaKeyArns are read only for the entry's replica regions.
+			ReplicaKeyArns: args.ReplicaKeyArns,
 		}, pulumi.Parent(c))
 		if err != nil {
 			return nil, err
 		}
 		c.Secrets[e.Name] = s
 		arns[e.Name] = s.Arn
+		if len(s.ReplicaArns) > 0 {
+			replicas[e.Name] = pulumi.ToStringMapOutput(s.ReplicaArns)
+		}
 	}
 	c.Arns = arns.ToStringMapOutput()
-	if err := ctx.RegisterResourceOutputs(c, pulumi.Map{"arns": c.Arns}); err != nil {
+	c.ReplicaArns = replicas.ToMapOutput()
+	outs := pulumi.Map{"arns": c.Arns}
+	if len(replicas) > 0 {
+		outs["replicaArns"] = c.ReplicaArns
+	}
+	if err := ctx.RegisterResourceOutputs(c, outs); err != nil {
 		return nil, fmt.Errorf("register catalog outputs: %w", err)
 	}
 	return c, nil

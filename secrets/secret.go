@@ -26,6 +26,9 @@ type SecretArgs struct {
 	Tags map[string]string
 	// Database fills a database secret's connection fields; required for that kind.
 	Database *DatabaseConnection
+	// ReplicaKeyArns are, by region, the customer-managed keys that encrypt
+	// the replicas; required for every region of Entry.ReplicaRegions.
+	ReplicaKeyArns map[string]pulumi.StringInput
 }
 
 // Secret is a named secret with its first version. The first version is
@@ -50,6 +53,9 @@ type Secret struct {
 	FirstVersion *secretsmanager.SecretVersion
 	// Resource is the underlying secret, for rotation and policies to attach to.
 	Resource *secretsmanager.Secret
+	// ReplicaArns are the replicas' ARNs by region: the secret's ARN with
+	// the region changed. Empty when the secret is not replicated.
+	ReplicaArns map[string]pulumi.StringOutput
 }
 
 // NewSecret registers the secret and its first version, or imports an
@@ -75,23 +81,32 @@ func NewSecret(ctx *pulumi.Context, name string, args *SecretArgs, opts ...pulum
 		// the same by config, so nothing forces a replacement.
 		secretOpts = append(secretOpts, pulumi.Import(pulumi.ID(e.AdoptARN)))
 	}
-	sec, err := secretsmanager.NewSecret(ctx, name+"-secret", &secretsmanager.SecretArgs{
+	secretArgs := &secretsmanager.SecretArgs{
 		Name:                 pulumi.String(e.Name),
 		Description:          pulumi.String(e.Description),
 		KmsKeyId:             args.KmsKeyArn,
 		RecoveryWindowInDays: pulumi.Int(e.RecoveryWindowDays),
 		Tags:                 pulumi.ToStringMap(tags(args)),
-	}, secretOpts...)
+	}
+	if err := withReplicas(secretArgs, args); err != nil {
+		return nil, fmt.Errorf("new secret %s: %w", name, err)
+	}
+	sec, err := secretsmanager.NewSecret(ctx, name+"-secret", secretArgs, secretOpts...)
 	if err != nil {
 		return nil, fmt.Errorf("create secret %s: %w", e.Name, err)
 	}
 	s.Arn, s.Name, s.Resource = sec.Arn, sec.Name, sec
+	s.ReplicaArns = replicaArns(sec.Arn, e.ReplicaRegions)
 	if !e.Adopted() {
 		if s.FirstVersion, err = newFirstVersion(ctx, name, sec, args, s); err != nil {
 			return nil, err
 		}
 	}
-	if err := ctx.RegisterResourceOutputs(s, pulumi.Map{"arn": sec.Arn, "name": sec.Name}); err != nil {
+	outs := pulumi.Map{"arn": sec.Arn, "name": sec.Name}
+	if len(s.ReplicaArns) > 0 {
+		outs["replicaArns"] = pulumi.ToStringMapOutput(s.ReplicaArns)
+	}
+	if err := ctx.RegisterResourceOutputs(s, outs); err != nil {
 		return nil, fmt.Errorf("register secret outputs %s: %w", e.Name, err)
 	}
 	return s, nil
