@@ -86,6 +86,8 @@ func Measure(acct iam.Account, env string, settingsOf func(config.Secret) contra
 		Strategy: config.Strategy(st.Strategy), Account: acct, SecretArns: arns, FunctionArn: acct.ARN("lambda", "function:"+fn),
 		SecretsKeyArn: acct.ARN("kms", "key/"+keyID), PlatformKeyArn: acct.ARN("kms", "key/"+keyID),
 		LogGroupArn: acct.ARN("logs", "log-group:/aws/lambda/"+fn),
+		// Each replica region's key, by an ARN of its real length.
+		Replicas: ReplicaKeys(shard, arns, standInKeys(acct, shard)),
 	}
 	if st.Strategy.ReadsAdminSecret() {
 		a.AdminSecretArn = SecretARNOf(acct, st.KeyAPI.AdminSecretARN)
@@ -172,4 +174,15 @@ func functionPolicySize(acct iam.Account, fn string, secrets []string, sweep boo
 	}
 	b, _ := json.Marshal(map[string]any{"Version": "2012-10-17", "Id": "default", "Statement": sts})
 	return len(b)
+}
+
+// standInKeys are key ARNs of the real length in each replica region of shard.
+func standInKeys(acct iam.Account, shard []config.Secret) map[string]string {
+	out := map[string]string{}
+	for _, s := range shard {
+		for _, r := range s.ReplicaRegions {
+			out[r] = acct.InRegion(r).ARN("kms", "key/"+keyID)
+		}
+	}
+	return out
 }

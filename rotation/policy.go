@@ -1,6 +1,8 @@
 package rotation
 
 import (
+	"slices"
+
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/iam"
 	"github.com/acme/secrets-platform/rotator/contract"
@@ -17,7 +19,30 @@ const (
 	SidDecryptEnvironment = "DecryptOwnEnvironment"
 	SidTracing            = "XRayTracing"
 	SidOwnLogGroup        = "WriteOwnLogGroup"
+	// SidReplicatePrefix starts the statement of each replica region; the
+	// region follows (iam.RegionSid): ReplicateOwnSecretsToUsEast1.
+	SidReplicatePrefix = "ReplicateOwnSecretsTo"
 )
+
+// ReplicateActions are what Secrets Manager asks of the replica region's key
+// when it writes the new version of a replicated secret there with the
+// rights of the caller that put it in the primary (Secrets Manager API
+// reference, ReplicateSecretToRegions: "To encrypt the replicated secret
+// with a KMS key other than aws/secretsmanager, you need kms:GenerateDataKey
+// and kms:Encrypt to the key"; user guide, "Troubleshoot replication").
+// Decrypting in the primary is the primary's grant already; no rotator
+// reads a replica.
+func ReplicateActions() []string { return []string{"kms:Encrypt", "kms:GenerateDataKey"} }
+
+// ReplicaKey is a replica region's key and the replicas it encrypts there.
+type ReplicaKey struct {
+	// Region is the replica region.
+	Region string
+	// KeyArn is the stack's key in that region.
+	KeyArn string
+	// SecretArns are the replicas there of the rotator's own secrets.
+	SecretArns []string
+}
 
 // RotateActions are what Secrets Manager's rotation protocol needs on the
 // secret under rotation (AWS rotation permissions page). They are all a
@@ -64,6 +89,9 @@ type PolicyArgs struct {
 	FunctionArn string
 	// LogGroupArn is the function's own log group.
 	LogGroupArn string
+	// Replicas are the replica regions of the rotator's secrets, with their
+	// keys: each new version the rotator puts is replicated with its rights.
+	Replicas []ReplicaKey
 }
 
 // Policy is a rotator's inline policy: the rotation protocol on its own secrets,
@@ -117,6 +145,19 @@ func Policy(a PolicyArgs) iam.Document {
 			}},
 		})
 	}
+	// Replication re-encrypts each new version with the replica region's
+	// key, through that region's Secrets Manager, for the replica's ARN.
+	for _, r := range a.Replicas {
+		stmts = append(stmts, iam.Statement{
+			Sid: SidReplicatePrefix + iam.RegionSid(r.Region), Effect: iam.Allow,
+			Action:   iam.Strings(ReplicateActions()),
+			Resource: iam.Strings{r.KeyArn},
+			Condition: iam.Conditions{"StringEquals": {
+				"kms:EncryptionContext:SecretARN": iam.Strings(r.SecretArns),
+				"kms:ViaService":                  {a.Account.InRegion(r.Region).ViaSecretsManager()},
+			}},
+		})
+	}
 	stmts = append(stmts,
 		// Lambda decrypts a CMK-encrypted environment with the execution role;
 		// the context names this function, so no other environment opens.
@@ -147,3 +188,28 @@ func sweeps(s config.Strategy) bool { return contract.Strategy(s).RevokesKeys() 
 
 // inVPC reports whether the strategy's rotator reaches the database.
 func inVPC(s config.Strategy) bool { return contract.Strategy(s).ReadsMasterSecret() }
+
+// ReplicaKeys are the replica regions of a group's secrets with the keys
+// there and the replicas of arns (the group's secrets' ARNs, in the order of
+// group), in region order.
+func ReplicaKeys(group []config.Secret, arns []string, keyArns map[string]string) []ReplicaKey {
+	byRegion := map[string]*ReplicaKey{}
+	var regions []string
+	for i, s := range group {
+		for _, r := range s.ReplicaRegions {
+			k, ok := byRegion[r]
+			if !ok {
+				k = &ReplicaKey{Region: r, KeyArn: keyArns[r]}
+				byRegion[r] = k
+				regions = append(regions, r)
+			}
+			k.SecretArns = append(k.SecretArns, iam.ARNInRegion(arns[i], r))
+		}
+	}
+	slices.Sort(regions)
+	out := make([]ReplicaKey, 0, len(regions))
+	for _, r := range regions {
+		out = append(out, *byRegion[r])
+	}
+	return out
+}

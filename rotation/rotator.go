@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	awsiam "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -107,6 +108,11 @@ type RotatorArgs struct {
 	Group Group
 	// Targets are the group's secrets by name. Required: one per member.
 	Targets map[string]Target
+	// Scheduled names the secrets whose rotation the stack's last
+	// deployment scheduled: their rotation is updated without rotating at
+	// once, since the AWS provider sends rotateImmediately on every update.
+	// Optional: nil treats every rotation as new.
+	Scheduled pulumi.StringArrayInput
 	// Environment prefixes the function name, which keeps the log group inside
 	// the platform key's logs grant (/aws/lambda/{env}-*). Required.
 	Environment string
@@ -118,6 +124,10 @@ type RotatorArgs struct {
 	Code artifact.Artifact
 	// SecretsKeyArn encrypts every secret. Required.
 	SecretsKeyArn pulumi.StringInput
+	// ReplicaKeyArns are, by region, the stack's keys of the replica
+	// regions; required for each region a secret of the group replicates
+	// to, whose key the rotator's puts are re-encrypted with there.
+	ReplicaKeyArns map[string]pulumi.StringInput
 	// PlatformKeyArn encrypts the environment and the log group. Required.
 	PlatformKeyArn pulumi.StringInput
 	// AdminSecretArn is the provider credential (http, twilio). Required for those.
@@ -232,12 +242,17 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 
 	admin := optional(a.AdminSecretArn)
 	master := optional(a.MasterSecretArn)
-	policyJSON := pulumi.All(pulumi.ToStringArrayOutput(arns), admin, master, a.SecretsKeyArn, a.PlatformKeyArn, logs.Arn).ApplyT(
+	replicaKeys, err := a.replicaKeys()
+	if err != nil {
+		return nil, fmt.Errorf("new rotator %s: %w", name, err)
+	}
+	policyJSON := pulumi.All(pulumi.ToStringArrayOutput(arns), admin, master, a.SecretsKeyArn, a.PlatformKeyArn, logs.Arn, replicaKeys).ApplyT(
 		func(xs []any) (string, error) {
 			return Policy(PolicyArgs{
 				Strategy: st, Account: a.Account, FunctionArn: fnArn,
 				SecretArns: xs[0].([]string), AdminSecretArn: xs[1].(string), MasterSecretArn: xs[2].(string),
 				SecretsKeyArn: xs[3].(string), PlatformKeyArn: xs[4].(string), LogGroupArn: xs[5].(string),
+				Replicas: ReplicaKeys(a.Group.Secrets, xs[0].([]string), xs[6].(map[string]string)),
 			}).JSON()
 		}).(pulumi.StringOutput)
 	policy, err := awsiam.NewRolePolicy(ctx, name+"-policy", &awsiam.RolePolicyArgs{
@@ -339,11 +354,22 @@ func rotate(ctx *pulumi.Context, name string, a RotatorArgs, s config.Secret, t 
 		SecretId:          t.Arn,
 		RotationLambdaArn: fn.Arn,
 		RotationRules:     Rules(s.Rotation, slot),
-		RotateImmediately: pulumi.Bool(RotateImmediately(s)),
+		RotateImmediately: rotateNow(s, a.Scheduled),
 	}, own, pulumi.DependsOn(rotationDeps), pulumi.Aliases([]pulumi.Alias{previousRotation(ctx, s)})); err != nil {
 		return fmt.Errorf("schedule rotation of %s: %w", s.Name, err)
 	}
 	return nil
+}
+
+// rotateNow is a rotation's rotateImmediately: RotateImmediately(s) for a
+// rotation the last deployment did not schedule, false for one it did.
+func rotateNow(s config.Secret, scheduled pulumi.StringArrayInput) pulumi.BoolInput {
+	if !RotateImmediately(s) || scheduled == nil {
+		return pulumi.Bool(RotateImmediately(s))
+	}
+	return scheduled.ToStringArrayOutput().ApplyT(func(names []string) bool {
+		return !slices.Contains(names, s.Name)
+	}).(pulumi.BoolOutput)
 }
 
 // previousRotation is where the release before rotator groups kept a
@@ -354,6 +380,22 @@ func previousRotation(ctx *pulumi.Context, s config.Secret) pulumi.Alias {
 	old := "rotation-" + s.Group + "-" + s.Short
 	parent := fmt.Sprintf("urn:pulumi:%s::%s::secrets-platform:rotation:Rotator::%s", ctx.Stack(), ctx.Project(), old)
 	return pulumi.Alias{Name: pulumi.String(old + "-rotation"), ParentURN: pulumi.URN(parent)}
+}
+
+// replicaKeys are the keys of the replica regions the group's secrets
+// replicate to, by region.
+func (a RotatorArgs) replicaKeys() (pulumi.StringMapOutput, error) {
+	keys := pulumi.StringMap{}
+	for _, s := range a.Group.Secrets {
+		for _, r := range s.ReplicaRegions {
+			k, ok := a.ReplicaKeyArns[r]
+			if !ok || k == nil {
+				return pulumi.StringMapOutput{}, fmt.Errorf("secret %s replicates to %s, which has no key (ReplicaKeyArns)", s.Name, r)
+			}
+			keys[r] = k
+		}
+	}
+	return keys.ToStringMapOutput(), nil
 }
 
 // PermissionStatementID names a secret's invoke permission in its function's
