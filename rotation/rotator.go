@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"maps"
-	"slices"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	awsiam "github.com/pulumi/pulumi-aws/sdk/v6/go/aws/iam"
@@ -108,11 +107,6 @@ type RotatorArgs struct {
 	Group Group
 	// Targets are the group's secrets by name. Required: one per member.
 	Targets map[string]Target
-	// Scheduled names the secrets whose rotation the stack's last
-	// deployment scheduled: their rotation is updated without rotating at
-	// once, since the AWS provider sends rotateImmediately on every update.
-	// Optional: nil treats every rotation as new.
-	Scheduled pulumi.StringArrayInput
 	// Environment prefixes the function name, which keeps the log group inside
 	// the platform key's logs grant (/aws/lambda/{env}-*). Required.
 	Environment string
@@ -354,22 +348,11 @@ func rotate(ctx *pulumi.Context, name string, a RotatorArgs, s config.Secret, t 
 		SecretId:          t.Arn,
 		RotationLambdaArn: fn.Arn,
 		RotationRules:     Rules(s.Rotation, slot),
-		RotateImmediately: rotateNow(s, a.Scheduled),
+		RotateImmediately: pulumi.Bool(RotateImmediately(s)),
 	}, own, pulumi.DependsOn(rotationDeps), pulumi.Aliases([]pulumi.Alias{previousRotation(ctx, s)})); err != nil {
 		return fmt.Errorf("schedule rotation of %s: %w", s.Name, err)
 	}
 	return nil
-}
-
-// rotateNow is a rotation's rotateImmediately: RotateImmediately(s) for a
-// rotation the last deployment did not schedule, false for one it did.
-func rotateNow(s config.Secret, scheduled pulumi.StringArrayInput) pulumi.BoolInput {
-	if !RotateImmediately(s) || scheduled == nil {
-		return pulumi.Bool(RotateImmediately(s))
-	}
-	return scheduled.ToStringArrayOutput().ApplyT(func(names []string) bool {
-		return !slices.Contains(names, s.Name)
-	}).(pulumi.BoolOutput)
 }
 
 // previousRotation is where the release before rotator groups kept a

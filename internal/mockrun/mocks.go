@@ -43,7 +43,12 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	id, state := m.fill(args.TypeToken, args.Name, args.ID, args.Inputs)
 	res := Resource{
 		Type: args.TypeToken, Name: args.Name, Custom: args.Custom,
-		Inputs: args.Inputs, State: state, Provider: args.Provider, ImportID: args.ID,
+		Inputs: args.Inputs, State: state, Provider: args.Provider,
+	}
+	if args.ReadRPC == nil {
+		// A registration with an id imports; a read (a stack reference)
+		// only looks.
+		res.ImportID = args.ID
 	}
 	if rpc := args.RegisterRPC; rpc != nil {
 		res.Parent = rpc.GetParent()
