@@ -53,7 +53,7 @@ func parseWorkloads(raw Raw, c Config, ps *problems) []Workload {
 func parseCrossAccount(raw Raw, c Config, ps *problems) []ExternalPrincipal {
 	var rs []rawExternal
 	decodeKey(raw, "crossAccount", &rs, ps)
-	seen := map[string]bool{}
+	seen, principals := map[string]bool{}, map[string]string{}
 	var out []ExternalPrincipal
 	for i, r := range rs {
 		k := fmt.Sprintf("%s[%d]", key("crossAccount"), i)
@@ -68,6 +68,12 @@ func parseCrossAccount(raw Raw, c Config, ps *problems) []ExternalPrincipal {
 		if !roleNamePattern.MatchString(e.RoleName) {
 			ps.add(k+".roleName", e.RoleName, "the name of the reading role in that account (no wildcards)")
 		}
+		// One role gets one consumer policy from this stack; two entries
+		// would overwrite each other's on every deploy.
+		if other, dup := principals[e.AccountID+"/"+e.RoleName]; dup {
+			ps.add(k+".roleName", e.RoleName, "a role no other entry names in account %s (%s does): list all its secrets in one entry", e.AccountID, other)
+		}
+		principals[e.AccountID+"/"+e.RoleName] = e.Name
 		if e.OrgID != "" && !orgIDPattern.MatchString(e.OrgID) {
 			ps.add(k+".orgId", e.OrgID, "an AWS Organizations ID, o-<10 to 32 lowercase letters or digits>")
 		}

@@ -101,6 +101,10 @@ func TestBadConfigFailsBeforeAnythingIsRegistered(t *testing.T) {
 		{"malformed account id", func(t *testing.T) mockrun.Stack {
 			return prod.With("crossAccount", `[{"name":"messaging","accountId":"4444","roleName":"messaging-sender","secrets":["/prod/integrations/twilio"]}]`)
 		}, []string{`crossAccount[0].accountId = "4444"`, "a 12-digit AWS account ID"}},
+		{"two entries for one consumer role", func(t *testing.T) mockrun.Stack {
+			return prod.With("crossAccount", `[{"name":"a","accountId":"444455556666","roleName":"reader","secrets":["/prod/integrations/twilio"]},`+
+				`{"name":"b","accountId":"444455556666","roleName":"reader","secrets":["/prod/app/openai"]}]`)
+		}, []string{`crossAccount[1].roleName = "reader"`, "a role no other entry names in account 444455556666 (a does)"}},
 		{"malformed role ARN", func(t *testing.T) mockrun.Stack {
 			return prod.With("keyAdminRoleArns", `["arn:aws:iam::111122223333:user/bob"]`)
 		}, []string{`keyAdminRoleArns[0] = "arn:aws:iam::111122223333:user/bob"`, "an IAM role ARN"}},
