@@ -39,7 +39,7 @@ func TestRulesAreStableNamedAndWithinEventBridgesLimits(t *testing.T) {
 	}
 	assert.Equal(t, map[string]string{
 		"prod-secret-rotation-failed": "high", "prod-secrets-dangerous-calls": "high", "prod-secrets-changed-by-people": "high",
-		"prod-alert-path-tampering": "high", "prod-break-glass-used": "high",
+		"prod-alert-path-tampering": "high", "prod-break-glass-used": "high", "prod-secret-replication": "high",
 		"prod-secret-value-put-by-operator": "info", "prod-manual-secret-too-old": "warning",
 	}, severities)
 

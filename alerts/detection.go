@@ -77,7 +77,7 @@ func DangerousCallPattern(env string) (string, error) {
 // stop protecting a secret when a person (not a service on our behalf, not
 // a rotator) does it:
 //   - rotation cancelled, a secret updated (value, description or key),
-//     replication started or stopped;
+//     replication started (its stops alert by anyone: ReplicationPattern);
 //   - key rotation disabled, aliases moved or deleted, deletion cancelled,
 //     grants created;
 //   - a rotation pointed at a function that is not one of this stack's
@@ -106,8 +106,7 @@ func PeopleChangingSecretsPattern(d Detection) (string, error) {
 	}
 	return anyOf(append([]map[string]any{
 		call("secretsmanager", []string{
-			"CancelRotateSecret", "RemoveRegionsFromReplication", "ReplicateSecretToRegions",
-			"StopReplicationToReplica", "UpdateSecret",
+			"CancelRotateSecret", "ReplicateSecretToRegions", "UpdateSecret",
 		}, map[string]any{"userIdentity": byPeople}),
 		call("kms", []string{"CancelKeyDeletion", "CreateGrant", "DeleteAlias", "DisableKeyRotation", "UpdateAlias"},
 			map[string]any{"userIdentity": byPeople}),

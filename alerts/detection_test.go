@@ -31,6 +31,7 @@ var (
 	iamUser  = map[string]any{"type": "IAMUser", "arn": "arn:aws:iam::111122223333:user/bob", "userName": "bob"}
 	operator = assumedRole("secrets-operator", "carol")
 	rotator  = assumedRole("prod-rotate-app-database", "prod-rotate-app-database")
+	deployer = assumedRole("secrets-platform-deploy", "pulumi")
 	stranger = assumedRole("staging-rotate-app-database", "staging-rotate-app-database")
 	// Another account's principal, through a resource policy: no arn.
 	otherAccount = map[string]any{"type": "AWSAccount", "principalId": "AIDAEXAMPLE", "accountId": "444455556666"}
@@ -50,6 +51,7 @@ const (
 	ourRotator  = "arn:aws:lambda:eu-west-1:111122223333:function:prod-rotate-app-database"
 	breakGlass  = "arn:aws:iam::111122223333:role/secrets-platform-break-glass-read"
 	stripeARN   = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/app/stripe-AbCdEf"
+	replicaARN  = "arn:aws:secretsmanager:us-east-1:111122223333:secret:/prod/app/stripe-AbCdEf"
 	databaseARN = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/app/database-XyZ123"
 )
 
@@ -106,7 +108,17 @@ func samples() []sample {
 		apiCall("secret moved to another key", "secretsmanager", "UpdateSecret", person,
 			map[string]any{"secretId": databaseARN, "kmsKeyId": "arn:aws:kms:eu-west-1:111122223333:key/other"}, "changed-by-people"),
 		apiCall("replication to another region", "secretsmanager", "ReplicateSecretToRegions", person, sid(databaseARN), "changed-by-people"),
-		apiCall("replication stopped", "secretsmanager", "StopReplicationToReplica", person, sid(databaseARN), "changed-by-people"),
+		// Replication: a stop by anyone, deployments and services included.
+		apiCall("a replica promoted to a standalone secret in its region", "secretsmanager", "StopReplicationToReplica", person, sid(replicaARN), "replication"),
+		apiCall("a replica region removed by the deploy role", "secretsmanager", "RemoveRegionsFromReplication", deployer,
+			map[string]any{"secretId": stripeARN, "removeReplicaRegions": []string{"us-east-1"}}, "replication"),
+		apiCall("a replica promoted through a service", "secretsmanager", "StopReplicationToReplica", viaLambda, sid(replicaARN), "replication"),
+		{name: "replication failed", source: "aws.secretsmanager", detailType: "AWS Service Event via CloudTrail",
+			detail: map[string]any{"eventSource": "secretsmanager.amazonaws.com", "eventName": "ReplicationFailed", "additionalEventData": map[string]any{"SecretId": stripeARN}},
+			want:   []string{"replication"}},
+		{name: "replication succeeded (near miss)", source: "aws.secretsmanager", detailType: "AWS Service Event via CloudTrail",
+			detail: map[string]any{"eventSource": "secretsmanager.amazonaws.com", "eventName": "ReplicationSucceeded", "additionalEventData": map[string]any{"SecretId": stripeARN}}},
+		apiCall("replica status read (near miss)", "secretsmanager", "DescribeSecret", person, sid(replicaARN)),
 		apiCall("secret deleted", "secretsmanager", "DeleteSecret", person, sid(databaseARN), "dangerous-calls"),
 		apiCall("secret deleted through a service", "secretsmanager", "DeleteSecret", viaLambda, sid(databaseARN), "dangerous-calls"),
 		apiCall("a value read (near miss)", "secretsmanager", "GetSecretValue", person, sid(databaseARN)),

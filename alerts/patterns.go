@@ -13,6 +13,40 @@ func RotationEvents() []string {
 	return []string{"RotationAbandoned", "RotationFailed", "TestRotationFailed"}
 }
 
+// ReplicationEvents are the Secrets Manager events of a replication that
+// did not complete, which Secrets Manager emits itself like the rotation
+// events (Secrets Manager user guide, "AWS CloudTrail entries for Secrets
+// Manager", log entries for replication): a replica left behind its primary.
+func ReplicationEvents() []string { return []string{"ReplicationFailed"} }
+
+// ReplicationStops are the calls that end replication of a secret to a
+// region: the primary drops a region (RemoveRegionsFromReplication) or a
+// replica is promoted to a standalone secret in its own region
+// (StopReplicationToReplica, docs/runbooks/promote-replica.md). Either
+// leaves readers of that region on a copy that no longer follows the
+// primary, whoever does it.
+func ReplicationStops() []string {
+	return []string{"RemoveRegionsFromReplication", "StopReplicationToReplica"}
+}
+
+// serviceEvent is the detail type of the events Secrets Manager emits itself.
+const serviceEvent = "AWS Service Event via CloudTrail"
+
+// ReplicationPattern matches a failed replication and every stop of
+// replication, by anyone, services and deployments included.
+func ReplicationPattern() (string, error) {
+	return marshal(map[string]any{"$or": []map[string]any{
+		{
+			"source": []string{"aws.secretsmanager"}, "detail-type": []string{serviceEvent},
+			"detail": map[string]any{"eventSource": []string{"secretsmanager.amazonaws.com"}, "eventName": ReplicationEvents()},
+		},
+		{
+			"source": []string{"aws.secretsmanager"}, "detail-type": []string{apiCall},
+			"detail": map[string]any{"eventSource": []string{"secretsmanager.amazonaws.com"}, "eventName": ReplicationStops()},
+		},
+	}})
+}
+
 // DangerousCalls are the API calls, by event source, that can destroy a
 // secret, widen who reads it, or make every secret of a key unreadable. Any
 // of them, by anyone in the account, is worth a look: a deployment that makes

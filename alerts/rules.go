@@ -42,7 +42,7 @@ func TamperRuleName(env string) string { return env + "-alert-path-tampering" }
 // maxRules is how many rules Rules returns for a stack with manual secrets
 // and operator roles; each missing removes one. The scale budget counts them
 // (RuleCount).
-const maxRules = 7
+const maxRules = 8
 
 // RuleCount is how many EventBridge rules the alerting of a stack puts on the
 // account's default event bus (the rotation sweeps are the rotation layer's).
@@ -73,8 +73,11 @@ func Rules(args *Args) ([]Rule, error) {
 			"CloudTrail: a secret or key was deleted, disabled, or its policy changed; or the tampering rule was changed",
 			func() (string, error) { return DangerousCallPattern(env) }},
 		{"changed-by-people", env + "-secrets-changed-by-people", SeverityHigh,
-			"CloudTrail: a person put a value, moved a stage, redirected or cancelled rotation, changed replication, a key's rotation, alias or grants",
+			"CloudTrail: a person put a value, moved a stage, redirected or cancelled rotation, started replication, changed a key's rotation, alias or grants",
 			func() (string, error) { return PeopleChangingSecretsPattern(d) }},
+		{"replication", env + "-secret-replication", SeverityHigh,
+			"A replica of a secret failed to replicate, was promoted to a standalone secret, or its region was removed (docs/runbooks/promote-replica.md)",
+			ReplicationPattern},
 		{"tampering", TamperRuleName(env), SeverityHigh,
 			"CloudTrail: the alert rules, topic, dead-letter queue, alarms, CloudTrail or AWS Config were changed or stopped",
 			func() (string, error) { return TamperPattern(d) }},
