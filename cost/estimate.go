@@ -1,6 +1,7 @@
 package cost
 
 import (
+	"maps"
 	"math"
 	"regexp"
 	"slices"
@@ -64,6 +65,13 @@ type Inputs struct {
 	Alarms int
 	// AgeRuleSecrets is how many secrets the daily AWS Config age rule evaluates.
 	AgeRuleSecrets int
+	// Replicas counts the replica secrets by replica region; each such
+	// region also holds one key of the stack.
+	Replicas map[string]int
+	// ReplicatedRotationsPerMonth sums, over the replicated secrets, their
+	// rotations a month times their replica regions: each new version is
+	// encrypted once more in each replica region.
+	ReplicatedRotationsPerMonth float64
 }
 
 // FromConfig derives the inputs from a stack's validated config; alarms is
@@ -82,7 +90,11 @@ func FromConfig(c config.Config, alarms int) Inputs {
 		} else {
 			in.AgeRuleSecrets++
 		}
+		if s.Rotation.Strategy.Automatic() {
+			in.ReplicatedRotationsPerMonth += RotationsPerMonth(s.Rotation) * float64(len(s.ReplicaRegions))
+		}
 	}
+	in.Replicas = c.Replicas()
 	if d := c.Database; d != nil {
 		if d.Existing == nil {
 			// The master secret RDS manages; an existing instance's
@@ -178,6 +190,7 @@ func Compute(in Inputs) Estimate {
 		add(Line{Item: "AWS Config age rule evaluations", Quantity: float64(in.AgeRuleSecrets) * HoursPerMonth / 24, Unit: "evaluation", UnitPrice: p.ConfigRuleEvaluation,
 			Note: "daily; configuration items recorded by the account's recorder not counted"}, FieldConfig)
 	}
+	e.Lines = append(e.Lines, replicaLines(in)...)
 	for _, l := range e.Lines {
 		e.Total += l.Monthly
 	}
@@ -196,4 +209,34 @@ func joinNote(a, b string) string {
 func round(x float64, places int) float64 {
 	p := math.Pow(10, float64(places))
 	return math.Round(x*p) / p
+}
+
+// replicaLines price each replica region with its own table, or with the
+// prices AWS states once for every commercial region (Uniform) when the
+// table has none, and say which. Readers in a replica region are counted in
+// the cache line: cache.instances is the stack's total wherever they run.
+func replicaLines(in Inputs) []Line {
+	var out []Line
+	for _, r := range slices.Sorted(maps.Keys(in.Replicas)) {
+		p, ok := PricesFor(r)
+		note := "prices of " + r + " (cost/prices.go)"
+		if !ok {
+			p, note = Uniform, "Secrets Manager's and KMS's one price for every commercial region; "+r+" has no table in cost/prices.go"
+		}
+		for _, l := range []Line{
+			{Item: "Secrets Manager replica secrets (" + r + ")", Quantity: float64(in.Replicas[r]), Unit: "secret-month", UnitPrice: p.SecretPerMonth,
+				Note: "each replica is billed as a secret; " + note},
+			{Item: "KMS customer-managed key (" + r + ")", Quantity: 1, Unit: "key-month", UnitPrice: p.KeyPerMonth, Note: note},
+		} {
+			l.Monthly = round(l.Quantity*l.UnitPrice, 2)
+			out = append(out, l)
+		}
+	}
+	if in.ReplicatedRotationsPerMonth > 0 {
+		l := Line{Item: "KMS requests (replicating rotations)", Quantity: round(in.ReplicatedRotationsPerMonth/10000, 4), Unit: "10k requests",
+			UnitPrice: Uniform.KMSRequestsPer10k, Note: "one re-encryption per rotation per replica region; " + Uniform.Source}
+		l.Monthly = round(l.Quantity*l.UnitPrice, 2)
+		out = append(out, l)
+	}
+	return out
 }

@@ -111,6 +111,18 @@ var euWest1 = Prices{
 	},
 }
 
+// Uniform are the prices AWS states once for every commercial region on
+// its pricing pages (Secrets Manager: $0.40 per secret per month, replica
+// secrets each billed as a secret, and $0.05 per 10,000 API calls; KMS: $1
+// per customer-managed key per month and $0.03 per 10,000 requests), read
+// with usEast1. A replica region without a table of its own is priced with
+// them, its lines saying so; nothing else is ever priced from them.
+var Uniform = Prices{
+	Region: "every commercial region", AsOf: usEast1.AsOf,
+	Source:         "Secrets Manager and KMS pricing pages: one price for every commercial region",
+	SecretPerMonth: 0.40, APICallsPer10k: 0.05, KeyPerMonth: 1.00, KMSRequestsPer10k: 0.03,
+}
+
 // regions are the price tables, by region: those the committed stacks and
 // the tests use.
 var regions = map[string]Prices{usEast1.Region: usEast1, euWest1.Region: euWest1}
