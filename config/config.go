@@ -71,7 +71,7 @@ const OwnerChangesPrerequisite = "changesForResourceOwners"
 // before its rotator reaches them (OwnerChangesPrerequisite, until
 // database.ownerChangesApplied).
 func (c Config) AwaitingPrerequisite(s Secret) (waitsFor string, waiting bool) {
-	if d := c.Database; d != nil && s.Name == d.SecretName && d.OwnerChangesNeeded() && !d.OwnerChangesApplied {
+	if d := c.Database; d != nil && d.Holds(s.Name) && d.OwnerChangesNeeded() && !d.OwnerChangesApplied {
 		return OwnerChangesPrerequisite, true
 	}
 	if s.AdminSecret == "" {

@@ -137,3 +137,42 @@ func TestMigrationLoginRefusals(t *testing.T) {
 		})
 	}
 }
+
+// TestMigrationSecretReadersNeedTheDatabase: a workload that reads only the
+// migration login's secret is a database reader like one that reads the
+// application's: it needs a network path, gets a group in a VPC the stack
+// creates, and the migration login's rotation waits for owners' changes as
+// the application's does.
+func TestMigrationSecretReadersNeedTheDatabase(t *testing.T) {
+	existingVPC := map[string]any{"vpcId": "vpc-0a1b2c3d4e5f60700",
+		"subnetIds":              []string{"subnet-0a1b2c3d4e5f60701", "subnet-0a1b2c3d4e5f60702"},
+		"secretsManagerEndpoint": map[string]any{"mode": "existing", "id": "vpce-0a1b2c3d4e5f60710"}}
+	migrate := `[{"name":"migrate","type":"ecs","secrets":["/dev/app/database-migrations"]}]`
+
+	r := withDatabase(t, migrationCatalog, func(db map[string]any) { db["network"] = existingVPC })
+	r.Values["secrets-platform:workloads"] = migrate
+	_, err := Parse(r)
+	require.Error(t, err, "a reader of the migration secret with no path to the database")
+	assert.ErrorContains(t, err, `secrets-platform:workloads[0].secrets[0] = "/dev/app/database-migrations": a secret this workload can use`)
+
+	r = withDatabase(t, migrationCatalog, func(db map[string]any) {
+		db["network"] = existingVPC
+		db["workloadSecurityGroupIds"] = []string{"sg-0a1b2c3d4e5f60718"}
+	})
+	r.Values["secrets-platform:workloads"] = migrate
+	c, err := Parse(r)
+	require.NoError(t, err)
+	assert.True(t, c.ReadsDatabase(c.Workloads[0]), "the migration job reads the database")
+	for _, name := range c.Database.Secrets() {
+		s, _ := c.Secret(name)
+		waitsFor, waiting := c.AwaitingPrerequisite(s)
+		assert.True(t, waiting, "%s: rotation waits for the endpoint owner's rule", name)
+		assert.Equal(t, OwnerChangesPrerequisite, waitsFor, name)
+	}
+
+	r = withDatabase(t, migrationCatalog, nil)
+	r.Values["secrets-platform:workloads"] = migrate
+	c, err = Parse(r)
+	require.NoError(t, err)
+	assert.True(t, c.WorkloadGroup(c.Workloads[0]), "in a VPC the stack creates the migration job gets a group of its own")
+}

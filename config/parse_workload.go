@@ -79,8 +79,8 @@ func checkWorkloadsWork(c Config, ps *problems) {
 	for _, w := range c.Workloads {
 		k := w.Key
 		if c.ReadsDatabase(w) && c.Database.Existing == nil && !c.Database.Network.CreatesVPC() && len(c.Database.WorkloadSecurityGroupIDs) == 0 {
-			j := slices.Index(w.Secrets, c.Database.SecretName)
-			ps.add(fmt.Sprintf("%s.secrets[%d]", k, j), c.Database.SecretName,
+			j := slices.IndexFunc(w.Secrets, c.Database.Holds)
+			ps.add(fmt.Sprintf("%s.secrets[%d]", k, j), w.Secrets[j],
 				"a secret this workload can use: the database is in VPC %s, which the stack does not create, so set %s.workloadSecurityGroupIds to this workload's security group in that VPC (the database and the endpoint then admit it)",
 				c.Database.Network.VpcID, key("database"))
 		}

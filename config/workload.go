@@ -39,10 +39,11 @@ func (c Config) RotatedInjected(w Workload) []string {
 	return out
 }
 
-// ReadsDatabase reports whether a workload reads the database secret, and
-// so must reach the database.
+// ReadsDatabase reports whether a workload reads one of the database's
+// secrets (the application's or the migration login's), and so must reach
+// the database.
 func (c Config) ReadsDatabase(w Workload) bool {
-	return c.Database != nil && slices.Contains(w.Secrets, c.Database.SecretName)
+	return c.Database != nil && slices.ContainsFunc(w.Secrets, c.Database.Holds)
 }
 
 // WorkloadGroup reports whether the stack makes the workload a security

@@ -54,6 +54,11 @@ func TestProgramAndRuntimeAgreeOnTheEnvironment(t *testing.T) {
 	var strategies []contract.Strategy
 	for _, s := range catalog() {
 		settings := rotation.Settings(s, adminARN, grants)
+		if s.Rotation.Strategy == config.PostgresAlternatingUsers {
+			// A stack with a migration login (database.migration).
+			settings.Database = rotation.DatabaseLogins(config.Database{SecretName: s.Name, Username: "app", Grants: grants,
+				Migration: &config.Migration{SecretName: "/prod/app/database-migrations", Username: "app_migrator"}}, s.Name)
+		}
 		if settings.Strategy.ReadsMasterSecret() {
 			// rotation.Environment pins the instance's address once known.
 			settings.Database.Host, settings.Database.Port = "db.abc.eu-west-1.rds.amazonaws.com", 5432
