@@ -12,6 +12,12 @@ import (
 // counts from that moment (decision D4).
 const SwitchedStagePrefix = "SWITCHED_"
 
+// RevokedStage marks the version whose key the grace sweeper revoked. A
+// label sits on one version of a secret at a time, so it moves from the last
+// revoked version to the next; a sweep that finds AWSPREVIOUS carrying it
+// has nothing to read or revoke (decision D4).
+const RevokedStage = "REVOKED"
+
 // SwitchedStage is the label recording a switch at t.
 func SwitchedStage(t time.Time) string {
 	return SwitchedStagePrefix + strconv.FormatInt(t.Unix(), 10)

@@ -115,6 +115,10 @@ func (s *Sweeper) sweepStages(ctx context.Context, secretID string, st stages) (
 	if st.previous == st.current || st.previous == st.pending {
 		return Result{Outcome: OutcomeKeyInUse}, nil
 	}
+	if st.previous == st.revoked {
+		// Revoked by an earlier sweep: a steady state costs one DescribeSecret.
+		return Result{Outcome: OutcomeRevoked}, nil
+	}
 	if st.switched.IsZero() {
 		now := s.now()
 		if err := labelSwitch(ctx, s.sm, secretID, st.current, now); err != nil {
@@ -152,6 +156,10 @@ func (s *Sweeper) sweepStages(ctx context.Context, secretID string, st stages) (
 	}
 	if err := s.revoker.Revoke(ctx, prev); err != nil {
 		return Result{}, fmt.Errorf("revoke previous key %s: %w", keyID, err)
+	}
+	// Without the label the next sweep revokes again, which is harmless.
+	if err := markRevoked(ctx, s.sm, secretID, prev.ID, st.revoked); err != nil {
+		return Result{}, fmt.Errorf("revoked previous key %s: %w", keyID, err)
 	}
 	return Result{Outcome: OutcomeRevoked, KeyID: keyID}, nil
 }

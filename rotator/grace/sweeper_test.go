@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -42,8 +43,8 @@ func TestSweeper(t *testing.T) {
 		{name: "before the grace nothing is revoked", keys: []string{"k1", "k2"}, now: before, want: grace.OutcomeWithinGrace},
 		{name: "after the grace exactly the previous key is revoked", keys: []string{"k1", "k2"}, now: after,
 			want: grace.OutcomeRevoked, wantKeyID: "k1", wantRevokes: []string{"k1"}},
-		{name: "a second sweep is idempotent", keys: []string{"k1", "k2"}, now: after, sweeps: 2,
-			want: grace.OutcomeRevoked, wantKeyID: "k1", wantRevokes: []string{"k1", "k1"}},
+		{name: "a second sweep finds the key revoked and asks the provider nothing", keys: []string{"k1", "k2"}, now: after, sweeps: 2,
+			want: grace.OutcomeRevoked, wantKeyID: "", wantRevokes: []string{"k1"}},
 		{name: "only the previous of three versions is revoked", keys: []string{"k1", "k2", "k3"}, now: after,
 			want: grace.OutcomeRevoked, wantKeyID: "k2", wantRevokes: []string{"k2"}},
 		{name: "never rotated", keys: []string{"k1"}, now: after, want: grace.OutcomeNoPrevious},
@@ -105,6 +106,38 @@ func TestSweeper(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("the revoked label follows the next rotation's previous key", func(t *testing.T) {
+		ctx := context.Background()
+		arn, ids := secretWith(t, sm, "sweep-label-moves", "k1", "k2")
+		p := newProvider("k1", "k2", "k3")
+		s, err := grace.NewSweeper(sm, p, period, after)
+		require.NoError(t, err)
+		_, err = s.Sweep(ctx, []string{arn})
+		require.NoError(t, err)
+		// The next rotation: k3 becomes current, k2 previous.
+		v3 := versionToken("sweep-label-moves", 2)
+		_, err = sm.PutSecretValue(ctx, &secretsmanager.PutSecretValueInput{SecretId: aws.String(arn), ClientRequestToken: aws.String(v3),
+			SecretString: aws.String(keyValue("k3")), VersionStages: []string{"AWSPENDING"}})
+		require.NoError(t, err)
+		_, err = sm.UpdateSecretVersionStage(ctx, &secretsmanager.UpdateSecretVersionStageInput{SecretId: aws.String(arn),
+			VersionStage: aws.String("AWSCURRENT"), MoveToVersionId: aws.String(v3), RemoveFromVersionId: aws.String(ids[1])})
+		require.NoError(t, err)
+		label(t, sm, arn, v3, contract.SwitchedStage(time.Now()))
+		got, err := s.Sweep(ctx, []string{arn})
+		require.NoError(t, err)
+		assert.Equal(t, "k2", got[0].KeyID)
+		assert.Equal(t, []string{"k1", "k2"}, p.revoked(), "each previous key revoked once")
+		out, err := sm.DescribeSecret(ctx, &secretsmanager.DescribeSecretInput{SecretId: aws.String(arn)})
+		require.NoError(t, err)
+		var carrying []string
+		for id, ls := range out.VersionIdsToStages {
+			if slices.Contains(ls, contract.RevokedStage) {
+				carrying = append(carrying, id)
+			}
+		}
+		assert.Equal(t, []string{ids[1]}, carrying, "the %s label sits on the last revoked version only", contract.RevokedStage)
+	})
 
 	t.Run("a failing secret does not stop the others", func(t *testing.T) {
 		a, _ := secretWith(t, sm, "sweep-many-a", "ka1", "ka2")

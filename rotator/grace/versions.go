@@ -29,6 +29,9 @@ type SecretsManager interface {
 // stages is where the rotation labels sit on a secret's versions.
 type stages struct {
 	current, previous, pending string
+	// revoked carries contract.RevokedStage: the version whose key a sweep
+	// revoked last.
+	revoked string
 	// switched is the time the newest switch label on the AWSCURRENT version
 	// records: when the previous key stopped being current. Zero when the
 	// version has none (a put by hand, or a rotation older than the labels).
@@ -61,6 +64,9 @@ func stagesOf(secretID string, labels map[string][]string) (stages, error) {
 		}
 		if slices.Contains(ls, engine.StagePending) {
 			s.pending = id
+		}
+		if slices.Contains(ls, contract.RevokedStage) {
+			s.revoked = id
 		}
 	}
 	if s.current == "" {
@@ -115,6 +121,21 @@ func labelSwitch(ctx context.Context, sm SecretsManager, secretID, versionID str
 		SecretId: aws.String(secretID), VersionStage: aws.String(label), MoveToVersionId: aws.String(versionID),
 	}); err != nil {
 		return fmt.Errorf("label %s of %s with %s: %w", versionID, secretID, label, err)
+	}
+	return nil
+}
+
+// markRevoked moves contract.RevokedStage to the version whose key was just
+// revoked, from the version that carried it.
+func markRevoked(ctx context.Context, sm SecretsManager, secretID, versionID, from string) error {
+	in := &secretsmanager.UpdateSecretVersionStageInput{
+		SecretId: aws.String(secretID), VersionStage: aws.String(contract.RevokedStage), MoveToVersionId: aws.String(versionID),
+	}
+	if from != "" {
+		in.RemoveFromVersionId = aws.String(from)
+	}
+	if _, err := sm.UpdateSecretVersionStage(ctx, in); err != nil {
+		return fmt.Errorf("label %s of %s with %s: %w", versionID, secretID, contract.RevokedStage, err)
 	}
 	return nil
 }
