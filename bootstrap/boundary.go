@@ -14,7 +14,7 @@ import (
 // bootstrap, run by an administrator, is the only thing that writes it: the
 // deploy role may attach it and is denied every edit of it.
 func newBoundary(ctx *pulumi.Context, name string, s settings, a iam.Account, tags map[string]string, opts ...pulumi.ResourceOption) (*awsiam.Policy, error) {
-	doc, err := iam.BoundaryPolicy(a, s.AppEnvironment).JSON()
+	doc, err := iam.BoundaryPolicy(a, s.AppEnvironment, s.ReplicaRegions...).JSON()
 	if err != nil {
 		return nil, fmt.Errorf("permissions boundary: %w", err)
 	}

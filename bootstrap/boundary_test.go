@@ -81,7 +81,7 @@ func TestBoundaryCoversWhatTheProgramsRolesDo(t *testing.T) {
 		t.Run(m.name, func(t *testing.T) {
 			keys, err := m.rec.KeyPolicies()
 			require.NoError(t, err)
-			boundary := simJSON(t, iam.BoundaryPolicy(m.acct, m.settings.AppEnvironment))
+			boundary := simJSON(t, iam.BoundaryPolicy(m.acct, m.settings.AppEnvironment, m.settings.ReplicaRegions...))
 			var probes []probe
 			for _, role := range m.rec.OfType(mockrun.TypeRole) {
 				name := role.Str("name")

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
@@ -26,6 +27,11 @@ type settings struct {
 	CreateOIDC       bool
 	OIDCProviderARN  string
 	ConsumerRoleARNs []string
+	// ReplicaRegions are the regions the main stack replicates secrets to
+	// (its replicaRegions and every secret's own): the deploy role makes the
+	// keys and forwarders there, and the boundary lets roles read and
+	// re-encrypt the replicas there.
+	ReplicaRegions []string
 }
 
 var (
@@ -35,6 +41,7 @@ var (
 	bucketPattern  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	roleARNPattern = regexp.MustCompile(`^arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]+$`)
 	stackPattern   = regexp.MustCompile(`^[A-Za-z0-9_.-]{1,100}$`)
+	regionPattern  = regexp.MustCompile(`^[a-z]{2}(-gov)?-[a-z]+-[0-9]$`)
 )
 
 // loadConfig reads and checks every key once; all problems are reported
@@ -65,6 +72,7 @@ func loadConfig(ctx *pulumi.Context) (settings, error) {
 		problems = append(problems, "keyAdminRoleArns: a list of role ARNs is required")
 	}
 	_ = c.TryObject("consumerDeployRoleArns", &s.ConsumerRoleARNs)
+	_ = c.TryObject("replicaRegions", &s.ReplicaRegions)
 	check := func(ok bool, format string, args ...any) {
 		if !ok {
 			problems = append(problems, fmt.Sprintf(format, args...))
@@ -88,6 +96,9 @@ func loadConfig(ctx *pulumi.Context) (settings, error) {
 	}
 	for i, a := range s.ConsumerRoleARNs {
 		check(roleARNPattern.MatchString(a), "consumerDeployRoleArns[%d] = %q: a role ARN", i, a)
+	}
+	for i, r := range s.ReplicaRegions {
+		check(regionPattern.MatchString(r) && slices.Index(s.ReplicaRegions, r) == i, "replicaRegions[%d] = %q: an AWS region, each once (the main stack's replica regions)", i, r)
 	}
 	check(s.CreateOIDC || strings.HasPrefix(s.OIDCProviderARN, "arn:"), "oidcProviderArn = %q: required when createOidcProvider is false", s.OIDCProviderARN)
 	if len(problems) > 0 {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/acme/secrets-platform/iam"
 )
@@ -22,10 +23,22 @@ type scope struct {
 	env      string
 	stack    string
 	boundary string
+	// replicas are the main stack's replica regions.
+	replicas []string
 }
 
 func newScope(a iam.Account, s settings) scope {
-	return scope{a: a, env: s.AppEnvironment, stack: s.AppStack, boundary: iam.BoundaryARN(a, s.AppEnvironment)}
+	return scope{a: a, env: s.AppEnvironment, stack: s.AppStack, boundary: iam.BoundaryARN(a, s.AppEnvironment), replicas: slices.Sorted(slices.Values(s.ReplicaRegions))}
+}
+
+// everywhere is the ARN of a resource in the stack's region and in each
+// replica region (keys, aliases, the forwarders' rules).
+func (s scope) everywhere(service, resource string) iam.Strings {
+	out := iam.Strings{s.a.ARN(service, resource)}
+	for _, r := range s.replicas {
+		out = append(out, s.a.InRegion(r).ARN(service, resource))
+	}
+	return out
 }
 
 // prefix is what the environment's names start with.
@@ -90,7 +103,8 @@ func (s scope) secretStatements() []iam.Statement {
 		{Sid: "SecretsOfTheEnvironment", Effect: iam.Allow, Action: iam.Strings{
 			"secretsmanager:CancelRotateSecret", "secretsmanager:CreateSecret", "secretsmanager:DeleteResourcePolicy",
 			"secretsmanager:DeleteSecret", "secretsmanager:DescribeSecret", "secretsmanager:GetResourcePolicy",
-			"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:RotateSecret",
+			"secretsmanager:GetSecretValue", "secretsmanager:PutSecretValue", "secretsmanager:RemoveRegionsFromReplication",
+			"secretsmanager:ReplicateSecretToRegions", "secretsmanager:RotateSecret",
 			"secretsmanager:TagResource", "secretsmanager:UntagResource", "secretsmanager:UpdateSecret",
 			"secretsmanager:UpdateSecretVersionStage",
 		}, Resource: secrets},
@@ -106,8 +120,9 @@ func (s scope) secretStatements() []iam.Statement {
 }
 
 func (s scope) keyStatements() []iam.Statement {
-	keys := iam.Strings{s.a.ARN("kms", "key/*")}
-	return []iam.Statement{
+	keys := s.everywhere("kms", "key/*")
+	primaryKeys := iam.Strings{s.a.ARN("kms", "key/*")}
+	return append([]iam.Statement{
 		{Sid: "CreateTaggedKeysWithTheLockoutCheck", Effect: iam.Allow, Action: iam.Strings{"kms:CreateKey"}, Resource: iam.Strings{"*"},
 			Condition: iam.Conditions{"StringEquals": s.requestTags(), "Bool": {"kms:BypassPolicyLockoutSafetyCheck": {"false"}}}},
 		// Tagging gives nothing here: no statement of this role decides by a
@@ -116,20 +131,37 @@ func (s scope) keyStatements() []iam.Statement {
 			Condition: iam.Conditions{"StringEquals": s.requestTags()}},
 		{Sid: "ListAliases", Effect: iam.Allow, Action: iam.Strings{"kms:ListAliases"}, Resource: iam.Strings{"*"}},
 		{Sid: "AliasesOfTheEnvironment", Effect: iam.Allow, Action: iam.Strings{"kms:CreateAlias", "kms:DeleteAlias", "kms:UpdateAlias"},
-			Resource: iam.Strings{s.a.ARN("kms", "alias/"+s.env+"/*")}},
+			Resource: s.everywhere("kms", "alias/"+s.env+"/*")},
 		{Sid: "DescribeKeysForRDSAndLambda", Effect: iam.Allow, Action: iam.Strings{"kms:DescribeKey"}, Resource: keys},
 		{Sid: "UseKeysOnlyThroughSecretsManagerAndLambda", Effect: iam.Allow,
-			Action: iam.Strings{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"}, Resource: keys,
+			Action: iam.Strings{"kms:Decrypt", "kms:Encrypt", "kms:GenerateDataKey"}, Resource: primaryKeys,
 			Condition: iam.Conditions{"StringEquals": {
 				"kms:ViaService":    {s.a.ServiceHost("secretsmanager"), s.a.ServiceHost("lambda")},
 				"kms:CallerAccount": {s.a.ID},
 			}}},
-		{Sid: "GrantsOnlyToRDSAndLambdaForTheirResources", Effect: iam.Allow, Action: iam.Strings{"kms:CreateGrant"}, Resource: keys,
+		{Sid: "GrantsOnlyToRDSAndLambdaForTheirResources", Effect: iam.Allow, Action: iam.Strings{"kms:CreateGrant"}, Resource: primaryKeys,
 			Condition: iam.Conditions{
 				"StringEquals": {"kms:ViaService": {s.a.ServiceHost("rds"), s.a.ServiceHost("lambda")}},
 				"Bool":         {"kms:GrantIsForAWSResource": {"true"}},
 			}},
+	}, s.replicationStatements()...)
+}
+
+// replicationStatements let the deploy role's puts and replications reach
+// each replica region: Secrets Manager re-encrypts a version with that
+// region's key, with the caller's rights, through that region's Secrets
+// Manager (API reference, ReplicateSecretToRegions).
+func (s scope) replicationStatements() []iam.Statement {
+	var out []iam.Statement
+	for _, r := range s.replicas {
+		in := s.a.InRegion(r)
+		out = append(out, iam.Statement{Sid: "ReplicateThroughSecretsManagerIn" + iam.RegionSid(r), Effect: iam.Allow,
+			Action: iam.Strings{"kms:Encrypt", "kms:GenerateDataKey"}, Resource: iam.Strings{in.ARN("kms", "key/*")},
+			Condition: iam.Conditions{"StringEquals": {
+				"kms:ViaService": {in.ViaSecretsManager()}, "kms:CallerAccount": {s.a.ID},
+			}}})
 	}
+	return out
 }
 
 func (s scope) iamStatements() []iam.Statement {
@@ -185,7 +217,12 @@ func (s scope) functionStatements() []iam.Statement {
 }
 
 func (s scope) alertStatements() []iam.Statement {
-	rules := iam.Strings{s.a.ARN("events", "rule/"+s.prefix()+"*")}
+	rules := s.everywhere("events", "rule/"+s.prefix()+"*")
+	targets := iam.Strings{s.a.ARN("sns", s.prefix()+"*"), s.functions(), s.stateMachines()}
+	if len(s.replicas) > 0 {
+		// The replica regions' forwarders put on this region's bus.
+		targets = append(targets, iam.DefaultEventBusARN(s.a))
+	}
 	configRules := iam.Strings{s.a.ARN("config", "config-rule/*")}
 	return []iam.Statement{
 		{Sid: "AlertTopicsOfTheEnvironment", Effect: iam.Allow, Action: iam.Strings{
@@ -205,7 +242,7 @@ func (s scope) alertStatements() []iam.Statement {
 			// events:TargetArn lists every target of the call; an empty list
 			// would satisfy ForAllValues alone.
 			Condition: iam.Conditions{
-				"ForAllValues:ArnLike": {"events:TargetArn": {s.a.ARN("sns", s.prefix()+"*"), s.functions(), s.stateMachines()}},
+				"ForAllValues:ArnLike": {"events:TargetArn": targets},
 				"Null":                 {"events:TargetArn": {"false"}},
 			}},
 		{Sid: "AlarmsOfTheEnvironment", Effect: iam.Allow, Action: iam.Strings{

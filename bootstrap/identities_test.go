@@ -101,6 +101,12 @@ func mainStacks(t *testing.T) []mainStack {
 			}
 		}
 		m.settings.AppEnvironment, m.settings.AppStack, m.settings.Backend = env, st.Name, "s3"
+		// The bootstrap of a stack with replicas names its replica regions.
+		for _, r := range rec.Resources {
+			if r.Region != "" && r.Region != m.acct.Region && !slices.Contains(m.settings.ReplicaRegions, r.Region) {
+				m.settings.ReplicaRegions = append(m.settings.ReplicaRegions, r.Region)
+			}
+		}
 		m.settings.BucketName = "acme-secrets-platform-state-" + m.acct.ID
 		out = append(out, m)
 	}
@@ -226,6 +232,13 @@ func TestCommittedStacksMatchTheirBootstrap(t *testing.T) {
 		}
 		for _, r := range m.settings.ConsumerRoleARNs {
 			assert.Contains(t, consumerRoles, r, "stack %s names consumer deploy role %s; its bootstrap must list it", m.name, r)
+		}
+		var replicaRegions []string
+		if raw := match.Config["secrets-platform-bootstrap:replicaRegions"]; raw != "" {
+			require.NoError(t, json.Unmarshal([]byte(raw), &replicaRegions))
+		}
+		for _, r := range m.settings.ReplicaRegions {
+			assert.Contains(t, replicaRegions, r, "stack %s replicates to %s; its bootstrap must list it in replicaRegions (the deploy role and the boundary reach no other region)", m.name, r)
 		}
 	}
 }

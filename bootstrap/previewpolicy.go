@@ -25,13 +25,13 @@ func previewScopes(sc scope) map[string]iam.Strings {
 	a, p := sc.a, sc.prefix()
 	return map[string]iam.Strings{
 		"secretsmanager": {a.ARN("secretsmanager", "secret:/"+sc.env+"/*")},
-		"kms":            {a.ARN("kms", "key/*")},
+		"kms":            sc.everywhere("kms", "key/*"),
 		"iam":            {sc.roles(), a.GlobalARN("iam", "policy"+iam.StackPolicyPath(sc.env)+"*")},
 		"lambda":         {sc.functions()},
 		"logs":           {a.ARN("logs", "log-group:/aws/lambda/"+p+"*")},
 		"sns":            {a.ARN("sns", p+"*")},
 		"sqs":            {a.ARN("sqs", p+"*")},
-		"events":         {a.ARN("events", "rule/"+p+"*")},
+		"events":         sc.everywhere("events", "rule/"+p+"*"),
 		"cloudwatch":     {a.ARN("cloudwatch", "alarm:"+p+"*")},
 		"config":         {a.ARN("config", "config-rule/*")},
 		"rds":            {a.ARN("rds", "db:"+p+"*"), a.ARN("rds", "pg:*"), a.ARN("rds", "subgrp:*")},

@@ -45,6 +45,11 @@ func parseWorkloads(raw Raw, c Config, ps *problems) []Workload {
 			ps.add(k+".versionStage", w.VersionStage, "AWSCURRENT, AWSPREVIOUS or AWSPENDING")
 		}
 		w.Regions = parseReaderRegions(k+".regions", r.Regions, w.Secrets, c, ps)
+		if (w.Type == Lambda || w.Type == EKS) && !slices.Equal(w.Regions, []string{c.Region}) {
+			// Checked against what the reader regions parsed to, so a
+			// refused region is reported once.
+			ps.add(k+".regions", fmt.Sprint(r.Regions), "only the stack's region (%s) for type %s: its role trusts, and the stack makes, the %s of that region only; a workload elsewhere is a workload of type ecs or role", c.Region, w.Type, map[WorkloadType]string{Lambda: "function's log group and extension layer", EKS: "cluster and Pod Identity association"}[w.Type])
+		}
 		out = append(out, w)
 	}
 	return out

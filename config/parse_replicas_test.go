@@ -110,6 +110,11 @@ func TestReplicaConfigErrors(t *testing.T) {
 			"secrets-platform:secrets":   `[{"name":"/dev/app/x","description":"d","kind":"password"}]`,
 			"secrets-platform:workloads": `[{"name":"w","type":"ecs","secrets":["/dev/app/x"],"regions":[]}]`},
 			`secrets-platform:workloads[0].regions = "[]"`, []string{"the regions the reader runs in"}},
+		{"a lambda workload in a replica region", map[string]string{
+			"secrets-platform:secrets":        `[{"name":"/dev/app/x","description":"d","kind":"password"}]`,
+			"secrets-platform:replicaRegions": `["us-east-1"]`,
+			"secrets-platform:workloads":      `[{"name":"w","type":"lambda","secrets":["/dev/app/x"],"regions":["us-east-1"]}]`},
+			`secrets-platform:workloads[0].regions = "[us-east-1]"`, []string{"only the stack's region (eu-west-1) for type lambda", "log group and extension layer"}},
 		{"a principal region twice", map[string]string{
 			"secrets-platform:secrets":        `[{"name":"/dev/app/x","description":"d","kind":"password"}]`,
 			"secrets-platform:replicaRegions": `["us-east-1"]`,

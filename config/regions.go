@@ -2,7 +2,8 @@ package config
 
 import (
 	"slices"
-	"strings"
+
+	"github.com/acme/secrets-platform/iam"
 )
 
 // RegionsSource is where the region table comes from: the regions AWS lists
@@ -36,15 +37,7 @@ var regionsByPartition = map[string][]string{
 }
 
 // PartitionOf is the partition a region belongs to, by its name.
-func PartitionOf(region string) string {
-	switch {
-	case strings.HasPrefix(region, "cn-"):
-		return "aws-cn"
-	case strings.HasPrefix(region, "us-gov-"):
-		return "aws-us-gov"
-	}
-	return "aws"
-}
+func PartitionOf(region string) string { return iam.PartitionOfRegion(region) }
 
 // ReplicaRegionsOf lists the regions a secret whose primary is in primary
 // may be replicated to: its partition's, but its own.

@@ -3,6 +3,7 @@ package iam
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws/arn"
 )
@@ -91,6 +92,17 @@ func RegionOf(s string) string {
 		return ""
 	}
 	return a.Region
+}
+
+// PartitionOfRegion is the partition a region belongs to, by its name.
+func PartitionOfRegion(region string) string {
+	switch {
+	case strings.HasPrefix(region, "cn-"):
+		return "aws-cn"
+	case strings.HasPrefix(region, "us-gov-"):
+		return "aws-us-gov"
+	}
+	return "aws"
 }
 
 // ARNInRegion is the same ARN in another region: a replica's ARN is its

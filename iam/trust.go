@@ -6,10 +6,18 @@ const (
 	LambdaService   = "lambda.amazonaws.com"
 )
 
-// ECSTaskTrust lets ECS tasks of this account and region, and no other
-// account's, assume a role: aws:SourceAccount and aws:SourceArn stop a
-// confused deputy in another account from borrowing it.
-func ECSTaskTrust(a Account) Document {
+// ECSTaskTrust lets ECS tasks of this account, in its region or in the
+// regions given (where the workload runs), and no other account's, assume a
+// role: aws:SourceAccount and aws:SourceArn stop a confused deputy in
+// another account from borrowing it.
+func ECSTaskTrust(a Account, regions ...string) Document {
+	if len(regions) == 0 {
+		regions = []string{a.Region}
+	}
+	var sources Strings
+	for _, r := range regions {
+		sources = append(sources, a.InRegion(r).ARN("ecs", "*"))
+	}
 	return New(Statement{
 		Sid:       "ECSTasksOfThisAccount",
 		Effect:    Allow,
@@ -17,7 +25,7 @@ func ECSTaskTrust(a Account) Document {
 		Action:    Strings{"sts:AssumeRole"},
 		Condition: Conditions{
 			"StringEquals": {"aws:SourceAccount": {a.ID}},
-			"ArnLike":      {"aws:SourceArn": {a.ARN("ecs", "*")}},
+			"ArnLike":      {"aws:SourceArn": sources},
 		},
 	})
 }

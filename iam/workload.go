@@ -59,6 +59,9 @@ type WorkloadArgs struct {
 	// Replicas are what the workload reads in replica regions, where it runs
 	// (config workloads[].regions). Optional.
 	Replicas []WorkloadReplica
+	// Regions are where the workload's tasks run (kind ecs): their task
+	// roles trust ECS of these regions. Optional: the account's region.
+	Regions []string
 	// InjectAtStartArns are the secrets ECS injects as environment variables
 	// at task start, a subset of SecretArns. Optional (ecs only); the
 	// execution role is made only when it is set.
@@ -157,7 +160,7 @@ func NewWorkload(ctx *pulumi.Context, name string, args *WorkloadArgs, opts ...p
 	switch args.Kind {
 	case WorkloadECS:
 		var task *awsiam.Role
-		task, err = w.role(ctx, name+"-task", args.RoleName+"-task", ECSTaskTrust(args.Account), args, tags)
+		task, err = w.role(ctx, name+"-task", args.RoleName+"-task", ECSTaskTrust(args.Account, args.Regions...), args, tags)
 		if err == nil {
 			w.RoleArn = task.Arn
 			err = w.readPolicy(ctx, name+"-task-read", task.Name, args.SecretArns, args.Replicas, args)
@@ -271,7 +274,7 @@ func (w *Workload) role(ctx *pulumi.Context, name, roleName string, trust Docume
 // images and write logs, and read access to the injected secrets only, so a
 // secret the task reads at run time never passes through ECS.
 func (w *Workload) executionRole(ctx *pulumi.Context, name string, args *WorkloadArgs, tags pulumi.StringMap) error {
-	exec, err := w.role(ctx, name+"-execution", args.RoleName+"-execution", ECSTaskTrust(args.Account), args, tags)
+	exec, err := w.role(ctx, name+"-execution", args.RoleName+"-execution", ECSTaskTrust(args.Account, args.Regions...), args, tags)
 	if err != nil {
 		return err
 	}

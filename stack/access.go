@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
@@ -19,22 +20,29 @@ import (
 func composeAccess(ctx *pulumi.Context, b base, catalog *secrets.Catalog, db *database.Database) (Exports, error) {
 	workloadArgs := make([]*iam.WorkloadArgs, len(b.cfg.Workloads))
 	for i, wl := range b.cfg.Workloads {
+		// In each region it runs in, a workload reads the copy there, or
+		// the primary of a secret that has none there.
+		primaries, replicas := readsOf(b, catalog, wl.Secrets, wl.Regions)
 		args := &iam.WorkloadArgs{
 			Kind:                   iam.WorkloadKind(wl.Type),
 			Environment:            b.cfg.Environment,
 			RoleName:               iam.RolePrefix(b.cfg.Environment) + wl.Name,
 			PermissionsBoundaryArn: iam.BoundaryARN(b.acct, b.cfg.Environment),
 			ExistingRoleARN:        wl.RoleARN,
-			SecretArns:             append(secretArns(catalog, wl.Secrets), externalArns(b.cfg, wl.Secrets)...),
+			SecretArns:             append(secretArns(catalog, primaries), externalArns(b.cfg, primaries)...),
+			Replicas:               replicas,
+			Regions:                wl.Regions,
 			KeyArn:                 b.keys.Secrets.Arn,
-			OtherKeyArns:           externalKeys(b.cfg, wl.Secrets),
+			OtherKeyArns:           externalKeys(b.cfg, primaries),
 			Account:                b.acct,
 			VersionStage:           wl.VersionStage,
 			Tags:                   b.tags,
 		}
 		withKind(b, wl, args)
 		if len(wl.InjectAtStart) > 0 {
-			args.InjectAtStartArns = append(secretArns(catalog, wl.InjectAtStart), externalArns(b.cfg, wl.InjectAtStart)...)
+			injected, injectedReplicas := readsOf(b, catalog, wl.InjectAtStart, wl.Regions)
+			args.InjectAtStartArns = append(secretArns(catalog, injected), externalArns(b.cfg, injected)...)
+			args.InjectAtStartReplicas = injectedReplicas
 		}
 		if err := args.Validate(); err != nil {
 			return nil, fmt.Errorf("compose access of workload %s: %w", wl.Name, err)
@@ -47,13 +55,15 @@ func composeAccess(ctx *pulumi.Context, b base, catalog *secrets.Catalog, db *da
 		for _, ext := range b.cfg.CrossAccount {
 			for _, name := range ext.Secrets {
 				if s := catalog.Secrets[name]; s != nil {
-					shared[name] = crossaccount.SharedSecret{Arn: s.Arn, KmsKeyID: s.Resource.KmsKeyId.Elem()}
+					entry, _ := b.cfg.Secret(name)
+					shared[name] = crossaccount.SharedSecret{Arn: s.Arn, KmsKeyID: s.Resource.KmsKeyId.Elem(), ReplicaRegions: entry.ReplicaRegions}
 				}
 			}
 		}
 		sharingArgs = &crossaccount.SharingArgs{
 			Principals: b.cfg.CrossAccount, Secrets: shared, KeyArn: b.keys.Secrets.Arn,
-			Account: b.acct, SessionName: "secrets-platform-" + b.cfg.Stack,
+			ReplicaKeyArns: b.keys.replicaArns(),
+			Account:        b.acct, SessionName: "secrets-platform-" + b.cfg.Stack,
 		}
 		if err := sharingArgs.Validate(); err != nil {
 			return nil, fmt.Errorf("compose cross-account sharing: %w", err)
@@ -73,6 +83,10 @@ func composeAccess(ctx *pulumi.Context, b base, catalog *secrets.Catalog, db *da
 		out["roleArn"], out["executionRoleArn"], out["secretArns"] = w.RoleArn, w.ExecutionRoleArn, w.SecretArns
 		// An existing role's owner attaches the read policy themselves.
 		out["readPolicyArn"], out["attachCommand"] = w.ReadPolicyArn, w.AttachCommand
+		if !slices.Equal(wl.Regions, []string{b.cfg.Region}) {
+			// What to read where: the ARN a client in each region names.
+			out["secretArnsByRegion"] = arnsByRegion(b, catalog, wl.Secrets, wl.Regions)
+		}
 		workloads[wl.Name] = out
 	}
 	exports := Exports{"workloads": workloads}

@@ -6,6 +6,7 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
 	"github.com/acme/secrets-platform/alerts"
+	"github.com/acme/secrets-platform/iam"
 	"github.com/acme/secrets-platform/rotation"
 )
 
@@ -36,6 +37,19 @@ func composeAlerts(ctx *pulumi.Context, b base, rotators rotators) (Exports, err
 	for _, g := range rotators.keyrings {
 		if _, err := rotation.NewKeyringAlarm(ctx, "keyring-near-full-"+strings.TrimPrefix(g.Name, b.cfg.Environment+"-"), &rotation.KeyringAlarmArgs{
 			Group: g, FunctionName: rotators.functions[g.Name], TopicArn: a.TopicArn, Tags: b.tags,
+		}); err != nil {
+			return nil, err
+		}
+	}
+	if len(b.providers) > 0 {
+		// A replica region's calls reach its own EventBridge only.
+		providers := map[string]pulumi.ProviderResource{}
+		for r, p := range b.providers {
+			providers[r] = p
+		}
+		if _, err := alerts.NewForwarders(ctx, "alerts-forward", &alerts.ForwardArgs{
+			Environment: b.cfg.Environment, Account: b.acct, Providers: providers,
+			PermissionsBoundaryArn: iam.BoundaryARN(b.acct, b.cfg.Environment), Tags: b.tags,
 		}); err != nil {
 			return nil, err
 		}

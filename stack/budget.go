@@ -2,6 +2,7 @@ package stack
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 
 	"github.com/acme/secrets-platform/alerts"
@@ -123,7 +124,7 @@ func measureUsage(cfg config.Config, acct iam.Account, groups []rotation.Group) 
 	if err := u.keyPolicies(cfg, acct); err != nil {
 		return Usage{}, err
 	}
-	if err := u.sharing(cfg, acct, keyARN, arnOf); err != nil {
+	if err := u.sharing(cfg, acct, keyARN, arnsOf); err != nil {
 		return Usage{}, err
 	}
 	u.budgets()
@@ -133,10 +134,9 @@ func measureUsage(cfg config.Config, acct iam.Account, groups []rotation.Group) 
 // workload counts a workload's roles and measures its policies.
 func (u *Usage) workload(cfg config.Config, acct iam.Account, wl config.Workload, keyARN string, arnsOf func([]string) []string) error {
 	reader := func(names []string) (int, error) {
-		d, err := iam.ReaderPolicy(iam.ReaderArgs{
-			SecretARNs: arnsOf(names), KeyARN: keyARN, OtherKeyARNs: externalKeys(cfg, names),
-			Account: acct, VersionStage: wl.VersionStage,
-		})
+		ra := measuredReads(cfg, acct, names, wl.Regions, keyARN, arnsOf)
+		ra.VersionStage = wl.VersionStage
+		d, err := iam.ReaderPolicy(ra)
 		if err != nil {
 			return 0, fmt.Errorf("measure workload %s: %w", wl.Name, err)
 		}
@@ -160,7 +160,7 @@ func (u *Usage) workload(cfg config.Config, acct iam.Account, wl config.Workload
 	}
 	switch wl.Type {
 	case config.ECS:
-		if err := role1("-task", iam.ECSTaskTrust(acct), read); err != nil {
+		if err := role1("-task", iam.ECSTaskTrust(acct, wl.Regions...), read); err != nil {
 			return err
 		}
 		if len(wl.InjectAtStart) > 0 {
@@ -168,7 +168,7 @@ func (u *Usage) workload(cfg config.Config, acct iam.Account, wl config.Workload
 			if err != nil {
 				return err
 			}
-			if err := role1("-execution", iam.ECSTaskTrust(acct), inject); err != nil {
+			if err := role1("-execution", iam.ECSTaskTrust(acct, wl.Regions...), inject); err != nil {
 				return err
 			}
 		}
@@ -229,6 +229,56 @@ func (u *Usage) alerting(cfg config.Config, acct iam.Account, functions int) {
 	}
 	u.Rules += len(rs)
 	u.Alarms += alerts.AlarmCount(functions, len(rs))
+	u.forwarders(cfg, acct)
+}
+
+// forwarders count the alert forwarders of the replica regions, one rule
+// each (on that region's bus, counted here against the stack's budget all
+// the same) and their one role, and measure their pattern and documents.
+func (u *Usage) forwarders(cfg config.Config, acct iam.Account) {
+	regions := cfg.ReplicaRegionsInUse()
+	if len(regions) == 0 {
+		return
+	}
+	key := config.Project + ":replicaRegions"
+	u.Rules += len(regions)
+	u.Roles++
+	var rules []string
+	for _, r := range regions {
+		rules = append(rules, alerts.ForwardRuleARN(acct, cfg.Environment, r))
+	}
+	of := "role " + alerts.ForwardRoleName(cfg.Environment)
+	if p, err := alerts.ForwardPattern(cfg.Environment); err == nil {
+		u.measure(LimitEventPattern, "forwarding rule "+alerts.ForwardRuleName(cfg.Environment), key, len(p), quota.EventPattern, "the pattern names no secret; it does not grow")
+	}
+	if t, err := iam.CompactLen(iam.EventsTrustForRules(acct, rules)); err == nil {
+		u.measure(LimitTrustPolicy, of, key, t, quota.TrustPolicy, "replicate to fewer regions")
+	}
+	if n, err := iam.CompactLen(alerts.ForwardPolicy(acct)); err == nil {
+		u.measure(LimitInlinePolicies, of, key, n, quota.InlinePoliciesPerRole, "the policy names one bus; it does not grow")
+	}
+}
+
+// measuredReads are the reader args of a reader running in regions, with
+// ARNs and keys of their real lengths (stand-ins for the keys).
+func measuredReads(cfg config.Config, acct iam.Account, names, regions []string, keyARN string, arnsOf func([]string) []string) iam.ReaderArgs {
+	if len(regions) == 0 {
+		regions = []string{cfg.Region}
+	}
+	byRegion := cfg.ReadsByRegion(names, regions)
+	primaries := byRegion[cfg.Region]
+	ra := iam.ReaderArgs{SecretARNs: arnsOf(primaries), KeyARN: keyARN, OtherKeyARNs: externalKeys(cfg, primaries), Account: acct}
+	for _, r := range slices.Sorted(maps.Keys(byRegion)) {
+		if r == cfg.Region {
+			continue
+		}
+		var arns []string
+		for _, a := range arnsOf(byRegion[r]) {
+			arns = append(arns, iam.ARNInRegion(a, r))
+		}
+		ra.Replicas = append(ra.Replicas, iam.ReplicaRead{Region: r, KeyARN: iam.ARNInRegion(keyARN, r), SecretARNs: arns})
+	}
+	return ra
 }
 
 // keyPolicies measures both keys' policies: the secrets key's grows with
@@ -247,22 +297,40 @@ func (u *Usage) keyPolicies(cfg config.Config, acct iam.Account) error {
 		}
 		u.measure(LimitKeyPolicy, "policy of the "+k.name+" key", k.key, n, quota.KeyPolicy, fixSharing)
 	}
+	// Each replica region's key has the secrets key's policy with the
+	// statements of the principals reading the replicas there.
+	for _, r := range cfg.ReplicaRegionsInUse() {
+		doc := secrets.KeyPolicy(secrets.KeyPolicyArgs{Account: acct.InRegion(r), AdminRoleARNs: cfg.KeyAdminRoleARNs,
+			Statements: crossaccount.KeyStatementsIn(cfg, acct, r)})
+		n, err := iam.CompactLen(doc)
+		if err != nil {
+			return err
+		}
+		u.measure(LimitKeyPolicy, "policy of the secrets key in "+r, config.Project+":crossAccount", n, quota.KeyPolicy, fixSharing)
+	}
 	return nil
 }
 
 // sharing measures each shared secret's resource policy, one statement per
 // principal, and the reading policy put on each principal's role.
-func (u *Usage) sharing(cfg config.Config, acct iam.Account, keyARN string, arnOf func(string) string) error {
+func (u *Usage) sharing(cfg config.Config, acct iam.Account, keyARN string, arnsOf func([]string) []string) error {
 	grants := map[string][]crossaccount.Grant{}
+	arnOf := func(name string) string { return arnsOf([]string{name})[0] }
 	for i, p := range cfg.CrossAccount {
 		for _, s := range p.Secrets {
-			grants[s] = append(grants[s], crossaccount.Grant{Name: p.Name, PrincipalARN: crossaccount.PrincipalARN(acct.Partition, p), OrgID: p.OrgID})
+			var regions []string
+			for _, r := range p.Regions {
+				if from := cfg.ReadRegion(s, r); !slices.Contains(regions, from) {
+					regions = append(regions, from)
+				}
+			}
+			slices.Sort(regions)
+			grants[s] = append(grants[s], crossaccount.Grant{Name: p.Name, PrincipalARN: crossaccount.PrincipalARN(acct.Partition, p), OrgID: p.OrgID, Regions: regions})
 		}
-		var arns []string
-		for _, s := range p.Secrets {
-			arns = append(arns, arnOf(s))
-		}
-		d, err := iam.ReaderPolicy(iam.ReaderArgs{SecretARNs: arns, KeyARN: keyARN, Account: acct})
+		ra := measuredReads(cfg, acct, p.Secrets, p.Regions, keyARN, arnsOf)
+		// The reader is the other account's role; only the account differs.
+		ra.OtherKeyARNs, ra.Account.ID = nil, p.AccountID
+		d, err := iam.ReaderPolicy(ra)
 		if err != nil {
 			return fmt.Errorf("measure the consumer policy of %s: %w", p.Name, err)
 		}

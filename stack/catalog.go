@@ -24,6 +24,7 @@ func newCatalog(ctx *pulumi.Context, b base, db *database.Database) (*secrets.Ca
 	return secrets.NewCatalog(ctx, "catalog", &secrets.CatalogArgs{
 		Environment: b.cfg.Environment, Entries: b.cfg.Secrets, KmsKeyArn: b.keys.Secrets.Arn,
 		Protect: b.cfg.Protection.Protect, Tags: b.tags, Database: conn,
+		ReplicaKeyArns: b.keys.replicaArns(),
 	})
 }
 

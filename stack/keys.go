@@ -22,6 +22,10 @@ type keys struct {
 	// Platform encrypts RDS storage, Performance Insights, Lambda environments,
 	// log groups and the alert topic.
 	Platform *secrets.Key
+	// Replicas are, by replica region, the keys of the replicas there: a key
+	// of each region with the secrets key's policy, made for that region
+	// (decision D13).
+	Replicas map[string]*secrets.Key
 }
 
 func newKeys(ctx *pulumi.Context, b base) (keys, error) {
@@ -51,16 +55,69 @@ func newKeys(ctx *pulumi.Context, b base) (keys, error) {
 	if err != nil {
 		return keys{}, err
 	}
-	return keys{Secrets: secretsKey, Platform: platformKey}, nil
+	replicas, err := newReplicaKeys(ctx, b)
+	if err != nil {
+		return keys{}, err
+	}
+	return keys{Secrets: secretsKey, Platform: platformKey, Replicas: replicas}, nil
+}
+
+// newReplicaKeys makes, through each replica region's provider, that
+// region's key of the replicas: the secrets key's alias, deletion window,
+// protection and policy (its administrators, this account's IAM deciding
+// use, grants only for AWS services), with the statements of the principals
+// of other accounts that read the replicas there, each through that
+// region's Secrets Manager (SECURITY-RULES 1, 3 and 4 in every region).
+func newReplicaKeys(ctx *pulumi.Context, b base) (map[string]*secrets.Key, error) {
+	cfg := b.cfg
+	out := map[string]*secrets.Key{}
+	for _, r := range cfg.ReplicaRegionsInUse() {
+		k, err := secrets.NewKey(ctx, ReplicaKeyName(r), &secrets.KeyArgs{
+			Alias:              cfg.Environment + "/secrets",
+			Description:        fmt.Sprintf("Replicas in %s of the Secrets Manager secrets of %s", r, cfg.Environment),
+			DeletionWindowDays: cfg.Protection.KeyDeletionWindowDays,
+			Protect:            cfg.Protection.Protect,
+			Tags:               b.tags,
+			Policy: secrets.KeyPolicy(secrets.KeyPolicyArgs{
+				Account: b.acct.InRegion(r), AdminRoleARNs: cfg.KeyAdminRoleARNs,
+				Statements: crossaccount.KeyStatementsIn(cfg, b.acct, r),
+			}),
+		}, pulumi.Provider(b.providers[r]))
+		if err != nil {
+			return nil, err
+		}
+		out[r] = k
+	}
+	return out, nil
+}
+
+// ReplicaKeyName is the logical name of a replica region's key.
+func ReplicaKeyName(region string) string { return "secrets-key-" + region }
+
+// replicaArns are the replica keys' ARNs by region, as components take them.
+func (k keys) replicaArns() map[string]pulumi.StringInput {
+	out := map[string]pulumi.StringInput{}
+	for r, key := range k.Replicas {
+		out[r] = key.Arn
+	}
+	return out
 }
 
 func (k keys) exports() Exports {
-	return Exports{
+	out := Exports{
 		"secretsKeyArn":    k.Secrets.Arn,
 		"secretsKeyAlias":  k.Secrets.AliasName,
 		"platformKeyArn":   k.Platform.Arn,
 		"platformKeyAlias": k.Platform.AliasName,
 	}
+	if len(k.Replicas) > 0 {
+		arns := pulumi.StringMap{}
+		for r, key := range k.Replicas {
+			arns[r] = key.Arn
+		}
+		out["replicaKeyArns"] = arns
+	}
+	return out
 }
 
 // platformKeyStatements let AWS services encrypt the stack's infrastructure

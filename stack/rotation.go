@@ -141,6 +141,7 @@ func newRotator(ctx *pulumi.Context, b base, db *database.Database, catalog *sec
 		Environment: b.cfg.Environment, Account: b.acct,
 		Strict: b.cfg.Strict(), Code: code,
 		SecretsKeyArn: b.keys.Secrets.Arn, PlatformKeyArn: b.keys.Platform.Arn,
+		ReplicaKeyArns:         b.keys.replicaArns(),
 		Tags:                   b.tags,
 		PermissionsBoundaryArn: iam.BoundaryARN(b.acct, b.cfg.Environment),
 	}

@@ -51,6 +51,9 @@ func Compose(ctx *pulumi.Context) (Exports, error) {
 		return nil, err
 	}
 
+	if b.providers, err = newRegionProviders(ctx, b); err != nil {
+		return nil, err
+	}
 	if b.keys, err = newKeys(ctx, b); err != nil {
 		return nil, err
 	}
@@ -80,19 +83,21 @@ func Compose(ctx *pulumi.Context) (Exports, error) {
 	}
 
 	exports := Exports{}
-	for _, layer := range []Exports{b.keys.exports(), databaseExports(db), catalogExports(catalog), awaitingExports(cfg), rotators.exports, access, alerting, redeployers, costExports(cfg, usage.Alarms), ownerExports(b, db, access["workloads"])} {
+	for _, layer := range []Exports{b.keys.exports(), databaseExports(db), catalogExports(catalog), replicaExports(b, catalog), awaitingExports(cfg), rotators.exports, access, alerting, redeployers, costExports(cfg, usage.Alarms), ownerExports(b, db, access["workloads"])} {
 		maps.Copy(exports, layer)
 	}
 	return exports, nil
 }
 
 // base is what every layer reads and none changes: the validated config, the
-// account, the tags every resource carries and the stack's keys.
+// account, the tags every resource carries, the providers of the replica
+// regions and the stack's keys.
 type base struct {
-	cfg  config.Config
-	acct iam.Account
-	tags map[string]string
-	keys keys
+	cfg       config.Config
+	acct      iam.Account
+	tags      map[string]string
+	providers map[string]*aws.Provider
+	keys      keys
 }
 
 func lookupAccount(ctx *pulumi.Context, region string) (iam.Account, error) {

@@ -70,6 +70,9 @@ func Outputs(typ, name string, inputs resource.PropertyMap, env Env) (string, re
 	case "aws:secretsmanager/secret:Secret":
 		id = env.arn("secretsmanager", "secret:"+physical+"-"+secretSuffix(h))
 		set("arn", id)
+		if v, ok := state["replicas"]; ok {
+			state["replicas"] = replicaStatus(v)
+		}
 	case "aws:secretsmanager/secretVersion:SecretVersion":
 		set("versionId", uuidOf(h))
 		set("arn", str("secretId"))
@@ -211,6 +214,37 @@ func Outputs(typ, name string, inputs resource.PropertyMap, env Env) (string, re
 	}
 	markSensitive(typ, state)
 	return id, state
+}
+
+// replicaStatus is a secret's replicas as the provider reports them after a
+// replication that succeeded: each replica's region and key as given, and
+// what DescribeSecret's ReplicationStatus adds (Terraform AWS provider,
+// internal/service/secretsmanager/secret.go, the replica block's computed
+// last_accessed_date, status and status_message; Secrets Manager API
+// reference, ReplicationStatusType: Status InSync, the message "Replication
+// succeeded"). A replica never read has no last-accessed date.
+func replicaStatus(v resource.PropertyValue) resource.PropertyValue {
+	secret := v.IsSecret()
+	v = plain(v)
+	if !v.IsArray() {
+		return v
+	}
+	var out []resource.PropertyValue
+	for _, e := range v.ArrayValue() {
+		if e = plain(e); !e.IsObject() {
+			out = append(out, e)
+			continue
+		}
+		r := e.ObjectValue().Copy()
+		r["status"] = resource.NewPropertyValue("InSync")
+		r["statusMessage"] = resource.NewPropertyValue("Replication succeeded")
+		r["lastAccessedDate"] = resource.NewPropertyValue("")
+		out = append(out, resource.NewObjectProperty(r))
+	}
+	if secret {
+		return resource.MakeSecret(resource.NewArrayProperty(out))
+	}
+	return resource.NewArrayProperty(out)
 }
 
 // pathOf returns an IAM path with its slashes ("/" when unset).

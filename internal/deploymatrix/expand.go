@@ -43,6 +43,10 @@ func Expand(rec *mockrun.Recording, acct iam.Account, res mockrun.Resource) ([]R
 	}
 	x := expander{rec: rec, res: res, acct: acct}
 	x.acct.ID = rec.AccountOf(res)
+	if res.Region != "" {
+		// A replica region's resource is named and authorised there.
+		x.acct.Region = res.Region
+	}
 	var out []Request
 	for _, c := range row.Calls {
 		targets, err := x.targets(c)
@@ -78,6 +82,9 @@ type target struct {
 	key string
 	// secret is the secret a key is used for (SecretContext).
 	secret string
+	// region is the key's region when it is not the resource's (a replica
+	// key): its Secrets Manager is the one that uses it.
+	region string
 }
 
 func (x expander) targets(c Call) ([]target, error) {
@@ -137,6 +144,8 @@ func (x expander) targets(c Call) ([]target, error) {
 			return nil, fmt.Errorf("secret %s has no recorded key", secret)
 		}
 		return []target{{arn: key, key: key, secret: secret}}, nil
+	case ReplicaKeys, ReplicaKeysOfSecret, KeyOfReplicatedSelf:
+		return x.replicaTargets(c)
 	case EventRule:
 		return []target{{arn: a.ARN("events", "rule/"+x.res.Str(c.Field))}}, nil
 	case Queue:
@@ -191,6 +200,40 @@ func (x expander) targets(c Call) ([]target, error) {
 		return []target{{arn: a.ARN("ec2", "network-interface/eni-0lambdaleftbehind")}}, nil
 	}
 	return nil, fmt.Errorf("unknown target kind %q", c.On)
+}
+
+// replicaTargets are the keys a replicated secret's calls use: each
+// replica region's key for that replica (ReplicaKeys, ReplicaKeysOfSecret),
+// or the secret's own key for itself (KeyOfReplicatedSelf); none when the
+// secret has no replicas.
+func (x expander) replicaTargets(c Call) ([]target, error) {
+	secret := x.res
+	if c.On == ReplicaKeysOfSecret {
+		arn := x.res.Str(c.Field)
+		s, ok := x.find(mockrun.TypeSecret, func(r mockrun.Resource) bool { return r.StateStr("arn") == arn })
+		if !ok {
+			return nil, nil // a secret the stack does not own has no replicas of ours
+		}
+		secret = s
+	}
+	replicas := secret.Replicas()
+	if len(replicas) == 0 {
+		return nil, nil
+	}
+	arn := secret.StateStr("arn")
+	if c.On == KeyOfReplicatedSelf {
+		key := secret.Str("kmsKeyId")
+		return []target{{arn: key, key: key, secret: arn}}, nil
+	}
+	var out []target
+	for _, r := range slices.Sorted(maps.Keys(replicas)) {
+		key := replicas[r]
+		if key == "" {
+			return nil, fmt.Errorf("the replica of %s in %s has no key", arn, r)
+		}
+		out = append(out, target{arn: key, key: key, secret: iam.ARNInRegion(arn, r), region: r})
+	}
+	return out, nil
 }
 
 // selfARN is the resource's own ARN as AWS names it.
@@ -297,7 +340,11 @@ func (x expander) context(c Call, t target) (map[string]any, error) {
 			out["kms:BypassPolicyLockoutSafetyCheck"] = fmt.Sprint(bypass)
 		case k == ViaSecretsManager || k == ViaRDS || k == ViaLambda:
 			service := map[Context]string{ViaSecretsManager: "secretsmanager", ViaRDS: "rds", ViaLambda: "lambda"}[k]
-			out["kms:ViaService"] = x.acct.ServiceHost(service)
+			in := x.acct
+			if t.region != "" {
+				in = in.InRegion(t.region)
+			}
+			out["kms:ViaService"] = in.ServiceHost(service)
 			out["kms:CallerAccount"] = x.acct.ID
 			if c.Action == "kms:CreateGrant" {
 				out["kms:GrantIsForAWSResource"] = "true"

@@ -84,6 +84,13 @@ const (
 	NetworkInterface  TargetKind = "network-interface"
 	// EKSCluster is a cluster by name (a Pod Identity association's).
 	EKSCluster TargetKind = "eks-cluster"
+	// ReplicaKeys are the keys of a secret's replicas, each in its replica
+	// region, for the replica's ARN: the secret's own (Field names its
+	// replicas input) or, for a version, its secret's (Field names the
+	// secret by ARN). None when the secret is not replicated.
+	ReplicaKeys         TargetKind = "replica-keys"
+	ReplicaKeysOfSecret TargetKind = "replica-keys-of-secret"
+	KeyOfReplicatedSelf TargetKind = "key-of-replicated-self"
 )
 
 // Context names what a request carries that a condition can test.
@@ -110,7 +117,9 @@ const (
 	ViaSecretsManager Context = "via-secretsmanager"
 	ViaRDS            Context = "via-rds"
 	ViaLambda         Context = "via-lambda"
-	// SecretContext: kms:EncryptionContext:SecretARN of the secret the call is for.
+	// SecretContext: kms:EncryptionContext:SecretARN of the secret the call
+	// is for (a replica's ARN for a replica key). With ViaSecretsManager on
+	// a replica key, kms:ViaService is Secrets Manager of the key's region.
 	SecretContext Context = "secret-context"
 	// BlockPublicPolicy: secretsmanager:BlockPublicPolicy from the input.
 	BlockPublicPolicy Context = "block-public-policy"

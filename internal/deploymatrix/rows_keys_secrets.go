@@ -53,6 +53,18 @@ func secretRows() []Row {
 				{Action: "secretsmanager:GetResourcePolicy", Phases: Create | Read | Update, On: Self},
 				{Action: "secretsmanager:UpdateSecret", Phases: Update, On: Self, Note: "description or key changes"},
 				{Action: "secretsmanager:UntagResource", Phases: Update, On: Self},
+				// Replicas: CreateSecret with AddReplicaRegions needs
+				// ReplicateSecretToRegions too (api_op_CreateSecret.go); an
+				// update adds regions with it and drops them with
+				// RemoveRegionsFromReplication, which delete also calls first.
+				{Action: "secretsmanager:ReplicateSecretToRegions", Phases: Create | Update, On: Self, Note: "replicas set or added"},
+				{Action: "secretsmanager:RemoveRegionsFromReplication", Phases: Update | Delete, On: Self, Note: "a replica region dropped; delete removes the replicas first"},
+				// Replicating the versions a secret has decrypts them with its
+				// key and encrypts them with each replica region's key, with
+				// the caller's rights (API reference, ReplicateSecretToRegions).
+				{Action: "kms:Decrypt", Phases: Update, On: KeyOfReplicatedSelf, Field: "replicas", Context: []Context{ViaSecretsManager, SecretContext}, Note: "a replica added to a secret with versions"},
+				{Action: "kms:GenerateDataKey", Phases: Create | Update, On: ReplicaKeys, Field: "replicas", Context: []Context{ViaSecretsManager, SecretContext}},
+				{Action: "kms:Encrypt", Phases: Create | Update, On: ReplicaKeys, Field: "replicas", Context: []Context{ViaSecretsManager, SecretContext}},
 				{Action: "secretsmanager:DeleteSecret", Phases: Delete, On: Self},
 			}},
 		{Type: "aws:secretsmanager/secretVersion:SecretVersion", Terraform: "aws_secretsmanager_secret_version", Deployer: Program,
@@ -60,6 +72,9 @@ func secretRows() []Row {
 			Calls: []Call{
 				{Action: "secretsmanager:PutSecretValue", Phases: Create, On: Secret, Field: "secretId"},
 				{Action: "kms:GenerateDataKey", Phases: Create, On: KeyOfSecret, Field: "secretId", Context: []Context{ViaSecretsManager, SecretContext}},
+				// The new version is replicated with the caller's rights.
+				{Action: "kms:GenerateDataKey", Phases: Create, On: ReplicaKeysOfSecret, Field: "secretId", Context: []Context{ViaSecretsManager, SecretContext}, Note: "replicated secrets"},
+				{Action: "kms:Encrypt", Phases: Create, On: ReplicaKeysOfSecret, Field: "secretId", Context: []Context{ViaSecretsManager, SecretContext}, Note: "replicated secrets"},
 				{Action: "secretsmanager:GetSecretValue", Phases: Create | Read | Update, On: Secret, Field: "secretId", Note: "the read fetches the version by id"},
 				{Action: "kms:Decrypt", Phases: Create | Read | Update, On: KeyOfSecret, Field: "secretId", Context: []Context{ViaSecretsManager, SecretContext}},
 				{Action: "secretsmanager:DescribeSecret", Phases: Read | Delete, On: Secret, Field: "secretId"},

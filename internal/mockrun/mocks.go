@@ -3,6 +3,7 @@ package mockrun
 import (
 	"encoding/json"
 	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
@@ -22,12 +23,16 @@ type mocks struct {
 	mu        sync.Mutex
 	resources []Resource
 	urns      map[string]bool
+	// providers are the explicit AWS providers' environments, by URN: a
+	// replica region's provider deploys there, another account's into it.
+	providers map[string]awsshape.Env
 }
 
 // newMocks answers as the account the stack may deploy into (the first of
 // aws:allowedAccountIds, as the provider would find it) in the stack's region.
 func newMocks(st Stack) *mocks {
-	m := &mocks{project: st.Project, stack: st.Name, urns: map[string]bool{}, env: awsshape.Env{Account: awsshape.DefaultAccount, Region: st.Config["aws:region"]}}
+	m := &mocks{project: st.Project, stack: st.Name, urns: map[string]bool{}, providers: map[string]awsshape.Env{},
+		env: awsshape.Env{Account: awsshape.DefaultAccount, Region: st.Config["aws:region"]}}
 	var allowed []string
 	if err := json.Unmarshal([]byte(st.Config["aws:allowedAccountIds"]), &allowed); err == nil && len(allowed) > 0 {
 		m.env.Account = allowed[0]
@@ -40,10 +45,11 @@ func newMocks(st Stack) *mocks {
 
 // NewResource records a registration and returns its id and state.
 func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.PropertyMap, error) {
-	id, state := m.fill(args.TypeToken, args.Name, args.ID, args.Inputs)
+	env := m.envOf(args.Provider)
+	id, state := m.fill(args.TypeToken, args.Name, args.ID, args.Inputs, env)
 	res := Resource{
 		Type: args.TypeToken, Name: args.Name, Custom: args.Custom,
-		Inputs: args.Inputs, State: state, Provider: args.Provider,
+		Inputs: args.Inputs, State: state, Provider: args.Provider, Region: env.Region,
 	}
 	if args.ReadRPC == nil {
 		// A registration with an id imports; a read (a stack reference)
@@ -67,7 +73,23 @@ func (m *mocks) NewResource(args pulumi.MockResourceArgs) (string, resource.Prop
 	}
 	m.urns[res.URN] = true
 	m.resources = append(m.resources, res)
+	if args.TypeToken == TypeAWSProvider {
+		m.providers[res.URN] = awsshape.ProviderEnv(args.Inputs, m.env)
+	}
 	return id, state, nil
+}
+
+// envOf is where a resource of the provider reference ref ("urn::id")
+// deploys: its explicit provider's environment, else the stack's.
+func (m *mocks) envOf(ref string) awsshape.Env {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for urn, env := range m.providers {
+		if strings.HasPrefix(ref, urn+"::") {
+			return env
+		}
+	}
+	return m.env
 }
 
 // Call answers the invokes the program makes, as the engine tests' stand-in
@@ -81,7 +103,7 @@ func (m *mocks) Call(args pulumi.MockCallArgs) (resource.PropertyMap, error) {
 // stand-in provider uses too; pulumi-random's results are fixed so that a
 // recording is the same every run. An imported resource (importID) keeps
 // its identity.
-func (m *mocks) fill(typ, name, importID string, inputs resource.PropertyMap) (string, resource.PropertyMap) {
+func (m *mocks) fill(typ, name, importID string, inputs resource.PropertyMap, env awsshape.Env) (string, resource.PropertyMap) {
 	if typ == "random:index/randomInteger:RandomInteger" {
 		// The program uses it as a stored slot whose range is one number.
 		state := inputs.Copy()
@@ -90,10 +112,10 @@ func (m *mocks) fill(typ, name, importID string, inputs resource.PropertyMap) (s
 		state["id"] = resource.NewPropertyValue(id)
 		return id, state
 	}
-	id, state := awsshape.Outputs(typ, name, inputs, m.env)
+	id, state := awsshape.Outputs(typ, name, inputs, env)
 	if importID != "" {
 		// Pulumi's import option: the resource keeps the identity it has.
-		id, state = awsshape.Imported(typ, name, importID, inputs, m.env)
+		id, state = awsshape.Imported(typ, name, importID, inputs, env)
 	}
 	state["id"] = resource.NewPropertyValue(id)
 	return id, state

@@ -212,12 +212,44 @@ func (r *Recording) KeyPolicies() (map[string]iam.Document, error) {
 	return out, nil
 }
 
-// SecretKeyArn returns the KMS key a secret (by ARN) is encrypted with.
+// SecretKeyArn returns the KMS key a copy of a secret (by ARN) is
+// encrypted with: a primary's kmsKeyId, or a replica's, whose ARN is its
+// primary's in the replica's region.
 func (r *Recording) SecretKeyArn(secretArn string) string {
 	for _, s := range r.OfType(TypeSecret) {
-		if s.StateStr("arn") == secretArn {
+		primary := s.StateStr("arn")
+		if primary == secretArn {
 			return s.Str("kmsKeyId")
+		}
+		for region, key := range s.Replicas() {
+			if iam.ARNInRegion(primary, region) == secretArn {
+				return key
+			}
 		}
 	}
 	return ""
+}
+
+// Replicas are a secret's replicas as registered: the kmsKeyId of each, by
+// region.
+func (res Resource) Replicas() map[string]string {
+	out := map[string]string{}
+	v, ok := res.Input("replicas")
+	if !ok || !v.IsArray() {
+		return out
+	}
+	for _, e := range v.ArrayValue() {
+		if e = Plain(e); e.IsObject() {
+			o := e.ObjectValue()
+			region, key := Plain(o["region"]), Plain(o["kmsKeyId"])
+			if region.IsString() {
+				k := ""
+				if key.IsString() {
+					k = key.StringValue()
+				}
+				out[region.StringValue()] = k
+			}
+		}
+	}
+	return out
 }

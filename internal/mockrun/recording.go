@@ -28,6 +28,9 @@ type Resource struct {
 	// ImportID is the id of an existing resource the program adopts with
 	// Pulumi's import option; "" for a resource it creates.
 	ImportID string
+	// Region is the region the resource deploys into: its explicit
+	// provider's (a replica region's), else the stack's.
+	Region string
 }
 
 // Output is one stack output after it resolved.
@@ -50,6 +53,8 @@ func (o Output) Decode(v any) error {
 // Recording is everything a program run registered.
 type Recording struct {
 	Stack string
+	// Region is the stack's region (aws:region).
+	Region string
 	// Strict is false only for a stack whose config says mode: disposable.
 	Strict    bool
 	Resources []Resource

@@ -55,6 +55,7 @@ func RunProgram(st Stack, program pulumi.RunFunc) (*Recording, error) {
 func run(st Stack, rec *Recording, body pulumi.RunFunc) error {
 	rec.Strict = st.Config[st.Project+":mode"] != "disposable"
 	m := newMocks(st)
+	rec.Region = m.env.Region
 	cfgJSON, err := json.Marshal(st.Config)
 	if err != nil {
 		return fmt.Errorf("marshal config: %w", err)

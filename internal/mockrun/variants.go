@@ -17,7 +17,18 @@ const (
 	// the first variant cannot have at the same time (a stack has one
 	// database).
 	VariantEverythingOwnVPC = "+everything-own-vpc"
+	// VariantReplicas is the first variant with its secrets replicated
+	// (issue 18): the stack's default replicaRegions, a secret replicated to
+	// two regions and one to none, workloads and principals of other
+	// accounts that read in a replica region. It registers no new type, but
+	// every proof that runs the variants then covers replicas: the rules per
+	// region, the deployability matrix in every region, the identities.
+	VariantReplicas = "+replicas"
 )
+
+// ReplicaRegions are the replica regions of VariantReplicas: the stack's
+// default and the one only the key ring adds.
+func ReplicaRegions() []string { return []string{"us-east-1", "us-west-2"} }
 
 // Variants returns stacks derived from base that, between them, make the
 // program register every resource type it can: tests that must see every
@@ -51,7 +62,65 @@ func Variants(base Stack) ([]Stack, error) {
 		}
 		out = append(out, st)
 	}
-	return out, nil
+	replicas, err := withReplicas(out[0], base.Name+VariantReplicas, env, accounts[0])
+	if err != nil {
+		return nil, err
+	}
+	return append(out, replicas), nil
+}
+
+// withReplicas is st with its secrets replicated and readers in the replica
+// regions, named name.
+func withReplicas(st Stack, name, env, account string) (Stack, error) {
+	st.Name = name
+	regions := ReplicaRegions()
+	n := func(rest string) string { return "/" + env + "/" + rest }
+	var secrets []map[string]any
+	if err := json.Unmarshal([]byte(st.Config[st.Project+":secrets"]), &secrets); err != nil {
+		return Stack{}, fmt.Errorf("variant %s: read secrets: %w", name, err)
+	}
+	for _, s := range secrets {
+		switch s["name"] {
+		case n("app/encryption-key"):
+			s["replicaRegions"] = regions
+		case n("app/session-key"):
+			s["replicaRegions"] = []string{}
+		}
+	}
+	var workloads []map[string]any
+	if err := json.Unmarshal([]byte(st.Config[st.Project+":workloads"]), &workloads); err != nil {
+		return Stack{}, fmt.Errorf("variant %s: read workloads: %w", name, err)
+	}
+	region := st.Config["aws:region"]
+	for _, w := range workloads {
+		if w["name"] == "api" {
+			w["regions"] = []string{region, regions[0]}
+		}
+	}
+	workloads = append(workloads, map[string]any{
+		"name": "failover", "type": "role", "roleArn": "arn:aws:iam::" + account + ":role/failover-batch",
+		"secrets": []string{n("app/stripe"), n("app/encryption-key"), n("app/session-key")}, "regions": regions,
+	})
+	var cross []map[string]any
+	if err := json.Unmarshal([]byte(st.Config[st.Project+":crossAccount"]), &cross); err != nil {
+		return Stack{}, fmt.Errorf("variant %s: read crossAccount: %w", name, err)
+	}
+	for _, c := range cross {
+		switch c["name"] {
+		case "messaging":
+			c["regions"] = []string{region, regions[0]}
+		case "partner-audit":
+			c["regions"] = []string{regions[0]}
+		}
+	}
+	for key, v := range map[string]any{"secrets": secrets, "workloads": workloads, "crossAccount": cross, "replicaRegions": regions[:1]} {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return Stack{}, fmt.Errorf("variant %s: %s: %w", name, key, err)
+		}
+		st = st.With(key, string(b))
+	}
+	return st, nil
 }
 
 func variant(base Stack, name, env, account, dbStrategy string, ownVPC bool, baseDB map[string]any) (Stack, error) {

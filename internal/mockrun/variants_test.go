@@ -21,7 +21,7 @@ func TestVariantsSwitchEverythingOn(t *testing.T) {
 	require.NoError(t, err)
 	variants, err := mockrun.Variants(base)
 	require.NoError(t, err)
-	require.Len(t, variants, 2)
+	require.Len(t, variants, 3)
 
 	strategies, workloadTypes := map[string]bool{}, map[string]bool{}
 	types := map[string]bool{}
@@ -48,7 +48,11 @@ func TestVariantsSwitchEverythingOn(t *testing.T) {
 			var elsewhere []string
 			require.NoError(t, rec.Outputs[rules.OutputConsumerSideElsewhere].Decode(&elsewhere))
 			assert.Len(t, elsewhere, 1, "one principal deploys its own side")
-			assert.Len(t, rec.OfType(mockrun.TypeAWSProvider), 1, "one consumer side is deployed through its account's provider")
+			providers := 1 // one consumer side is deployed through its account's provider
+			if v.Name == base.Name+mockrun.VariantReplicas {
+				providers += len(mockrun.ReplicaRegions()) // and one provider per replica region
+			}
+			assert.Len(t, rec.OfType(mockrun.TypeAWSProvider), providers)
 		})
 	}
 	for _, s := range []string{"random", "keyring", "http", "twilio", "postgres-single-user", "postgres-alternating-users", "manual"} {

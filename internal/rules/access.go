@@ -371,7 +371,6 @@ func checkCrossAccount(rec *mockrun.Recording) []Violation {
 	}
 	granted := map[string]bool{} // principal ARN -> has a resource-policy grant
 	for _, rp := range pols {
-		keyArn := rec.SecretKeyArn(rp.SecretArn)
 		for _, st := range rp.Document.Statement {
 			for _, principal := range externalPrincipals(st, acct) {
 				granted[principal] = true
@@ -384,11 +383,21 @@ func checkCrossAccount(rec *mockrun.Recording) []Violation {
 						out = append(out, violation(10, rp.Resource, "statement %q lets %s %s; another account gets read actions only", st.Sid, principal, a))
 					}
 				}
-				if !keyGrants(keys[keyArn], principal, rp.SecretArn, st) {
-					out = append(out, violation(10, rp.Resource, "%s may read %s but the key policy of %s does not let it decrypt that secret through Secrets Manager (with the same org condition)", principal, rp.SecretArn, keyArn))
-				}
-				if !slices.Contains(elsewhere, principal) && !consumerGrants(ids, principal, rp.SecretArn, keyArn) {
-					out = append(out, violation(10, rp.Resource, "%s may read %s but no identity policy deployed into account %s lets it (GetSecretValue on the ARN and kms:Decrypt on %s)", principal, rp.SecretArn, iam.AccountOf(principal), keyArn))
+				// Each copy the statement names (the primary, a replica in
+				// its region: the policy is replicated with the secret) is
+				// granted in all three places, with that copy's key.
+				for _, c := range copiesOf(st, rp.SecretArn) {
+					keyArn := rec.SecretKeyArn(c)
+					if iam.ARNInRegion(c, iam.RegionOf(rp.SecretArn)) != rp.SecretArn || keyArn == "" {
+						out = append(out, violation(10, rp.Resource, "statement %q names %s, which is not a copy of %s the stack registers", st.Sid, c, rp.SecretArn))
+						continue
+					}
+					if !keyGrants(keys[keyArn], principal, c, st) {
+						out = append(out, violation(10, rp.Resource, "%s may read %s but the key policy of %s does not let it decrypt that secret through Secrets Manager (with the same org condition)", principal, c, keyArn))
+					}
+					if !slices.Contains(elsewhere, principal) && !consumerGrants(ids, principal, c, keyArn) {
+						out = append(out, violation(10, rp.Resource, "%s may read %s but no identity policy deployed into account %s lets it (GetSecretValue on the ARN and kms:Decrypt on %s)", principal, c, iam.AccountOf(principal), keyArn))
+					}
 				}
 			}
 		}
@@ -403,6 +412,16 @@ func checkCrossAccount(rec *mockrun.Recording) []Violation {
 		}
 	}
 	return out
+}
+
+// copiesOf are the copies of a secret a resource-policy statement names:
+// its resources, or the secret itself where they say "*" (in a resource
+// policy, the resource it is attached to).
+func copiesOf(st iam.Statement, secretArn string) []string {
+	if len(st.Resource) == 0 || slices.Contains(st.Resource, "*") {
+		return []string{secretArn}
+	}
+	return st.Resource
 }
 
 // keyGrants reports whether a key policy lets principal decrypt the secret

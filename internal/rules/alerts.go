@@ -119,10 +119,13 @@ func checkAlertsDelivered(rec *mockrun.Recording) []Violation {
 	for _, m := range rec.OfType("aws:sfn/stateMachine:StateMachine") {
 		machines = append(machines, m.StateStr("arn"))
 	}
+	// A replica region's forwarder delivers to the default bus of the
+	// stack's region, whose rules deliver to the topic (alerts/forward.go).
+	bus := iam.DefaultEventBusARN(iam.Account{ID: rec.Account(), Partition: iam.PartitionOfRegion(rec.Region), Region: rec.Region})
 	targeted, drives := map[string]bool{}, map[string]bool{}
 	for _, t := range rec.OfType(mockrun.TypeEventTarget) {
-		if slices.Contains(topics, t.Str("arn")) {
-			targeted[t.Str("rule")] = true
+		if slices.Contains(topics, t.Str("arn")) || (t.Str("arn") == bus && t.Region != rec.Region) {
+			targeted[t.Region+"/"+t.Str("rule")] = true
 		}
 		// A redeployer's rule starts the stack's own state machine: work,
 		// not an alert (its failures alarm on the topic instead).
@@ -135,8 +138,8 @@ func checkAlertsDelivered(rec *mockrun.Recording) []Violation {
 		if r.Str("scheduleExpression") != "" || drives[r.StateStr("name")] {
 			continue // schedules and redeployers drive work (the grace sweeper, new ECS tasks), not alerts
 		}
-		if !targeted[r.StateStr("name")] {
-			out = append(out, violation(2, r, "event rule %s has no target on an alert topic", r.StateStr("name")))
+		if !targeted[r.Region+"/"+r.StateStr("name")] {
+			out = append(out, violation(2, r, "event rule %s has no target on an alert topic (or, in a replica region, the stack region's bus)", r.StateStr("name")))
 		}
 	}
 	for _, a := range rec.OfType(mockrun.TypeMetricAlarm) {

@@ -41,6 +41,13 @@ func checkSecretsUseCMK(rec *mockrun.Recording) []Violation {
 		if k := s.Str("kmsKeyId"); !slices.Contains(cmks, k) {
 			out = append(out, violation(1, s, "kmsKeyId %q is not a customer-managed key of this stack", k))
 		}
+		// Every replica too, under the stack's key of its own region
+		// (without one, Secrets Manager would use aws/secretsmanager there).
+		for region, k := range s.Replicas() {
+			if !slices.Contains(cmks, k) || iam.RegionOf(k) != region {
+				out = append(out, violation(1, s, "the replica in %s is encrypted with %q, not a customer-managed key of this stack in %s", region, k, region))
+			}
+		}
 	}
 	for _, db := range rec.OfType(mockrun.TypeRDSInstance) {
 		if k := db.Str("masterUserSecretKmsKeyId"); !slices.Contains(cmks, k) {

@@ -499,7 +499,7 @@ func rotatorStatementViolations(rec *mockrun.Recording, p mockrun.Resource, st i
 				}
 			}
 		case "kms":
-			out = append(out, rotatorKMSViolations(p, st, a, rf, reads)...)
+			out = append(out, rotatorKMSViolations(rec, p, st, a, rf, reads)...)
 		case "logs":
 			lg := fmt.Sprintf(":log-group:/aws/lambda/%s", fn.Str("name"))
 			for _, r := range st.Resource {
@@ -524,11 +524,13 @@ func rotatorStatementViolations(rec *mockrun.Recording, p mockrun.Resource, st i
 // held to the secrets key's conditions: the SecretARN context of the
 // rotator's secrets (GenerateDataKey: its own only) through Secrets Manager.
 // Checking only the resource that equals the secret's key ARN would let the
-// same grant through on "*" or by alias.
-func rotatorKMSViolations(p mockrun.Resource, st iam.Statement, a string, rf *rotFunction, reads map[string]string) []Violation {
+// same grant through on "*" or by alias. A key of another region is a
+// replica region's (replicaKeyViolations): kms:Encrypt is allowed there
+// only, where Secrets Manager re-encrypts the rotator's puts.
+func rotatorKMSViolations(rec *mockrun.Recording, p mockrun.Resource, st iam.Statement, a string, rf *rotFunction, reads map[string]string) []Violation {
 	fn := rf.fn
-	if a != "kms:Decrypt" && a != "kms:GenerateDataKey" {
-		return []Violation{violation(12, p, "statement %s grants %s; a rotator needs kms:Decrypt and kms:GenerateDataKey only", st.Sid, a)}
+	if a != "kms:Decrypt" && a != "kms:GenerateDataKey" && a != "kms:Encrypt" {
+		return []Violation{violation(12, p, "statement %s grants %s; a rotator needs kms:Decrypt and kms:GenerateDataKey only (and kms:Encrypt on a replica region's key)", st.Sid, a)}
 	}
 	// ForAllValues holds when the key is absent, so it conditions nothing.
 	for op := range st.Condition {
@@ -552,8 +554,48 @@ func rotatorKMSViolations(p mockrun.Resource, st iam.Statement, a string, rf *ro
 			out = append(out, violation(12, p, "statement %s grants %s on %s; a rotator's key grants name a key", st.Sid, a, r))
 		case platform != "" && r == platform:
 			out = append(out, environmentKeyViolations(p, st, a, ctx, fn)...)
+		case iam.RegionOf(r) != "" && iam.RegionOf(r) != fnRegion(rec, fn):
+			out = append(out, replicaKeyViolations(rec, p, st, a, r, ctx, rf)...)
+		case a == "kms:Encrypt":
+			out = append(out, violation(12, p, "statement %s grants kms:Encrypt on %s; in its own region a rotator needs kms:Decrypt and kms:GenerateDataKey only", st.Sid, r))
 		default:
 			out = append(out, secretKeyViolations(p, st, a, r, ctx, rf, reads)...)
+		}
+	}
+	return out
+}
+
+// fnRegion is the region a function deploys into.
+func fnRegion(rec *mockrun.Recording, fn mockrun.Resource) string {
+	if fn.Region != "" {
+		return fn.Region
+	}
+	return rec.Region
+}
+
+// replicaKeyViolations: a key of a replica region is used only to encrypt
+// new versions of the rotator's own secrets for their replicas there:
+// kms:Encrypt and kms:GenerateDataKey, through that region's Secrets
+// Manager, for replica ARNs of its own secrets that the stack replicates
+// there under this very key. A rotator never reads a replica.
+func replicaKeyViolations(rec *mockrun.Recording, p mockrun.Resource, st iam.Statement, a, key string, ctx map[string]iam.Strings, rf *rotFunction) []Violation {
+	var out []Violation
+	region, home := iam.RegionOf(key), fnRegion(rec, rf.fn)
+	if a != "kms:Encrypt" && a != "kms:GenerateDataKey" {
+		out = append(out, violation(12, p, "statement %s grants %s on %s, a key of replica region %s; a rotator only encrypts new versions for the replicas there", st.Sid, a, key, region))
+	}
+	via := ctx["kms:ViaService"]
+	if len(via) == 0 || slices.ContainsFunc(via, func(v string) bool { return !strings.HasPrefix(v, "secretsmanager."+region+".") }) {
+		out = append(out, violation(12, p, "statement %s grants %s on %s with kms:ViaService %v, want Secrets Manager of %s only", st.Sid, a, key, []string(via), region))
+	}
+	arns := ctx["kms:EncryptionContext:SecretARN"]
+	if len(arns) == 0 {
+		out = append(out, violation(12, p, "statement %s grants %s on %s without a kms:EncryptionContext:SecretARN condition", st.Sid, a, key))
+	}
+	for _, s := range arns {
+		primary := iam.ARNInRegion(s, home)
+		if iam.RegionOf(s) != region || !rf.own[primary] || rec.SecretKeyArn(s) != key {
+			out = append(out, violation(12, p, "statement %s grants %s for %s, not a replica in %s, under this key, of the rotator's own secrets", st.Sid, a, s, region))
 		}
 	}
 	return out
@@ -586,8 +628,12 @@ func secretKeyViolations(p mockrun.Resource, st iam.Statement, a, key string, ct
 		out = append(out, violation(12, p, "statement %s grants %s on %s without kms:ViaService", st.Sid, a, key))
 	}
 	for _, v := range via {
-		if !strings.HasPrefix(v, "secretsmanager.") {
+		switch region := iam.RegionOf(key); {
+		case !strings.HasPrefix(v, "secretsmanager."):
 			out = append(out, violation(12, p, "statement %s grants %s on %s with kms:ViaService %s, which is not Secrets Manager", st.Sid, a, key, v))
+		case region != "" && !strings.HasPrefix(v, "secretsmanager."+region+"."):
+			// A key is used only through Secrets Manager of its own region.
+			out = append(out, violation(12, p, "statement %s grants %s on %s with kms:ViaService %s, Secrets Manager of another region than the key's %s", st.Sid, a, key, v, region))
 		}
 	}
 	for _, s := range arns {

@@ -1,9 +1,6 @@
 package standin
 
 import (
-	"encoding/json"
-	"strings"
-
 	"github.com/pulumi/pulumi/sdk/v3/go/common/resource"
 
 	"github.com/acme/secrets-platform/internal/awsshape"
@@ -14,25 +11,12 @@ type awsBackend struct {
 	env awsshape.Env
 }
 
-// configure reads the region and the account: the first of
-// allowedAccountIds (the account the stack may deploy into), else the
-// account of the role the provider assumes, else awsshape.DefaultAccount.
+// configure reads the region and the account as awsshape.ProviderEnv does:
+// the region (us-east-1 when unset), the first of allowedAccountIds (the
+// account the stack may deploy into), else the account of the role the
+// provider assumes, else awsshape.DefaultAccount.
 func (awsBackend) configure(cfg resource.PropertyMap) backend {
-	b := awsBackend{env: awsshape.Env{Account: awsshape.DefaultAccount, Region: "us-east-1"}}
-	if r := str(cfg["region"]); r != "" {
-		b.env.Region = r
-	}
-	if role := decode(cfg["assumeRole"]); role.IsObject() {
-		if arn := str(role.ObjectValue()["roleArn"]); strings.Count(arn, ":") >= 5 {
-			b.env.Account = strings.Split(arn, ":")[4]
-		}
-	}
-	if ids := decode(cfg["allowedAccountIds"]); ids.IsArray() && len(ids.ArrayValue()) > 0 {
-		if id := str(ids.ArrayValue()[0]); id != "" {
-			b.env.Account = id
-		}
-	}
-	return b
+	return awsBackend{env: awsshape.ProviderEnv(cfg, awsshape.Env{Account: awsshape.DefaultAccount, Region: "us-east-1"})}
 }
 
 func (b awsBackend) create(typ, name string, inputs resource.PropertyMap) (string, resource.PropertyMap, error) {
@@ -70,29 +54,4 @@ func (b awsBackend) replaces(typ string, changed []string) ([]string, error) {
 
 func (b awsBackend) invoke(token string, args resource.PropertyMap) (resource.PropertyMap, error) {
 	return awsshape.Invoke(token, args, b.env)
-}
-
-// str returns a plain string value, "" otherwise.
-func str(v resource.PropertyValue) string {
-	for v.IsSecret() {
-		v = v.SecretValue().Element
-	}
-	if v.IsString() {
-		return v.StringValue()
-	}
-	return ""
-}
-
-// decode returns a config value as a structured value: provider config
-// arrives either structured or as a JSON string.
-func decode(v resource.PropertyValue) resource.PropertyValue {
-	s := str(v)
-	if s == "" || (s[0] != '[' && s[0] != '{') {
-		return v
-	}
-	var x any
-	if err := json.Unmarshal([]byte(s), &x); err != nil {
-		return v
-	}
-	return resource.NewPropertyValue(x)
 }
