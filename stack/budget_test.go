@@ -101,10 +101,10 @@ func TestStackThatWouldNotFitIsRefused(t *testing.T) {
 					"ecs": map[string]any{"cluster": "main", "service": "bulk"}})
 			})
 		}, "secrets-platform:workloads[2].injectAtStart", "EventBridge event pattern of 2583 characters, AWS allows 2048; inject fewer"},
-		{"three more operator roles", func() mockrun.Stack {
+		{"six more operator roles", func() mockrun.Stack {
 			return editJSON(t, prod, "alerts", func(a *map[string]any) {
 				roles, _ := (*a)["operatorRoleArns"].([]any)
-				for i := range 3 {
+				for i := range 6 {
 					roles = append(roles, fmt.Sprintf("arn:aws:iam::111122223333:role/secrets-operator-team-%d", i))
 				}
 				(*a)["operatorRoleArns"] = roles
