@@ -52,13 +52,13 @@ func TestStackThatWouldNotFitIsRefused(t *testing.T) {
 			return withWorkloads(st, func(ws *[]map[string]any) {
 				*ws = append(*ws, map[string]any{"name": "bulk", "type": "ecs", "secrets": bulkNames(70)})
 			})
-		}, "secrets-platform:workloads[2].secrets", "inline policies of a role of 17167 characters, AWS allows 10240; split"},
+		}, "secrets-platform:workloads[3].secrets", "inline policies of a role of 17167 characters, AWS allows 10240; split"},
 		{"an existing role's policy of 40 secrets", func() mockrun.Stack {
 			st := editSecrets(t, prod, budgetSecrets(40, func(int, map[string]any) {}))
 			return withWorkloads(st, func(ws *[]map[string]any) {
 				*ws = append(*ws, map[string]any{"name": "bulk", "type": "role", "roleArn": "arn:aws:iam::111122223333:role/team-bulk", "secrets": bulkNames(40)})
 			})
-		}, "secrets-platform:workloads[2].secrets", "managed policy of 10057 characters, AWS allows 6144"},
+		}, "secrets-platform:workloads[3].secrets", "managed policy of 10057 characters, AWS allows 6144"},
 		{"501 roles", func() mockrun.Stack {
 			return withWorkloads(prod, func(ws *[]map[string]any) {
 				for i := range 495 {
@@ -100,7 +100,7 @@ func TestStackThatWouldNotFitIsRefused(t *testing.T) {
 				*ws = append(*ws, map[string]any{"name": "bulk", "type": "ecs", "secrets": bulkNames(30), "injectAtStart": bulkNames(30),
 					"ecs": map[string]any{"cluster": "main", "service": "bulk"}})
 			})
-		}, "secrets-platform:workloads[2].injectAtStart", "EventBridge event pattern of 2583 characters, AWS allows 2048; inject fewer"},
+		}, "secrets-platform:workloads[3].injectAtStart", "EventBridge event pattern of 2583 characters, AWS allows 2048; inject fewer"},
 		{"six more operator roles", func() mockrun.Stack {
 			return editJSON(t, prod, "alerts", func(a *map[string]any) {
 				roles, _ := (*a)["operatorRoleArns"].([]any)
@@ -126,7 +126,7 @@ func TestStackThatWouldNotFitIsRefused(t *testing.T) {
 			return editSecrets(t, prod, budgetSecrets(1, func(_ int, s map[string]any) {
 				s["kind"], s["keyring"] = "keyring", map[string]any{"maxKeys": 64, "retireKeys": keys}
 			}))
-		}, "secrets-platform:secrets[6]", "environment would be"},
+		}, "secrets-platform:secrets[7]", "environment would be"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -79,7 +79,7 @@ func TestBadConfigFailsBeforeAnythingIsRegistered(t *testing.T) {
 					"adminSecret": "/prod/integrations/twilio-admin", "keyApiBaseUrl": "https://collector.example.com",
 					"rotation": map[string]any{"strategy": "http"}})
 			})
-		}, []string{`secrets[6].adminSecret = "/prod/integrations/twilio-admin"`, "serves one strategy and one key API; /prod/integrations/twilio already sends it to twilio"}},
+		}, []string{`secrets[7].adminSecret = "/prod/integrations/twilio-admin"`, "serves one strategy and one key API; /prod/integrations/twilio already sends it to twilio"}},
 		{"environment does not match", func(t *testing.T) mockrun.Stack {
 			return editSecrets(t, prod, setField(1, "name", "/staging/app/stripe"))
 		}, []string{`"/staging/app/stripe"`, "a name in this stack's environment: /prod/app/stripe"}},

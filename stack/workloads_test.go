@@ -122,7 +122,7 @@ func TestWorkloadGroupsInAVPCTheStackCreates(t *testing.T) {
 	}{
 		{"staging", func(t *testing.T) *mockrun.Recording { return loadAccessWorld(t, "staging").rec }, []string{"api", "reporting"}},
 		{"prod+everything-own-vpc", func(t *testing.T) *mockrun.Recording { return variantRecording(t, mockrun.VariantEverythingOwnVPC) },
-			[]string{"api", "reporting", "exporter", "ledger"}},
+			[]string{"api", "reporting", "exporter", "ledger", "migrate"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rec := tc.rec(t)

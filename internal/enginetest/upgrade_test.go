@@ -120,7 +120,9 @@ func TestUpgradeFromThePreviousRelease(t *testing.T) {
 			before, err := s.Export(ctx)
 			require.NoError(t, err)
 			var rotations []string
+			existed := map[string]bool{}
 			for _, r := range before.Resources {
+				existed[r.URN.Name()] = true
 				if r.Type == "aws:secretsmanager/secretRotation:SecretRotation" {
 					rotations = append(rotations, string(r.URN))
 				}
@@ -132,6 +134,11 @@ func TestUpgradeFromThePreviousRelease(t *testing.T) {
 			other := checkKeepsData(t, "upgrade", preview)
 			for _, st := range preview.Changed() {
 				if st.Type == "aws:secretsmanager/secretRotation:SecretRotation" {
+					// A secret new in this release (the migration login's) gets its first rotation.
+					secret := strings.TrimSuffix(st.URN[strings.LastIndex(st.URN, "::")+2:], "-rotation")
+					if st.Op == apitype.OpCreate && !existed[secret] {
+						continue
+					}
 					assert.Equal(t, apitype.OpUpdate, st.Op, "a rotation must move to its group's function in place: %s", st)
 				}
 			}

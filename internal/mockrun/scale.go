@@ -64,6 +64,8 @@ func ScaleStack(base Stack, dir string, secrets, workloads int) (Stack, error) {
 		return Stack{}, fmt.Errorf("scale stack: read database: %w", err)
 	}
 	db["secretName"] = "/" + env + "/data/database"
+	// The generated catalog has one database secret: no migration login.
+	delete(db, "migration")
 	stackConfig[base.Project+":database"] = db
 	stackConfig[base.Project+":catalogFiles"] = paths
 	for _, k := range []string{"secrets", "workloads", "crossAccount"} {

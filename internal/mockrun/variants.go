@@ -136,6 +136,8 @@ func variant(base Stack, name, env, account, dbStrategy string, ownVPC bool, bas
 	secrets := []map[string]any{
 		{"name": n("app/database"), "description": "Application user of the database", "kind": "database",
 			"rotation": map[string]any{"strategy": dbStrategy, "days": 30}},
+		{"name": n("app/database-migrations"), "description": "Migration login of the database", "kind": "database",
+			"rotation": map[string]any{"strategy": dbStrategy, "days": 30}},
 		{"name": n("app/session-key"), "description": "Session signing key", "kind": "password",
 			"rotation": map[string]any{"strategy": "random", "days": 30}},
 		{"name": n("app/webhook-token"), "description": "Token webhooks are signed with", "kind": "string",
@@ -160,6 +162,7 @@ func variant(base Stack, name, env, account, dbStrategy string, ownVPC bool, bas
 		db[k] = v
 	}
 	db["secretName"] = n("app/database")
+	db["migration"] = map[string]any{"secretName": n("app/database-migrations"), "username": "app_migrator"}
 	if ownVPC {
 		db["network"] = map[string]any{"cidr": "10.42.0.0/16", "azCount": 3}
 		delete(db, "workloadSecurityGroupIds")
@@ -177,6 +180,8 @@ func variant(base Stack, name, env, account, dbStrategy string, ownVPC bool, bas
 		{"name": "exporter", "type": "lambda", "secrets": []string{n("app/database")}, "architecture": "x86_64"},
 		{"name": "ledger", "type": "eks", "secrets": []string{n("app/database"), n("app/webhook-token")},
 			"eks": map[string]any{"cluster": "platform", "namespace": "payments", "serviceAccount": "ledger"}},
+		// Schema migrations, with the login that owns the schema only.
+		{"name": "migrate", "type": "ecs", "secrets": []string{n("app/database-migrations")}, "versionStage": "AWSCURRENT"},
 		{"name": "reporting", "type": "role", "roleArn": "arn:aws:iam::" + account + ":role/reporting-batch",
 			"secrets": []string{n("app/database")}},
 	}

@@ -46,6 +46,7 @@ func TestAwaitingOwnerChangesExceptionAppliesExactlyThere(t *testing.T) {
 	none.Outputs = maps.Clone(rec.Outputs)
 	none.Outputs["changesForResourceOwners"] = mockrun.Output{Value: []any{}, Known: true}
 	got := rule2(&none)
-	require.Len(t, got, 1, "rule 2 violations with no owner change left, got %v", got)
-	assert.Contains(t, got[0].Message, "/prod/app/database")
+	require.Len(t, got, 2, "rule 2 violations with no owner change left, got %v", got)
+	assert.Contains(t, got[0].Message+got[1].Message, "/prod/app/database ")
+	assert.Contains(t, got[0].Message+got[1].Message, "/prod/app/database-migrations ", "the migration login's rotation waits too")
 }
