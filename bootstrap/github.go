@@ -47,8 +47,8 @@ func newGitHubAccess(ctx *pulumi.Context, name string, s settings, a iam.Account
 		}
 		providerArn = p.Arn
 	}
-	mkRole := func(suffix, roleName, subject, desc string) (*awsiam.Role, error) {
-		trust := providerArn.ApplyT(func(arn string) (string, error) { return trustPolicy(arn, subject).JSON() }).(pulumi.StringOutput)
+	mkRole := func(suffix, roleName string, subjects []string, desc string) (*awsiam.Role, error) {
+		trust := providerArn.ApplyT(func(arn string) (string, error) { return trustPolicy(arn, subjects...).JSON() }).(pulumi.StringOutput)
 		r, err := awsiam.NewRole(ctx, name+"-"+suffix, &awsiam.RoleArgs{
 			Name: pulumi.String(roleName), Description: pulumi.String(desc),
 			AssumeRolePolicy: trust, MaxSessionDuration: pulumi.Int(3600), Tags: pulumi.ToStringMap(tags),
@@ -58,7 +58,7 @@ func newGitHubAccess(ctx *pulumi.Context, name string, s settings, a iam.Account
 		}
 		return r, nil
 	}
-	preview, err := mkRole("preview", previewRoleName, previewSubject(s.Repository), "pulumi preview from pull requests of "+s.Repository+": the reads of a preview, nothing else")
+	preview, err := mkRole("preview", previewRoleName, previewSubjects(s.Repository), "pulumi preview of "+s.Repository+" (pull requests, main): the reads of a preview, nothing else")
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +77,7 @@ func newGitHubAccess(ctx *pulumi.Context, name string, s settings, a iam.Account
 	}, pulumi.Parent(g)); err != nil {
 		return nil, fmt.Errorf("preview role policy: %w", err)
 	}
-	deploy, err := mkRole("deploy", deployRoleName, deploySubject(s.Repository, s.GitHubEnvironment),
+	deploy, err := mkRole("deploy", deployRoleName, []string{deploySubject(s.Repository, s.GitHubEnvironment)},
 		fmt.Sprintf("pulumi up of %s from %s, GitHub environment %s (main only)", s.AppEnvironment, s.Repository, s.GitHubEnvironment))
 	if err != nil {
 		return nil, err

@@ -77,9 +77,14 @@ func TestTrustIsExactForEveryBootstrapStack(t *testing.T) {
 			assert.Equal(t, []string{"sts.amazonaws.com"}, providers[0].Strings("clientIdLists"))
 			providerArn := providers[0].StateStr("arn")
 
-			tests := []struct{ role, sub string }{
-				{previewRoleName, "repo:" + repo + ":pull_request"},
-				{deployRoleName, "repo:" + repo + ":environment:" + env},
+			// The preview role: pull requests and main outside an environment
+			// (the reviewed preview before a deploy, the daily drift check).
+			tests := []struct {
+				role string
+				sub  iam.Strings
+			}{
+				{previewRoleName, iam.Strings{"repo:" + repo + ":pull_request", "repo:" + repo + ":ref:refs/heads/main"}},
+				{deployRoleName, iam.Strings{"repo:" + repo + ":environment:" + env}},
 			}
 			for _, tt := range tests {
 				r := role(t, rec, tt.role)
@@ -91,7 +96,7 @@ func TestTrustIsExactForEveryBootstrapStack(t *testing.T) {
 				assert.Equal(t, iam.Strings{"sts:AssumeRoleWithWebIdentity"}, s.Action)
 				assert.Equal(t, iam.Conditions{"StringEquals": {
 					"token.actions.githubusercontent.com:aud": {"sts.amazonaws.com"},
-					"token.actions.githubusercontent.com:sub": {tt.sub},
+					"token.actions.githubusercontent.com:sub": tt.sub,
 				}}, s.Condition, "got %s trust %v, want exactly sub %s", tt.role, s.Condition, tt.sub)
 				for _, v := range s.Condition["StringEquals"]["token.actions.githubusercontent.com:sub"] {
 					assert.NotContains(t, v, "*", "no wildcard subject")

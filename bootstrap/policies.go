@@ -11,10 +11,10 @@ const (
 	oidcAudience = "sts.amazonaws.com"
 )
 
-// trustPolicy lets exactly one GitHub subject assume a role through the OIDC
-// provider. StringEquals, never StringLike: the subject names one repository
-// and one event or environment.
-func trustPolicy(providerARN, subject string) iam.Document {
+// trustPolicy lets exactly the named GitHub subjects assume a role through
+// the OIDC provider. StringEquals, never StringLike: each subject names one
+// repository and one event, branch or environment.
+func trustPolicy(providerARN string, subjects ...string) iam.Document {
 	return iam.New(iam.Statement{
 		Sid:       "GitHubActionsOIDC",
 		Effect:    iam.Allow,
@@ -22,13 +22,17 @@ func trustPolicy(providerARN, subject string) iam.Document {
 		Action:    iam.Strings{"sts:AssumeRoleWithWebIdentity"},
 		Condition: iam.Conditions{"StringEquals": {
 			oidcHost + ":aud": {oidcAudience},
-			oidcHost + ":sub": {subject},
+			oidcHost + ":sub": iam.Strings(subjects),
 		}},
 	})
 }
 
-// previewSubject is the token subject of pull_request workflow runs.
-func previewSubject(repo string) string { return "repo:" + repo + ":pull_request" }
+// previewSubjects are the token subjects of the runs that preview: pull
+// requests, and jobs on main outside an environment (stack-deploy.yml's
+// reviewed preview, drift.yml's daily check), whose subject is the branch.
+func previewSubjects(repo string) []string {
+	return []string{"repo:" + repo + ":pull_request", "repo:" + repo + ":ref:refs/heads/main"}
+}
 
 // deploySubject is the token subject of jobs that run in a GitHub
 // environment. The environment's deployment branch policy (main only, set by

@@ -28,6 +28,14 @@ func KeyUseActions() iam.Strings {
 	}
 }
 
+// KeyReadActions are the key's metadata reads that a refresh makes (the
+// Terraform AWS provider reads a key's policy, rotation status and tags),
+// delegated to IAM so the read-only preview role's drift check can read them;
+// none of them uses or changes the key.
+func KeyReadActions() iam.Strings {
+	return iam.Strings{"kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"}
+}
+
 // KeyGrantActions let AWS services that encrypt on the caller's behalf (RDS,
 // Lambda, Secrets Manager) create grants, and nothing else may.
 func KeyGrantActions() iam.Strings {
@@ -55,6 +63,13 @@ func KeyPolicy(a KeyPolicyArgs) iam.Document {
 			Effect:    iam.Allow,
 			Principal: &iam.Principal{AWS: iam.Strings{root}},
 			Action:    KeyUseActions(),
+			Resource:  iam.Strings{"*"},
+		},
+		iam.Statement{
+			Sid:       "AccountIAMPoliciesDecideKeyReads",
+			Effect:    iam.Allow,
+			Principal: &iam.Principal{AWS: iam.Strings{root}},
+			Action:    KeyReadActions(),
 			Resource:  iam.Strings{"*"},
 		},
 		iam.Statement{

@@ -156,8 +156,9 @@ func TestDeployAppliesOnlyTheReviewedPreview(t *testing.T) {
 }
 
 // TestDriftIsCheckedPerStackAndAlerts: drift.yml runs on a schedule, covers
-// every committed stack with its account, fails on any proposed change after
-// a refresh, and opens or updates an issue when it fails.
+// every committed stack with its account, fails on any change a refresh or
+// a preview proposes, never reads a secret version back, and opens or
+// updates an issue when it fails.
 func TestDriftIsCheckedPerStackAndAlerts(t *testing.T) {
 	w := loadWorkflows(t)["drift.yml"]
 	var on map[string]any
@@ -177,9 +178,11 @@ func TestDriftIsCheckedPerStackAndAlerts(t *testing.T) {
 
 	check := slices.IndexFunc(j.Steps, func(s step) bool { return strings.Contains(s.Run, "pulumi preview") })
 	require.GreaterOrEqual(t, check, 0)
-	for _, flag := range []string{"--refresh", "--expect-no-changes"} {
-		assert.Contains(t, j.Steps[check].Run, flag)
-	}
+	run := j.Steps[check].Run
+	assert.Contains(t, run, "pulumi refresh --preview-only")
+	assert.Equal(t, 2, strings.Count(run, "--expect-no-changes"), "both the refresh preview and the preview expect no change")
+	assert.Contains(t, run, "--exclude '**aws:secretsmanager/secretVersion:SecretVersion::**'", "a refresh of a secret version reads its value, which the preview role may not")
+	assert.NotContains(t, run, "--refresh", "preview --refresh would read the secret versions")
 	assert.Contains(t, j.Steps[check].Run, "set -o pipefail", "tee must not hide the preview's exit code")
 	alert := slices.IndexFunc(j.Steps, func(s step) bool { return s.If == "failure()" && strings.Contains(s.Run, "gh issue create") })
 	assert.Greater(t, alert, check, "a failed check opens or updates an issue")
@@ -188,4 +191,39 @@ func TestDriftIsCheckedPerStackAndAlerts(t *testing.T) {
 			assert.Equal(t, "secrets-platform-preview", roleName(s), "drift uses the read-only role")
 		}
 	}
+}
+
+// TestPreviewJobsRunWhereThePreviewRoleTrusts: GitHub names a job's OIDC
+// subject by its environment, else by its event (pull_request) or branch;
+// the preview role trusts pull requests and main (bootstrap/policies.go), so
+// every job that assumes it outside an environment runs on a pull request,
+// or on main: pushes to main, the schedule (which runs on the default
+// branch), and deploy.yml's calls of stack-deploy.yml.
+func TestPreviewJobsRunWhereThePreviewRoleTrusts(t *testing.T) {
+	checked := 0
+	for file, w := range loadWorkflows(t) {
+		var on map[string]any
+		require.NoError(t, w.On.Decode(&on))
+		for _, name := range sortedJobs(w) {
+			j := w.Jobs[name]
+			for _, s := range j.Steps {
+				if s.action() != "aws-actions/configure-aws-credentials" || roleName(s) != "secrets-platform-preview" {
+					continue
+				}
+				checked++
+				assert.Empty(t, j.Environment, "%s: job %s previews inside an environment, whose subject the preview role does not trust", file, name)
+				for event, spec := range on {
+					switch event {
+					case "pull_request", "schedule", "workflow_call", "workflow_dispatch":
+					case "push":
+						branches, _ := spec.(map[string]any)["branches"].([]any)
+						assert.Equal(t, []any{"main"}, branches, "%s: job %s previews on pushes to %v; the preview role trusts main only", file, name, branches)
+					default:
+						t.Errorf("%s: job %s previews on %s, whose subject the preview role does not trust", file, name, event)
+					}
+				}
+			}
+		}
+	}
+	assert.Positive(t, checked)
 }
