@@ -364,10 +364,23 @@ func (m *accessMatrix) readerProbes(w *accessWorld, others []*accessWorld, r acc
 // policies say.
 func (m *accessMatrix) externalProbes(w *accessWorld) {
 	t := m.t
+	var elsewhere []string
+	if _, ok := w.rec.Outputs["crossAccountConsumerSideElsewhere"]; ok {
+		accessDecodeOutput(t, w.rec, "crossAccountConsumerSideElsewhere", &elsewhere)
+	}
+	// A consumer account that puts its own identity policy may put any: the
+	// matrix gives its role every read it could want, so the resource and key
+	// policies alone must keep it to its shared secrets.
+	greedy := iam.New(iam.Statement{Effect: iam.Allow,
+		Action: iam.Strings{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "kms:Decrypt"}, Resource: iam.Strings{"*"}})
 	for _, ext := range w.cfg.CrossAccount {
 		arn := fmt.Sprintf("arn:aws:iam::%s:role/%s", ext.AccountID, ext.RoleName)
+		identity := []json.RawMessage{accessSimDoc(t, greedy)}
+		if !slices.Contains(elsewhere, arn) {
+			identity = w.identityOf(t, ext.AccountID, arn)
+		}
 		r := accessReader{label: ext.Name + " (account " + ext.AccountID + ")", arn: arn, account: ext.AccountID,
-			identity: w.identityOf(t, ext.AccountID, arn), context: map[string]any{}}
+			identity: identity, context: map[string]any{}}
 		m.roles[ext.AccountID+"/"+ext.RoleName] = true
 		if ext.OrgID != "" {
 			r.context["aws:PrincipalOrgID"] = ext.OrgID
@@ -416,8 +429,6 @@ func (m *accessMatrix) externalProbes(w *accessWorld) {
 	// A principal of an account no stack lists, with an identity policy that
 	// allows it everything it could want: every resource policy and key
 	// policy must still turn it away.
-	greedy := iam.New(iam.Statement{Effect: iam.Allow,
-		Action: iam.Strings{"secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret", "kms:Decrypt"}, Resource: iam.Strings{"*"}})
 	roleName := "messaging-sender"
 	if len(w.cfg.CrossAccount) > 0 {
 		roleName = w.cfg.CrossAccount[0].RoleName

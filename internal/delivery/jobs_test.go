@@ -2,6 +2,8 @@ package delivery
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -226,4 +228,17 @@ func TestPreviewJobsRunWhereThePreviewRoleTrusts(t *testing.T) {
 		}
 	}
 	assert.Positive(t, checked)
+}
+
+// TestPreviewedStacksNeedNoConsumerRole: the AWS provider assumes a
+// crossAccount deployRoleArn whenever it is configured, previews included,
+// and the preview role must never hold a role that writes in another account
+// (bootstrap/gaps.go): every stack CI previews with it leaves the consumer
+// side to the consumer account.
+func TestPreviewedStacksNeedNoConsumerRole(t *testing.T) {
+	for _, stack := range committedStacks(t) {
+		b, err := os.ReadFile(filepath.Join("..", "..", "Pulumi."+stack+".yaml"))
+		require.NoError(t, err)
+		assert.NotRegexp(t, `(?m)^\s+deployRoleArn:`, string(b), "stack %s is previewed by the read-only role, which cannot assume a consumer deploy role", stack)
+	}
 }
