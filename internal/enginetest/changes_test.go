@@ -64,10 +64,10 @@ func checkConfigChanges(t *testing.T, d *deployed, readme []byte) {
 			require.NotEmpty(t, changed, "the change does nothing")
 			for _, st := range changed {
 				switch {
-				case slices.Contains(enginetest.Replacing, st.Op) && slices.Contains(dataTypes, st.Type):
+				case slices.Contains(enginetest.Replacing(), st.Op) && slices.Contains(dataTypes, st.Type):
 					t.Errorf("%s: replaces or deletes a resource that holds data: %s", c.name, st)
 				case st.Op == apitype.OpDelete && c.deleted != "" && strings.Contains(st.URN, c.deleted):
-				case slices.Contains(enginetest.Replacing, st.Op):
+				case slices.Contains(enginetest.Replacing(), st.Op):
 					t.Errorf("%s: replaces or deletes: %s", c.name, st)
 				case st.Op == apitype.OpCreate && (c.created == "" || !strings.Contains(st.URN, c.created)):
 					t.Errorf("%s: creates a resource that is not part of it: %s", c.name, st)

@@ -58,9 +58,11 @@ func (r *Run) Of(ops ...apitype.OpType) []Step {
 }
 
 // Replacing is every op that replaces or deletes a resource.
-var Replacing = []apitype.OpType{
-	apitype.OpReplace, apitype.OpCreateReplacement, apitype.OpDeleteReplaced,
-	apitype.OpDiscardReplaced, apitype.OpDelete, apitype.OpReadReplacement, apitype.OpImportReplacement,
+func Replacing() []apitype.OpType {
+	return []apitype.OpType{
+		apitype.OpReplace, apitype.OpCreateReplacement, apitype.OpDeleteReplaced,
+		apitype.OpDiscardReplaced, apitype.OpDelete, apitype.OpReadReplacement, apitype.OpImportReplacement,
+	}
 }
 
 func (s Step) String() string {

@@ -42,7 +42,7 @@ func TestMigrationExampleImportsUnderTheEngine(t *testing.T) {
 	slices.Sort(imported)
 	assert.Equal(t, []string{"aws:kms/key:Key", "aws:secretsmanager/secret:Secret", "aws:secretsmanager/secret:Secret", "aws:secretsmanager/secret:Secret"},
 		imported, "imports, got/want the key and the three adopted secrets")
-	assert.Empty(t, preview.Of(enginetest.Replacing...), "the first preview replaces or deletes")
+	assert.Empty(t, preview.Of(enginetest.Replacing()...), "the first preview replaces or deletes")
 	for _, st := range preview.Of(apitype.OpUpdate) {
 		t.Logf("first pulumi up updates %s", st)
 		if st.Type == "aws:secretsmanager/secret:Secret" {

@@ -79,7 +79,7 @@ func checkKeepsData(t *testing.T, what string, run *enginetest.Run) []string {
 	t.Helper()
 	var other []string
 	for _, st := range run.Changed() {
-		if !slices.Contains(enginetest.Replacing, st.Op) {
+		if !slices.Contains(enginetest.Replacing(), st.Op) {
 			continue
 		}
 		if slices.Contains(dataTypes, st.Type) {
