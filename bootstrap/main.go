@@ -1,8 +1,11 @@
 // Command bootstrap is the small Pulumi project that prepares an AWS account
-// for secrets-platform, once, before the first `pulumi up` of the main
-// program: where state lives, the key that encrypts state secrets, and the
-// roles GitHub Actions assumes through OIDC (no long-lived keys). It lives in
-// the main Go module so it shares the policy types and the mocks harness.
+// for secrets-platform, once, before the main program's first `pulumi up`.
+//
+// It makes where state lives, the key that encrypts state secrets, the
+// permissions boundary of the program's roles, the roles GitHub Actions
+// assumes through OIDC (no long-lived keys) and the break-glass role. It
+// lives in the main Go module so it shares the policy types and the mocks
+// harness.
 package main
 
 import (

@@ -1,4 +1,4 @@
-// Package config is the one place that reads and validates stack configuration.
+// Package config is the one place that validates stack configuration.
 //
 // Load gathers the raw values a stack sets (Pulumi.<stack>.yaml over the
 // project defaults in Pulumi.yaml) and Parse turns them into a typed Config,

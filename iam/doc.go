@@ -1,4 +1,4 @@
-// Package iam holds typed IAM policy documents and the roles built from them.
+// Package iam holds the program's typed IAM documents, with the workload roles built from them.
 //
 // Every policy the program registers (key policies, secret resource policies,
 // rotation roles, workload roles, cross-account grants) is a Document marshalled

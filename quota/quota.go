@@ -1,5 +1,6 @@
-// Package quota holds the AWS limits and quotas a stack meets first, each
-// with its source, and the share of them one stack may use.
+// Package quota holds the AWS limits a stack meets first, with their sources.
+//
+// Beside each account quota is the share of it one stack may use.
 //
 // AWS refuses a deploy that exceeds one of these; the program refuses the
 // config first (SECURITY-RULES 20), naming the key. Sizes count JSON without

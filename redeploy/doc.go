@@ -1,7 +1,9 @@
 // Package redeploy is the component that starts new ECS tasks after a
-// rotation: an ECS task keeps the secret values it injected at start, so
-// after each successful rotation of such a secret the service must get a
-// new deployment, or its tasks run on a value the rotation has replaced.
+// rotation.
+//
+// An ECS task keeps the secret values it injected at start, so after each
+// successful rotation of such a secret the service must get a new
+// deployment, or its tasks run on a value the rotation has replaced.
 //
 // EventBridge cannot call ecs:UpdateService itself; a rule on Secrets
 // Manager's RotationSucceeded event starts a Step Functions state machine

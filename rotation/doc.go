@@ -1,8 +1,11 @@
 // Package rotation holds the Pulumi components that deploy the Go rotator of
-// a secret.
+// a group of secrets.
 //
-// A Rotator registers the function's role, log group, invoke permission and
-// rotation schedule, plus the grace sweep for third-party keys.
+// Groups cuts the rotated secrets into groups that share a strategy and
+// settings and fit AWS's limits (decision D1). A Rotator registers a group's
+// function, role, log group and, for third-party keys, the grace sweep; per
+// secret it registers the invoke permission, and under the secret's own
+// component the rotation schedule.
 //
 // The components take validated config and ARNs as arguments and never read
 // config themselves; the policies they attach are typed iam documents built by

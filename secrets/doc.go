@@ -1,3 +1,3 @@
-// Package secrets holds the component resources of the secret store: the
-// customer-managed KMS keys and the named secret catalog.
+// Package secrets holds the secret store's components: its customer-managed
+// KMS keys, its named secret catalog.
 package secrets

@@ -1,7 +1,9 @@
 // Command plan prints, without a cloud account, everything `pulumi up` would
-// create for a stack: it runs the same stack.Compose under the mocks harness
-// with the stack's committed config, then prints every resource grouped by
-// its component with its settings, and every policy document in full.
+// create for a stack.
+//
+// It runs the same stack.Compose under the mocks harness with the stack's
+// committed config, then prints every resource grouped by its component with
+// its settings, and every policy document in full.
 //
 //	go run ./cmd/plan --stack prod            # Markdown
 //	go run ./cmd/plan --stack prod --json     # JSON

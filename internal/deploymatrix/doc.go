@@ -1,9 +1,11 @@
-// Package deploymatrix is the deployability matrix: for every resource type
-// the program and the bootstrap can register, the AWS API actions the AWS
-// provider calls to create, read, update and delete it, the resource each
-// call is authorised on, the request context its conditions see, and the
-// source that says so (the Terraform AWS provider's code, which pulumi-aws
-// wraps, or AWS's documentation).
+// Package deploymatrix is the deployability matrix: the AWS calls the AWS
+// provider makes for each resource type the program registers.
+//
+// For every resource type the program and the bootstrap can register it
+// lists the AWS API actions the provider calls to create, read, update and
+// delete it, the resource each call is authorised on, the request context
+// its conditions see, and the source that says so (the Terraform AWS
+// provider's code, which pulumi-aws wraps, or AWS's documentation).
 //
 // It is the one source the identity proofs read: the bootstrap's tests expand
 // every resource of every stack recording into the requests of its rows and

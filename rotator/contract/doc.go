@@ -1,4 +1,4 @@
-// Package contract holds what the Pulumi program and the rotator runtime agree on.
+// Package contract holds what the Pulumi program shares with the rotator runtime.
 //
 // That is the strategy names, the environment variable names, the sweep
 // event, the placeholder first value and the typed settings of one rotation

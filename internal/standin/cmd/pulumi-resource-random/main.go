@@ -1,4 +1,4 @@
-// Command pulumi-resource-random is the engine tests' stand-in for the pulumi-aws
+// Command pulumi-resource-random is the engine tests' stand-in for the pulumi-random
 // provider plugin (see internal/standin). The tests build it with the plugin
 // version the program's pulumi-random SDK requests.
 package main
