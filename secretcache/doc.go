@@ -1,5 +1,5 @@
 // Package secretcache is an in-memory cache of AWS Secrets Manager secrets for
-// Go services and Lambdas. A cache hit is a lock-free read of an immutable
+// Go programs, Lambda functions included. A cache hit is a lock-free read of an immutable
 // snapshot and reads no clock, so hits cost a few nanoseconds and scale with
 // readers; the only API call it makes is GetSecretValue (IAM action
 // secretsmanager:GetSecretValue, plus kms:Decrypt on a customer managed key).

@@ -1,5 +1,8 @@
-// Package keyring reads the field-encryption key ring that the rotator keeps in
-// Secrets Manager, and encrypts and decrypts application data with it.
+// Package keyring encrypts application data with the field-encryption key
+// ring that the rotator keeps in Secrets Manager.
+//
+// It reads the ring, encrypts with its active key, decrypts with any key it
+// holds.
 //
 // The secret value is a JSON object:
 //

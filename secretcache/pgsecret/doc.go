@@ -1,6 +1,6 @@
-// Package pgsecret connects pgx to a PostgreSQL database whose credentials
-// live in an RDS-shaped Secrets Manager secret, and keeps connecting while
-// that secret rotates.
+// Package pgsecret connects pgx to a PostgreSQL database through the
+// RDS-shaped Secrets Manager secret that holds its credentials, across
+// rotations.
 //
 // Existing sessions survive a password change; only new logins can be
 // refused. pgxpool has no hook that can retry its own connect, so Pool wraps

@@ -1,6 +1,7 @@
-// Command orders is a small example service that reads its database
-// credentials and a partner API key through secretcache, and keeps serving
-// while the database secret rotates.
+// Command orders is a small example service that keeps serving while the
+// database secret it reads through secretcache rotates.
+//
+// It reads its database credentials and a partner API key.
 //
 // Environment:
 //

@@ -1,6 +1,7 @@
-// Package awstest builds Secrets Manager clients against the moto server that
-// testenv starts, and counts the calls a cache makes through them. It is for
-// this module's tests only.
+// Package awstest builds Secrets Manager clients that count the calls a cache
+// makes to the moto server testenv starts.
+//
+// It is for this module's tests only.
 package awstest
 
 import (
