@@ -172,13 +172,19 @@ func TestPackageHasOneFixedEntry(t *testing.T) {
 }
 
 // TestBuildDoesNotInheritTheProgramsConfig: Pulumi hands the program its
-// config in PULUMI_CONFIG; the compiler must not get it (a large catalog's
-// config exceeds what exec passes, and it may hold secret values).
+// config in PULUMI_CONFIG; no go command the build runs may get it (a large
+// catalog's config exceeds what exec passes, and it may hold secret values).
+// The second build is reused only if the cache key's go env and go list ran,
+// so a reuse shows those did not inherit it either.
 func TestBuildDoesNotInheritTheProgramsConfig(t *testing.T) {
 	root, err := artifact.ModuleRoot(".")
 	require.NoError(t, err)
 	// Linux refuses one environment string over 128 KiB.
 	t.Setenv("PULUMI_CONFIG", `{"secrets-platform:secrets":"`+strings.Repeat("x", 200<<10)+`"}`)
-	_, err = artifact.Build(context.Background(), artifact.BuildArgs{Root: root, Package: helloPackage, OutDir: t.TempDir()})
+	out := t.TempDir()
+	_, err = artifact.Build(context.Background(), artifact.BuildArgs{Root: root, Package: helloPackage, OutDir: out})
 	require.NoError(t, err, "a build with a 200 KiB PULUMI_CONFIG in the program's environment")
+	again, err := artifact.Build(context.Background(), artifact.BuildArgs{Root: root, Package: helloPackage, OutDir: out})
+	require.NoError(t, err)
+	assert.True(t, again.Reused, "got a second link: the cache key's go commands failed with the program's config in their environment")
 }

@@ -147,11 +147,12 @@ func hashFile(h io.Writer, path string) error {
 	return nil
 }
 
-// goOutput runs the go command for the build's target platform.
+// goOutput runs the go command for the build's target platform, with the
+// environment goBuild gets (none of the program's PULUMI_* variables).
 func goOutput(ctx context.Context, root string, args ...string) ([]byte, error) {
 	cmd := exec.CommandContext(ctx, "go", args...)
 	cmd.Dir = root
-	cmd.Env = append(os.Environ(), crossEnv()...)
+	cmd.Env = append(buildEnv(os.Environ()), crossEnv()...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
