@@ -12,16 +12,18 @@ import (
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 )
 
-// RuleAlarmName is the alarm on one alert rule's failed deliveries.
+// RuleAlarmName is the alarm on one rule's failed deliveries (an alert
+// rule's or a grace sweep's).
 func RuleAlarmName(ruleName string) string { return ruleName + "-failed-deliveries" }
 
 // DeadLetterAlarmName is the alarm on the dead-letter queue holding anything.
 func DeadLetterAlarmName(env string) string { return DeadLetterQueueName(env) + "-not-empty" }
 
 // AlarmCount is how many alarms NewAlerts creates for a stack with
-// functions rotation functions and rules alert rules (RuleCount): two per
-// function, one per rule and one on the dead-letter queue.
-func AlarmCount(functions, rules int) int { return 2*functions + rules + 1 }
+// functions rotation functions, rules alert rules (RuleCount) and sweeps
+// grace sweeps: two per function, one per rule and sweep, and one on the
+// dead-letter queue.
+func AlarmCount(functions, rules, sweeps int) int { return 2*functions + rules + sweeps + 1 }
 
 // alarm is one metric alarm's settings; every alarm notifies the topic.
 type alarm struct {
@@ -57,7 +59,8 @@ func newAlarm(ctx *pulumi.Context, a alarm, topic *sns.Topic, tags pulumi.String
 // alarms: any error or throttle of a rotation function is worth a page, since
 // rotation runs rarely and a stuck rotation leaves AWSPENDING behind. An
 // alert rule that failed to deliver, or anything in the dead-letter queue,
-// means an alert was lost: that is an alert too. (When the topic itself is
+// means an alert was lost: that is an alert too. So is a sweep EventBridge
+// could not start: old third-party keys would stay valid. (When the topic itself is
 // what fails, these alarms cannot reach it either; the queue keeps the
 // events for 14 days and the alarm shows in the console.)
 func alarms(ctx *pulumi.Context, name string, topic *sns.Topic, dlq *sqs.Queue, rules map[string]*cloudwatch.EventRule, args *Args, tags pulumi.StringMap, parent pulumi.Resource) error {
@@ -77,17 +80,24 @@ func alarms(ctx *pulumi.Context, name string, topic *sns.Topic, dlq *sqs.Queue, 
 			})
 		}
 	}
+	failed := func(rule string, ruleName pulumi.StringInput, description string) alarm {
+		return alarm{
+			resource: name + "-failed-" + strings.TrimPrefix(rule, env+"-"), name: RuleAlarmName(rule), description: description,
+			namespace: "AWS/Events", metric: "FailedInvocations", statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1,
+			dimensions: pulumi.StringMap{"RuleName": ruleName},
+		}
+	}
 	for _, rule := range slices.Sorted(maps.Keys(rules)) {
-		all = append(all, alarm{
-			resource: name + "-failed-" + strings.TrimPrefix(rule, env+"-"), name: RuleAlarmName(rule),
-			description: "Alert rule " + rule + " could not deliver to the alert topic: an alert went to " + DeadLetterQueueName(env),
-			namespace:   "AWS/Events", metric: "FailedInvocations", statistic: "Sum", comparison: "GreaterThanOrEqualToThreshold", threshold: 1,
-			dimensions: pulumi.StringMap{"RuleName": rules[rule].Name},
-		})
+		all = append(all, failed(rule, rules[rule].Name,
+			"Alert rule "+rule+" could not deliver to the alert topic: an alert went to "+DeadLetterQueueName(env)))
+	}
+	for _, rule := range args.SweepRules {
+		all = append(all, failed(rule, pulumi.String(rule),
+			"Grace sweep "+rule+" could not start its rotation function: expired third-party keys stay valid until a sweep runs (docs/runbooks/rotation-failed.md)"))
 	}
 	all = append(all, alarm{
 		resource: name + "-dead-letters-not-empty", name: DeadLetterAlarmName(env),
-		description: "Alerts EventBridge could not deliver are waiting in " + DeadLetterQueueName(env) + ": read them (aws sqs receive-message)",
+		description: "Events EventBridge could not deliver (alerts, grace sweeps, redeployments) are waiting in " + DeadLetterQueueName(env) + ": read them (aws sqs receive-message)",
 		namespace:   "AWS/SQS", metric: "ApproximateNumberOfMessagesVisible", statistic: "Maximum", comparison: "GreaterThanThreshold", threshold: 0,
 		dimensions: pulumi.StringMap{"QueueName": dlq.Name},
 	})

@@ -39,6 +39,14 @@ type Args struct {
 	// MaxSecretAgeDays is the age at which a manual secret alarms
 	// (required when ManualSecrets is not empty).
 	MaxSecretAgeDays int
+	// SweepRules are the names of the grace sweeps' schedules: their
+	// targets dead-letter to the queue too, and each gets a
+	// failed-deliveries alarm. Optional.
+	SweepRules []string
+	// RedeployRules are the names of the redeployers' rules: their targets
+	// dead-letter to the queue too (each redeployer alarms on its own rule's
+	// failed deliveries). Optional.
+	RedeployRules []string
 	// Tags are applied to every taggable resource. Optional.
 	Tags map[string]string
 }
@@ -78,6 +86,9 @@ func NewAlerts(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	if err := args.Account.Validate(); err != nil {
 		return nil, fmt.Errorf("new alerts %s: %w", name, err)
 	}
+	if err := checkDeadLetterSources(args); err != nil {
+		return nil, fmt.Errorf("new alerts %s: %w", name, err)
+	}
 	if len(args.ManualSecrets) > 0 && args.MaxSecretAgeDays <= 0 {
 		return nil, fmt.Errorf("new alerts %s: MaxSecretAgeDays is required when there are manual secrets", name)
 	}
@@ -115,7 +126,7 @@ func NewAlerts(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.Reso
 	if err != nil {
 		return nil, err
 	}
-	if err := queuePolicy(ctx, name, dlq, rules, args.Account, a); err != nil {
+	if err := queuePolicy(ctx, name, dlq, rules, args, a); err != nil {
 		return nil, err
 	}
 	if err := alarms(ctx, name, topic, dlq, rules, args, tags, a); err != nil {

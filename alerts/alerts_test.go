@@ -3,6 +3,7 @@ package alerts_test
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
@@ -149,8 +150,28 @@ func TestQueuePolicyAdmitsOnlyTheGivenRules(t *testing.T) {
 	assert.Equal(t, iam.Strings{"events.amazonaws.com"}, allow.Principal.Service)
 	assert.Equal(t, iam.Strings{"sqs:SendMessage"}, allow.Action)
 	assert.Equal(t, iam.Strings{queue}, allow.Resource)
-	assert.ElementsMatch(t, rules, allow.Condition["ArnEquals"]["aws:SourceArn"], "exact rule ARNs, no wildcard")
+	assert.ElementsMatch(t, rules, allow.Condition["ArnLike"]["aws:SourceArn"], "the given rule ARNs and nothing else")
 	assert.Equal(t, iam.Strings{"111122223333"}, allow.Condition["StringEquals"]["aws:SourceAccount"])
 	assert.Equal(t, iam.Deny, doc.Statement[1].Effect)
 	assert.Equal(t, iam.Strings{"false"}, doc.Statement[1].Condition["Bool"]["aws:SecureTransport"])
+}
+
+// TestDeadLetterPatternsAdmitOnlyTheEnvironmentsSweepsAndRedeployers: the
+// queue admits the sweeps and redeployers by pattern (a hundred ARNs would
+// not fit SQS's policy size; stack/scale_test.go measures it), and the
+// patterns admit nothing else.
+func TestDeadLetterPatternsAdmitOnlyTheEnvironmentsSweepsAndRedeployers(t *testing.T) {
+	assert.Empty(t, alerts.DeadLetterPatterns(prodAccount, "prod", false, false), "no sweep, no redeployer: no pattern")
+	patterns := alerts.DeadLetterPatterns(prodAccount, "prod", true, true)
+	require.Len(t, patterns, 2)
+	admitted := func(name string) bool {
+		arn := iam.EventRuleARN(prodAccount, name)
+		return slices.ContainsFunc(patterns, func(p string) bool { return iam.ArnLike(p, arn) })
+	}
+	for _, name := range []string{"prod-rotate-twilio-79933dafe97c2984-0-sweep", "prod-worker-redeploy"} {
+		assert.True(t, admitted(name), "%s is admitted", name)
+	}
+	for _, name := range []string{"staging-rotate-twilio-1-sweep", "prod-intruder", "prod-worker-redeploy-x", "xprod-a-sweep"} {
+		assert.False(t, admitted(name), "%s is not admitted", name)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/cloudwatch"
 	"github.com/pulumi/pulumi-aws/sdk/v6/go/aws/sqs"
@@ -42,14 +43,52 @@ func newDeadLetterQueue(ctx *pulumi.Context, name string, args *Args, tags pulum
 	return q, nil
 }
 
-// queuePolicy lets exactly the stack's alert rules send to the queue.
-func queuePolicy(ctx *pulumi.Context, name string, q *sqs.Queue, rules map[string]*cloudwatch.EventRule, acct iam.Account, parent pulumi.Resource) error {
+// DeadLetterPatterns are the ARN patterns of the grace sweeps' and the
+// redeployers' rules of an environment ({env}-...-sweep, {env}-...-redeploy),
+// which other components register. Patterns, not every ARN: the rule
+// budget allows a hundred of them, and SQS allows a policy 8,192 bytes.
+func DeadLetterPatterns(acct iam.Account, env string, sweeps, redeploys bool) []string {
+	var out []string
+	if sweeps {
+		out = append(out, iam.EventRuleARN(acct, env+"-*"+sweepSuffix))
+	}
+	if redeploys {
+		out = append(out, iam.EventRuleARN(acct, env+"-*"+redeploySuffix))
+	}
+	return out
+}
+
+// The names DeadLetterPatterns admits end in these.
+const sweepSuffix, redeploySuffix = "-sweep", "-redeploy"
+
+// checkDeadLetterSources refuses a sweep or redeploy rule name the queue
+// policy's patterns would not admit: its undeliverable events would be lost.
+func checkDeadLetterSources(args *Args) error {
+	for _, r := range []struct {
+		names  []string
+		suffix string
+	}{{args.SweepRules, sweepSuffix}, {args.RedeployRules, redeploySuffix}} {
+		for _, n := range r.names {
+			if !strings.HasPrefix(n, args.Environment+"-") || !strings.HasSuffix(n, r.suffix) {
+				return fmt.Errorf("rule %s: the dead-letter queue admits only %s-*%s", n, args.Environment, r.suffix)
+			}
+		}
+	}
+	return nil
+}
+
+// queuePolicy lets exactly the stack's rules send to the queue: the alert
+// rules by ARN, the sweeps and redeployers by DeadLetterPatterns.
+func queuePolicy(ctx *pulumi.Context, name string, q *sqs.Queue, rules map[string]*cloudwatch.EventRule, args *Args, parent pulumi.Resource) error {
 	arns := pulumi.StringArray{q.Arn}
 	for _, n := range slices.Sorted(maps.Keys(rules)) {
 		arns = append(arns, rules[n].Arn)
 	}
+	for _, p := range DeadLetterPatterns(args.Account, args.Environment, len(args.SweepRules) > 0, len(args.RedeployRules) > 0) {
+		arns = append(arns, pulumi.String(p))
+	}
 	doc := arns.ToStringArrayOutput().ApplyT(func(xs []string) (string, error) {
-		return QueuePolicy(xs[0], acct, xs[1:]).JSON()
+		return QueuePolicy(xs[0], args.Account, xs[1:]).JSON()
 	}).(pulumi.StringOutput)
 	if _, err := sqs.NewQueuePolicy(ctx, name+"-dead-letters-policy", &sqs.QueuePolicyArgs{
 		QueueUrl: q.Url, Policy: doc,

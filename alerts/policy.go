@@ -118,20 +118,20 @@ func denyWithoutTLS(sid, resource string, actions ...string) iam.Statement {
 }
 
 // QueuePolicy lets EventBridge put the undeliverable events of the given
-// rules (this stack's alert rules, by exact ARN) into the dead-letter queue,
+// rules (ARNs or ARN patterns: DeadLetterSources) into the dead-letter queue,
 // and refuses any request that is not over TLS. The account's own principals
 // need no statement.
 func QueuePolicy(queueArn string, acct iam.Account, ruleArns []string) iam.Document {
 	return iam.New(
 		iam.Statement{
-			Sid:       "AlertRulesOfThisStack",
+			Sid:       "RulesOfThisStack",
 			Effect:    iam.Allow,
 			Principal: &iam.Principal{Service: iam.Strings{eventsService}},
 			Action:    iam.Strings{"sqs:SendMessage"},
 			Resource:  iam.Strings{queueArn},
 			Condition: iam.Conditions{
 				"StringEquals": {"aws:SourceAccount": {acct.ID}},
-				"ArnEquals":    {"aws:SourceArn": iam.Strings(ruleArns)},
+				"ArnLike":      {"aws:SourceArn": iam.Strings(ruleArns)},
 			},
 		},
 		denyWithoutTLS("DenyWithoutTLS", queueArn, "sqs:DeleteMessage", "sqs:ReceiveMessage", "sqs:SendMessage"),

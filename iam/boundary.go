@@ -177,6 +177,10 @@ func replicaStatements(a Account, env string, regions []string) []Statement {
 // the replica regions put their events there.
 func DefaultEventBusARN(a Account) string { return a.ARN("events", "event-bus/default") }
 
+// EventRuleARN is a rule's ARN on the default event bus of the account's
+// region.
+func EventRuleARN(a Account, name string) string { return a.ARN("events", "rule/"+name) }
+
 // ManagedPolicyMaxChars is IAM's limit on a managed policy, counted without
 // whitespace (AWS IAM quotas page); the boundary must fit.
 const ManagedPolicyMaxChars = 6144

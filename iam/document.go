@@ -3,8 +3,10 @@ package iam
 import (
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // Version is the only policy language version the program writes.
@@ -139,4 +141,22 @@ func Parse(s string) (Document, error) {
 func (d Document) WithStatements(more ...Statement) Document {
 	d.Statement = append(slices.Clone(d.Statement), more...)
 	return d
+}
+
+// ArnLike reports whether arn matches pattern as IAM's ArnLike condition
+// operator matches them: each of the six colon-separated parts on its own,
+// * any run of characters within the part, ? any one (IAM User Guide,
+// "IAM JSON policy elements: Condition operators", ARN condition operators).
+func ArnLike(pattern, arn string) bool {
+	p, a := strings.SplitN(pattern, ":", 6), strings.SplitN(arn, ":", 6)
+	if len(p) != 6 || len(a) != 6 {
+		return false
+	}
+	for i := range p {
+		re := "^" + strings.NewReplacer(`\*`, ".*", `\?`, ".").Replace(regexp.QuoteMeta(p[i])) + "$"
+		if !regexp.MustCompile(re).MatchString(a[i]) {
+			return false
+		}
+	}
+	return true
 }

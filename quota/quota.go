@@ -43,6 +43,9 @@ const (
 	// EventPattern is the size of an EventBridge rule's event pattern.
 	// Source: EventBridge quotas page (event pattern, 2,048 characters).
 	EventPattern = 2048
+	// QueuePolicy is the size of an SQS queue policy. Source: Amazon SQS
+	// Developer Guide, "Amazon SQS policy quotas" (8,192 bytes).
+	QueuePolicy = 8192
 	// TargetInput is the size of a target's constant input. Source:
 	// EventBridge PutTargets API reference (Input, up to 8,192 characters).
 	TargetInput = 8192

@@ -54,9 +54,6 @@ func StateMachineARN(a iam.Account, name string) string {
 	return a.ARN("states", "stateMachine:"+name)
 }
 
-// RuleARN is a rule's ARN on the default event bus.
-func RuleARN(a iam.Account, name string) string { return a.ARN("events", "rule/"+name) }
-
 // MachinePolicy lets the state machine's role force a new deployment of the
 // one service and nothing else.
 func MachinePolicy(a iam.Account, svc Service) iam.Document {

@@ -34,6 +34,10 @@ type Args struct {
 	// AlarmTopicArn hears about a redeployment that failed or never
 	// started. Required: tasks left on a replaced value fail silently.
 	AlarmTopicArn pulumi.StringInput
+	// DeadLetterArn is the stack's dead-letter queue
+	// (alerts.DeadLetterQueueARN), which keeps a rotation event whose
+	// redeployment EventBridge could not start. Required.
+	DeadLetterArn string
 	// Tags are added to every resource. Optional.
 	Tags map[string]string
 }
@@ -53,8 +57,8 @@ func (a *Args) Validate() error {
 	if a.Environment == "" || a.Workload == "" || a.Service.Cluster == "" || a.Service.Service == "" {
 		return errors.New("Environment, Workload and Service (cluster and service) are required")
 	}
-	if a.SecretArns == nil || a.AlarmTopicArn == nil {
-		return errors.New("SecretArns and AlarmTopicArn are required")
+	if a.SecretArns == nil || a.AlarmTopicArn == nil || a.DeadLetterArn == "" {
+		return errors.New("SecretArns, AlarmTopicArn and DeadLetterArn are required")
 	}
 	if err := a.Account.Validate(); err != nil {
 		return err
@@ -99,7 +103,7 @@ func NewRedeployer(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.
 	if err != nil {
 		return nil, fmt.Errorf("create state machine %s: %w", n.StateMachine, err)
 	}
-	triggerRole, err := r.role(ctx, name+"-trigger-role", n.TriggerRole, iam.EventsTrust(a, RuleARN(a, n.Rule)), TriggerPolicy(machineARN), args, tags)
+	triggerRole, err := r.role(ctx, name+"-trigger-role", n.TriggerRole, iam.EventsTrust(a, iam.EventRuleARN(a, n.Rule)), TriggerPolicy(machineARN), args, tags)
 	if err != nil {
 		return nil, err
 	}
@@ -116,8 +120,10 @@ func NewRedeployer(ctx *pulumi.Context, name string, args *Args, opts ...pulumi.
 	}
 	if _, err := cloudwatch.NewEventTarget(ctx, name+"-target", &cloudwatch.EventTargetArgs{
 		Rule: rule.Name, Arn: machine.Arn, RoleArn: triggerRole.Arn,
-		// EventBridge's maxima: a briefly failing start is retried for a day.
-		RetryPolicy: &cloudwatch.EventTargetRetryPolicyArgs{MaximumEventAgeInSeconds: pulumi.Int(86400), MaximumRetryAttempts: pulumi.Int(185)},
+		// EventBridge's maxima: a briefly failing start is retried for a
+		// day, then the event waits in the queue for a start by hand.
+		RetryPolicy:      &cloudwatch.EventTargetRetryPolicyArgs{MaximumEventAgeInSeconds: pulumi.Int(86400), MaximumRetryAttempts: pulumi.Int(185)},
+		DeadLetterConfig: &cloudwatch.EventTargetDeadLetterConfigArgs{Arn: pulumi.String(args.DeadLetterArn)},
 	}, pulumi.Parent(r)); err != nil {
 		return nil, fmt.Errorf("create target of %s: %w", n.Rule, err)
 	}

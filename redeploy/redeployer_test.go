@@ -22,8 +22,9 @@ var (
 )
 
 const (
-	sessionKey = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/app/session-key-AbCdEf"
-	topic      = "arn:aws:sns:eu-west-1:111122223333:prod-secrets-alerts"
+	sessionKey  = "arn:aws:secretsmanager:eu-west-1:111122223333:secret:/prod/app/session-key-AbCdEf"
+	topic       = "arn:aws:sns:eu-west-1:111122223333:prod-secrets-alerts"
+	deadLetters = "arn:aws:sqs:eu-west-1:111122223333:prod-alerts-dead-letters"
 )
 
 func args() *redeploy.Args {
@@ -31,7 +32,7 @@ func args() *redeploy.Args {
 		Environment: "prod", Workload: "worker", Service: redeploy.Service{Cluster: "platform", Service: "worker"},
 		SecretArns: pulumi.ToStringArray([]string{sessionKey}), Account: account,
 		PermissionsBoundaryArn: iam.BoundaryARN(account, "prod"), AlarmTopicArn: pulumi.String(topic),
-		Tags: map[string]string{"Environment": "prod"},
+		DeadLetterArn: deadLetters, Tags: map[string]string{"Environment": "prod"},
 	}
 }
 
@@ -122,6 +123,7 @@ func TestRedeployerForcesANewDeploymentOfOneService(t *testing.T) {
 	assert.Equal(t, machineARN, target.Str("arn"))
 	trigger, _ := rec.Named("redeploy-worker-trigger-role")
 	assert.Equal(t, trigger.StateStr("arn"), target.Str("roleArn"))
+	assert.Equal(t, deadLetters, target.Str("deadLetterConfig.arn"), "a start EventBridge gives up on waits in the stack's queue")
 
 	alarms := rec.OfType(mockrun.TypeMetricAlarm)
 	require.Len(t, alarms, 2)
@@ -142,6 +144,7 @@ func TestRedeployerRefusesBadArgs(t *testing.T) {
 	}{
 		{"no service", func(a *redeploy.Args) { a.Service.Service = "" }, "Service"},
 		{"no alarm topic", func(a *redeploy.Args) { a.AlarmTopicArn = nil }, "AlarmTopicArn"},
+		{"no dead-letter queue", func(a *redeploy.Args) { a.DeadLetterArn = "" }, "DeadLetterArn"},
 		{"another boundary", func(a *redeploy.Args) { a.PermissionsBoundaryArn = iam.BoundaryARN(account, "staging") }, "permissions boundary"},
 		{"name too long", func(a *redeploy.Args) { a.Workload = string(make([]byte, 60)) }, "64 characters"},
 	}

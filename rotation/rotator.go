@@ -46,6 +46,10 @@ const (
 	// SweepSchedule is how often the grace sweeper looks for expired keys. It
 	// must be well under the shortest grace period (cache bound ~20 min).
 	SweepSchedule = "rate(15 minutes)"
+	// SweepRetrySeconds is how long EventBridge retries starting a sweep
+	// before it dead-letters the event: one schedule period, after which
+	// the next sweep supersedes it.
+	SweepRetrySeconds = 900
 	// LogRetentionStrictDays and LogRetentionDisposableDays keep rotation logs
 	// a year in strict stacks (audits ask about the last rotations) and a
 	// month where data is disposable.
@@ -136,6 +140,10 @@ type RotatorArgs struct {
 	// (iam.BoundaryARN of Account and Environment); the deploy role can
 	// create no role without it. Required.
 	PermissionsBoundaryArn string
+	// DeadLetterArn is the stack's dead-letter queue
+	// (alerts.DeadLetterQueueARN), which keeps a sweep EventBridge could not
+	// start. Required for strategies with a grace sweep (http, twilio).
+	DeadLetterArn string
 	// Tags are applied to every resource.
 	Tags map[string]string
 }
@@ -184,6 +192,8 @@ func NewRotator(ctx *pulumi.Context, name string, args *RotatorArgs, opts ...pul
 		return nil, fmt.Errorf("new rotator %s: Code is required (see artifact.Build)", name)
 	case st.ReadsMasterSecret() && (a.MasterSecretArn == nil || a.Network == nil):
 		return nil, fmt.Errorf("new rotator %s: strategy %s needs MasterSecretArn and Network", name, st)
+	case sweeps(st) && a.DeadLetterArn == "":
+		return nil, fmt.Errorf("new rotator %s: strategy %s sweeps, which needs DeadLetterArn", name, st)
 	case iam.CheckBoundaryARN(a.Account, a.Environment, a.PermissionsBoundaryArn) != nil:
 		return nil, fmt.Errorf("new rotator %s: %w", name, iam.CheckBoundaryARN(a.Account, a.Environment, a.PermissionsBoundaryArn))
 	}
@@ -420,6 +430,13 @@ func newSweep(ctx *pulumi.Context, name string, a RotatorArgs, arns []pulumi.Str
 	}
 	if _, err := cloudwatch.NewEventTarget(ctx, name+"-sweep-target", &cloudwatch.EventTargetArgs{
 		Rule: rule.Name, Arn: fn.Arn, Input: input,
+		// The queue is the alerts', registered after the rotators. A target
+		// takes its queue as an ARN, which may be another account's, and
+		// EventBridge uses it only when it dead-letters an event.
+		DeadLetterConfig: &cloudwatch.EventTargetDeadLetterConfigArgs{Arn: pulumi.String(a.DeadLetterArn)},
+		RetryPolicy: &cloudwatch.EventTargetRetryPolicyArgs{
+			MaximumEventAgeInSeconds: pulumi.Int(SweepRetrySeconds), MaximumRetryAttempts: pulumi.Int(185),
+		},
 	}, pulumi.Parent(parent), pulumi.DependsOn([]pulumi.Resource{perm})); err != nil {
 		return fmt.Errorf("target the sweep schedule of %s: %w", a.Group.Name, err)
 	}

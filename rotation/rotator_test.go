@@ -44,6 +44,7 @@ func validRotatorArgs(strategy config.Strategy) *rotation.RotatorArgs {
 		Code:          artifact.Artifact{Path: "/nonexistent/rotator.zip", SourceCodeHash: "aGFzaA=="},
 		SecretsKeyArn: pulumi.String(secretsKey), PlatformKeyArn: pulumi.String(platformKey),
 		PermissionsBoundaryArn: "arn:aws:iam::111122223333:policy/secrets-platform-boundary/prod",
+		DeadLetterArn:          "arn:aws:sqs:eu-west-1:111122223333:prod-alerts-dead-letters",
 	}
 }
 
@@ -92,6 +93,11 @@ func TestNewRotatorRefusesIncompleteArgsBeforeRegistering(t *testing.T) {
 		}, "has no secret"},
 		{"postgres without the database", func() *rotation.RotatorArgs { return validRotatorArgs(config.PostgresSingleUser) }, "needs MasterSecretArn and Network"},
 		{"twilio without its admin secret", func() *rotation.RotatorArgs { return validRotatorArgs(config.Twilio) }, "needs an admin secret"},
+		{"a sweep without a dead-letter queue", func() *rotation.RotatorArgs {
+			a := validRotatorArgs(config.Twilio)
+			a.DeadLetterArn = ""
+			return a
+		}, "needs DeadLetterArn"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

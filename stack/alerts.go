@@ -28,6 +28,7 @@ func composeAlerts(ctx *pulumi.Context, b base, rotators rotators) (Exports, err
 		KmsKeyArn: b.keys.Platform.Arn, Emails: b.cfg.Alerts.Emails, HTTPSEndpoints: b.cfg.Alerts.HTTPSEndpoints,
 		Rotators: rotators.functions, ManualSecrets: manual, MaxSecretAgeDays: b.cfg.MaxSecretAgeDays, Tags: b.tags,
 		OperatorRoleARNs: b.cfg.Alerts.OperatorRoleARNs,
+		SweepRules:       rotators.sweeps, RedeployRules: redeployRules(b.cfg),
 	})
 	if err != nil {
 		return nil, err

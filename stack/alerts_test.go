@@ -199,7 +199,8 @@ func TestEventRulesOnEveryStack(t *testing.T) {
 }
 
 // TestDeadLetterQueueOnEveryStack: one queue, encrypted with the platform
-// key, that only the stack's alert rules (by exact ARN) may send to.
+// key, that only the stack's alert rules (by exact ARN) and its grace
+// sweeps (by their pattern, when it has any) may send to.
 func TestDeadLetterQueueOnEveryStack(t *testing.T) {
 	for name, st := range stacks(t) {
 		t.Run(name, func(t *testing.T) {
@@ -235,7 +236,8 @@ func TestDeadLetterQueueOnEveryStack(t *testing.T) {
 				assert.Equal(t, iam.Strings{"events.amazonaws.com"}, s.Principal.Service)
 				assert.Equal(t, iam.Strings{"sqs:SendMessage"}, s.Action)
 				assert.Equal(t, iam.Strings{q.StateStr("arn")}, s.Resource)
-				assert.ElementsMatch(t, ruleArns, s.Condition["ArnEquals"]["aws:SourceArn"], "exactly the stack's alert rules")
+				want := slices.Concat(ruleArns, alerts.DeadLetterPatterns(iamAccount(t, st), cfg.Environment, hasSweep(rec), len(rec.OfType("secrets-platform:redeploy:Redeployer")) > 0))
+				assert.ElementsMatch(t, want, s.Condition["ArnLike"]["aws:SourceArn"], "exactly the stack's alert rules, and its sweeps' and redeployers' patterns")
 				assert.Equal(t, iam.Strings{accountOf(t, st)}, s.Condition["StringEquals"]["aws:SourceAccount"])
 			}
 			assert.Equal(t, 1, allows)
@@ -277,11 +279,23 @@ func TestLostAlertsAlarmOnEveryStack(t *testing.T) {
 			threshold, _ := a.Input("threshold")
 			assert.Equal(t, 0.0, threshold.V, "any message at all")
 
+			var sweeps int
+			for _, r := range rec.OfType(mockrun.TypeEventRule) {
+				if !strings.HasSuffix(r.Str("name"), "-sweep") {
+					continue
+				}
+				sweeps++
+				a, ok := alarmsByName[alerts.RuleAlarmName(r.Str("name"))]
+				if assert.True(t, ok, "sweep %s has a failed-deliveries alarm", r.Str("name")) {
+					assert.Equal(t, "FailedInvocations", a.Str("metricName"))
+					assert.Equal(t, r.Str("name"), a.Str("dimensions.RuleName"))
+				}
+			}
 			var functions map[string]string
 			require.NoError(t, rotDecode(rec.Outputs["rotationFunctions"].Value, &functions))
 			rotators := len(slices.Compact(slices.Sorted(maps.Values(functions))))
-			assert.Len(t, alarmsByName, 2*rotators+len(rules)+1)
-			assert.Equal(t, alerts.AlarmCount(rotators, len(rules)), len(alarmsByName), "the cost estimate counts every alarm of the alerts")
+			assert.Len(t, alarmsByName, 2*rotators+len(rules)+sweeps+1)
+			assert.Equal(t, alerts.AlarmCount(rotators, len(rules), sweeps), len(alarmsByName), "the cost estimate counts every alarm of the alerts")
 		})
 	}
 }
@@ -493,4 +507,11 @@ func alertChildren(t *testing.T, rec *mockrun.Recording, typ string) []mockrun.R
 		}
 	}
 	return out
+}
+
+// hasSweep reports whether the stack registered a grace sweep's schedule.
+func hasSweep(rec *mockrun.Recording) bool {
+	return slices.ContainsFunc(rec.OfType(mockrun.TypeEventRule), func(r mockrun.Resource) bool {
+		return strings.HasSuffix(r.Str("name"), "-sweep")
+	})
 }

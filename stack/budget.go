@@ -100,6 +100,7 @@ func measureUsage(cfg config.Config, acct iam.Account, groups []rotation.Group) 
 	u.RotatorGroups = len(groups)
 	u.Roles += len(groups)
 	u.ReservedConcurrency += len(groups) * rotation.ReservedConcurrency
+	sweeps := 0
 	for _, g := range groups {
 		s, err := rotation.Measure(acct, cfg.Environment, settings, g.Secrets)
 		if err != nil {
@@ -114,12 +115,13 @@ func measureUsage(cfg config.Config, acct iam.Account, groups []rotation.Group) 
 			u.Alarms++
 		}
 		if g.Settings.Strategy.RevokesKeys() {
+			sweeps++
 			u.Rules++ // the group's sweep schedule
 			u.measure(LimitTargetInput, "sweep of "+g.Name, key, s.SweepInput, quota.TargetInput, fixRotator)
 		}
 	}
 
-	u.alerting(cfg, acct, len(groups))
+	u.alerting(cfg, acct, len(groups), sweeps)
 
 	if err := u.keyPolicies(cfg, acct); err != nil {
 		return Usage{}, err
@@ -207,9 +209,10 @@ func (u *Usage) redeployer(acct iam.Account, wl config.Workload, arns []string) 
 	return nil
 }
 
-// alerting counts the alert rules and alarms and measures the rules'
-// patterns, which grow with the operator roles they name.
-func (u *Usage) alerting(cfg config.Config, acct iam.Account, functions int) {
+// alerting counts the alert rules and alarms (with a failed-deliveries alarm
+// per grace sweep) and measures the rules' patterns, which grow with the
+// operator roles they name.
+func (u *Usage) alerting(cfg config.Config, acct iam.Account, functions, sweeps int) {
 	var manual []string
 	for _, s := range cfg.Secrets {
 		if !s.Rotation.Strategy.Automatic() {
@@ -228,7 +231,7 @@ func (u *Usage) alerting(cfg config.Config, acct iam.Account, functions int) {
 		u.measure(LimitEventPattern, "alert rule "+r.Name, key, len(r.Pattern), quota.EventPattern, "name fewer operator roles")
 	}
 	u.Rules += len(rs)
-	u.Alarms += alerts.AlarmCount(functions, len(rs))
+	u.Alarms += alerts.AlarmCount(functions, len(rs), sweeps)
 	u.forwarders(cfg, acct)
 }
 

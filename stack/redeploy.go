@@ -5,6 +5,8 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acme/secrets-platform/alerts"
+	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/iam"
 	"github.com/acme/secrets-platform/redeploy"
 	"github.com/acme/secrets-platform/secrets"
@@ -18,11 +20,8 @@ import (
 // failed, and exports each redeployer by workload.
 func composeRedeploy(ctx *pulumi.Context, b base, catalog *secrets.Catalog, topicArn pulumi.Input) (Exports, error) {
 	out := pulumi.Map{}
-	for _, wl := range b.cfg.Workloads {
+	for _, wl := range redeployed(b.cfg) {
 		rotated := b.cfg.RotatedInjected(wl)
-		if wl.ECSService == nil || len(rotated) == 0 {
-			continue
-		}
 		topic, ok := topicArn.(pulumi.StringOutput)
 		if !ok {
 			return nil, fmt.Errorf("compose redeployer of workload %s: the alert topic is missing", wl.Name)
@@ -32,7 +31,7 @@ func composeRedeploy(ctx *pulumi.Context, b base, catalog *secrets.Catalog, topi
 			Environment: b.cfg.Environment, Workload: wl.Name, Service: svc,
 			SecretArns: secretArns(catalog, rotated), Account: b.acct,
 			PermissionsBoundaryArn: iam.BoundaryARN(b.acct, b.cfg.Environment),
-			AlarmTopicArn:          topic, Tags: b.tags,
+			AlarmTopicArn:          topic, DeadLetterArn: alerts.DeadLetterQueueARN(b.acct, b.cfg.Environment), Tags: b.tags,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("compose redeployer of workload %s: %w", wl.Name, err)
@@ -46,4 +45,26 @@ func composeRedeploy(ctx *pulumi.Context, b base, catalog *secrets.Catalog, topi
 		return nil, nil
 	}
 	return Exports{"redeployers": out}, nil
+}
+
+// redeployed are the workloads that get a redeployer: ECS workloads that
+// inject an automatically rotated secret and name their service.
+func redeployed(cfg config.Config) []config.Workload {
+	var out []config.Workload
+	for _, wl := range cfg.Workloads {
+		if wl.ECSService != nil && len(cfg.RotatedInjected(wl)) > 0 {
+			out = append(out, wl)
+		}
+	}
+	return out
+}
+
+// redeployRules are the names of the redeployers' rules, whose targets
+// dead-letter to the alerts' queue.
+func redeployRules(cfg config.Config) []string {
+	var out []string
+	for _, wl := range redeployed(cfg) {
+		out = append(out, redeploy.NamesOf(cfg.Environment, wl.Name).Rule)
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/pulumi/pulumi/sdk/v3/go/pulumi"
 
+	"github.com/acme/secrets-platform/alerts"
 	"github.com/acme/secrets-platform/config"
 	"github.com/acme/secrets-platform/database"
 	"github.com/acme/secrets-platform/iam"
@@ -19,9 +20,12 @@ import (
 // rotators is what the rotation layer deployed.
 type rotators struct {
 	// functions maps each rotation function's group name to its name output,
-	// for the alarms; keyrings are the keyring groups among them.
+	// for the alarms; keyrings are the keyring groups among them; sweeps are
+	// the grace sweeps' schedules, whose targets dead-letter to the alerts'
+	// queue.
 	functions map[string]pulumi.StringOutput
 	keyrings  []rotation.Group
+	sweeps    []string
 	exports   Exports
 }
 
@@ -103,6 +107,9 @@ func composeRotation(ctx *pulumi.Context, b base, db *database.Database, catalog
 		if g.Settings.Strategy == contract.Keyring {
 			out.keyrings = append(out.keyrings, g)
 		}
+		if g.Settings.Strategy.RevokesKeys() {
+			out.sweeps = append(out.sweeps, rotation.SweepRuleName(g.Name))
+		}
 		for _, s := range g.Secrets {
 			functions[s.Name] = r.FunctionName
 		}
@@ -144,6 +151,7 @@ func newRotator(ctx *pulumi.Context, b base, db *database.Database, catalog *sec
 		ReplicaKeyArns:         b.keys.replicaArns(),
 		Tags:                   b.tags,
 		PermissionsBoundaryArn: iam.BoundaryARN(b.acct, b.cfg.Environment),
+		DeadLetterArn:          alerts.DeadLetterQueueARN(b.acct, b.cfg.Environment),
 	}
 	for _, s := range g.Secrets {
 		secret, ok := catalog.Secrets[s.Name]

@@ -149,14 +149,7 @@ func limits() map[string]int {
 // within its limit, every security rule held. Usage, which the program
 // refuses config with, must count what the recording holds.
 func TestStacksFitAWSQuotas(t *testing.T) {
-	all := stacks(t)
-	prod, err := mockrun.LoadStack("..", "prod")
-	require.NoError(t, err)
-	variants, err := mockrun.Variants(prod)
-	require.NoError(t, err)
-	for _, v := range variants {
-		all[v.Name] = v
-	}
+	all := stacksAndVariants(t)
 	names := slices.Sorted(maps.Keys(all))
 	all["generated-2000"] = scaleStack(t)
 	names = append(names, "generated-2000")
@@ -202,6 +195,16 @@ func TestStacksFitAWSQuotas(t *testing.T) {
 					assert.GreaterOrEqual(t, measured.Chars, sizes[limit], "%s: Usage measured %d, the stack writes %d", limit, measured.Chars, sizes[limit])
 				}
 				report = append(report, fmt.Sprintf("%s %d/%d (%s)", limit, measured.Chars, max, measured.Of))
+			}
+			// The dead-letter queue's policy admits the alert rules by ARN
+			// and the sweeps and redeployers by pattern: it must not grow
+			// with them.
+			for _, p := range rec.OfType("aws:sqs/queuePolicy:QueuePolicy") {
+				var v any
+				require.NoError(t, json.Unmarshal([]byte(p.Str("policy")), &v))
+				b, err := json.Marshal(v)
+				require.NoError(t, err)
+				assert.LessOrEqual(t, len(b), quota.QueuePolicy, "queue policy %s", p.Name)
 			}
 			t.Logf("figures %s: %d resources, %d roles, %d reserved concurrency, %d rules, %d rotation functions, %d alarms, PULUMI_CONFIG %d bytes; largest: %s",
 				name, len(rec.Resources), got.roles, got.reserved, got.rules, u.RotatorGroups, got.alarms, len(env), strings.Join(report, "; "))

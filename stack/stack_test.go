@@ -29,6 +29,21 @@ func stacks(t *testing.T) map[string]mockrun.Stack {
 	return out
 }
 
+// stacksAndVariants are the committed stacks and the variants of prod that
+// switch every feature on (mockrun.Variants), by name.
+func stacksAndVariants(t *testing.T) map[string]mockrun.Stack {
+	t.Helper()
+	all := stacks(t)
+	prod, err := mockrun.LoadStack("..", "prod")
+	require.NoError(t, err)
+	variants, err := mockrun.Variants(prod)
+	require.NoError(t, err)
+	for _, v := range variants {
+		all[v.Name] = v
+	}
+	return all
+}
+
 func TestEveryStackSatisfiesTheSecurityRules(t *testing.T) {
 	for name, st := range stacks(t) {
 		t.Run(name, func(t *testing.T) {

@@ -11,6 +11,18 @@ import (
 // AgeRuleSource is the AWS Config managed rule that alarms on manual secrets.
 const AgeRuleSource = "SECRETSMANAGER_SECRET_PERIODIC_ROTATION"
 
+// ExceptionForwarderWithoutDeadLetters: a replica region's forwarder puts
+// events on the stack region's bus and has no dead-letter queue or alarm of
+// its own (alerts/forward.go says why).
+const ExceptionForwarderWithoutDeadLetters = "replica-forwarder-without-dead-letter-queue"
+
+func alertExceptions() []Exception {
+	return []Exception{{
+		Rule: 22, Name: ExceptionForwarderWithoutDeadLetters,
+		Why: "EventBridge takes a dead-letter queue only in the rule's region, and an alarm there could notify no topic of the stack's region; a replica region would need its own queue, key and topic, with subscriptions to confirm. The forwarder retries for 24 hours; what it could not deliver is lost",
+	}}
+}
+
 // alertRules check the alert topic, rules and alarms.
 func alertRules() []Rule {
 	return []Rule{
@@ -18,7 +30,64 @@ func alertRules() []Rule {
 		{ID: 2, Title: "manual secrets have an age alarm; rotation functions have error and throttle alarms", Check: checkAgeAndRotatorAlarms},
 		{ID: 4, Title: "topic policies: no * principal in an Allow, every service conditioned on its source", Check: checkTopicPolicies},
 		{ID: 2, Title: "every event rule and alarm delivers to an alert topic of the stack", Check: checkAlertsDelivered},
+		{ID: 22, Title: "every event target dead-letters to a queue of the stack that admits its rule, and an alarm watches its rule's failed deliveries", Check: checkTargetsDeadLetter},
 	}
+}
+
+// checkTargetsDeadLetter: an event EventBridge gives up on is kept and
+// alarmed, whatever the target (an alert, a grace sweep, a redeployment).
+func checkTargetsDeadLetter(rec *mockrun.Recording) []Violation {
+	acct := iam.Account{ID: rec.Account(), Partition: iam.PartitionOfRegion(rec.Region), Region: rec.Region}
+	admits := map[string][]string{} // a queue's URL: the rule ARNs (or patterns) its policy admits
+	for _, p := range rec.OfType("aws:sqs/queuePolicy:QueuePolicy") {
+		doc, err := iam.Parse(p.Str("policy"))
+		if err != nil {
+			continue
+		}
+		for _, st := range doc.Statement {
+			if st.Effect == iam.Allow && slices.Contains(st.Action, "sqs:SendMessage") {
+				admits[p.Str("queueUrl")] = append(admits[p.Str("queueUrl")], slices.Concat(st.Condition["ArnLike"]["aws:SourceArn"], st.Condition["ArnEquals"]["aws:SourceArn"])...)
+			}
+		}
+	}
+	queues := map[string]string{} // a queue's ARN: its URL
+	for _, q := range rec.OfType("aws:sqs/queue:Queue") {
+		if q.Region == rec.Region {
+			queues[q.StateStr("arn")] = q.StateStr("url")
+		}
+	}
+	alarmed := map[string]bool{}
+	for _, a := range rec.OfType(mockrun.TypeMetricAlarm) {
+		if a.Str("namespace") == "AWS/Events" && a.Str("metricName") == "FailedInvocations" {
+			alarmed[a.Str("dimensions.RuleName")] = true
+		}
+	}
+	bus := iam.DefaultEventBusARN(acct)
+	var out []Violation
+	for _, t := range rec.OfType(mockrun.TypeEventTarget) {
+		rule := t.Str("rule")
+		if t.Region != rec.Region {
+			// ExceptionForwarderWithoutDeadLetters: only a forwarder to the
+			// stack region's bus.
+			if t.Str("arn") != bus {
+				out = append(out, violation(22, t, "target of rule %s in %s is not a forwarder to %s, the only target outside the stack's region without a dead-letter queue (exception %s)", rule, t.Region, bus, ExceptionForwarderWithoutDeadLetters))
+			}
+			continue
+		}
+		url, ok := queues[t.Str("deadLetterConfig.arn")]
+		if !ok {
+			out = append(out, violation(22, t, "target of rule %s has no dead-letter queue of the stack (deadLetterConfig %q)", rule, t.Str("deadLetterConfig.arn")))
+			continue
+		}
+		arn := iam.EventRuleARN(acct, rule)
+		if !slices.ContainsFunc(admits[url], func(p string) bool { return iam.ArnLike(p, arn) }) {
+			out = append(out, violation(22, t, "the dead-letter queue's policy does not admit rule %s: its undeliverable events would be dropped", rule))
+		}
+		if !alarmed[rule] {
+			out = append(out, violation(22, t, "no alarm watches the failed deliveries of rule %s", rule))
+		}
+	}
+	return out
 }
 
 func checkTopicsUseCMK(rec *mockrun.Recording) []Violation {

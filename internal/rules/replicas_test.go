@@ -18,15 +18,22 @@ import (
 // replicaRecording runs the variant of prod with replicas (strict).
 func replicaRecording(t *testing.T) *mockrun.Recording {
 	t.Helper()
+	return variantRecording(t, mockrun.VariantReplicas)
+}
+
+// variantRecording runs a variant of prod (mockrun.Variants) by its suffix,
+// and requires it to be clean before a test breaks it on purpose.
+func variantRecording(t *testing.T, suffix string) *mockrun.Recording {
+	t.Helper()
 	prod, err := mockrun.LoadStack("../..", "prod")
 	require.NoError(t, err)
 	variants, err := mockrun.Variants(prod)
 	require.NoError(t, err)
-	i := slices.IndexFunc(variants, func(v mockrun.Stack) bool { return v.Name == "prod"+mockrun.VariantReplicas })
-	require.GreaterOrEqual(t, i, 0)
+	i := slices.IndexFunc(variants, func(v mockrun.Stack) bool { return v.Name == "prod"+suffix })
+	require.GreaterOrEqual(t, i, 0, "no variant prod%s", suffix)
 	rec, err := mockrun.Run(variants[i], stack.Compose)
 	require.NoError(t, err)
-	require.Empty(t, rules.Check(rec), "the replica stack is clean before it is broken on purpose")
+	require.Empty(t, rules.Check(rec), "prod%s is clean before it is broken on purpose", suffix)
 	return rec
 }
 

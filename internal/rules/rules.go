@@ -43,7 +43,7 @@ func Rules() []Rule {
 
 // Exceptions lists every named exception.
 func Exceptions() []Exception {
-	return slices.Concat(foundationExceptions(), rotationExceptions(), accessExceptions())
+	return slices.Concat(foundationExceptions(), rotationExceptions(), accessExceptions(), alertExceptions())
 }
 
 // Check runs every rule and returns the violations, ordered by rule.
