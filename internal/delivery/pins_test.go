@@ -121,6 +121,27 @@ func TestEveryActionIsPinnedByCommitSHA(t *testing.T) {
 		t.Logf("pinned %s@%s # %s", p.Action, p.SHA, p.Version)
 	}
 	assert.NotEmpty(t, byAction)
+	// Each pin is the commit docs/delivery.md's table records for its tag,
+	// taken with `git rev-parse <tag>^{commit}`: a SHA changed in a workflow
+	// alone (a tag object's, another tag's) fails here.
+	assert.Equal(t, verifiedPins(t), byAction, "the workflows' pins (got) are the table's in docs/delivery.md (want)")
+}
+
+// verifiedPins reads the table of docs/delivery.md that records, per
+// action, the tag and the commit behind it.
+func verifiedPins(t *testing.T) map[string]pin {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(repoRoot(t), "docs", "delivery.md"))
+	require.NoError(t, err)
+	row := regexp.MustCompile("^\\| ([A-Za-z0-9_./-]+) \\| (v\\d+\\.\\d+\\.\\d+) \\| `([0-9a-f]{40})` \\|$")
+	out := map[string]pin{}
+	for _, line := range strings.Split(string(data), "\n") {
+		if m := row.FindStringSubmatch(line); m != nil {
+			out[m[1]] = pin{Action: m[1], Version: m[2], SHA: m[3]}
+		}
+	}
+	require.NotEmpty(t, out, "docs/delivery.md has no table of action | tag | commit")
+	return out
 }
 
 // TestPulumiCLIIsTheSDKVersion: every step that installs the Pulumi CLI
