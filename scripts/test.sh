@@ -67,7 +67,7 @@ npm ci --prefix tools/iamsim --no-audit --no-fund --loglevel=error || fail "npm 
 step "Node.js consumer example (npm ci, pinned by examples/node/package-lock.json)"
 npm ci --prefix examples/node --no-audit --no-fund --loglevel=error || fail "npm ci --prefix examples/node"
 
-step "go vet (root, secretcache, testenv)"
+step "go vet (root, secretcache, secretcache integration, testenv)"
 go vet ./... || fail "go vet (root)"
 (cd secretcache && go vet ./...) || fail "go vet (secretcache)"
 (cd secretcache/integration && go vet ./...) || fail "go vet (secretcache integration)"
