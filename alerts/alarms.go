@@ -60,9 +60,9 @@ func newAlarm(ctx *pulumi.Context, a alarm, topic *sns.Topic, tags pulumi.String
 // rotation runs rarely and a stuck rotation leaves AWSPENDING behind. An
 // alert rule that failed to deliver, or anything in the dead-letter queue,
 // means an alert was lost: that is an alert too. So is a sweep EventBridge
-// could not start: old third-party keys would stay valid. (When the topic itself is
-// what fails, these alarms cannot reach it either; the queue keeps the
-// events for 14 days and the alarm shows in the console.)
+// could not start: old third-party keys would stay valid. (When the topic
+// itself is what fails, these alarms cannot reach it either; the queue
+// keeps the events for 14 days and the alarm shows in the console.)
 func alarms(ctx *pulumi.Context, name string, topic *sns.Topic, dlq *sqs.Queue, rules map[string]*cloudwatch.EventRule, args *Args, tags pulumi.StringMap, parent pulumi.Resource) error {
 	env := args.Environment
 	var all []alarm

@@ -118,7 +118,7 @@ func denyWithoutTLS(sid, resource string, actions ...string) iam.Statement {
 }
 
 // QueuePolicy lets EventBridge put the undeliverable events of the given
-// rules (ARNs or ARN patterns: DeadLetterSources) into the dead-letter queue,
+// rules (ARNs or ARN patterns: DeadLetterPatterns) into the dead-letter queue,
 // and refuses any request that is not over TLS. The account's own principals
 // need no statement.
 func QueuePolicy(queueArn string, acct iam.Account, ruleArns []string) iam.Document {
