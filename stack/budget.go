@@ -32,6 +32,8 @@ type Usage struct {
 	Alarms int
 	// Largest is, per limit, the largest document the stack writes.
 	Largest map[string]Size
+	// measured is every document's size, per limit and document (Size.Of).
+	measured map[string]map[string]int
 	// over are the documents that exceed their limit, with the key that
 	// makes them grow.
 	over []config.Problem
@@ -74,7 +76,7 @@ func MeasureUsage(cfg config.Config, acct iam.Account) (Usage, error) {
 
 // measureUsage is the stack's Usage with its planned rotator groups.
 func measureUsage(cfg config.Config, acct iam.Account, groups []rotation.Group) (Usage, error) {
-	u := Usage{Largest: map[string]Size{}}
+	u := Usage{Largest: map[string]Size{}, measured: map[string]map[string]int{}}
 	keyARN := acct.ARN("kms", "key/"+standInKeyID)
 	arnOf := func(name string) string {
 		if e, ok := cfg.External(name); ok {
@@ -361,6 +363,12 @@ func (u *Usage) sharing(cfg config.Config, acct iam.Account, keyARN string, arns
 // measure records a document's size, keeps the largest per limit and notes
 // one over its limit, with what would make it fit.
 func (u *Usage) measure(limit, of, key string, chars, max int, fix string) {
+	if u.measured[limit] == nil {
+		u.measured[limit] = map[string]int{}
+	}
+	if chars > u.measured[limit][of] {
+		u.measured[limit][of] = chars
+	}
 	if chars > u.Largest[limit].Chars {
 		u.Largest[limit] = Size{Of: of, Key: key, Chars: chars, Limit: max}
 	}
@@ -401,6 +409,13 @@ func (u *Usage) budgets() {
 				Allowed: fmt.Sprintf("at most %d per stack (%s)", b.budget, b.how)})
 		}
 	}
+}
+
+// Measured returns the size Usage measured for one document (Size.Of) under
+// a limit, and whether it measured it.
+func (u Usage) Measured(limit, of string) (int, bool) {
+	n, ok := u.measured[limit][of]
+	return n, ok
 }
 
 // Problems are the config problems the usage makes: every document over
