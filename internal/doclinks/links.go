@@ -198,16 +198,19 @@ func resolve(root string, l Link, read func(string) (string, error)) string {
 	return ""
 }
 
-// outsideFolder is the folder next to the repository the project was
-// started from; nothing in the repository may point to it.
-var outsideFolder = ".." + "/" + "shared"
+// relativePath is a path that climbs out of its file's folder ("../x").
+var relativePath = regexp.MustCompile(`(?:\.\./)+[A-Za-z0-9_][A-Za-z0-9_./-]*`)
 
-// Outside returns the lines of text that mention outsideFolder.
+// Outside returns the lines of file (a path relative to the repository's
+// root) that name a path which, taken from the file's folder, leaves the
+// repository: a clone holds nothing there.
 func Outside(file, text string) []Problem {
 	var out []Problem
 	for i, line := range strings.Split(text, "\n") {
-		if strings.Contains(line, outsideFolder) {
-			out = append(out, Problem{Link: Link{File: file, Line: i + 1, Target: outsideFolder}, Why: "points outside the repository, to a folder that is not part of it"})
+		for _, p := range relativePath.FindAllString(line, -1) {
+			if rel := filepath.ToSlash(filepath.Join(filepath.Dir(file), p)); rel == ".." || strings.HasPrefix(rel, "../") {
+				out = append(out, Problem{Link: Link{File: file, Line: i + 1, Target: p}, Why: "points outside the repository, to a folder that is not part of it"})
+			}
 		}
 	}
 	return out

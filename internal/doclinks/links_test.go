@@ -72,7 +72,7 @@ func TestRepositoryMarkdownLinksResolve(t *testing.T) {
 }
 
 // TestNothingPointsOutsideTheRepository: no text file of the repository
-// mentions the folder next to it that the project was started from.
+// names a path that leaves it (a folder beside the clone that a user lacks).
 func TestNothingPointsOutsideTheRepository(t *testing.T) {
 	root, files := repositoryFiles(t)
 	read := 0
@@ -123,9 +123,11 @@ func TestCheckFindsWhatDoesNotResolve(t *testing.T) {
 	}
 	assert.Equal(t, []string{"docs/nope.md", "docs/guide.md#nowhere", "#nowhere", "../other/README.md", "/docs/guide.md", "docs/also-missing.md"}, got, "reported links, got/want")
 
-	outside := doclinks.Outside("README.md", "see "+".."+"/shared/RULES.md\nfine\n")
+	outside := doclinks.Outside("README.md", "see ../other/RULES.md\nfine\n")
 	require.Len(t, outside, 1)
 	assert.Equal(t, 1, outside[0].Line)
+	assert.Empty(t, doclinks.Outside("docs/guide.md", "see ../README.md and ../docs/x.md\n"), "a path that stays inside the repository")
+	assert.Len(t, doclinks.Outside("docs/guide.md", "see ../../other/x.md\n"), 1, "a path two folders up from docs/")
 }
 
 func TestSlugIsGitHubs(t *testing.T) {
