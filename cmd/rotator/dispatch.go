@@ -37,10 +37,11 @@ func (d *dispatcher) Handle(ctx context.Context, raw json.RawMessage) error {
 			return errNoSweeper
 		}
 		// The results of the secrets that were swept are logged even when
-		// others failed; the error names the failed ones.
+		// others failed; the error names the failed ones. A result names the
+		// provider's id of the previous key, never the key.
 		results, err := d.sweep(ctx, sweep.SecretIDs)
 		for _, r := range results {
-			d.log.InfoContext(ctx, "sweep", "secret", r.SecretID, "outcome", string(r.Outcome), "key", r.KeyID, "notBefore", r.NotBefore)
+			d.log.InfoContext(ctx, "sweep", "secret", r.SecretID, "outcome", string(r.Outcome), "keyId", r.KeyID, "notBefore", r.NotBefore)
 		}
 		return err
 	}
