@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -36,6 +37,13 @@ func NewToken() string {
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// TokenFor returns a ClientRequestToken named after name, of a length
+// Secrets Manager accepts, for tests that need the same token twice.
+func TokenFor(name string) string {
+	tok := fmt.Sprintf("%s-%s", name, strings.Repeat("0", 40))
+	return tok[:min(len(tok), 64)]
 }
 
 // StartRotation begins a rotation the way Secrets Manager does before it

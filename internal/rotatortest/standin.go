@@ -1,6 +1,10 @@
 package rotatortest
 
-import "sync"
+import (
+	"strings"
+	"sync"
+	"testing"
+)
 
 // standIn is what both key API stand-ins (KeyAPI, Twilio) keep besides their
 // keys: the failures a test injected, the keys deleted, and every secret
@@ -72,4 +76,18 @@ func (s *standIn) Secrets() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.secrets...)
+}
+
+// AssertNotIn fails when err's text holds a secret the stand-in issued. The
+// failure does not show the error: it would print the secret.
+func (s *standIn) AssertNotIn(t testing.TB, err error) {
+	t.Helper()
+	if err == nil {
+		return
+	}
+	for _, secret := range s.Secrets() {
+		if strings.Contains(err.Error(), secret) {
+			t.Errorf("error holds a secret, want none (error not shown: it would print the secret)")
+		}
+	}
 }

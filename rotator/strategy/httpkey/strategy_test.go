@@ -56,7 +56,7 @@ func TestSteps(t *testing.T) {
 			}
 			s := f.strategy(t)
 			ctx := context.Background()
-			r := engine.Rotation{SecretARN: f.secretARN, Token: token(tt.name[:5]), Current: f.current}
+			r := engine.Rotation{SecretARN: f.secretARN, Token: rotatortest.TokenFor(tt.name[:5]), Current: f.current}
 
 			step, err := "create", error(nil)
 			var v []byte
@@ -88,7 +88,7 @@ func TestSteps(t *testing.T) {
 				assert.Equal(t, tt.wantStep, step, "failed in %s, want %s: %v", step, tt.wantStep, err)
 				assert.Contains(t, err.Error(), tt.wantErr, "error %q, want it to contain %q", err, tt.wantErr)
 			}
-			f.assertNoSecret(t, err)
+			f.p.AssertNotIn(t, err)
 			assert.Empty(t, f.p.Deleted(), "keys deleted %v, want none before the grace", f.p.Deleted())
 			old, ok := f.p.Key(f.oldKey.ID)
 			assert.True(t, ok && old.Active, "old key %s is no longer active, want it kept through the grace", f.oldKey.ID)
@@ -136,7 +136,7 @@ func TestRevokeAndActive(t *testing.T) {
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr, "error %q, want it to contain %q", err, tt.wantErr)
-				f.assertNoSecret(t, err)
+				f.p.AssertNotIn(t, err)
 			} else {
 				require.NoError(t, err)
 			}

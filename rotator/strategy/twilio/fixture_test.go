@@ -10,7 +10,6 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/secretsmanager"
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/acme/secrets-platform/internal/rotatortest"
@@ -83,21 +82,4 @@ func (f *fixture) strategy(t *testing.T) *Strategy {
 		apikey.Clients{SecretsManager: f.sm, HTTP: &http.Client{Timeout: 5 * time.Second}, Now: time.Now})
 	require.NoError(t, err)
 	return s
-}
-
-// assertNoSecret fails when err's text holds any secret the fake issued.
-func (f *fixture) assertNoSecret(t *testing.T, err error) {
-	t.Helper()
-	if err == nil {
-		return
-	}
-	for _, s := range f.tw.Secrets() {
-		assert.False(t, strings.Contains(err.Error(), s), "error holds a secret, want none (error not shown: it would print the secret)")
-	}
-}
-
-// token returns a ClientRequestToken of the length Secrets Manager accepts.
-func token(name string) string {
-	tok := fmt.Sprintf("%s-%s", name, strings.Repeat("0", 40))
-	return tok[:min(len(tok), 64)]
 }

@@ -64,7 +64,7 @@ func TestSteps(t *testing.T) {
 			}
 			s := f.strategy(t)
 			ctx := context.Background()
-			r := engine.Rotation{SecretARN: f.secretARN, Token: token(fmt.Sprintf("steps-%02d", i)), Current: f.current}
+			r := engine.Rotation{SecretARN: f.secretARN, Token: rotatortest.TokenFor(fmt.Sprintf("steps-%02d", i)), Current: f.current}
 
 			step := "create"
 			v, err := s.Create(ctx, r)
@@ -91,7 +91,7 @@ func TestSteps(t *testing.T) {
 				assert.Equal(t, tt.wantStep, step, "failed in %s, want %s: %v", step, tt.wantStep, err)
 				assert.Contains(t, err.Error(), tt.wantErr, "error %q, want it to contain %q", err, tt.wantErr)
 			}
-			f.assertNoSecret(t, err)
+			f.tw.AssertNotIn(t, err)
 			assert.Empty(t, f.tw.Deleted(), "keys deleted %v, want none before the grace", f.tw.Deleted())
 			assert.True(t, f.tw.Has(f.oldKey.SID), "old key %s deleted, want it kept through the grace", f.oldKey.SID)
 		})
@@ -106,7 +106,7 @@ func TestLookUpWalksEveryPage(t *testing.T) {
 	sm := rotatortest.New(t).SM
 	f := newFixture(t, sm, "crash", fixtureOpts{})
 	s := f.strategy(t)
-	r := engine.Rotation{SecretARN: f.secretARN, Token: token("crash"), Current: f.current}
+	r := engine.Rotation{SecretARN: f.secretARN, Token: rotatortest.TokenFor("crash"), Current: f.current}
 
 	first, err := s.Create(context.Background(), r)
 	require.NoError(t, err)
@@ -160,7 +160,7 @@ func TestRevokeAndActive(t *testing.T) {
 			if tt.wantErr != "" {
 				require.Error(t, err)
 				assert.Contains(t, err.Error(), tt.wantErr, "error %q, want it to contain %q", err, tt.wantErr)
-				f.assertNoSecret(t, err)
+				f.tw.AssertNotIn(t, err)
 			} else {
 				require.NoError(t, err)
 			}
