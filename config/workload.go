@@ -39,6 +39,16 @@ func (c Config) RotatedInjected(w Workload) []string {
 	return out
 }
 
+// Redeploys are the secrets whose rotations redeploy w's ECS service (the
+// stack gives it a redeployer): its RotatedInjected, when it names the
+// service; none otherwise.
+func (c Config) Redeploys(w Workload) []string {
+	if w.ECSService == nil {
+		return nil
+	}
+	return c.RotatedInjected(w)
+}
+
 // ReadsDatabase reports whether a workload reads one of the database's
 // secrets (the application's or the migration login's), and so must reach
 // the database.

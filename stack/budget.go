@@ -176,7 +176,7 @@ func (u *Usage) workload(cfg config.Config, acct iam.Account, wl config.Workload
 				return err
 			}
 		}
-		if rotated := cfg.RotatedInjected(wl); wl.ECSService != nil && len(rotated) > 0 {
+		if rotated := cfg.Redeploys(wl); len(rotated) > 0 {
 			if err := u.redeployer(acct, wl, arnsOf(rotated)); err != nil {
 				return err
 			}

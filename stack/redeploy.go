@@ -21,7 +21,7 @@ import (
 func composeRedeploy(ctx *pulumi.Context, b base, catalog *secrets.Catalog, topicArn pulumi.Input) (Exports, error) {
 	out := pulumi.Map{}
 	for _, wl := range redeployed(b.cfg) {
-		rotated := b.cfg.RotatedInjected(wl)
+		rotated := b.cfg.Redeploys(wl)
 		topic, ok := topicArn.(pulumi.StringOutput)
 		if !ok {
 			return nil, fmt.Errorf("compose redeployer of workload %s: the alert topic is missing", wl.Name)
@@ -52,7 +52,7 @@ func composeRedeploy(ctx *pulumi.Context, b base, catalog *secrets.Catalog, topi
 func redeployed(cfg config.Config) []config.Workload {
 	var out []config.Workload
 	for _, wl := range cfg.Workloads {
-		if wl.ECSService != nil && len(cfg.RotatedInjected(wl)) > 0 {
+		if len(cfg.Redeploys(wl)) > 0 {
 			out = append(out, wl)
 		}
 	}
