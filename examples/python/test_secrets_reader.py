@@ -63,7 +63,7 @@ class ReaderTest(unittest.TestCase):
         down = boto3.client("secretsmanager", endpoint_url=dead_endpoint(), config=Config(retries={"max_attempts": 1}, connect_timeout=1))
         client = Switch(Counting(self.sm), down)
         reader = sr.SecretReader(client=client, ttl=300, max_stale=900, clock=lambda: t[0], rand=lambda: 1.0)
-        self.assertEqual(reader.get(self.json_id), self.value)
+        self.assertTrue(reader.get(self.json_id) == self.value, "the value (not shown)")
         reader.get(self.json_id)
         self.assertEqual(client.up.calls, 1, "two reads inside the TTL make one call")
         t[0] += 331
@@ -71,11 +71,11 @@ class ReaderTest(unittest.TestCase):
         self.assertEqual(client.up.calls, 2, "a read after the TTL makes a new call")
         client.failing = True
         t[0] += 331
-        self.assertEqual(reader.get(self.json_id), self.value, "the last value while Secrets Manager is unreachable")
+        self.assertTrue(reader.get(self.json_id) == self.value, "the last value while Secrets Manager is unreachable (not shown)")
         t[0] += 900
         with self.assertRaises(RuntimeError) as cm:
             reader.get(self.json_id)
-        self.assertNotIn(self.value, str(cm.exception), "the error does not carry the value")
+        self.assertFalse(self.value in str(cm.exception), "the error does not carry the value (not shown)")
 
     def test_placeholder_is_no_value_yet(self):
         with self.assertRaises(sr.NoValueYet) as cm:
@@ -85,7 +85,7 @@ class ReaderTest(unittest.TestCase):
     def test_another_host_is_refused(self):
         with self.assertRaises(sr.WrongHost) as cm:
             sr.database_secret(sr.SecretReader(), self.db_id, "AWSCURRENT", "db.staging.internal")
-        self.assertNotIn(self.db["password"], str(cm.exception))
+        self.assertFalse(self.db["password"] in str(cm.exception), "the error does not carry the password (not shown)")
         self.assertEqual(sr.database_secret(sr.SecretReader(), self.db_id, "AWSCURRENT", "db.prod.internal", 5432)["username"], "app")
 
     def test_pending_only_during_a_rotation(self):
@@ -95,7 +95,7 @@ class ReaderTest(unittest.TestCase):
         self.sm.put_secret_value(SecretId=self.db_id, SecretString=json.dumps(nxt), VersionStages=["AWSPENDING"])
         reader.invalidate(self.db_id, "AWSPENDING")
         got = sr.database_secret(reader, self.db_id, "AWSPENDING", "db.prod.internal")
-        self.assertEqual(got["password"], nxt["password"])
+        self.assertTrue(got["password"] == nxt["password"], "the AWSPENDING password (not shown)")
 
     def test_sqlstate_of_both_drivers(self):
         class Psycopg(Exception):
